@@ -1,0 +1,92 @@
+// The one place that knows which database rolegate has. DATABASE_URL set: PostgreSQL through
+// @prisma/adapter-pg. Unset: embedded PGlite persisted in a directory, created and migrated on
+// first start. Everything above this module sees a PrismaClient and nothing else.
+import { mkdir } from "node:fs/promises";
+import { resolve } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import type { Logger } from "../logger.js";
+import { PrismaClient } from "./generated/client.js";
+import { applyMigrations, type MigrationReport } from "./migrate.js";
+import { readMigrationFiles } from "./migration-files.js";
+import { connectPostgresSession, pgliteSession, type SqlSession } from "./sql-session.js";
+
+export type { PrismaClient } from "./generated/client.js";
+
+export interface DatabaseOptions {
+  /** PostgreSQL connection string; when absent the embedded database in dataDir is used. */
+  url?: string | undefined;
+  dataDir: string;
+  /** Connections in the pool (PostgreSQL only; the embedded database has exactly one). */
+  poolSize?: number;
+}
+
+export interface Database {
+  prisma: PrismaClient;
+  /** For logs and `doctor`: where the data lives, without credentials. */
+  description: string;
+  /** A connection that runs scripts: the migration runner and tests use it. */
+  openSession(): Promise<SqlSession>;
+  close(): Promise<void>;
+}
+
+/** Opens the database and brings its schema up to date before anything else uses it. */
+export async function openDatabase(options: DatabaseOptions, logger: Logger): Promise<Database> {
+  const database = options.url ? openPostgres(options.url, options.poolSize ?? 10) : await openEmbedded(options.dataDir);
+  try {
+    await migrateDatabase(database, logger);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  return database;
+}
+
+export async function migrateDatabase(database: Database, logger: Logger): Promise<MigrationReport> {
+  const session = await database.openSession();
+  try {
+    const report = await applyMigrations(session, await readMigrationFiles(), logger);
+    logger.info("database ready", { database: database.description, applied: report.applied, upToDate: report.alreadyApplied });
+    return report;
+  } finally {
+    await session.close();
+  }
+}
+
+function openPostgres(url: string, poolSize: number): Database {
+  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: poolSize }) });
+  return {
+    prisma,
+    description: describePostgres(url),
+    openSession: () => connectPostgresSession(url),
+    close: () => prisma.$disconnect(),
+  };
+}
+
+async function openEmbedded(dataDir: string): Promise<Database> {
+  // "memory://" keeps the database in memory (tests on a machine without a server).
+  const inMemory = dataDir.startsWith("memory://");
+  const dir = inMemory ? dataDir : resolve(dataDir);
+  if (!inMemory) await mkdir(dir, { recursive: true });
+  const pglite = await PGlite.create(dir);
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  return {
+    prisma,
+    description: `embedded PGlite in ${dir}`,
+    openSession: async () => pgliteSession(pglite),
+    close: async () => {
+      await prisma.$disconnect();
+      await pglite.close();
+    },
+  };
+}
+
+function describePostgres(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `PostgreSQL ${parsed.hostname}:${parsed.port || 5432}${parsed.pathname}`;
+  } catch {
+    return "PostgreSQL";
+  }
+}

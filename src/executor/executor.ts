@@ -1,0 +1,267 @@
+// Turns APPROVED requests into vendor calls, durably: work is claimed from the database with a
+// lease, so it survives restarts and several rolegate processes can share one database.
+//
+// What "never twice" means here. A vendor call cannot share a transaction with our database,
+// so no design can promise that a request is sent to a vendor exactly once. rolegate promises
+// that an approved change takes effect at the vendor once, and is recorded once:
+//  1. Only an APPROVED request is claimed, by a conditional write: one executor holds it at a
+//     time, under a lease.
+//  2. Before calling, the holder re-reads every member's role from the vendor and calls only for
+//     members not yet in the requested state. A change that landed in an attempt whose outcome
+//     was never recorded (the process died after the call, before the commit) is found in place
+//     and recorded as applied without a second call.
+//  3. The holder renews its lease right before the call and aborts the call before the lease
+//     can run out, so two live executors never call for one request at the same time.
+//  4. Every call sets an absolute value ("role := Admin"). The one window left — a process that
+//     dies after sending, whose request the vendor carries out only after the next holder has
+//     read the old role — would send the same value again: the state still changes once.
+//  5. Only the lease holder can record an outcome, so a stale claimant's late answer can never
+//     record a second APPLIED, nor overwrite the holder's FAILED.
+// Notices go out after the outcome is committed; a notifier failure cannot undo or repeat it.
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
+import type { Clock } from "../clock.js";
+import type { ExecutorConfig } from "../config/file.js";
+import type { Logger } from "../logger.js";
+import type { Notice } from "../requests/notifier.js";
+import { SYSTEM_ACTOR, targetsOf, type RoleRequest } from "../requests/types.js";
+import type { ConnectorRegistry, MemberLookup, TargetConnector, VendorMember } from "../vendors/connector.js";
+import { VendorError } from "../vendors/errors.js";
+import { retryDelayMs } from "./backoff.js";
+import { holdsRequestedState } from "./in-place.js";
+import type { ClaimedJob, MemberResult, WorkQueue } from "./work-queue.js";
+
+export interface ExecutorDeps {
+  queue: Pick<WorkQueue, "claimNext" | "renewLease" | "recordPreviousRoles" | "finishApplied" | "finishFailed" | "reschedule">;
+  connectors: ConnectorRegistry;
+  /** Delivers a notice and records it as sent (RequestService.announce). */
+  announce: (notice: Notice) => Promise<void>;
+  /** Runs on every idle tick: the expiry sweep and owed notices. */
+  housekeeping?: () => Promise<void>;
+  config: ExecutorConfig;
+  clock: Clock;
+  logger: Logger;
+  /** How long to sleep when there is no work; wake() cuts it short. */
+  pollMs?: number;
+  /** Identifies this process in leases and the audit trail. */
+  owner?: string;
+  random?: () => number;
+}
+
+/** How one attempt ended, before it is recorded. */
+type AttemptResult =
+  | { kind: "applied"; members: MemberResult[]; calls: number }
+  | { kind: "failed"; members: MemberResult[]; detail: string; info: Record<string, unknown> }
+  | { kind: "retry"; detail: string; retryAfterMs: number | undefined; info: Record<string, unknown> }
+  | { kind: "lease_lost" };
+
+/** Raised inside an attempt to end it with a permanent failure. */
+class PermanentFailure extends Error {
+  constructor(message: string, readonly members: MemberResult[] = []) {
+    super(message);
+  }
+}
+
+export class Executor {
+  readonly owner: string;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wakeUp: (() => void) | undefined;
+
+  constructor(private readonly deps: ExecutorDeps) {
+    this.owner = deps.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loop;
+  }
+
+  /** Work may be waiting: stop sleeping now. */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  /** Claims and carries out one due request; false when none was due. */
+  async runOnce(): Promise<boolean> {
+    const { queue, clock, config } = this.deps;
+    const job = await queue.claimNext(this.owner, clock(), config.lease);
+    if (!job) return false;
+    const log = this.deps.logger.child({ request: job.request.id, attempt: job.attempt });
+    if (job.takenOverFrom) log.warn("took over a request whose executor stopped renewing its lease", { from: job.takenOverFrom });
+    await this.deps.announce({ type: "applying", request: job.request, actor: SYSTEM_ACTOR });
+
+    const result = await this.attempt(job).catch((error: unknown) => this.classify(error, job, log));
+    await this.record(job, result, log);
+    return true;
+  }
+
+  private async run(): Promise<void> {
+    const pollMs = this.deps.pollMs ?? 1_000;
+    while (this.running) {
+      let worked = false;
+      try {
+        worked = await this.runOnce();
+        if (!worked) await this.deps.housekeeping?.();
+      } catch (error) {
+        // The database is down or the process is shutting down: nothing is lost, since the
+        // request stays claimable; log and try again after a pause.
+        this.deps.logger.error("executor tick failed; trying again shortly", { error });
+      }
+      if (!worked && this.running) await this.sleep(pollMs);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = done;
+    });
+  }
+
+  private async attempt(job: ClaimedJob): Promise<AttemptResult> {
+    const { request } = job;
+    const connectors = targetsOf(request).map((name) => this.connectorFor(name));
+    const primary = connectors[0]!;
+    const signal = this.leaseSignal(job);
+
+    // 2. Re-read every member, in every organization the request touches.
+    const states = await Promise.all(
+      request.members.map(async (member) => ({
+        member,
+        found: await Promise.all(connectors.map((c) => c.findMember(lookupOf(member), { signal }))),
+      })),
+    );
+
+    if (request.kind === "SET_ROLE") {
+      const missing = states.filter((s) => s.found[0] === null);
+      if (missing.length > 0) {
+        throw new PermanentFailure(
+          `${missing.map((s) => s.member.ref).join(", ")} ${missing.length > 1 ? "are" : "is"} not a member of ${primary.target.organization} any more; nothing was changed.`,
+          missing.map((s) => ({ position: s.member.position, outcome: "FAILED" as const, detail: "not a member" })),
+        );
+      }
+    }
+
+    const kept = await this.deps.queue.recordPreviousRoles(
+      job,
+      states.map((s) => ({ position: s.member.position, role: s.found[0]?.role.name ?? null })),
+    );
+    if (!kept) return { kind: "lease_lost" };
+
+    const inPlace = (found: (VendorMember | null)[]) => found.every((m) => holdsRequestedState(m, request.requestedRole, request.teamRoles));
+    const todo = states.filter((s) => !inPlace(s.found));
+    const done: MemberResult[] = states.filter((s) => inPlace(s.found)).map((s) => ({ position: s.member.position, outcome: "ALREADY_IN_PLACE" }));
+    if (todo.length === 0) return { kind: "applied", members: done, calls: 0 };
+
+    if (job.attempt > this.deps.config.maxAttempts) {
+      throw new PermanentFailure(`rolegate gave up after ${this.deps.config.maxAttempts} attempts; nothing was changed in the last one.`);
+    }
+    // 3. Renew right before calling, so the whole call fits in a fresh lease.
+    if (!(await this.deps.queue.renewLease(job, this.deps.clock(), this.deps.config.lease))) return { kind: "lease_lost" };
+
+    try {
+      if (request.kind === "SET_ROLE") {
+        await primary.setRole({ members: todo.map((s) => s.found[0]!), role: request.requestedRole, teamRoles: request.teamRoles }, { signal });
+      } else {
+        await primary.addToOrganizations(
+          { members: todo.map((s) => lookupOf(s.member)), organizations: connectors.map((c) => c.target.organization), role: request.requestedRole },
+          { signal },
+        );
+      }
+    } catch (error) {
+      if (error instanceof VendorError && !error.transient) {
+        // Members the vendor changed before refusing the rest keep their change, and say so.
+        const completed = new Set(error.completedMemberIds);
+        const members = todo.map((s): MemberResult => {
+          const id = s.found[0]?.vendorUserId ?? s.member.vendorUserId;
+          return id && completed.has(id) ? { position: s.member.position, outcome: "APPLIED" } : { position: s.member.position, outcome: "FAILED", detail: error.describe() };
+        });
+        throw new PermanentFailure(error.describe(), [...done, ...members]);
+      }
+      throw error;
+    }
+    return { kind: "applied", members: [...done, ...todo.map((s) => ({ position: s.member.position, outcome: "APPLIED" as const }))], calls: 1 };
+  }
+
+  private classify(error: unknown, job: ClaimedJob, log: Logger): AttemptResult {
+    if (error instanceof PermanentFailure) return { kind: "failed", members: error.members, detail: error.message, info: {} };
+    if (error instanceof VendorError) {
+      const info = { kind: error.kind, httpStatus: error.httpStatus, vendorCode: error.vendorCode, vendorRequestId: error.requestId };
+      if (!error.transient) return { kind: "failed", members: [], detail: error.describe(), info };
+      if (job.attempt >= this.deps.config.maxAttempts) {
+        return { kind: "failed", members: [], detail: `${error.describe()} — rolegate gave up after ${job.attempt} attempts.`, info };
+      }
+      return { kind: "retry", detail: error.describe(), retryAfterMs: error.retryAfterMs, info };
+    }
+    if (isAbort(error)) {
+      return { kind: "retry", detail: "The vendor did not answer in time.", retryAfterMs: undefined, info: { kind: "timeout" } };
+    }
+    log.error("unexpected error while applying a request", { error });
+    return { kind: "failed", members: [], detail: `rolegate hit an unexpected error: ${(error as Error)?.message ?? String(error)}`, info: { kind: "internal" } };
+  }
+
+  private async record(job: ClaimedJob, result: AttemptResult, log: Logger): Promise<void> {
+    const { queue, clock, config } = this.deps;
+    const now = clock();
+    let committed: RoleRequest | null = null;
+    let type: Notice["type"] = "applied";
+    switch (result.kind) {
+      case "lease_lost":
+        break;
+      case "applied":
+        committed = await queue.finishApplied(job, now, result.members, result.calls);
+        break;
+      case "failed":
+        committed = await queue.finishFailed(job, now, result.members, result.detail, result.info);
+        type = "failed";
+        break;
+      case "retry": {
+        const delay = retryDelayMs(job.attempt, config, result.retryAfterMs, this.deps.random);
+        committed = await queue.reschedule(job, now, new Date(now.getTime() + delay), result.detail, { ...result.info, delayMs: delay });
+        type = "retry_scheduled";
+        break;
+      }
+    }
+    if (!committed) {
+      // 5. Another executor holds the request now and will record its outcome.
+      log.warn("lost the lease before recording the outcome; the current holder records it", { result: result.kind });
+      return;
+    }
+    log.info("request attempt recorded", { status: committed.status, result: result.kind });
+    await this.deps.announce({ type, request: committed, actor: SYSTEM_ACTOR });
+  }
+
+  private connectorFor(target: string): TargetConnector {
+    try {
+      return this.deps.connectors.forTarget(target);
+    } catch (error) {
+      throw new PermanentFailure(`rolegate cannot reach ${target}: ${(error as Error).message}.`);
+    }
+  }
+
+  /** Fires before the lease ends, leaving a margin to record the outcome. */
+  private leaseSignal(job: ClaimedJob): AbortSignal {
+    const remaining = job.leaseExpiresAt.getTime() - this.deps.clock().getTime();
+    return AbortSignal.timeout(Math.max(1, Math.floor(remaining * 0.8)));
+  }
+}
+
+function lookupOf(member: RoleRequest["members"][number]): MemberLookup {
+  return { ref: member.ref, email: member.email, vendorUserId: member.vendorUserId };
+}
+
+function isAbort(error: unknown): boolean {
+  return error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError");
+}

@@ -1,0 +1,106 @@
+// Composition root: read the configuration, open the database, build the services, start Slack
+// and the executor. Wiring by hand, in the order things depend on each other; nothing is
+// touched before the whole configuration is known to be valid.
+import { readEnv, type Env } from "./config/env.js";
+import { ConfigError } from "./config/errors.js";
+import { loadConfigFile, type RolegateConfig } from "./config/file.js";
+import { systemClock } from "./clock.js";
+import { openDatabase } from "./db/database.js";
+import { Executor } from "./executor/executor.js";
+import { WorkQueue } from "./executor/work-queue.js";
+import { createLogger, createRedactor, secretValues } from "./logger.js";
+import { ApprovalPolicy } from "./requests/approval-policy.js";
+import { LoggingNotifier } from "./requests/logging-notifier.js";
+import { RequestRepo } from "./requests/request-repo.js";
+import { RequestService } from "./requests/request-service.js";
+import { createSlackApp } from "./slack/bolt-app.js";
+import { SlackUsergroupDirectory } from "./slack/usergroup-directory.js";
+import { TargetConnectors } from "./vendors/registry.js";
+
+async function readConfiguration(): Promise<{ env: Env; config: RolegateConfig }> {
+  const env = readEnv();
+  const config = await loadConfigFile(env.ROLEGATE_CONFIG);
+  return { env, config };
+}
+
+/** Scrubs start-up errors too: a library's message may quote what we handed it. */
+let redact = createRedactor(secretValues(process.env, []));
+
+async function main(): Promise<void> {
+  let env: Env;
+  let config: RolegateConfig;
+  try {
+    ({ env, config } = await readConfiguration());
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+
+  const tokenVariables = [...config.targets.values()].map((t) => t.tokenEnv);
+  const secrets = secretValues(process.env, tokenVariables);
+  redact = createRedactor(secrets);
+  const logger = createLogger({ level: env.LOG_LEVEL, secrets });
+  const clock = systemClock;
+
+  const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.ROLEGATE_DATA_DIR }, logger);
+  const healthy = () => database.prisma.$queryRaw`SELECT 1`.then(() => true, () => false);
+
+  const app = createSlackApp({ env, logger, healthy });
+  await app.init(); // auth.test: a revoked or mistyped token stops us here, with Slack's reason
+
+  const repo = new RequestRepo(database.prisma);
+  const policy = new ApprovalPolicy(config, new SlackUsergroupDirectory(app.client, clock));
+  let executor: Executor | undefined;
+  const service = new RequestService({
+    repo,
+    policy,
+    notifier: new LoggingNotifier(logger),
+    config,
+    clock,
+    logger,
+    workAvailable: () => executor?.wake(),
+  });
+  executor = new Executor({
+    queue: new WorkQueue(database.prisma),
+    connectors: new TargetConnectors(config, {}),
+    announce: (notice) => service.announce(notice),
+    housekeeping: async () => {
+      await service.expireDue();
+      await service.redeliverOwedNotices();
+    },
+    config: config.executor,
+    clock,
+    logger: logger.child({ component: "executor" }),
+  });
+
+  await app.start();
+  executor.start();
+  logger.info("rolegate is running", {
+    mode: env.SLACK_APP_TOKEN ? "socket" : "http",
+    port: env.PORT,
+    database: database.description,
+    targets: [...config.targets.keys()],
+  });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info("shutting down", { signal });
+    await executor?.stop();
+    await app.stop();
+    await database.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+main().catch((error: unknown) => {
+  // Start-up faults (database unreachable, Slack refusing the token, a migration refused) end
+  // here: say what happened in words, without a stack trace a person has to decode.
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`rolegate could not start: ${redact(message)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,236 @@
+// The one module that talks to Prisma for filing and deciding requests. Every state change is a
+// conditional write under the request's row lock, committed together with its audit row, so two
+// clicks, two processes or a retry can never both win, and history never misses a step.
+import { Prisma, type PrismaClient } from "../db/generated/client.js";
+import { decide, type Command, type Decision } from "./lifecycle.js";
+import type { Refusal } from "./refusals.js";
+import { newRequestId } from "./request-id.js";
+import { lifecycleStateOf, REQUEST_INCLUDE, toRoleRequest, TX_OPTIONS } from "./request-row.js";
+import { SYSTEM_ACTOR, type AuditEventType, type RequestKind, type RequestStatus, type RoleRef, type RoleRequest, type TeamRole } from "./types.js";
+
+type Tx = Prisma.TransactionClient;
+
+export interface NewRequest {
+  kind: RequestKind;
+  target: string;
+  extraTargets?: string[];
+  requestedRole: RoleRef;
+  teamRoles?: TeamRole[] | null;
+  reason: string;
+  requesterId: string;
+  requiredApprovals: number;
+  expiresAt: Date;
+  members: { ref: string; email?: string | null; vendorUserId?: string | null; roleWhenFiled?: string | null }[];
+}
+
+/** A person's command: approve, deny, cancel or retry. */
+export type PersonCommand = Extract<Command, { type: "approve" | "deny" | "cancel" | "retry" }>;
+
+export type TransitionOutcome =
+  | { ok: true; decision: Extract<Decision, { ok: true }>; request: RoleRequest }
+  /** `request` is absent when no such request exists; `expired` when this call recorded the expiry. */
+  | { ok: false; refusal: Refusal; request?: RoleRequest; expired?: boolean };
+
+export interface AuditEntry {
+  type: AuditEventType;
+  actor: string;
+  details: Record<string, unknown>;
+  at: Date;
+}
+
+const ID_ATTEMPTS = 5;
+
+export class RequestRepo {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly newId: () => string = newRequestId,
+  ) {}
+
+  /** Records a new PENDING request and its FILED event. */
+  async create(input: NewRequest, now: Date): Promise<RoleRequest> {
+    for (let attempt = 1; ; attempt++) {
+      const id = this.newId();
+      try {
+        return await this.prisma.$transaction(async (tx) => {
+          await tx.roleRequest.create({
+            data: {
+              id,
+              kind: input.kind,
+              target: input.target,
+              extraTargets: input.extraTargets ?? [],
+              requestedRoleId: input.requestedRole.id,
+              requestedRoleName: input.requestedRole.name,
+              teamRoles: input.teamRoles ? (input.teamRoles as unknown as Prisma.InputJsonArray) : Prisma.DbNull,
+              reason: input.reason,
+              requesterId: input.requesterId,
+              requiredApprovals: input.requiredApprovals,
+              expiresAt: input.expiresAt,
+              createdAt: now,
+              members: {
+                create: input.members.map((m, position) => ({
+                  position,
+                  ref: m.ref,
+                  email: m.email ?? null,
+                  vendorUserId: m.vendorUserId ?? null,
+                  roleWhenFiled: m.roleWhenFiled ?? null,
+                })),
+              },
+            },
+          });
+          await audit(tx, id, "FILED", input.requesterId, now, {
+            role: input.requestedRole.name,
+            members: input.members.map((m) => m.ref),
+            requiredApprovals: input.requiredApprovals,
+          });
+          return reread(tx, id);
+        }, TX_OPTIONS);
+      } catch (error) {
+        if (attempt < ID_ATTEMPTS && isUniqueViolation(error)) continue; // id collision: draw again
+        throw error;
+      }
+    }
+  }
+
+  async find(id: string): Promise<RoleRequest | null> {
+    const row = await this.prisma.roleRequest.findUnique({ where: { id }, include: REQUEST_INCLUDE });
+    return row ? toRoleRequest(row) : null;
+  }
+
+  /**
+   * Decides a person's command against the request as it is now, under its row lock, and
+   * commits the outcome with its audit row. A refusal is recorded as REFUSED and changes
+   * nothing else — except a command that arrives after the expiry, which records the EXPIRED
+   * the sweep would have.
+   */
+  async transition(id: string, command: PersonCommand, now: Date, note?: string): Promise<TransitionOutcome> {
+    return this.prisma.$transaction(async (tx) => {
+      const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM role_requests WHERE id = ${id} FOR UPDATE`;
+      if (locked.length === 0) {
+        return { ok: false, refusal: { code: "not_found", message: `There is no request ${id}.` } } as const;
+      }
+      const before = toRoleRequest(await tx.roleRequest.findUniqueOrThrow({ where: { id }, include: REQUEST_INCLUDE }));
+      const decision = decide(lifecycleStateOf(before), command);
+
+      if (!decision.ok) {
+        if (decision.expire) await expireLocked(tx, before, now);
+        await audit(tx, id, "REFUSED", command.actor, now, { command: command.type, code: decision.refusal.code, reason: decision.refusal.message });
+        const after = await reread(tx, id);
+        return { ok: false, refusal: decision.refusal, request: after, ...(decision.expire ? { expired: true } : {}) } as const;
+      }
+
+      await applyDecision(tx, before, command, decision, now, note);
+      return { ok: true, decision, request: await reread(tx, id) } as const;
+    }, TX_OPTIONS);
+  }
+
+  /** Expires every PENDING request past its expiry; returns them as committed. */
+  async expireDue(now: Date, limit = 100): Promise<RoleRequest[]> {
+    const ids = await this.prisma.$transaction(async (tx) => {
+      const rows = await tx.$queryRaw<{ id: string }[]>`
+        UPDATE role_requests SET status = 'EXPIRED', decided_at = ${now}, updated_at = ${now}
+        WHERE id IN (
+          SELECT id FROM role_requests
+          WHERE status = 'PENDING' AND expires_at <= ${now}
+          ORDER BY expires_at LIMIT ${limit}
+          FOR UPDATE SKIP LOCKED)
+        RETURNING id`;
+      if (rows.length > 0) {
+        await tx.auditEvent.createMany({
+          data: rows.map((r) => ({ requestId: r.id, type: "EXPIRED" as const, actor: SYSTEM_ACTOR, details: {}, createdAt: now })),
+        });
+      }
+      return rows.map((r) => r.id);
+    }, TX_OPTIONS);
+    return this.findMany(ids);
+  }
+
+  /** Saves where the approval card was posted, the moment it was posted. */
+  async setCard(id: string, channel: string, ts: string): Promise<void> {
+    await this.prisma.roleRequest.update({ where: { id }, data: { cardChannel: channel, cardTs: ts } });
+  }
+
+  /** Remembers that the notice for `status` went out, unless the request has moved on since. */
+  async markNotified(id: string, status: RequestStatus): Promise<void> {
+    await this.prisma.roleRequest.updateMany({ where: { id, status }, data: { notifiedStatus: status } });
+  }
+
+  /** Requests whose latest transition (older than `settledBefore`) has not been announced. */
+  async owedNotices(settledBefore: Date, limit = 50): Promise<RoleRequest[]> {
+    const rows = await this.prisma.$queryRaw<{ id: string }[]>`
+      SELECT id FROM role_requests
+      WHERE notified_status IS DISTINCT FROM status AND updated_at <= ${settledBefore}
+      ORDER BY updated_at LIMIT ${limit}`;
+    return this.findMany(rows.map((r) => r.id));
+  }
+
+  async auditTrail(id: string): Promise<AuditEntry[]> {
+    const rows = await this.prisma.auditEvent.findMany({ where: { requestId: id }, orderBy: { id: "asc" } });
+    return rows.map((r) => ({ type: r.type, actor: r.actor, details: r.details as Record<string, unknown>, at: r.createdAt }));
+  }
+
+  private async findMany(ids: string[]): Promise<RoleRequest[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.prisma.roleRequest.findMany({ where: { id: { in: ids } }, include: REQUEST_INCLUDE, orderBy: { createdAt: "asc" } });
+    return rows.map(toRoleRequest);
+  }
+}
+
+async function applyDecision(
+  tx: Tx,
+  before: RoleRequest,
+  command: PersonCommand,
+  decision: Extract<Decision, { ok: true }>,
+  now: Date,
+  note: string | undefined,
+): Promise<void> {
+  const status = decision.to;
+  let details: Record<string, unknown> = {};
+  let data: Prisma.RoleRequestUpdateManyMutationInput = {};
+
+  switch (command.type) {
+    case "approve":
+      // The unique (request, approver) index backs the lifecycle's one-approval-per-person rule.
+      await tx.approval.create({ data: { requestId: before.id, approverId: command.actor, createdAt: now } });
+      details = { approvals: decision.approvalsGiven, required: before.requiredApprovals };
+      if (status === "APPROVED") data = { decidedAt: now, nextAttemptAt: now };
+      break;
+    case "deny":
+    case "cancel":
+      data = { decidedBy: command.actor, decisionNote: note ?? null, decidedAt: now };
+      details = note ? { note } : {};
+      break;
+    case "retry":
+      data = { decidedBy: command.actor, decidedAt: now, attempts: 0, nextAttemptAt: now, failureDetail: null };
+      await tx.requestMember.updateMany({ where: { requestId: before.id, outcome: "FAILED" }, data: { outcome: "PENDING", outcomeDetail: null } });
+      details = { previousFailure: before.failureDetail };
+      break;
+  }
+
+  if (status !== before.status || Object.keys(data).length > 0) {
+    const { count } = await tx.roleRequest.updateMany({ where: { id: before.id, status: before.status }, data: { ...data, status, updatedAt: now } });
+    // Unreachable under the row lock; kept so a future change that drops the lock fails loudly.
+    if (count !== 1) throw new Error(`request ${before.id} changed under its lock`);
+  }
+  await audit(tx, before.id, decision.event, command.actor, now, details);
+}
+
+async function expireLocked(tx: Tx, request: RoleRequest, now: Date): Promise<void> {
+  const { count } = await tx.roleRequest.updateMany({
+    where: { id: request.id, status: "PENDING" },
+    data: { status: "EXPIRED", decidedAt: now, updatedAt: now },
+  });
+  if (count === 1) await audit(tx, request.id, "EXPIRED", SYSTEM_ACTOR, now, {});
+}
+
+async function reread(tx: Tx, id: string): Promise<RoleRequest> {
+  return toRoleRequest(await tx.roleRequest.findUniqueOrThrow({ where: { id }, include: REQUEST_INCLUDE }));
+}
+
+export async function audit(tx: Tx, requestId: string, type: AuditEventType, actor: string, at: Date, details: Record<string, unknown>): Promise<void> {
+  await tx.auditEvent.create({ data: { requestId, type, actor, details: details as Prisma.InputJsonObject, createdAt: at } });
+}
+
+/** P2002; with driver adapters the constraint name is only in meta.driverAdapterError. */
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+}

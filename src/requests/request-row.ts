@@ -1,0 +1,62 @@
+// Between Prisma's rows and the domain's RoleRequest. Shared by the two modules that own
+// Prisma for requests: the request repository and the executor's work queue.
+import type { Prisma } from "../db/generated/client.js";
+import type { LifecycleState } from "./lifecycle.js";
+import type { RoleRequest, TeamRole } from "./types.js";
+
+export const REQUEST_INCLUDE = {
+  members: { orderBy: { position: "asc" } },
+  approvals: { orderBy: { createdAt: "asc" } },
+} as const satisfies Prisma.RoleRequestInclude;
+
+export type RequestRow = Prisma.RoleRequestGetPayload<{ include: typeof REQUEST_INCLUDE }>;
+
+/** Interactive transactions wait for a connection and run for at most these many ms. */
+export const TX_OPTIONS = { maxWait: 10_000, timeout: 15_000 } as const;
+
+export function toRoleRequest(row: RequestRow): RoleRequest {
+  return {
+    id: row.id,
+    kind: row.kind,
+    target: row.target,
+    extraTargets: row.extraTargets,
+    requestedRole: { id: row.requestedRoleId, name: row.requestedRoleName },
+    teamRoles: (row.teamRoles as TeamRole[] | null) ?? null,
+    reason: row.reason,
+    requesterId: row.requesterId,
+    status: row.status,
+    requiredApprovals: row.requiredApprovals,
+    expiresAt: row.expiresAt,
+    decidedBy: row.decidedBy,
+    decisionNote: row.decisionNote,
+    decidedAt: row.decidedAt,
+    failureDetail: row.failureDetail,
+    attempts: row.attempts,
+    nextAttemptAt: row.nextAttemptAt,
+    card: row.cardChannel && row.cardTs ? { channel: row.cardChannel, ts: row.cardTs } : null,
+    appliedAt: row.appliedAt,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    members: row.members.map((m) => ({
+      position: m.position,
+      ref: m.ref,
+      email: m.email,
+      vendorUserId: m.vendorUserId,
+      roleWhenFiled: m.roleWhenFiled,
+      previousRole: m.previousRole,
+      outcome: m.outcome,
+      outcomeDetail: m.outcomeDetail,
+    })),
+    approvals: row.approvals.map((a) => ({ approverId: a.approverId, at: a.createdAt })),
+  };
+}
+
+export function lifecycleStateOf(request: RoleRequest): LifecycleState {
+  return {
+    status: request.status,
+    requesterId: request.requesterId,
+    expiresAt: request.expiresAt,
+    requiredApprovals: request.requiredApprovals,
+    approverIds: request.approvals.map((a) => a.approverId),
+  };
+}

@@ -1,0 +1,83 @@
+// The domain's view of a role-change request. Mirrors the database row but is owned here, so
+// nothing outside src/db and the repositories depends on Prisma's generated types.
+
+export const STATUSES = ["PENDING", "APPROVED", "EXECUTING", "APPLIED", "FAILED", "DENIED", "CANCELLED", "EXPIRED"] as const;
+export type RequestStatus = (typeof STATUSES)[number];
+
+export type RequestKind = "SET_ROLE" | "ADD_TO_ORGS";
+
+export type AuditEventType =
+  | "FILED"
+  | "APPROVED"
+  | "DENIED"
+  | "CANCELLED"
+  | "EXPIRED"
+  | "CLAIMED"
+  | "APPLIED"
+  | "FAILED"
+  | "RESCHEDULED"
+  | "RETRIED"
+  | "REFUSED";
+
+export type MemberOutcome = "PENDING" | "APPLIED" | "ALREADY_IN_PLACE" | "FAILED";
+
+/** The actor recorded for what rolegate does by itself (executor, expiry sweep). */
+export const SYSTEM_ACTOR = "rolegate";
+
+export interface RoleRef {
+  id: string;
+  name: string;
+}
+
+export interface TeamRole {
+  team: string;
+  role: string;
+}
+
+export interface RequestMember {
+  position: number;
+  /** As the requester named the member: an email address or "id:<vendor id>". */
+  ref: string;
+  email: string | null;
+  vendorUserId: string | null;
+  roleWhenFiled: string | null;
+  previousRole: string | null;
+  outcome: MemberOutcome;
+  outcomeDetail: string | null;
+}
+
+export interface Approval {
+  approverId: string;
+  at: Date;
+}
+
+export interface RoleRequest {
+  id: string;
+  kind: RequestKind;
+  target: string;
+  extraTargets: string[];
+  requestedRole: RoleRef;
+  teamRoles: TeamRole[] | null;
+  reason: string;
+  requesterId: string;
+  status: RequestStatus;
+  requiredApprovals: number;
+  expiresAt: Date;
+  decidedBy: string | null;
+  decisionNote: string | null;
+  decidedAt: Date | null;
+  failureDetail: string | null;
+  attempts: number;
+  nextAttemptAt: Date | null;
+  card: { channel: string; ts: string } | null;
+  appliedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+  members: RequestMember[];
+  approvals: Approval[];
+}
+
+/** Every target a request touches: the one named first, then any further ones (add only). */
+export function targetsOf(request: Pick<RoleRequest, "target" | "extraTargets">): string[] {
+  return [request.target, ...request.extraTargets];
+}

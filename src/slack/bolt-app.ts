@@ -1,0 +1,53 @@
+// Bolt in HTTP mode on PORT at /slack/events with every request's signature verified, or in
+// Socket Mode when SLACK_APP_TOKEN is set. SLACK_API_URL replaces Slack's API host (GovSlack,
+// or a fake Web API in tests). /healthz answers on the same port in both modes.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { App, LogLevel } from "@slack/bolt";
+import type { Env } from "../config/env.js";
+import type { Logger } from "../logger.js";
+import { boltLogger } from "./bolt-logger.js";
+
+export interface SlackAppOptions {
+  env: Pick<Env, "SLACK_BOT_TOKEN" | "SLACK_SIGNING_SECRET" | "SLACK_APP_TOKEN" | "SLACK_API_URL" | "PORT" | "LOG_LEVEL">;
+  logger: Logger;
+  /** Resolves true when the database answers. */
+  healthy: () => Promise<boolean>;
+}
+
+export const EVENTS_PATH = "/slack/events";
+
+export function createSlackApp({ env, logger, healthy }: SlackAppOptions): App {
+  const socketMode = Boolean(env.SLACK_APP_TOKEN);
+  const healthRoute = {
+    path: "/healthz",
+    method: ["GET"],
+    handler: (_req: IncomingMessage, res: ServerResponse) => {
+      void healthy().then(
+        (up) => {
+          res.writeHead(up ? 200 : 503, { "content-type": "application/json" });
+          res.end(JSON.stringify({ ok: up }));
+        },
+        () => {
+          res.writeHead(503, { "content-type": "application/json" });
+          res.end(JSON.stringify({ ok: false }));
+        },
+      );
+    },
+  };
+  return new App({
+    token: env.SLACK_BOT_TOKEN,
+    ...(socketMode
+      ? { socketMode: true, appToken: env.SLACK_APP_TOKEN, installerOptions: { port: env.PORT } }
+      : { signingSecret: env.SLACK_SIGNING_SECRET, endpoints: EVENTS_PATH, port: env.PORT }),
+    customRoutes: [healthRoute],
+    logger: boltLogger(logger),
+    logLevel: env.LOG_LEVEL === "debug" ? LogLevel.DEBUG : LogLevel.INFO,
+    // auth.test runs in init(), where a bad token becomes an error we can report and exit on.
+    deferInitialization: true,
+    clientOptions: env.SLACK_API_URL ? { slackApiUrl: withTrailingSlash(env.SLACK_API_URL) } : {},
+  });
+}
+
+function withTrailingSlash(url: string): string {
+  return url.endsWith("/") ? url : `${url}/`;
+}

@@ -1,0 +1,36 @@
+// Builds one connector per configured target, from a factory per vendor. The connectors
+// themselves live one file per vendor; a vendor without a factory makes every request for its
+// targets fail with a message that says so, rather than pretend to apply anything.
+import type { RolegateConfig, Target, VendorName } from "../config/file.js";
+import type { ConnectorRegistry, TargetConnector } from "./connector.js";
+
+export interface ConnectorContext {
+  /** The credential, read from the environment variable the target names. */
+  credential: string;
+}
+
+export type ConnectorFactory = (target: Target, context: ConnectorContext) => TargetConnector;
+
+export class TargetConnectors implements ConnectorRegistry {
+  private readonly connectors = new Map<string, TargetConnector>();
+
+  constructor(
+    private readonly config: Pick<RolegateConfig, "targets">,
+    private readonly factories: Partial<Record<VendorName, ConnectorFactory>>,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {}
+
+  forTarget(name: string): TargetConnector {
+    const existing = this.connectors.get(name);
+    if (existing) return existing;
+    const target = this.config.targets.get(name);
+    if (!target) throw new Error(`no target named ${name} in the config`);
+    const factory = this.factories[target.vendor];
+    if (!factory) throw new Error(`rolegate has no ${target.vendor} connector yet`);
+    const credential = this.env[target.tokenEnv];
+    if (!credential) throw new Error(`the environment variable ${target.tokenEnv} is not set`);
+    const connector = factory(target, { credential });
+    this.connectors.set(name, connector);
+    return connector;
+  }
+}

@@ -1,0 +1,112 @@
+import { describe, expect, it } from "vitest";
+import { decide, type LifecycleState } from "../../src/requests/lifecycle.js";
+import type { RequestStatus } from "../../src/requests/types.js";
+
+const NOW = new Date("2026-11-22T10:00:00Z");
+const LATER = new Date("2026-11-23T10:00:00Z");
+
+const state = (overrides: Partial<LifecycleState> = {}): LifecycleState => ({
+  status: "PENDING",
+  requesterId: "U0REQ",
+  expiresAt: new Date("2026-11-22T12:00:00Z"),
+  requiredApprovals: 1,
+  approverIds: [],
+  ...overrides,
+});
+
+const approve = (actor = "U0APP", mayDecide = true, now = NOW) => ({ type: "approve" as const, actor, mayDecide, now });
+const deny = (actor = "U0APP", mayDecide = true, now = NOW) => ({ type: "deny" as const, actor, mayDecide, now });
+
+describe("approving", () => {
+  it("one approval of a one-approval request approves it", () => {
+    expect(decide(state(), approve())).toEqual({ ok: true, to: "APPROVED", event: "APPROVED", approvalsGiven: 1 });
+  });
+
+  it("the first of two required approvals keeps it pending and counts it", () => {
+    expect(decide(state({ requiredApprovals: 2 }), approve())).toEqual({ ok: true, to: "PENDING", event: "APPROVED", approvalsGiven: 1 });
+  });
+
+  it("the second required approval approves it", () => {
+    expect(decide(state({ requiredApprovals: 2, approverIds: ["U0FIRST"] }), approve())).toMatchObject({ ok: true, to: "APPROVED" });
+  });
+
+  it("nobody approves their own request, even an approver", () => {
+    expect(decide(state(), approve("U0REQ"))).toMatchObject({ ok: false, refusal: { code: "self_approval" } });
+  });
+
+  it("someone who is not an approver is refused", () => {
+    expect(decide(state(), approve("U0ANY", false))).toMatchObject({ ok: false, refusal: { code: "not_approver" } });
+  });
+
+  it("one approval per person: a second one says how many more are needed", () => {
+    const decision = decide(state({ requiredApprovals: 3, approverIds: ["U0APP"] }), approve());
+    expect(decision).toMatchObject({ ok: false, refusal: { code: "already_approved" } });
+    expect(!decision.ok && decision.refusal.message).toContain("needs 2 more approvals");
+  });
+
+  it("a request already approved, denied or applied is not decided again", () => {
+    for (const status of ["APPROVED", "DENIED", "CANCELLED", "EXECUTING", "APPLIED", "FAILED"] as RequestStatus[]) {
+      expect(decide(state({ status }), approve()), status).toMatchObject({ ok: false, refusal: { code: "already_decided" } });
+    }
+  });
+
+  it("an approval after the expiry is refused and expires the request", () => {
+    expect(decide(state(), approve("U0APP", true, LATER))).toMatchObject({ ok: false, refusal: { code: "expired" }, expire: true });
+  });
+});
+
+describe("denying, cancelling, expiring", () => {
+  it("any one approver's deny denies it, whatever approvals it had", () => {
+    expect(decide(state({ requiredApprovals: 2, approverIds: ["U0FIRST"] }), deny())).toEqual({ ok: true, to: "DENIED", event: "DENIED" });
+  });
+
+  it("a non-approver cannot deny, and the requester is pointed to cancel", () => {
+    expect(decide(state(), deny("U0ANY", false))).toMatchObject({ ok: false, refusal: { code: "not_approver" } });
+    const own = decide(state(), deny("U0REQ"));
+    expect(own).toMatchObject({ ok: false, refusal: { code: "self_approval" } });
+    expect(!own.ok && own.refusal.message).toContain("/role cancel");
+  });
+
+  it("only the requester cancels, and only while pending", () => {
+    expect(decide(state(), { type: "cancel", actor: "U0REQ", now: NOW })).toEqual({ ok: true, to: "CANCELLED", event: "CANCELLED" });
+    expect(decide(state(), { type: "cancel", actor: "U0APP", now: NOW })).toMatchObject({ ok: false, refusal: { code: "not_requester" } });
+    expect(decide(state({ status: "APPROVED" }), { type: "cancel", actor: "U0REQ", now: NOW })).toMatchObject({
+      ok: false,
+      refusal: { code: "already_decided" },
+    });
+  });
+
+  it("a pending request expires only once its time has passed", () => {
+    expect(decide(state(), { type: "expire", now: NOW })).toMatchObject({ ok: false, refusal: { code: "invalid_transition" } });
+    expect(decide(state(), { type: "expire", now: LATER })).toEqual({ ok: true, to: "EXPIRED", event: "EXPIRED" });
+    expect(decide(state({ status: "APPROVED" }), { type: "expire", now: LATER })).toMatchObject({ ok: false });
+  });
+
+  it("an expired request reads as expired, not merely decided", () => {
+    expect(decide(state({ status: "EXPIRED" }), approve())).toMatchObject({ ok: false, refusal: { code: "expired" } });
+  });
+});
+
+describe("the executor's transitions", () => {
+  it("follow APPROVED → EXECUTING → APPLIED | FAILED | back to APPROVED, and nothing else", () => {
+    expect(decide(state({ status: "APPROVED" }), { type: "claim" })).toMatchObject({ ok: true, to: "EXECUTING", event: "CLAIMED" });
+    expect(decide(state({ status: "EXECUTING" }), { type: "apply" })).toMatchObject({ ok: true, to: "APPLIED" });
+    expect(decide(state({ status: "EXECUTING" }), { type: "fail" })).toMatchObject({ ok: true, to: "FAILED" });
+    expect(decide(state({ status: "EXECUTING" }), { type: "reschedule" })).toMatchObject({ ok: true, to: "APPROVED", event: "RESCHEDULED" });
+    for (const status of ["PENDING", "DENIED", "APPLIED", "FAILED", "EXPIRED"] as RequestStatus[]) {
+      expect(decide(state({ status }), { type: "claim" }), status).toMatchObject({ ok: false, refusal: { code: "invalid_transition" } });
+    }
+    expect(decide(state({ status: "APPROVED" }), { type: "apply" })).toMatchObject({ ok: false });
+  });
+
+  it("a failed request goes back to APPROVED when another approver asks for a retry", () => {
+    const failed = state({ status: "FAILED" });
+    expect(decide(failed, { type: "retry", actor: "U0APP", mayDecide: true })).toEqual({ ok: true, to: "APPROVED", event: "RETRIED" });
+    expect(decide(failed, { type: "retry", actor: "U0ANY", mayDecide: false })).toMatchObject({ ok: false, refusal: { code: "not_approver" } });
+    expect(decide(failed, { type: "retry", actor: "U0REQ", mayDecide: true })).toMatchObject({ ok: false, refusal: { code: "self_approval" } });
+    expect(decide(state({ status: "APPLIED" }), { type: "retry", actor: "U0APP", mayDecide: true })).toMatchObject({
+      ok: false,
+      refusal: { code: "not_failed" },
+    });
+  });
+});

@@ -1,0 +1,86 @@
+// A real database for each test file: a fresh PostgreSQL database on the local server (always
+// in CI), or an in-memory PGlite where no server answers. Migrated by the project's own runner.
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { openDatabase, type Database } from "../../src/db/database.js";
+import { createLogger } from "../../src/logger.js";
+
+export const ADMIN_URL = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+
+export const quietLogger = createLogger({ level: "error", write: () => {} });
+
+export interface TestDatabase extends Database {
+  /** The connection string of this test's own database, when it is on a server. */
+  url: string | undefined;
+  kind: "postgres" | "pglite";
+  drop(): Promise<void>;
+}
+
+let serverAnswers: Promise<boolean> | undefined;
+
+export function postgresAvailable(): Promise<boolean> {
+  serverAnswers ??= (async () => {
+    const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 2_000 });
+    try {
+      await client.connect();
+      await client.end();
+      return true;
+    } catch (error) {
+      // CI must test against the real server: failing here beats silently testing less.
+      if (process.env.CI) throw new Error(`PostgreSQL at ${ADMIN_URL} does not answer: ${(error as Error).message}`);
+      return false;
+    }
+  })();
+  return serverAnswers;
+}
+
+/** Creates an empty database on the server and returns its URL. */
+export async function createEmptyDatabase(prefix = "rolegate_test"): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `${prefix}_${randomBytes(6).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: ADMIN_URL });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+export async function openTestDatabase(options: { poolSize?: number } = {}): Promise<TestDatabase> {
+  if (await postgresAvailable()) {
+    const empty = await createEmptyDatabase();
+    const database = await openDatabase({ url: empty.url, dataDir: "", poolSize: options.poolSize ?? 20 }, quietLogger);
+    return {
+      ...database,
+      url: empty.url,
+      kind: "postgres",
+      drop: async () => {
+        await database.close();
+        await empty.drop();
+      },
+    };
+  }
+  const database = await openDatabase({ dataDir: "memory://" }, quietLogger);
+  return { ...database, url: undefined, kind: "pglite", drop: () => database.close() };
+}
+
+/** Empties every table between tests; the audit trail's guard is lifted for the purpose. */
+export async function resetData(database: Database): Promise<void> {
+  const session = await database.openSession();
+  try {
+    await session.exec(`
+      ALTER TABLE audit_events DISABLE TRIGGER USER;
+      TRUNCATE audit_events, approvals, request_members, role_requests RESTART IDENTITY;
+      ALTER TABLE audit_events ENABLE TRIGGER USER;`);
+  } finally {
+    await session.close();
+  }
+}

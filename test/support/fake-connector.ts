@@ -1,0 +1,101 @@
+// A test double of the vendor interface: an organization's members in memory, a log of every
+// call, and switches for the faults a real vendor has (refusals, rate limits, hangs). The real
+// connectors are tested against real HTTP fakes of each vendor; the executor only needs this.
+import type { Target } from "../../src/config/file.js";
+import type { AddToOrganizations, CallOptions, MemberLookup, RoleChange, TargetConnector, VendorMember, VendorRole } from "../../src/vendors/connector.js";
+import { VendorError } from "../../src/vendors/errors.js";
+
+export const ROLES: VendorRole[] = [
+  { id: "member", name: "Member" },
+  { id: "admin", name: "Admin" },
+  { id: "owner", name: "Owner" },
+];
+
+export type Call = { method: "setRole"; change: RoleChange } | { method: "addToOrganizations"; change: AddToOrganizations };
+
+/** What the next write does instead of (or before) succeeding. */
+export type WriteBehaviour =
+  | { kind: "ok" }
+  | { kind: "error"; error: VendorError }
+  /** Applies the change, then never answers: a process that dies mid-call. */
+  | { kind: "apply-then-hang"; released?: Promise<void> }
+  /** Never answers and changes nothing until aborted. */
+  | { kind: "hang" };
+
+export class FakeConnector implements TargetConnector {
+  readonly calls: Call[] = [];
+  readonly reads: string[] = [];
+  /** Members by vendor user id, in this target's organization. */
+  readonly members = new Map<string, VendorMember>();
+  private writes: WriteBehaviour[] = [];
+  readError: VendorError | undefined;
+
+  constructor(readonly target: Target, private readonly orgsOf?: (org: string) => FakeConnector | undefined) {}
+
+  addMember(id: string, email: string, role: string): void {
+    const found = ROLES.find((r) => r.id === role)!;
+    this.members.set(id, { vendorUserId: id, email, role: found });
+  }
+
+  roleOf(id: string): string | undefined {
+    return this.members.get(id)?.role.id;
+  }
+
+  /** Queues behaviours for the next writes, in order; afterwards writes succeed. */
+  nextWrites(...behaviours: WriteBehaviour[]): void {
+    this.writes.push(...behaviours);
+  }
+
+  async listRoles(): Promise<VendorRole[]> {
+    return ROLES;
+  }
+
+  async findMember(member: MemberLookup): Promise<VendorMember | null> {
+    this.reads.push(member.ref);
+    if (this.readError) throw this.readError;
+    const byId = member.vendorUserId ? this.members.get(member.vendorUserId) : undefined;
+    const found = byId ?? [...this.members.values()].find((m) => m.email === member.email);
+    return found ? structuredClone(found) : null;
+  }
+
+  async setRole(change: RoleChange, options?: CallOptions): Promise<void> {
+    this.calls.push({ method: "setRole", change });
+    await this.perform(options, () => {
+      for (const m of change.members) this.members.set(m.vendorUserId, { ...m, role: change.role });
+    });
+  }
+
+  async addToOrganizations(change: AddToOrganizations, options?: CallOptions): Promise<void> {
+    this.calls.push({ method: "addToOrganizations", change });
+    await this.perform(options, () => {
+      for (const org of change.organizations) {
+        const connector = org === this.target.organization ? this : this.orgsOf?.(org);
+        for (const m of change.members) connector?.members.set(m.vendorUserId!, { vendorUserId: m.vendorUserId!, email: m.email, role: change.role });
+      }
+    });
+  }
+
+  private async perform(options: CallOptions | undefined, apply: () => void): Promise<void> {
+    const behaviour = this.writes.shift() ?? { kind: "ok" };
+    switch (behaviour.kind) {
+      case "ok":
+        apply();
+        return;
+      case "error":
+        throw behaviour.error;
+      case "apply-then-hang":
+        apply();
+        await (behaviour.released ?? new Promise<never>(() => {}));
+        return;
+      case "hang":
+        await new Promise<never>((_, reject) => {
+          options?.signal?.addEventListener("abort", () => reject(options.signal?.reason));
+        });
+    }
+  }
+}
+
+export const rateLimited = (retryAfterMs?: number) =>
+  new VendorError({ kind: "rate_limited", message: "Too many requests", httpStatus: 429, ...(retryAfterMs ? { retryAfterMs } : {}) });
+export const unavailable = () => new VendorError({ kind: "unavailable", message: "Service unavailable", httpStatus: 503 });
+export const forbidden = (message: string) => new VendorError({ kind: "forbidden", message, httpStatus: 403, vendorCode: "User.Forbidden", requestId: "req-123" });

@@ -1,0 +1,137 @@
+// Everything the request lifecycle needs, assembled the way main.ts assembles it, over a real
+// database, with the Slack and vendor sides replaced by recording doubles of their interfaces.
+import { parseConfig, type RolegateConfig } from "../../src/config/file.js";
+import type { ExecutorConfig } from "../../src/config/file.js";
+import { Executor } from "../../src/executor/executor.js";
+import { WorkQueue } from "../../src/executor/work-queue.js";
+import { ApprovalPolicy, type UsergroupDirectory } from "../../src/requests/approval-policy.js";
+import type { Notice, Notifier } from "../../src/requests/notifier.js";
+import { RequestRepo } from "../../src/requests/request-repo.js";
+import { RequestService, type FileRequestInput } from "../../src/requests/request-service.js";
+import type { RoleRequest } from "../../src/requests/types.js";
+import { TargetConnectors } from "../../src/vendors/registry.js";
+import { ManualClock } from "./clock.js";
+import type { TestDatabase } from "./database.js";
+import { quietLogger } from "./database.js";
+import { FakeConnector } from "./fake-connector.js";
+
+export const REQUESTER = "U0REQUEST";
+export const APPROVER = "U0APPROVE";
+export const SECOND_APPROVER = "U0SECOND1";
+export const GROUP_APPROVER = "U0GROUPIE";
+export const OUTSIDER = "U0OUTSIDE";
+
+export const CONFIG_YAML = `
+approvalChannel: C0APPROVALS
+approvers:
+  users: [${APPROVER}, ${SECOND_APPROVER}, ${REQUESTER}]
+  usergroups: [S0ADMINS1]
+pendingTtl: 24h
+executor: { maxAttempts: 3, firstRetryDelay: 10s, maxRetryDelay: 1m, lease: 30s }
+targets:
+  dolfin-acme: { vendor: dolfin, organization: org-acme, tokenEnv: DOLFIN_TOKEN, approvals: { default: 1, owner: 2 } }
+  devin-a: { vendor: devin, organization: org-a, tokenEnv: DEVIN_TOKEN }
+  devin-b: { vendor: devin, organization: org-b, tokenEnv: DEVIN_TOKEN }
+`;
+
+export const TEST_ENV = { DOLFIN_TOKEN: "dolfin-secret-value", DEVIN_TOKEN: "apk_user_testvalue" };
+
+export class RecordingNotifier implements Notifier {
+  readonly notices: Notice[] = [];
+  failing = false;
+
+  async notify(notice: Notice): Promise<void> {
+    if (this.failing) throw new Error("Slack is down");
+    this.notices.push(structuredClone(notice));
+  }
+
+  types(requestId?: string): string[] {
+    return this.notices.filter((n) => !requestId || n.request.id === requestId).map((n) => n.type);
+  }
+}
+
+export class StaticDirectory implements UsergroupDirectory {
+  calls = 0;
+  constructor(private readonly groups: Record<string, string[]>) {}
+  async membersOf(id: string): Promise<ReadonlySet<string>> {
+    this.calls++;
+    return new Set(this.groups[id] ?? []);
+  }
+}
+
+export interface World {
+  config: RolegateConfig;
+  clock: ManualClock;
+  repo: RequestRepo;
+  queue: WorkQueue;
+  service: RequestService;
+  notifier: RecordingNotifier;
+  vendors: Map<string, FakeConnector>;
+  dolfin: FakeConnector;
+  executor(options?: { owner?: string; config?: Partial<ExecutorConfig> }): Executor;
+  file(overrides?: Partial<FileRequestInput>): Promise<RoleRequest>;
+  fileApproved(overrides?: Partial<FileRequestInput>): Promise<RoleRequest>;
+}
+
+export function buildWorld(database: TestDatabase): World {
+  const config = parseConfig(CONFIG_YAML, "test config", TEST_ENV);
+  const clock = new ManualClock();
+  const repo = new RequestRepo(database.prisma);
+  const queue = new WorkQueue(database.prisma);
+  const notifier = new RecordingNotifier();
+  const policy = new ApprovalPolicy(config, new StaticDirectory({ S0ADMINS1: [GROUP_APPROVER] }));
+  const service = new RequestService({ repo, policy, notifier, config, clock: clock.now, logger: quietLogger });
+
+  const vendors = new Map<string, FakeConnector>();
+  const byOrg = (org: string) => [...vendors.values()].find((v) => v.target.organization === org);
+  for (const target of config.targets.values()) vendors.set(target.name, new FakeConnector(target, byOrg));
+  const dolfin = vendors.get("dolfin-acme")!;
+  dolfin.addMember("usr_1", "ada@example.com", "member");
+  dolfin.addMember("usr_2", "bob@example.com", "member");
+  dolfin.addMember("usr_3", "cy@example.com", "owner");
+  const factory = (target: { name: string }) => vendors.get(target.name)!;
+
+  const world: World = {
+    config,
+    clock,
+    repo,
+    queue,
+    service,
+    notifier,
+    vendors,
+    dolfin,
+    executor: ({ owner, config: overrides } = {}) =>
+      new Executor({
+        queue,
+        connectors: new TargetConnectors(config, { dolfin: factory, devin: factory }, TEST_ENV),
+        announce: (notice) => service.announce(notice),
+        config: { ...config.executor, ...overrides },
+        clock: clock.now,
+        logger: quietLogger,
+        random: () => 0.5,
+        ...(owner ? { owner } : {}),
+      }),
+    async file(overrides = {}) {
+      const result = await service.file({
+        kind: "SET_ROLE",
+        target: "dolfin-acme",
+        requestedRole: { id: "admin", name: "Admin" },
+        reason: "on-call rotation",
+        requesterId: REQUESTER,
+        members: [{ ref: "ada@example.com", email: "ada@example.com", vendorUserId: "usr_1", roleWhenFiled: "Member" }],
+        ...overrides,
+      });
+      if (!result.ok) throw new Error(`filing refused: ${result.refusal.message}`);
+      return result.value;
+    },
+    async fileApproved(overrides = {}) {
+      const request = await world.file(overrides);
+      for (const approver of [APPROVER, SECOND_APPROVER].slice(0, request.requiredApprovals)) {
+        const result = await service.approve(request.id, approver);
+        if (!result.ok) throw new Error(`approval refused: ${result.refusal.message}`);
+      }
+      return (await repo.find(request.id))!;
+    },
+  };
+  return world;
+}
