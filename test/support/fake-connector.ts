@@ -17,8 +17,12 @@ export type Call = { method: "setRole"; change: RoleChange } | { method: "addToO
 export type WriteBehaviour =
   | { kind: "ok" }
   | { kind: "error"; error: VendorError }
-  /** Applies the change, then never answers: a process that dies mid-call. */
-  | { kind: "apply-then-hang"; released?: Promise<void> }
+  /**
+   * A call that stalls until `until` resolves (never, when absent: a process that died
+   * mid-call). `applyFirst`: the vendor made the change before the stall; otherwise it makes
+   * it after, unless it answers with `thenError`.
+   */
+  | { kind: "stall"; applyFirst: boolean; until?: Promise<void>; thenError?: VendorError }
   /** Never answers and changes nothing until aborted. */
   | { kind: "hang" };
 
@@ -83,9 +87,11 @@ export class FakeConnector implements TargetConnector {
         return;
       case "error":
         throw behaviour.error;
-      case "apply-then-hang":
-        apply();
-        await (behaviour.released ?? new Promise<never>(() => {}));
+      case "stall":
+        if (behaviour.applyFirst) apply();
+        await (behaviour.until ?? new Promise<never>(() => {}));
+        if (behaviour.thenError) throw behaviour.thenError;
+        if (!behaviour.applyFirst) apply();
         return;
       case "hang":
         await new Promise<never>((_, reject) => {
