@@ -114,7 +114,8 @@ export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv
       const path = issue.path.map(String);
       const at = lineOf(doc, lines, issue.path);
       const where = path.length > 0 ? path.join(".") : "(top level)";
-      return `${where}${at ? ` (line ${at})` : ""}: ${describe(issue)}`;
+      const missing = issue.code === "invalid_type" && path.length > 0 && !doc.hasIn(issue.path as unknown[]);
+      return `${where}${at ? ` (line ${at})` : ""}: ${missing ? "is missing; " : ""}${describe(issue)}`;
     });
     throw fail(source, problems);
   }
@@ -136,7 +137,8 @@ function describe(issue: z.core.$ZodIssue): string {
     }
     return `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
   }
-  if (issue.code === "invalid_type" && issue.input === undefined) return `is missing; ${issue.message}`;
+  // A record key's own message is nested one level down.
+  if (issue.code === "invalid_key") return issue.issues[0]?.message ?? issue.message;
   return issue.message;
 }
 

@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { createLogger, secretValues } from "../src/logger.js";
+
+describe("the logger", () => {
+  it("never writes a registered secret, wherever it appears", () => {
+    const lines: string[] = [];
+    const secrets = secretValues(
+      { SLACK_BOT_TOKEN: "xoxb-test-123456789", SENTRY_TOKEN: "sntrys_secret_value", DATABASE_URL: "postgresql://rg:p%40ssw0rd!x@db/rg" },
+      ["SENTRY_TOKEN"],
+    );
+    const logger = createLogger({ level: "debug", secrets, write: (l) => lines.push(l) }).child({ component: "test" });
+
+    logger.error("call failed for Bearer sntrys_secret_value", {
+      url: "https://x.test/?token=xoxb-test-123456789",
+      error: new Error("auth failed: p@ssw0rd!x rejected"),
+    });
+
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).not.toMatch(/sntrys_secret_value|xoxb-test-123456789|p@ssw0rd!x/);
+    const record = JSON.parse(lines[0]!);
+    expect(record).toMatchObject({ level: "error", component: "test", msg: "call failed for Bearer [redacted]" });
+    expect(record.error.message).toBe("auth failed: [redacted] rejected");
+  });
+
+  it("writes only what its level lets through", () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: "warn", write: (l) => lines.push(l) });
+    logger.info("routine");
+    logger.debug("noise");
+    logger.warn("worth a look");
+    expect(lines.map((l) => JSON.parse(l).msg)).toEqual(["worth a look"]);
+  });
+});
