@@ -5,7 +5,7 @@ import { readEnv, type Env } from "./config/env.js";
 import { ConfigError } from "./config/errors.js";
 import { loadConfigFile, type RolegateConfig } from "./config/file.js";
 import { systemClock } from "./clock.js";
-import { openDatabase } from "./db/database.js";
+import { openDatabase, type Database } from "./db/database.js";
 import { Executor } from "./executor/executor.js";
 import { WorkQueue } from "./executor/work-queue.js";
 import { createLogger, createRedactor, secretValues } from "./logger.js";
@@ -43,11 +43,13 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: env.LOG_LEVEL, secrets });
   const clock = systemClock;
 
-  const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.ROLEGATE_DATA_DIR }, logger);
-  const healthy = () => database.prisma.$queryRaw`SELECT 1`.then(() => true, () => false);
-
+  let database: Database | undefined;
+  const healthy = async () => (database ? database.prisma.$queryRaw`SELECT 1`.then(() => true, () => false) : false);
   const app = createSlackApp({ env, logger, healthy });
-  await app.init(); // auth.test: a revoked or mistyped token stops us here, with Slack's reason
+  // auth.test first: a revoked or mistyped token stops us at once, with Slack's reason, before
+  // a database is created for nothing.
+  await app.init();
+  database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.ROLEGATE_DATA_DIR }, logger);
 
   const repo = new RequestRepo(database.prisma);
   const policy = new ApprovalPolicy(config, new SlackUsergroupDirectory(app.client, clock));
@@ -90,7 +92,7 @@ async function main(): Promise<void> {
     logger.info("shutting down", { signal });
     await executor?.stop();
     await app.stop();
-    await database.close();
+    await database?.close();
     process.exit(0);
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));

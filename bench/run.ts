@@ -1,0 +1,132 @@
+// npm run bench: how fast requests are filed, approved and applied, and what that costs in
+// memory. Runs against a fresh PostgreSQL database on the test server when one answers, else
+// the embedded PGlite; vendors are the in-memory test double, so the figures are rolegate's own.
+import { performance } from "node:perf_hooks";
+import { parseConfig } from "../src/config/file.js";
+import { Executor } from "../src/executor/executor.js";
+import { WorkQueue } from "../src/executor/work-queue.js";
+import { ApprovalPolicy } from "../src/requests/approval-policy.js";
+import { RequestRepo } from "../src/requests/request-repo.js";
+import { RequestService } from "../src/requests/request-service.js";
+import { systemClock } from "../src/clock.js";
+import { openTestDatabase, quietLogger } from "../test/support/database.js";
+import { FakeConnector } from "../test/support/fake-connector.js";
+
+const N = Number(process.env.BENCH_REQUESTS ?? 500);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
+
+const config = parseConfig(
+  `
+approvalChannel: C0BENCH01
+approvers: { users: [U0APPROVE] }
+executor: { maxAttempts: 3, lease: 1m }
+targets:
+  bench: { vendor: dolfin, organization: org-bench, tokenEnv: BENCH_TOKEN }
+`,
+  "bench",
+  { BENCH_TOKEN: "bench-token-value" },
+);
+
+async function timed<T>(count: number, concurrency: number, op: (i: number) => Promise<T>): Promise<{ perSecond: number; p50: number; p95: number; p99: number }> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const i = next++;
+        const t = performance.now();
+        await op(i);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
+  return { perSecond: count / elapsed, p50: at(0.5), p95: at(0.95), p99: at(0.99) };
+}
+
+const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+
+async function main(): Promise<void> {
+  const database = await openTestDatabase({ poolSize: CONCURRENCY });
+  const vendor = new FakeConnector(config.targets.get("bench")!);
+  for (let i = 0; i < N; i++) vendor.addMember(`usr_${i}`, `p${i}@example.com`, "member");
+
+  const repo = new RequestRepo(database.prisma);
+  const notifier = { notify: async () => {} };
+  const service = new RequestService({
+    repo,
+    policy: new ApprovalPolicy(config, { membersOf: async () => new Set() }),
+    notifier,
+    config,
+    clock: systemClock,
+    logger: quietLogger,
+  });
+  const executors = ["a", "b"].map(
+    (owner) =>
+      new Executor({
+        queue: new WorkQueue(database.prisma),
+        connectors: { forTarget: () => vendor },
+        announce: (notice) => service.announce(notice),
+        config: config.executor,
+        clock: systemClock,
+        logger: quietLogger,
+        owner,
+      }),
+  );
+
+  global.gc?.();
+  const before = process.memoryUsage();
+  const ids: string[] = [];
+
+  const filing = await timed(N, CONCURRENCY, async (i) => {
+    const result = await service.file({
+      kind: "SET_ROLE",
+      target: "bench",
+      requestedRole: { id: "admin", name: "Admin" },
+      reason: "benchmark",
+      requesterId: "U0REQUEST",
+      members: [{ ref: `p${i}@example.com`, email: `p${i}@example.com`, vendorUserId: `usr_${i}`, roleWhenFiled: "Member" }],
+    });
+    if (!result.ok) throw new Error(result.refusal.message);
+    ids[i] = result.value.id;
+  });
+
+  const approving = await timed(N, CONCURRENCY, async (i) => {
+    const result = await service.approve(ids[i]!, "U0APPROVE");
+    if (!result.ok) throw new Error(result.refusal.message);
+  });
+
+  // Two executors draining side by side, as two rolegate processes would.
+  const started = performance.now();
+  await Promise.all(executors.map(async (executor) => {
+    while (await executor.runOnce()) {}
+  }));
+  const applySeconds = (performance.now() - started) / 1000;
+  const after = process.memoryUsage();
+
+  const applied = await database.prisma.roleRequest.count({ where: { status: "APPLIED" } });
+  if (applied !== N || vendor.calls.length !== N) throw new Error(`expected ${N} applied with ${N} calls, got ${applied} and ${vendor.calls.length}`);
+
+  const row = (name: string, r: Awaited<ReturnType<typeof timed>>) =>
+    `| ${name} | ${r.perSecond.toFixed(0)}/s | ${r.p50.toFixed(1)} ms | ${r.p95.toFixed(1)} ms | ${r.p99.toFixed(1)} ms |`;
+  process.stdout.write(
+    [
+      `rolegate bench: ${N} requests on ${database.kind === "postgres" ? "PostgreSQL" : "embedded PGlite"}, ${CONCURRENCY} concurrent callers`,
+      "",
+      "| operation | throughput | p50 | p95 | p99 |",
+      "|---|---|---|---|---|",
+      row("file a request", filing),
+      row("approve (one of one)", approving),
+      `| apply (2 executors, claim → re-read → call → record) | ${(N / applySeconds).toFixed(0)}/s | | | |`,
+      "",
+      `memory: rss ${mb(before.rss)} → ${mb(after.rss)} MB, heap used ${mb(before.heapUsed)} → ${mb(after.heapUsed)} MB`,
+      "",
+    ].join("\n"),
+  );
+  await database.drop();
+}
+
+await main();
