@@ -2,7 +2,8 @@
 // schema engine is not available on our machines. The bookkeeping is Prisma's own, so a
 // connected machine's `prisma migrate deploy` accepts a database migrated here and vice versa:
 // - the `_prisma_migrations` table, one row per migration, checksum = sha256 of migration.sql;
-// - `pg_advisory_lock(72707369)`, the key Prisma holds so concurrent deploys take turns.
+// - `pg_advisory_lock(72707369)`, the key Prisma holds so concurrent deploys take turns (on
+//   embedded PGlite an in-process queue stands in for it; see sql-session.ts).
 // One difference, for the better: each migration runs in a transaction together with its row,
 // so a failure leaves no half-applied migration for a person to clean up by hand.
 import { randomUUID } from "node:crypto";
@@ -45,8 +46,7 @@ export async function applyMigrations(
   files: MigrationFile[],
   logger: Pick<Logger, "info" | "warn">,
 ): Promise<MigrationReport> {
-  await session.query(`SELECT pg_advisory_lock(${PRISMA_MIGRATE_LOCK})`);
-  try {
+  return session.withLock(PRISMA_MIGRATE_LOCK, async () => {
     await session.exec(CREATE_MIGRATIONS_TABLE);
     const rows = await session.query<MigrationRow>(
       `SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations" ORDER BY started_at`,
@@ -89,9 +89,7 @@ export async function applyMigrations(
       logger.info("applied migration", { migration: file.name });
     }
     return { applied: pending.map((f) => f.name), alreadyApplied: files.length - pending.length };
-  } finally {
-    await session.query(`SELECT pg_advisory_unlock(${PRISMA_MIGRATE_LOCK})`).catch(() => {});
-  }
+  });
 }
 
 async function applyOne(session: SqlSession, file: MigrationFile): Promise<void> {
