@@ -1,96 +1,84 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Executor } from "../../src/executor/executor.js";
-import { openTestDatabase, quietLogger, resetData, type TestDatabase } from "../support/database.js";
+import { quietLogger } from "../support/database.js";
 import { forbidden, rateLimited, unavailable } from "../support/fake-connector.js";
-import { APPROVER, buildWorld, type World } from "../support/world.js";
+import { APPROVER, useWorld, type World } from "../support/world.js";
 
-let database: TestDatabase;
-let world: World;
+const t = useWorld();
 
-beforeAll(async () => {
-  database = await openTestDatabase();
-});
-afterAll(async () => {
-  await database.drop();
-});
-beforeEach(async () => {
-  await resetData(database);
-  world = buildWorld(database);
-});
-
-const events = async (id: string) => (await world.repo.auditTrail(id)).map((e) => e.type);
+const events = async (id: string) => (await t.world.repo.auditTrail(id)).map((e) => e.type);
 
 describe("applying an approved request", () => {
   it("re-reads the member, calls the vendor once, records the previous role and APPLIED, and tells people", async () => {
-    const request = await world.fileApproved();
-    const executor = world.executor();
+    const request = await t.world.fileApproved();
+    const executor = t.world.executor();
 
     expect(await executor.runOnce()).toBe(true);
 
-    expect(world.dolfin.calls).toHaveLength(1);
-    expect(world.dolfin.roleOf("usr_1")).toBe("admin");
-    const stored = await world.repo.find(request.id);
+    expect(t.world.dolfin.calls).toHaveLength(1);
+    expect(t.world.dolfin.roleOf("usr_1")).toBe("admin");
+    const stored = await t.world.repo.find(request.id);
     expect(stored).toMatchObject({ status: "APPLIED", attempts: 1, failureDetail: null });
-    expect(stored?.appliedAt).toEqual(world.clock.now());
+    expect(stored?.appliedAt).toEqual(t.world.clock.now());
     expect(stored?.members[0]).toMatchObject({ previousRole: "Member", outcome: "APPLIED" });
     expect(await events(request.id)).toEqual(["FILED", "APPROVED", "CLAIMED", "APPLIED"]);
-    expect(world.notifier.types(request.id)).toEqual(["filed", "approved", "applying", "applied"]);
+    expect(t.world.notifier.types(request.id)).toEqual(["filed", "approved", "applying", "applied"]);
     expect(await executor.runOnce()).toBe(false); // nothing left to do
   });
 
   it("never touches a request that is not approved", async () => {
-    await world.file(); // pending
-    const denied = await world.file();
-    await world.service.deny(denied.id, APPROVER);
-    expect(await world.executor().runOnce()).toBe(false);
-    expect(world.dolfin.calls).toHaveLength(0);
+    await t.world.file(); // pending
+    const denied = await t.world.file();
+    await t.world.service.deny(denied.id, APPROVER);
+    expect(await t.world.executor().runOnce()).toBe(false);
+    expect(t.world.dolfin.calls).toHaveLength(0);
   });
 
   it("a member who already has the requested role is recorded as applied without a call", async () => {
-    world.dolfin.addMember("usr_1", "ada@example.com", "admin");
-    const request = await world.fileApproved();
-    await world.executor().runOnce();
-    expect(world.dolfin.calls).toHaveLength(0);
-    expect(await world.repo.find(request.id)).toMatchObject({ status: "APPLIED", members: [{ outcome: "ALREADY_IN_PLACE" }] });
+    t.world.dolfin.addMember("usr_1", "ada@example.com", "admin");
+    const request = await t.world.fileApproved();
+    await t.world.executor().runOnce();
+    expect(t.world.dolfin.calls).toHaveLength(0);
+    expect(await t.world.repo.find(request.id)).toMatchObject({ status: "APPLIED", members: [{ outcome: "ALREADY_IN_PLACE" }] });
   });
 
   it("changes only the members not yet in place, in one call", async () => {
-    world.dolfin.addMember("usr_2", "bob@example.com", "admin");
-    const request = await world.fileApproved({
+    t.world.dolfin.addMember("usr_2", "bob@example.com", "admin");
+    const request = await t.world.fileApproved({
       members: [
         { ref: "ada@example.com", email: "ada@example.com", vendorUserId: "usr_1" },
         { ref: "bob@example.com", email: "bob@example.com", vendorUserId: "usr_2" },
       ],
     });
-    await world.executor().runOnce();
-    expect(world.dolfin.calls).toHaveLength(1);
-    const [call] = world.dolfin.calls;
+    await t.world.executor().runOnce();
+    expect(t.world.dolfin.calls).toHaveLength(1);
+    const [call] = t.world.dolfin.calls;
     expect(call?.method === "setRole" && call.change.members.map((m) => m.vendorUserId)).toEqual(["usr_1"]);
-    expect((await world.repo.find(request.id))?.members.map((m) => m.outcome)).toEqual(["APPLIED", "ALREADY_IN_PLACE"]);
+    expect((await t.world.repo.find(request.id))?.members.map((m) => m.outcome)).toEqual(["APPLIED", "ALREADY_IN_PLACE"]);
   });
 
   it("adds members to every organization of the request in one call", async () => {
-    const request = await world.fileApproved({
+    const request = await t.world.fileApproved({
       kind: "ADD_TO_ORGS",
       target: "devin-a",
       extraTargets: ["devin-b"],
       requestedRole: { id: "member", name: "Member" },
       members: [{ ref: "ada@example.com", email: "ada@example.com", vendorUserId: "user-ada" }],
     });
-    await world.executor().runOnce();
-    const devinA = world.vendors.get("devin-a")!;
+    await t.world.executor().runOnce();
+    const devinA = t.world.vendors.get("devin-a")!;
     expect(devinA.calls).toHaveLength(1);
     expect(devinA.calls[0]?.method === "addToOrganizations" && devinA.calls[0].change.organizations).toEqual(["org-a", "org-b"]);
-    expect(world.vendors.get("devin-b")?.roleOf("user-ada")).toBe("member");
-    expect(await world.repo.find(request.id)).toMatchObject({ status: "APPLIED", members: [{ previousRole: null, outcome: "APPLIED" }] });
+    expect(t.world.vendors.get("devin-b")?.roleOf("user-ada")).toBe("member");
+    expect(await t.world.repo.find(request.id)).toMatchObject({ status: "APPLIED", members: [{ previousRole: null, outcome: "APPLIED" }] });
   });
 
   it("a member who left the organization fails the request before any call, saying who", async () => {
-    const request = await world.fileApproved();
-    world.dolfin.members.delete("usr_1");
-    await world.executor().runOnce();
-    expect(world.dolfin.calls).toHaveLength(0);
-    expect(await world.repo.find(request.id)).toMatchObject({
+    const request = await t.world.fileApproved();
+    t.world.dolfin.members.delete("usr_1");
+    await t.world.executor().runOnce();
+    expect(t.world.dolfin.calls).toHaveLength(0);
+    expect(await t.world.repo.find(request.id)).toMatchObject({
       status: "FAILED",
       failureDetail: "ada@example.com is not a member of org-acme any more; nothing was changed.",
     });
@@ -99,59 +87,59 @@ describe("applying an approved request", () => {
 
 describe("vendor failures", () => {
   it("a permanent refusal fails the request with the vendor's own words, code and request id", async () => {
-    world.dolfin.nextWrites({ kind: "error", error: forbidden("You cannot change the role of this user") });
-    const request = await world.fileApproved();
-    await world.executor().runOnce();
-    expect(await world.repo.find(request.id)).toMatchObject({
+    t.world.dolfin.nextWrites({ kind: "error", error: forbidden("You cannot change the role of this user") });
+    const request = await t.world.fileApproved();
+    await t.world.executor().runOnce();
+    expect(await t.world.repo.find(request.id)).toMatchObject({
       status: "FAILED",
       failureDetail: "You cannot change the role of this user (code User.Forbidden, request id req-123)",
       members: [{ outcome: "FAILED" }],
     });
-    expect(world.notifier.types(request.id).at(-1)).toBe("failed");
-    expect(await world.executor().runOnce()).toBe(false); // a failure is not retried by itself
+    expect(t.world.notifier.types(request.id).at(-1)).toBe("failed");
+    expect(await t.world.executor().runOnce()).toBe(false); // a failure is not retried by itself
   });
 
   it("a transient failure is retried after an exponential backoff, then applied", async () => {
-    world.dolfin.nextWrites({ kind: "error", error: unavailable() }, { kind: "error", error: unavailable() });
-    const request = await world.fileApproved();
-    const executor = world.executor();
+    t.world.dolfin.nextWrites({ kind: "error", error: unavailable() }, { kind: "error", error: unavailable() });
+    const request = await t.world.fileApproved();
+    const executor = t.world.executor();
 
     await executor.runOnce();
-    let stored = await world.repo.find(request.id);
+    let stored = await t.world.repo.find(request.id);
     expect(stored).toMatchObject({ status: "APPROVED", attempts: 1, failureDetail: "Service unavailable" });
     // firstRetryDelay 10s with equal jitter at 0.5: 7.5s
-    expect(stored!.nextAttemptAt!.getTime() - world.clock.now().getTime()).toBe(7_500);
+    expect(stored!.nextAttemptAt!.getTime() - t.world.clock.now().getTime()).toBe(7_500);
     expect(await executor.runOnce()).toBe(false); // not due yet
 
-    world.clock.advance(7_500);
+    t.world.clock.advance(7_500);
     await executor.runOnce();
-    stored = await world.repo.find(request.id);
-    expect(stored!.nextAttemptAt!.getTime() - world.clock.now().getTime()).toBe(15_000); // doubled
+    stored = await t.world.repo.find(request.id);
+    expect(stored!.nextAttemptAt!.getTime() - t.world.clock.now().getTime()).toBe(15_000); // doubled
 
-    world.clock.advance(15_000);
+    t.world.clock.advance(15_000);
     await executor.runOnce();
-    expect(await world.repo.find(request.id)).toMatchObject({ status: "APPLIED", attempts: 3, failureDetail: null });
-    expect(world.dolfin.calls).toHaveLength(3);
+    expect(await t.world.repo.find(request.id)).toMatchObject({ status: "APPLIED", attempts: 3, failureDetail: null });
+    expect(t.world.dolfin.calls).toHaveLength(3);
     expect(await events(request.id)).toEqual(["FILED", "APPROVED", "CLAIMED", "RESCHEDULED", "CLAIMED", "RESCHEDULED", "CLAIMED", "APPLIED"]);
   });
 
   it("honours the vendor's retry-after when it is longer than the backoff", async () => {
-    world.dolfin.nextWrites({ kind: "error", error: rateLimited(120_000) });
-    const request = await world.fileApproved();
-    await world.executor().runOnce();
-    const stored = await world.repo.find(request.id);
-    expect(stored!.nextAttemptAt!.getTime() - world.clock.now().getTime()).toBe(120_000);
+    t.world.dolfin.nextWrites({ kind: "error", error: rateLimited(120_000) });
+    const request = await t.world.fileApproved();
+    await t.world.executor().runOnce();
+    const stored = await t.world.repo.find(request.id);
+    expect(stored!.nextAttemptAt!.getTime() - t.world.clock.now().getTime()).toBe(120_000);
   });
 
   it("gives up after maxAttempts transient failures and says so", async () => {
-    world.dolfin.nextWrites(...Array.from({ length: 3 }, () => ({ kind: "error" as const, error: unavailable() })));
-    const request = await world.fileApproved();
-    const executor = world.executor();
+    t.world.dolfin.nextWrites(...Array.from({ length: 3 }, () => ({ kind: "error" as const, error: unavailable() })));
+    const request = await t.world.fileApproved();
+    const executor = t.world.executor();
     for (let i = 0; i < 3; i++) {
       await executor.runOnce();
-      world.clock.advance(60_000);
+      t.world.clock.advance(60_000);
     }
-    expect(await world.repo.find(request.id)).toMatchObject({
+    expect(await t.world.repo.find(request.id)).toMatchObject({
       status: "FAILED",
       attempts: 3,
       failureDetail: "Service unavailable — rolegate gave up after 3 attempts.",
@@ -159,72 +147,72 @@ describe("vendor failures", () => {
   });
 
   it("a vendor that cannot be read is retried like a failed call, without any write", async () => {
-    world.dolfin.readError = rateLimited(30_000);
-    const request = await world.fileApproved();
-    await world.executor().runOnce();
-    expect(world.dolfin.calls).toHaveLength(0);
-    expect(await world.repo.find(request.id)).toMatchObject({ status: "APPROVED", failureDetail: "Too many requests" });
+    t.world.dolfin.readError = rateLimited(30_000);
+    const request = await t.world.fileApproved();
+    await t.world.executor().runOnce();
+    expect(t.world.dolfin.calls).toHaveLength(0);
+    expect(await t.world.repo.find(request.id)).toMatchObject({ status: "APPROVED", failureDetail: "Too many requests" });
   });
 
   it("an approver's retry sends a failed request back to the executor", async () => {
-    world.dolfin.nextWrites({ kind: "error", error: forbidden("Token lacks permission") });
-    const request = await world.fileApproved();
-    await world.executor().runOnce();
-    expect((await world.repo.find(request.id))?.status).toBe("FAILED");
+    t.world.dolfin.nextWrites({ kind: "error", error: forbidden("Token lacks permission") });
+    const request = await t.world.fileApproved();
+    await t.world.executor().runOnce();
+    expect((await t.world.repo.find(request.id))?.status).toBe("FAILED");
 
-    expect(await world.service.retry(request.id, APPROVER)).toMatchObject({ ok: true, value: { status: "APPROVED", attempts: 0, failureDetail: null } });
-    await world.executor().runOnce();
-    expect(await world.repo.find(request.id)).toMatchObject({ status: "APPLIED", members: [{ outcome: "APPLIED" }] });
+    expect(await t.world.service.retry(request.id, APPROVER)).toMatchObject({ ok: true, value: { status: "APPROVED", attempts: 0, failureDetail: null } });
+    await t.world.executor().runOnce();
+    expect(await t.world.repo.find(request.id)).toMatchObject({ status: "APPLIED", members: [{ outcome: "APPLIED" }] });
     expect(await events(request.id)).toEqual(["FILED", "APPROVED", "CLAIMED", "FAILED", "RETRIED", "CLAIMED", "APPLIED"]);
   });
 
   it("a notifier that fails never rolls back or repeats the vendor change", async () => {
-    const request = await world.fileApproved();
-    world.notifier.failing = true;
-    await world.executor().runOnce();
-    expect((await world.repo.find(request.id))?.status).toBe("APPLIED");
-    world.notifier.failing = false;
-    world.clock.advance(60_000);
-    expect(await world.service.redeliverOwedNotices()).toBe(1);
-    expect(await world.executor().runOnce()).toBe(false);
-    expect(world.dolfin.calls).toHaveLength(1);
-    expect(world.notifier.types(request.id).at(-1)).toBe("applied");
+    const request = await t.world.fileApproved();
+    t.world.notifier.failing = true;
+    await t.world.executor().runOnce();
+    expect((await t.world.repo.find(request.id))?.status).toBe("APPLIED");
+    t.world.notifier.failing = false;
+    t.world.clock.advance(60_000);
+    expect(await t.world.service.redeliverOwedNotices()).toBe(1);
+    expect(await t.world.executor().runOnce()).toBe(false);
+    expect(t.world.dolfin.calls).toHaveLength(1);
+    expect(t.world.notifier.types(request.id).at(-1)).toBe("applied");
   });
 });
 
 describe("several executors and crashes", () => {
   it("two executors on one database never both call the vendor for one request", async () => {
     const requests = await Promise.all(Array.from({ length: 10 }, (_, i) =>
-      world.fileApproved({ members: [{ ref: `id:usr_${i + 10}`, vendorUserId: `usr_${i + 10}` }] }),
+      t.world.fileApproved({ members: [{ ref: `id:usr_${i + 10}`, vendorUserId: `usr_${i + 10}` }] }),
     ));
-    for (let i = 0; i < 10; i++) world.dolfin.addMember(`usr_${i + 10}`, `p${i}@example.com`, "member");
-    const a = world.executor({ owner: "exec-a" });
-    const b = world.executor({ owner: "exec-b" });
+    for (let i = 0; i < 10; i++) t.world.dolfin.addMember(`usr_${i + 10}`, `p${i}@example.com`, "member");
+    const a = t.world.executor({ owner: "exec-a" });
+    const b = t.world.executor({ owner: "exec-b" });
 
     const drain = async (executor: typeof a) => {
       while (await executor.runOnce()) {}
     };
     await Promise.all([drain(a), drain(b), drain(a), drain(b)]);
 
-    const called = world.dolfin.calls.flatMap((c) => (c.method === "setRole" ? c.change.members.map((m) => m.vendorUserId) : []));
+    const called = t.world.dolfin.calls.flatMap((c) => (c.method === "setRole" ? c.change.members.map((m) => m.vendorUserId) : []));
     expect(called.sort()).toEqual(requests.map((r) => r.members[0]!.vendorUserId).sort());
-    for (const r of requests) expect((await world.repo.find(r.id))?.status).toBe("APPLIED");
+    for (const r of requests) expect((await t.world.repo.find(r.id))?.status).toBe("APPLIED");
   });
 
   it("a claimant that dies before calling is taken over after its lease, and the change is made once", async () => {
-    const request = await world.fileApproved();
+    const request = await t.world.fileApproved();
     // The first executor claims and then dies: its claim is all it ever writes.
-    const dead = await world.queue.claimNext("exec-dead", world.clock.now(), world.config.executor.lease);
+    const dead = await t.world.queue.claimNext("exec-dead", t.world.clock.now(), t.world.config.executor.lease);
     expect(dead?.request.id).toBe(request.id);
 
-    const survivor = world.executor({ owner: "exec-b" });
+    const survivor = t.world.executor({ owner: "exec-b" });
     expect(await survivor.runOnce()).toBe(false); // the lease still holds
-    world.clock.advance(world.config.executor.lease);
+    t.world.clock.advance(t.world.config.executor.lease);
     expect(await survivor.runOnce()).toBe(true);
 
-    expect(world.dolfin.calls).toHaveLength(1);
-    expect(await world.repo.find(request.id)).toMatchObject({ status: "APPLIED", attempts: 2 });
-    const trail = await world.repo.auditTrail(request.id);
+    expect(t.world.dolfin.calls).toHaveLength(1);
+    expect(await t.world.repo.find(request.id)).toMatchObject({ status: "APPLIED", attempts: 2 });
+    const trail = await t.world.repo.auditTrail(request.id);
     expect(trail.filter((e) => e.type === "CLAIMED").map((e) => e.details)).toEqual([
       { attempt: 1 },
       { attempt: 2, takenOverFrom: "exec-dead" },
@@ -232,107 +220,107 @@ describe("several executors and crashes", () => {
   });
 
   it("a claimant that dies after the vendor made the change: the next holder finds it in place and makes no second call", async () => {
-    const request = await world.fileApproved();
-    world.dolfin.nextWrites({ kind: "stall", applyFirst: true });
-    const dying = world.executor({ owner: "exec-dying" });
+    const request = await t.world.fileApproved();
+    t.world.dolfin.nextWrites({ kind: "stall", applyFirst: true });
+    const dying = t.world.executor({ owner: "exec-dying" });
     void dying.runOnce(); // applies at the vendor, then never returns: the process is gone
 
-    await waitFor(() => world.dolfin.calls.length === 1);
-    expect(world.dolfin.roleOf("usr_1")).toBe("admin");
-    expect((await world.repo.find(request.id))?.status).toBe("EXECUTING");
+    await waitFor(() => t.world.dolfin.calls.length === 1);
+    expect(t.world.dolfin.roleOf("usr_1")).toBe("admin");
+    expect((await t.world.repo.find(request.id))?.status).toBe("EXECUTING");
 
-    world.clock.advance(world.config.executor.lease);
-    await world.executor({ owner: "exec-b" }).runOnce();
+    t.world.clock.advance(t.world.config.executor.lease);
+    await t.world.executor({ owner: "exec-b" }).runOnce();
 
-    expect(world.dolfin.calls).toHaveLength(1);
-    expect(await world.repo.find(request.id)).toMatchObject({ status: "APPLIED", members: [{ outcome: "ALREADY_IN_PLACE", previousRole: "Admin" }] });
+    expect(t.world.dolfin.calls).toHaveLength(1);
+    expect(await t.world.repo.find(request.id)).toMatchObject({ status: "APPLIED", members: [{ outcome: "ALREADY_IN_PLACE", previousRole: "Admin" }] });
   });
 
   it("a stale claimant's late answer records nothing: the outcome is applied once", async () => {
-    const request = await world.fileApproved();
+    const request = await t.world.fileApproved();
     let release!: () => void;
-    world.dolfin.nextWrites({ kind: "stall", applyFirst: true, until: new Promise<void>((r) => (release = r)) });
-    const slow = world.executor({ owner: "exec-slow" });
+    t.world.dolfin.nextWrites({ kind: "stall", applyFirst: true, until: new Promise<void>((r) => (release = r)) });
+    const slow = t.world.executor({ owner: "exec-slow" });
     const slowRun = slow.runOnce();
-    await waitFor(() => world.dolfin.calls.length === 1);
+    await waitFor(() => t.world.dolfin.calls.length === 1);
 
-    world.clock.advance(world.config.executor.lease);
-    await world.executor({ owner: "exec-b" }).runOnce();
+    t.world.clock.advance(t.world.config.executor.lease);
+    await t.world.executor({ owner: "exec-b" }).runOnce();
     release(); // the slow one's call finally returns
     await slowRun;
 
-    const trail = await world.repo.auditTrail(request.id);
+    const trail = await t.world.repo.auditTrail(request.id);
     expect(trail.filter((e) => e.type === "APPLIED")).toHaveLength(1);
     expect(trail.filter((e) => e.type === "APPLIED")[0]?.actor).toBe("exec-b");
-    expect(world.dolfin.calls).toHaveLength(1);
-    expect(world.notifier.types(request.id).filter((t) => t === "applied")).toHaveLength(1);
+    expect(t.world.dolfin.calls).toHaveLength(1);
+    expect(t.world.notifier.types(request.id).filter((t) => t === "applied")).toHaveLength(1);
   });
 
   it("a stale claimant answering while the new holder is mid-call cannot record its outcome", async () => {
-    const request = await world.fileApproved();
+    const request = await t.world.fileApproved();
     let releaseStale!: () => void;
     let releaseHolder!: () => void;
-    world.dolfin.nextWrites(
+    t.world.dolfin.nextWrites(
       // The stale claimant's call stalls, then comes back refused, having changed nothing.
       { kind: "stall", applyFirst: false, until: new Promise<void>((r) => (releaseStale = r)), thenError: forbidden("stale answer") },
       // The new holder's call is still under way when the stale answer arrives.
       { kind: "stall", applyFirst: false, until: new Promise<void>((r) => (releaseHolder = r)) },
     );
-    const staleRun = world.executor({ owner: "exec-stale" }).runOnce();
-    await waitFor(() => world.dolfin.calls.length === 1);
-    world.clock.advance(world.config.executor.lease);
-    const holderRun = world.executor({ owner: "exec-holder" }).runOnce();
-    await waitFor(() => world.dolfin.calls.length === 2);
+    const staleRun = t.world.executor({ owner: "exec-stale" }).runOnce();
+    await waitFor(() => t.world.dolfin.calls.length === 1);
+    t.world.clock.advance(t.world.config.executor.lease);
+    const holderRun = t.world.executor({ owner: "exec-holder" }).runOnce();
+    await waitFor(() => t.world.dolfin.calls.length === 2);
 
     releaseStale();
     await staleRun;
-    expect((await world.repo.find(request.id))?.status).toBe("EXECUTING");
+    expect((await t.world.repo.find(request.id))?.status).toBe("EXECUTING");
 
     releaseHolder();
     await holderRun;
-    expect(await world.repo.find(request.id)).toMatchObject({ status: "APPLIED", failureDetail: null });
+    expect(await t.world.repo.find(request.id)).toMatchObject({ status: "APPLIED", failureDetail: null });
     expect(await events(request.id)).not.toContain("FAILED");
   });
 
   it("a crash-looping request stops after maxAttempts claims instead of being retried forever", async () => {
-    const request = await world.fileApproved();
+    const request = await t.world.fileApproved();
     for (let i = 0; i < 3; i++) {
-      await world.queue.claimNext(`exec-${i}`, world.clock.now(), world.config.executor.lease);
-      world.clock.advance(world.config.executor.lease);
+      await t.world.queue.claimNext(`exec-${i}`, t.world.clock.now(), t.world.config.executor.lease);
+      t.world.clock.advance(t.world.config.executor.lease);
     }
-    await world.executor().runOnce();
-    expect(world.dolfin.calls).toHaveLength(0);
-    expect(await world.repo.find(request.id)).toMatchObject({ status: "FAILED", failureDetail: expect.stringContaining("gave up after 3 attempts") });
+    await t.world.executor().runOnce();
+    expect(t.world.dolfin.calls).toHaveLength(0);
+    expect(await t.world.repo.find(request.id)).toMatchObject({ status: "FAILED", failureDetail: expect.stringContaining("gave up after 3 attempts") });
   });
 
   it("a vendor call that outlives its lease is aborted and retried, not left running beside the next holder", async () => {
-    const request = await world.fileApproved();
-    world.dolfin.nextWrites({ kind: "hang" });
-    await world.executor({ owner: "exec-a", config: { lease: 200 } }).runOnce();
-    expect(await world.repo.find(request.id)).toMatchObject({ status: "APPROVED", failureDetail: "The vendor did not answer in time." });
-    expect(world.dolfin.roleOf("usr_1")).toBe("member");
+    const request = await t.world.fileApproved();
+    t.world.dolfin.nextWrites({ kind: "hang" });
+    await t.world.executor({ owner: "exec-a", config: { lease: 200 } }).runOnce();
+    expect(await t.world.repo.find(request.id)).toMatchObject({ status: "APPROVED", failureDetail: "The vendor did not answer in time." });
+    expect(t.world.dolfin.roleOf("usr_1")).toBe("member");
   });
 });
 
 describe("the loop", () => {
   it("started, it applies approved requests, expires old ones and stops cleanly", async () => {
-    const approved = await world.fileApproved();
-    const stale = await world.file();
-    world.clock.advance(25 * 3_600_000);
+    const approved = await t.world.fileApproved();
+    const stale = await t.world.file();
+    t.world.clock.advance(25 * 3_600_000);
     const withHousekeeping = new Executor({
-      queue: world.queue,
-      connectors: { forTarget: () => world.dolfin },
-      announce: (n) => world.service.announce(n),
-      housekeeping: async () => void (await world.service.expireDue()),
-      config: world.config.executor,
-      clock: world.clock.now,
+      queue: t.world.queue,
+      connectors: { forTarget: () => t.world.dolfin },
+      announce: (n) => t.world.service.announce(n),
+      housekeeping: async () => void (await t.world.service.expireDue()),
+      config: t.world.config.executor,
+      clock: t.world.clock.now,
       logger: quietLogger,
       pollMs: 10,
     });
     withHousekeeping.start();
-    await waitFor(async () => (await world.repo.find(stale.id))?.status === "EXPIRED");
+    await waitFor(async () => (await t.world.repo.find(stale.id))?.status === "EXPIRED");
     await withHousekeeping.stop();
-    expect((await world.repo.find(approved.id))?.status).toBe("APPLIED");
+    expect((await t.world.repo.find(approved.id))?.status).toBe("APPLIED");
   });
 });
 

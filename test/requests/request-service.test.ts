@@ -1,26 +1,14 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ApprovalPolicy } from "../../src/requests/approval-policy.js";
 import { RequestService } from "../../src/requests/request-service.js";
-import { openTestDatabase, quietLogger, resetData, type TestDatabase } from "../support/database.js";
-import { APPROVER, buildWorld, GROUP_APPROVER, OUTSIDER, REQUESTER, SECOND_APPROVER, type World } from "../support/world.js";
+import { quietLogger } from "../support/database.js";
+import { APPROVER, useWorld, GROUP_APPROVER, OUTSIDER, REQUESTER, SECOND_APPROVER, type World } from "../support/world.js";
 
-let database: TestDatabase;
-let world: World;
-
-beforeAll(async () => {
-  database = await openTestDatabase();
-});
-afterAll(async () => {
-  await database.drop();
-});
-beforeEach(async () => {
-  await resetData(database);
-  world = buildWorld(database);
-});
+const t = useWorld();
 
 describe("filing a request", () => {
   it("records it as pending with its members, the approvals its role needs, an expiry and a FILED event", async () => {
-    const request = await world.file({
+    const request = await t.world.file({
       requestedRole: { id: "owner", name: "Owner" },
       members: [
         { ref: "ada@example.com", email: "ada@example.com", vendorUserId: "usr_1", roleWhenFiled: "Member" },
@@ -30,13 +18,13 @@ describe("filing a request", () => {
     expect(request.id).toMatch(/^[0-9A-HJKMNP-TV-Z]{6}$/);
     expect(request.status).toBe("PENDING");
     expect(request.requiredApprovals).toBe(2); // approvals: { owner: 2 }
-    expect(request.expiresAt.getTime() - world.clock.now().getTime()).toBe(24 * 3_600_000);
+    expect(request.expiresAt.getTime() - t.world.clock.now().getTime()).toBe(24 * 3_600_000);
     expect(request.members.map((m) => [m.ref, m.roleWhenFiled])).toEqual([
       ["ada@example.com", "Member"],
       ["id:usr_2", "Member"],
     ]);
-    expect((await world.repo.auditTrail(request.id)).map((e) => [e.type, e.actor])).toEqual([["FILED", REQUESTER]]);
-    expect(world.notifier.types(request.id)).toEqual(["filed"]);
+    expect((await t.world.repo.auditTrail(request.id)).map((e) => [e.type, e.actor])).toEqual([["FILED", REQUESTER]]);
+    expect(t.world.notifier.types(request.id)).toEqual(["filed"]);
   });
 
   it("refuses, in words, what cannot be filed, and records nothing", async () => {
@@ -52,13 +40,13 @@ describe("filing a request", () => {
       ],
     ];
     for (const [overrides, message] of cases) {
-      await expect(world.file(overrides)).rejects.toThrow(message);
+      await expect(t.world.file(overrides)).rejects.toThrow(message);
     }
-    expect(await database.prisma.roleRequest.count()).toBe(0);
+    expect(await t.database.prisma.roleRequest.count()).toBe(0);
   });
 
   it("adds to several organizations of one Devin enterprise in one request needing the larger count", async () => {
-    const request = await world.file({
+    const request = await t.world.file({
       kind: "ADD_TO_ORGS",
       target: "devin-a",
       extraTargets: ["devin-b"],
@@ -66,32 +54,33 @@ describe("filing a request", () => {
       members: [{ ref: "ada@example.com", email: "ada@example.com", vendorUserId: "user-ada" }],
     });
     expect(request.extraTargets).toEqual(["devin-b"]);
+    expect(request.requiredApprovals).toBe(2); // devin-a needs 1, devin-b 2
   });
 });
 
 describe("deciding a request", () => {
   it("an approver's approval approves a one-approval request, once", async () => {
-    const request = await world.file();
-    const approved = await world.service.approve(request.id, APPROVER);
+    const request = await t.world.file();
+    const approved = await t.world.service.approve(request.id, APPROVER);
     expect(approved).toMatchObject({ ok: true, value: { status: "APPROVED", approvals: [{ approverId: APPROVER }] } });
-    expect(world.notifier.types(request.id)).toEqual(["filed", "approved"]);
+    expect(t.world.notifier.types(request.id)).toEqual(["filed", "approved"]);
 
-    const again = await world.service.approve(request.id, SECOND_APPROVER);
+    const again = await t.world.service.approve(request.id, SECOND_APPROVER);
     expect(again).toMatchObject({ ok: false, refusal: { code: "already_decided" } });
   });
 
   it("a member of an approvers' user group may approve", async () => {
-    const request = await world.file();
-    expect(await world.service.approve(request.id, GROUP_APPROVER)).toMatchObject({ ok: true, value: { status: "APPROVED" } });
+    const request = await t.world.file();
+    expect(await t.world.service.approve(request.id, GROUP_APPROVER)).toMatchObject({ ok: true, value: { status: "APPROVED" } });
   });
 
   it("a two-approval request needs two different approvers", async () => {
-    const request = await world.file({ requestedRole: { id: "owner", name: "Owner" } });
-    expect(await world.service.approve(request.id, APPROVER)).toMatchObject({ ok: true, value: { status: "PENDING" } });
-    expect(await world.service.approve(request.id, APPROVER)).toMatchObject({ ok: false, refusal: { code: "already_approved" } });
-    expect(await world.service.approve(request.id, SECOND_APPROVER)).toMatchObject({ ok: true, value: { status: "APPROVED" } });
-    expect(world.notifier.types(request.id)).toEqual(["filed", "approval_added", "approved"]);
-    const trail = await world.repo.auditTrail(request.id);
+    const request = await t.world.file({ requestedRole: { id: "owner", name: "Owner" } });
+    expect(await t.world.service.approve(request.id, APPROVER)).toMatchObject({ ok: true, value: { status: "PENDING" } });
+    expect(await t.world.service.approve(request.id, APPROVER)).toMatchObject({ ok: false, refusal: { code: "already_approved" } });
+    expect(await t.world.service.approve(request.id, SECOND_APPROVER)).toMatchObject({ ok: true, value: { status: "APPROVED" } });
+    expect(t.world.notifier.types(request.id)).toEqual(["filed", "approval_added", "approved"]);
+    const trail = await t.world.repo.auditTrail(request.id);
     expect(trail.map((e) => [e.type, e.actor, e.details])).toEqual([
       ["FILED", REQUESTER, expect.anything()],
       ["APPROVED", APPROVER, { approvals: 1, required: 2 }],
@@ -101,32 +90,32 @@ describe("deciding a request", () => {
   });
 
   it("refuses the requester and outsiders, records each refusal, and changes nothing else", async () => {
-    const request = await world.file();
-    expect(await world.service.approve(request.id, REQUESTER)).toMatchObject({ ok: false, refusal: { code: "self_approval" } });
-    expect(await world.service.approve(request.id, OUTSIDER)).toMatchObject({ ok: false, refusal: { code: "not_approver" } });
-    expect(await world.service.deny(request.id, OUTSIDER)).toMatchObject({ ok: false, refusal: { code: "not_approver" } });
-    const after = await world.repo.find(request.id);
+    const request = await t.world.file();
+    expect(await t.world.service.approve(request.id, REQUESTER)).toMatchObject({ ok: false, refusal: { code: "self_approval" } });
+    expect(await t.world.service.approve(request.id, OUTSIDER)).toMatchObject({ ok: false, refusal: { code: "not_approver" } });
+    expect(await t.world.service.deny(request.id, OUTSIDER)).toMatchObject({ ok: false, refusal: { code: "not_approver" } });
+    const after = await t.world.repo.find(request.id);
     expect(after).toMatchObject({ status: "PENDING", approvals: [] });
-    expect((await world.repo.auditTrail(request.id)).map((e) => e.type)).toEqual(["FILED", "REFUSED", "REFUSED", "REFUSED"]);
+    expect((await t.world.repo.auditTrail(request.id)).map((e) => e.type)).toEqual(["FILED", "REFUSED", "REFUSED", "REFUSED"]);
   });
 
   it("a deny with a reason denies it and keeps who and why", async () => {
-    const request = await world.file();
-    const denied = await world.service.deny(request.id, APPROVER, "  not during the freeze  ");
+    const request = await t.world.file();
+    const denied = await t.world.service.deny(request.id, APPROVER, "  not during the freeze  ");
     expect(denied).toMatchObject({ ok: true, value: { status: "DENIED", decidedBy: APPROVER, decisionNote: "not during the freeze" } });
-    expect(await world.service.approve(request.id, SECOND_APPROVER)).toMatchObject({ ok: false, refusal: { code: "already_decided" } });
-    expect(world.notifier.types(request.id)).toEqual(["filed", "denied"]);
+    expect(await t.world.service.approve(request.id, SECOND_APPROVER)).toMatchObject({ ok: false, refusal: { code: "already_decided" } });
+    expect(t.world.notifier.types(request.id)).toEqual(["filed", "denied"]);
   });
 
   it("only the requester cancels, and only while it is pending", async () => {
-    const request = await world.file();
-    expect(await world.service.cancel(request.id, APPROVER)).toMatchObject({ ok: false, refusal: { code: "not_requester" } });
-    expect(await world.service.cancel(request.id, REQUESTER)).toMatchObject({ ok: true, value: { status: "CANCELLED" } });
-    expect(await world.service.approve(request.id, APPROVER)).toMatchObject({ ok: false, refusal: { code: "already_decided" } });
+    const request = await t.world.file();
+    expect(await t.world.service.cancel(request.id, APPROVER)).toMatchObject({ ok: false, refusal: { code: "not_requester" } });
+    expect(await t.world.service.cancel(request.id, REQUESTER)).toMatchObject({ ok: true, value: { status: "CANCELLED" } });
+    expect(await t.world.service.approve(request.id, APPROVER)).toMatchObject({ ok: false, refusal: { code: "already_decided" } });
   });
 
   it("an unknown id is refused with a pointer to history", async () => {
-    expect(await world.service.approve("ZZZZZZ", APPROVER)).toMatchObject({
+    expect(await t.world.service.approve("ZZZZZZ", APPROVER)).toMatchObject({
       ok: false,
       refusal: { code: "not_found", message: expect.stringContaining("/role history") },
     });
@@ -135,68 +124,68 @@ describe("deciding a request", () => {
 
 describe("expiry", () => {
   it("the sweep expires pending requests past pendingTtl, and only those", async () => {
-    const old = await world.file();
-    world.clock.advance(23 * 3_600_000);
-    const young = await world.file();
-    const approved = await world.fileApproved();
-    world.clock.advance(1 * 3_600_000);
+    const old = await t.world.file();
+    t.world.clock.advance(23 * 3_600_000);
+    const young = await t.world.file();
+    const approved = await t.world.fileApproved();
+    t.world.clock.advance(1 * 3_600_000);
 
-    const expired = await world.service.expireDue();
+    const expired = await t.world.service.expireDue();
     expect(expired.map((r) => r.id)).toEqual([old.id]);
-    expect((await world.repo.find(young.id))?.status).toBe("PENDING");
-    expect((await world.repo.find(approved.id))?.status).toBe("APPROVED");
-    expect(world.notifier.types(old.id)).toEqual(["filed", "expired"]);
-    expect(await world.service.expireDue()).toEqual([]);
+    expect((await t.world.repo.find(young.id))?.status).toBe("PENDING");
+    expect((await t.world.repo.find(approved.id))?.status).toBe("APPROVED");
+    expect(t.world.notifier.types(old.id)).toEqual(["filed", "expired"]);
+    expect(await t.world.service.expireDue()).toEqual([]);
   });
 
   it("a click after the expiry is refused as expired and records the expiry", async () => {
-    const request = await world.file();
-    world.clock.advance(25 * 3_600_000);
-    expect(await world.service.approve(request.id, APPROVER)).toMatchObject({ ok: false, refusal: { code: "expired" } });
-    expect((await world.repo.find(request.id))?.status).toBe("EXPIRED");
-    expect((await world.repo.auditTrail(request.id)).map((e) => e.type)).toEqual(["FILED", "EXPIRED", "REFUSED"]);
-    expect(world.notifier.types(request.id)).toEqual(["filed", "expired"]);
+    const request = await t.world.file();
+    t.world.clock.advance(25 * 3_600_000);
+    expect(await t.world.service.approve(request.id, APPROVER)).toMatchObject({ ok: false, refusal: { code: "expired" } });
+    expect((await t.world.repo.find(request.id))?.status).toBe("EXPIRED");
+    expect((await t.world.repo.auditTrail(request.id)).map((e) => e.type)).toEqual(["FILED", "EXPIRED", "REFUSED"]);
+    expect(t.world.notifier.types(request.id)).toEqual(["filed", "expired"]);
   });
 });
 
 describe("notices", () => {
   it("a notice Slack could not take is sent again later; the decision stands meanwhile", async () => {
-    const request = await world.file();
-    world.notifier.failing = true;
-    expect(await world.service.approve(request.id, APPROVER)).toMatchObject({ ok: true, value: { status: "APPROVED" } });
-    world.notifier.failing = false;
+    const request = await t.world.file();
+    t.world.notifier.failing = true;
+    expect(await t.world.service.approve(request.id, APPROVER)).toMatchObject({ ok: true, value: { status: "APPROVED" } });
+    t.world.notifier.failing = false;
 
-    expect(await world.service.redeliverOwedNotices()).toBe(0); // too recent: the first delivery may still be under way
-    world.clock.advance(60_000);
-    expect(await world.service.redeliverOwedNotices()).toBe(1);
-    expect(world.notifier.types(request.id)).toEqual(["filed", "approved"]);
-    expect(await world.service.redeliverOwedNotices()).toBe(0);
+    expect(await t.world.service.redeliverOwedNotices()).toBe(0); // too recent: the first delivery may still be under way
+    t.world.clock.advance(60_000);
+    expect(await t.world.service.redeliverOwedNotices()).toBe(1);
+    expect(t.world.notifier.types(request.id)).toEqual(["filed", "approved"]);
+    expect(await t.world.service.redeliverOwedNotices()).toBe(0);
   });
 });
 
 describe("concurrency", () => {
   it("50 concurrent approvals by different approvers of a one-approval request: exactly one wins", async () => {
     const approvers = Array.from({ length: 50 }, (_, i) => `U0APPR${String(i).padStart(3, "0")}`);
-    const config = { ...world.config, approvers: { users: approvers, usergroups: [] } };
+    const config = { ...t.world.config, approvers: { users: approvers, usergroups: [] } };
     const service = new RequestService({
-      repo: world.repo,
+      repo: t.world.repo,
       policy: new ApprovalPolicy(config, { membersOf: async () => new Set() }),
-      notifier: world.notifier,
+      notifier: t.world.notifier,
       config,
-      clock: world.clock.now,
+      clock: t.world.clock.now,
       logger: quietLogger,
     });
-    const request = await world.file();
+    const request = await t.world.file();
 
     const results = await Promise.all(approvers.map((a) => service.approve(request.id, a)));
 
     const winners = results.filter((r) => r.ok);
     expect(winners).toHaveLength(1);
     expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.refusal.code === "already_decided")).toBe(true);
-    const stored = await world.repo.find(request.id);
+    const stored = await t.world.repo.find(request.id);
     expect(stored?.status).toBe("APPROVED");
     expect(stored?.approvals).toHaveLength(1);
-    const trail = await world.repo.auditTrail(request.id);
+    const trail = await t.world.repo.auditTrail(request.id);
     expect(trail.filter((e) => e.type === "APPROVED")).toHaveLength(1);
     expect(trail.filter((e) => e.type === "REFUSED")).toHaveLength(49);
   });

@@ -1,5 +1,6 @@
 // Everything the request lifecycle needs, assembled the way main.ts assembles it, over a real
 // database, with the Slack and vendor sides replaced by recording doubles of their interfaces.
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import { parseConfig, type RolegateConfig } from "../../src/config/file.js";
 import type { ExecutorConfig } from "../../src/config/file.js";
 import { Executor } from "../../src/executor/executor.js";
@@ -11,8 +12,7 @@ import { RequestService, type FileRequestInput } from "../../src/requests/reques
 import type { RoleRequest } from "../../src/requests/types.js";
 import { TargetConnectors } from "../../src/vendors/registry.js";
 import { ManualClock } from "./clock.js";
-import type { TestDatabase } from "./database.js";
-import { quietLogger } from "./database.js";
+import { openTestDatabase, quietLogger, resetData, type TestDatabase } from "./database.js";
 import { FakeConnector } from "./fake-connector.js";
 
 export const REQUESTER = "U0REQUEST";
@@ -31,7 +31,7 @@ executor: { maxAttempts: 3, firstRetryDelay: 10s, maxRetryDelay: 1m, lease: 30s 
 targets:
   dolfin-acme: { vendor: dolfin, organization: org-acme, tokenEnv: DOLFIN_TOKEN, approvals: { default: 1, owner: 2 } }
   devin-a: { vendor: devin, organization: org-a, tokenEnv: DEVIN_TOKEN }
-  devin-b: { vendor: devin, organization: org-b, tokenEnv: DEVIN_TOKEN }
+  devin-b: { vendor: devin, organization: org-b, tokenEnv: DEVIN_TOKEN, approvals: { default: 2 } }
 `;
 
 export const TEST_ENV = { DOLFIN_TOKEN: "dolfin-secret-value", DEVIN_TOKEN: "apk_user_testvalue" };
@@ -134,4 +134,23 @@ export function buildWorld(database: TestDatabase): World {
     },
   };
   return world;
+}
+
+/**
+ * Gives the calling test file a database of its own and every test a fresh world over it.
+ * Read `world` and `database` inside tests: they are replaced before each one.
+ */
+export function useWorld(): { readonly world: World; readonly database: TestDatabase } {
+  const current = {} as { world: World; database: TestDatabase };
+  beforeAll(async () => {
+    current.database = await openTestDatabase();
+  });
+  afterAll(async () => {
+    await current.database?.drop();
+  });
+  beforeEach(async () => {
+    await resetData(current.database);
+    current.world = buildWorld(current.database);
+  });
+  return current;
 }
