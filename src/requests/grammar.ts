@@ -1,0 +1,209 @@
+// The /role grammar — the contract people type against; `/role help` prints USAGE.
+//
+//   /role | /role request                          open the request form
+//   /role set <target> <member>[,<member>…] <role> <reason…>
+//   /role add <target>[,<target>…] <member>[,<member>…] <role> <reason…>
+//   /role history [mine | pending | <target> | <member>] [<n>]
+//   /role show <id>   /role cancel <id>   /role targets   /role help
+//
+// Slack sends the text escaped (the command has should_escape): mentions arrive as
+// <@U123|name>, emails as <mailto:a@b.com|a@b.com>, and &, <, > as entities. A role with spaces
+// is quoted: "Department Manager". The reason is kept exactly as typed.
+import { normalizeRequestId } from "./request-id.js";
+
+export type MemberRef =
+  | { kind: "email"; email: string }
+  | { kind: "slack"; userId: string }
+  | { kind: "vendor_id"; id: string };
+
+export type HistoryFilter =
+  | { kind: "all" }
+  | { kind: "mine" }
+  | { kind: "pending" }
+  | { kind: "target"; target: string }
+  | { kind: "member"; member: MemberRef };
+
+export type RoleCommand =
+  | { type: "form" }
+  | { type: "set"; target: string; members: MemberRef[]; role: string; reason: string }
+  | { type: "add"; targets: string[]; members: MemberRef[]; role: string; reason: string }
+  | { type: "history"; filter: HistoryFilter; limit: number }
+  | { type: "show"; id: string }
+  | { type: "cancel"; id: string }
+  | { type: "targets" }
+  | { type: "help" };
+
+export type ParseResult = { ok: true; command: RoleCommand } | { ok: false; error: string; usage: string };
+
+export const HISTORY_DEFAULT = 10;
+export const HISTORY_MAX = 50;
+
+export const USAGE = {
+  request: "`/role` — open the request form",
+  set: "`/role set <target> <member>[,<member>…] <role> <reason…>` — change the role of one or more members",
+  add: "`/role add <target>[,<target>…] <member>[,<member>…] <role> <reason…>` — add members to one or more organizations (Devin)",
+  history: "`/role history [mine | pending | <target> | <member>] [<n>]` — the newest requests first",
+  show: "`/role show <id>` — one request in full, with its audit trail",
+  cancel: "`/role cancel <id>` — withdraw your own pending request",
+  targets: "`/role targets` — the targets you can ask for, and their roles",
+  help: "`/role help` — this list",
+} as const;
+
+export const MEMBER_HELP = "A member is an email address, an @mention, or `id:<vendor id>`; separate several with commas. Quote a role with spaces: `\"Department Manager\"`.";
+
+export const FULL_USAGE = [...Object.values(USAGE), "", MEMBER_HELP].join("\n");
+
+const EXAMPLES = {
+  set: "`/role set sentry-acme ada@example.com admin on call this week`",
+  add: "`/role add devin-a,devin-b @ada org_member joining the platform team`",
+};
+
+interface Token {
+  text: string;
+  start: number;
+  end: number;
+}
+
+function tokenize(text: string): Token[] {
+  const tokens: Token[] = [];
+  // A quoted run (straight or curly quotes) is one token; so is any run of non-space.
+  const pattern = /"[^"]*"|“[^”]*”|\S+/g;
+  for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
+    tokens.push({ text: match[0], start: match.index, end: match.index + match[0].length });
+  }
+  return tokens;
+}
+
+/** Undoes Slack's escaping of &, < and > in free text. */
+export function unescapeSlack(text: string): string {
+  return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+}
+
+const EMAIL = /^[^\s@<>|,]+@[^\s@<>|,]+\.[^\s@<>|,]+$/;
+
+/** One member as typed, or an explanation of why it is not one. */
+export function parseMember(raw: string): MemberRef | string {
+  const text = raw.trim();
+  const mention = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(text);
+  if (mention) return { kind: "slack", userId: mention[1]! };
+  const mailto = /^<mailto:([^|>]+)(?:\|[^>]*)?>$/.exec(text);
+  const email = (mailto ? mailto[1]! : text).toLowerCase();
+  if (EMAIL.test(email)) return { kind: "email", email };
+  const vendorId = /^id:(\S+)$/i.exec(text);
+  if (vendorId) return { kind: "vendor_id", id: vendorId[1]! };
+  if (text.startsWith("@")) return `"${text}" is not a mention Slack recognised; pick the person from the @ menu, or write their email address`;
+  return `"${unescapeSlack(text)}" is not a member: write an email address, an @mention, or id:<vendor id>`;
+}
+
+/** Parses a comma-separated list of members; all must be valid. */
+export function parseMembers(list: string): MemberRef[] | string {
+  const parts = list.split(",").map((p) => p.trim()).filter(Boolean);
+  if (parts.length === 0) return "name at least one member";
+  const members: MemberRef[] = [];
+  for (const part of parts) {
+    const member = parseMember(part);
+    if (typeof member === "string") return member;
+    members.push(member);
+  }
+  return members;
+}
+
+/** Takes a comma-separated list starting at token i, allowing spaces around the commas. */
+function takeList(tokens: Token[], i: number): { text: string; next: number } {
+  let text = tokens[i]!.text;
+  let next = i + 1;
+  while (next < tokens.length && (text.endsWith(",") || tokens[next]!.text.startsWith(","))) {
+    text += tokens[next]!.text;
+    next++;
+  }
+  return { text, next };
+}
+
+const unquote = (text: string) => text.replace(/^["“](.*)["”]$/, "$1").trim();
+
+export function parseRoleCommand(raw: string, knownTargets: ReadonlySet<string>): ParseResult {
+  const text = raw.trim();
+  const tokens = tokenize(text);
+  const sub = tokens[0]?.text.toLowerCase();
+  const fail = (error: string, usage: string): ParseResult => ({ ok: false, error, usage });
+
+  switch (sub) {
+    case undefined:
+    case "request":
+      return { ok: true, command: { type: "form" } };
+    case "help":
+      return { ok: true, command: { type: "help" } };
+    case "targets":
+      return { ok: true, command: { type: "targets" } };
+    case "show":
+    case "cancel": {
+      const usage = USAGE[sub];
+      if (tokens.length !== 2) return fail(`\`/role ${sub}\` takes one request id.`, usage);
+      const id = normalizeRequestId(tokens[1]!.text);
+      if (!id) return fail(`"${unescapeSlack(tokens[1]!.text)}" is not a request id; ids are six letters and digits, like 7K2QXM.`, usage);
+      return { ok: true, command: { type: sub, id } };
+    }
+    case "history":
+      return parseHistory(tokens.slice(1), knownTargets);
+    case "set":
+    case "add":
+      return parseChange(sub, text, tokens);
+    default:
+      return fail(`"${unescapeSlack(tokens[0]!.text)}" is not something /role does.`, FULL_USAGE);
+  }
+}
+
+function parseChange(sub: "set" | "add", text: string, tokens: Token[]): ParseResult {
+  const usage = `${USAGE[sub]}\nFor example: ${EXAMPLES[sub]}\n${MEMBER_HELP}`;
+  const fail = (error: string): ParseResult => ({ ok: false, error, usage });
+  if (tokens.length < 2) return fail(`\`/role ${sub}\` needs a target, the member(s), a role and a reason.`);
+
+  const targetList = takeList(tokens, 1);
+  const targets = targetList.text.split(",").map((t) => t.trim().toLowerCase()).filter(Boolean);
+  if (sub === "set" && targets.length > 1) return fail("`/role set` changes roles in one target; to add members to several organizations use `/role add`.");
+  if (targetList.next >= tokens.length) return fail(`\`/role ${sub}\` needs the member(s) after the target.`);
+
+  const memberList = takeList(tokens, targetList.next);
+  const members = parseMembers(memberList.text);
+  if (typeof members === "string") return fail(`${members[0]!.toUpperCase()}${members.slice(1)}.`);
+  if (memberList.next >= tokens.length) return fail(`\`/role ${sub}\` needs a role after the member(s).`);
+
+  const roleToken = tokens[memberList.next]!;
+  const role = unquote(unescapeSlack(roleToken.text));
+  if (!role) return fail("The role is empty.");
+  const reason = unescapeSlack(text.slice(roleToken.end)).trim();
+  if (!reason) return fail("A reason is required: say why, after the role.");
+
+  return sub === "set"
+    ? { ok: true, command: { type: "set", target: targets[0]!, members, role, reason } }
+    : { ok: true, command: { type: "add", targets, members, role, reason } };
+}
+
+function parseHistory(args: Token[], knownTargets: ReadonlySet<string>): ParseResult {
+  const fail = (error: string): ParseResult => ({ ok: false, error, usage: USAGE.history });
+  let filter: HistoryFilter = { kind: "all" };
+  let limit = HISTORY_DEFAULT;
+  const rest = [...args];
+
+  const last = rest.at(-1)?.text;
+  if (last !== undefined && /^\d+$/.test(last)) {
+    limit = Number(last);
+    if (limit < 1 || limit > HISTORY_MAX) return fail(`Show between 1 and ${HISTORY_MAX} requests, not ${limit}.`);
+    rest.pop();
+  }
+  if (rest.length > 1) return fail("`/role history` takes one filter and an optional count.");
+  const word = rest[0]?.text;
+  if (word !== undefined) {
+    const lower = word.toLowerCase();
+    if (lower === "mine" || lower === "pending") filter = { kind: lower };
+    else if (knownTargets.has(lower)) filter = { kind: "target", target: lower };
+    else {
+      const member = parseMember(word);
+      if (typeof member === "string") {
+        return fail(`"${unescapeSlack(word)}" is not mine, pending, a target (${[...knownTargets].join(", ")}) or a member.`);
+      }
+      filter = { kind: "member", member };
+    }
+  }
+  return { ok: true, command: { type: "history", filter, limit } };
+}
