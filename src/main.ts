@@ -6,15 +6,9 @@ import { ConfigError } from "./config/errors.js";
 import { loadConfigFile, type RolegateConfig } from "./config/file.js";
 import { systemClock } from "./clock.js";
 import { openDatabase, type Database } from "./db/database.js";
-import { Executor } from "./executor/executor.js";
-import { WorkQueue } from "./executor/work-queue.js";
 import { createLogger, createRedactor, secretValues } from "./logger.js";
-import { ApprovalPolicy } from "./requests/approval-policy.js";
-import { LoggingNotifier } from "./requests/logging-notifier.js";
-import { RequestRepo } from "./requests/request-repo.js";
-import { RequestService } from "./requests/request-service.js";
+import { wireRolegate } from "./rolegate.js";
 import { createSlackApp } from "./slack/bolt-app.js";
-import { SlackUsergroupDirectory } from "./slack/usergroup-directory.js";
 import { TargetConnectors } from "./vendors/registry.js";
 
 async function readConfiguration(): Promise<{ env: Env; config: RolegateConfig }> {
@@ -51,29 +45,13 @@ async function main(): Promise<void> {
   await app.init();
   database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.ROLEGATE_DATA_DIR }, logger);
 
-  const repo = new RequestRepo(database.prisma);
-  const policy = new ApprovalPolicy(config, new SlackUsergroupDirectory(app.client, clock));
-  let executor: Executor | undefined;
-  const service = new RequestService({
-    repo,
-    policy,
-    notifier: new LoggingNotifier(logger),
+  const { executor } = wireRolegate({
+    app,
+    database,
     config,
+    connectors: new TargetConnectors(config, {}),
     clock,
     logger,
-    workAvailable: () => executor?.wake(),
-  });
-  executor = new Executor({
-    queue: new WorkQueue(database.prisma),
-    connectors: new TargetConnectors(config, {}),
-    announce: (notice) => service.announce(notice),
-    housekeeping: async () => {
-      await service.expireDue();
-      await service.redeliverOwedNotices();
-    },
-    config: config.executor,
-    clock,
-    logger: logger.child({ component: "executor" }),
   });
 
   await app.start();
@@ -90,7 +68,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info("shutting down", { signal });
-    await executor?.stop();
+    await executor.stop();
     await app.stop();
     await database?.close();
     process.exit(0);

@@ -13,17 +13,25 @@ export type RefusalCode =
   | "not_requester"
   | "not_failed"
   | "invalid_transition"
-  | "invalid_request";
+  | "invalid_request"
+  | "vendor_unavailable";
+
+/** The form field a refusal is about, so the request form can show it inline. */
+export type RefusalField = "target" | "members" | "role" | "teamRoles" | "reason";
 
 export interface Refusal {
   code: RefusalCode;
   message: string;
+  field?: RefusalField;
 }
 
 export type Result<T> = { ok: true; value: T } | { ok: false; refusal: Refusal };
 
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
-export const refuse = <T = never>(code: RefusalCode, message: string): Result<T> => ({ ok: false, refusal: { code, message } });
+export const refuse = <T = never>(code: RefusalCode, message: string, field?: RefusalField): Result<T> => ({
+  ok: false,
+  refusal: field ? { code, message, field } : { code, message },
+});
 
 /** How a status reads in a sentence: "This request was already <phrase>." */
 export const STATUS_PHRASE: Record<RequestStatus, string> = {

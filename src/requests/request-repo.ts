@@ -31,6 +31,14 @@ export type TransitionOutcome =
   /** `request` is absent when no such request exists; `expired` when this call recorded the expiry. */
   | { ok: false; refusal: Refusal; request?: RoleRequest; expired?: boolean };
 
+/** What `/role history` narrows to; members are matched by email or vendor id. */
+export type HistoryQuery =
+  | { kind: "all" }
+  | { kind: "requester"; userId: string }
+  | { kind: "pending" }
+  | { kind: "target"; target: string }
+  | { kind: "member"; email?: string; vendorUserId?: string };
+
 export interface AuditEntry {
   type: AuditEventType;
   actor: string;
@@ -161,6 +169,22 @@ export class RequestRepo {
       WHERE notified_status IS DISTINCT FROM status AND updated_at <= ${settledBefore}
       ORDER BY updated_at LIMIT ${limit}`;
     return this.findMany(rows.map((r) => r.id));
+  }
+
+  /** The newest requests first. */
+  async history(query: HistoryQuery, limit: number): Promise<RoleRequest[]> {
+    const where: Prisma.RoleRequestWhereInput =
+      query.kind === "requester" ? { requesterId: query.userId }
+      : query.kind === "pending" ? { status: "PENDING" }
+      : query.kind === "target" ? { OR: [{ target: query.target }, { extraTargets: { has: query.target } }] }
+      : query.kind === "member" ? {
+          members: {
+            some: query.email ? { email: { equals: query.email, mode: "insensitive" } } : { vendorUserId: query.vendorUserId ?? "" },
+          },
+        }
+      : {};
+    const rows = await this.prisma.roleRequest.findMany({ where, include: REQUEST_INCLUDE, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: limit });
+    return rows.map(toRoleRequest);
   }
 
   async auditTrail(id: string): Promise<AuditEntry[]> {

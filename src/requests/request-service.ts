@@ -144,38 +144,38 @@ export class RequestService {
     for (const name of [input.target, ...(input.extraTargets ?? [])]) {
       const target = this.deps.config.targets.get(name);
       if (!target) {
-        return refuse("invalid_request", `There is no target "${name}". Configured targets: ${[...this.deps.config.targets.keys()].join(", ")}.`);
+        return refuse("invalid_request", `There is no target "${name}". Configured targets: ${[...this.deps.config.targets.keys()].join(", ")}.`, "target");
       }
       targets.push(target);
     }
     const [first, ...rest] = targets as [Target, ...Target[]];
     if (input.kind === "SET_ROLE" && rest.length > 0) {
-      return refuse("invalid_request", "A role change names one target; to add members to several organizations use /role add.");
+      return refuse("invalid_request", "A role change names one target; to add members to several organizations use /role add.", "target");
     }
     if (input.kind === "ADD_TO_ORGS") {
       if (first.vendor !== "devin") {
-        return refuse("invalid_request", `Adding members to organizations works for Devin targets only; ${first.name} is ${first.vendor}. Use /role set for its existing members.`);
+        return refuse("invalid_request", `Adding members to organizations works for Devin targets only; ${first.name} is ${first.vendor}. Use /role set for its existing members.`, "target");
       }
       // One bulk call adds to every organization of one enterprise: same host, same key.
       const other = rest.find((t) => t.vendor !== "devin" || t.tokenEnv !== first.tokenEnv || t.baseUrl !== first.baseUrl);
       if (other) {
-        return refuse("invalid_request", `${other.name} is not in the same Devin enterprise as ${first.name}; file one request per enterprise.`);
+        return refuse("invalid_request", `${other.name} is not in the same Devin enterprise as ${first.name}; file one request per enterprise.`, "target");
       }
       if (new Set(targets.map((t) => t.name)).size !== targets.length) {
-        return refuse("invalid_request", "A target is named twice; name each organization once.");
+        return refuse("invalid_request", "A target is named twice; name each organization once.", "target");
       }
     }
-    if (input.reason.trim() === "") return refuse("invalid_request", "A reason is required: say why the change is needed.");
+    if (input.reason.trim() === "") return refuse("invalid_request", "A reason is required: say why the change is needed.", "reason");
     if (input.reason.length > MAX_REASON_LENGTH) {
-      return refuse("invalid_request", `The reason is too long (${input.reason.length} characters); keep it under ${MAX_REASON_LENGTH}.`);
+      return refuse("invalid_request", `The reason is too long (${input.reason.length} characters); keep it under ${MAX_REASON_LENGTH}.`, "reason");
     }
-    if (input.members.length === 0) return refuse("invalid_request", "Name at least one member.");
+    if (input.members.length === 0) return refuse("invalid_request", "Name at least one member.", "members");
     if (input.members.length > MAX_MEMBERS) {
-      return refuse("invalid_request", `A request can name at most ${MAX_MEMBERS} members; this one names ${input.members.length}.`);
+      return refuse("invalid_request", `A request can name at most ${MAX_MEMBERS} members; this one names ${input.members.length}.`, "members");
     }
     const refs = input.members.map((m) => m.ref.toLowerCase());
     const twice = refs.find((ref, i) => refs.indexOf(ref) !== i);
-    if (twice) return refuse("invalid_request", `${twice} is named twice; name each member once.`);
+    if (twice) return refuse("invalid_request", `${twice} is named twice; name each member once.`, "members");
     return ok(targets);
   }
 }

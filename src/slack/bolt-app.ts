@@ -12,11 +12,13 @@ export interface SlackAppOptions {
   logger: Logger;
   /** Resolves true when the database answers. */
   healthy: () => Promise<boolean>;
+  /** Retries of a failed Web API call (Slack's client backs off on rate limits); tests use 0. */
+  retries?: number;
 }
 
 export const EVENTS_PATH = "/slack/events";
 
-export function createSlackApp({ env, logger, healthy }: SlackAppOptions): App {
+export function createSlackApp({ env, logger, healthy, retries }: SlackAppOptions): App {
   const socketMode = Boolean(env.SLACK_APP_TOKEN);
   const healthRoute = {
     path: "/healthz",
@@ -44,7 +46,10 @@ export function createSlackApp({ env, logger, healthy }: SlackAppOptions): App {
     logLevel: env.LOG_LEVEL === "debug" ? LogLevel.DEBUG : LogLevel.INFO,
     // auth.test runs in init(), where a bad token becomes an error we can report and exit on.
     deferInitialization: true,
-    clientOptions: env.SLACK_API_URL ? { slackApiUrl: withTrailingSlash(env.SLACK_API_URL) } : {},
+    clientOptions: {
+      ...(env.SLACK_API_URL ? { slackApiUrl: withTrailingSlash(env.SLACK_API_URL) } : {}),
+      ...(retries !== undefined ? { retryConfig: { retries } } : {}),
+    },
   });
 }
 

@@ -1,47 +1,133 @@
-// A fake Slack Web API on loopback: it checks the bot token like Slack does and records every
-// call. It answers what rolegate uses; the Slack app's tests grow it method by method.
+// A fake Slack Web API on loopback. It checks the bot token as Slack does, refuses what Slack
+// refuses (text and Block Kit limits, unknown messages and views), keeps the messages it was
+// sent so tests can read the channel as a person would, and records every call.
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { blockProblems, viewProblems } from "./block-kit-limits.js";
+
+type Params = Record<string, unknown>;
 
 export interface SlackCall {
   method: string;
-  params: Record<string, unknown>;
+  params: Params;
 }
 
-type Handler = (params: Record<string, unknown>) => Record<string, unknown>;
+export interface StoredMessage {
+  channel: string;
+  ts: string;
+  text: string;
+  blocks: unknown[];
+  updates: number;
+}
+
+export interface Response {
+  url: string;
+  body: Params;
+}
+
+type Handler = (params: Params) => Params;
 
 export class FakeSlackApi {
   readonly calls: SlackCall[] = [];
+  /** Messages by "channel/ts", as they stand now. */
+  readonly messages = new Map<string, StoredMessage>();
+  readonly ephemerals: { channel: string; user: string; text: string }[] = [];
+  /** What was posted to response_url endpoints. */
+  readonly responses: Response[] = [];
+  readonly views = new Map<string, { view: Params; hash: string; user?: string }>();
+  readonly published = new Map<string, Params>();
+  /** Slack users: id → email (null: no email on the profile). */
+  readonly users = new Map<string, string | null>();
+  readonly usergroups = new Map<string, string[]>();
   private server: Server | undefined;
   private readonly handlers = new Map<string, Handler>();
+  private sequence = 0;
 
   constructor(private readonly botToken: string) {
     this.handlers.set("auth.test", () => ({ url: "https://acme.slack.com/", team: "Acme", user: "rolegate", team_id: "T0ACME", user_id: "U0ROLEGATE", bot_id: "B0ROLEGATE" }));
+    this.handlers.set("chat.postMessage", (p) => this.post(p));
+    this.handlers.set("chat.update", (p) => this.update(p));
+    this.handlers.set("chat.postEphemeral", (p) => {
+      const problems = textProblems(p);
+      if (problems.length) return { ok: false, error: "invalid_blocks", errors: problems };
+      this.ephemerals.push({ channel: String(p.channel), user: String(p.user), text: String(p.text) });
+      return { message_ts: this.nextTs() };
+    });
+    this.handlers.set("views.open", (p) => this.openView(p));
+    this.handlers.set("views.update", (p) => this.updateView(p));
+    this.handlers.set("views.publish", (p) => {
+      const view = parse(p.view);
+      const problems = blockProblems(view.blocks, 100);
+      if (problems.length) return { ok: false, error: "invalid_arguments", response_metadata: { messages: problems } };
+      this.published.set(String(p.user_id), view);
+      return { view: { id: `V${this.sequence++}` } };
+    });
+    this.handlers.set("users.info", (p) => {
+      const id = String(p.user);
+      if (!this.users.has(id)) return { ok: false, error: "user_not_found" };
+      const email = this.users.get(id);
+      return { user: { id, profile: email ? { email } : {} } };
+    });
+    this.handlers.set("usergroups.users.list", (p) => {
+      const users = this.usergroups.get(String(p.usergroup));
+      return users ? { users } : { ok: false, error: "no_such_subteam" };
+    });
   }
 
   /** The API base URL to hand to the app (SLACK_API_URL). */
   get url(): string {
+    return `${this.origin}/api/`;
+  }
+
+  get origin(): string {
     const { port } = this.server!.address() as AddressInfo;
-    return `http://127.0.0.1:${port}/api/`;
+    return `http://127.0.0.1:${port}`;
+  }
+
+  /** A fresh response_url, as Slack puts in each command or interaction. */
+  responseUrl(): string {
+    return `${this.origin}/respond/${this.sequence++}`;
   }
 
   on(method: string, handler: Handler): void {
     this.handlers.set(method, handler);
   }
 
+  callsTo(method: string): SlackCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  messagesIn(channel: string): StoredMessage[] {
+    return [...this.messages.values()].filter((m) => m.channel === channel);
+  }
+
+  /** All the text a message shows: its fallback and every text in its blocks. */
+  static textOf(message: { text: string; blocks: unknown[] }): string {
+    return [message.text, ...collectText(message.blocks)].join("\n");
+  }
+
   async start(): Promise<void> {
     this.server = createServer((req, res) => {
-      void readParams(req).then((params) => {
-        const method = (req.url ?? "").replace(/^\/api\//, "").split("?")[0]!;
-        const reply = (body: Record<string, unknown>) => {
-          res.writeHead(200, { "content-type": "application/json" });
+      void readBody(req).then(({ params }) => {
+        const reply = (status: number, body: Params) => {
+          res.writeHead(status, { "content-type": "application/json" });
           res.end(JSON.stringify(body));
         };
+        const path = (req.url ?? "").split("?")[0]!;
+        if (path.startsWith("/respond/")) {
+          const problems = [...textProblems(params)];
+          if (problems.length) return reply(400, { ok: false, error: "invalid_blocks", errors: problems });
+          this.responses.push({ url: path, body: params });
+          return reply(200, { ok: true });
+        }
+        const method = path.replace(/^\/api\//, "");
         // Slack answers 200 with ok:false for auth problems, as here.
-        if (req.headers.authorization !== `Bearer ${this.botToken}`) return reply({ ok: false, error: "invalid_auth" });
+        if (req.headers.authorization !== `Bearer ${this.botToken}`) return reply(200, { ok: false, error: "invalid_auth" });
         this.calls.push({ method, params });
         const handler = this.handlers.get(method);
-        reply(handler ? { ok: true, ...handler(params) } : { ok: false, error: "unknown_method" });
+        if (!handler) return reply(200, { ok: false, error: "unknown_method" });
+        const result = handler(params);
+        reply(200, result.ok === false ? result : { ok: true, ...result });
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
@@ -50,12 +136,84 @@ export class FakeSlackApi {
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
   }
+
+  private nextTs(): string {
+    return `1700000000.${String(this.sequence++).padStart(6, "0")}`;
+  }
+
+  private post(p: Params): Params {
+    const problems = textProblems(p);
+    if (problems.length) return { ok: false, error: problems[0]!.startsWith("text") ? "msg_too_long" : "invalid_blocks", errors: problems };
+    let channel = String(p.channel ?? "");
+    if (!channel) return { ok: false, error: "channel_not_found" };
+    // A user id opens the app's DM with that person.
+    if (/^[UW]/.test(channel)) channel = `D${channel.slice(1)}`;
+    const ts = this.nextTs();
+    this.messages.set(`${channel}/${ts}`, { channel, ts, text: String(p.text ?? ""), blocks: parse(p.blocks ?? []) as unknown as unknown[], updates: 0 });
+    return { channel, ts };
+  }
+
+  private update(p: Params): Params {
+    const key = `${String(p.channel)}/${String(p.ts)}`;
+    const existing = this.messages.get(key);
+    if (!existing) return { ok: false, error: "message_not_found" };
+    const problems = textProblems(p);
+    if (problems.length) return { ok: false, error: "invalid_blocks", errors: problems };
+    this.messages.set(key, { ...existing, text: String(p.text ?? ""), blocks: parse(p.blocks ?? []) as unknown as unknown[], updates: existing.updates + 1 });
+    return { channel: existing.channel, ts: existing.ts };
+  }
+
+  private openView(p: Params): Params {
+    if (!p.trigger_id) return { ok: false, error: "invalid_trigger_id" };
+    const view = parse(p.view);
+    const problems = viewProblems(view);
+    if (problems.length) return { ok: false, error: "invalid_arguments", response_metadata: { messages: problems } };
+    const id = `V${this.sequence++}`;
+    const hash = `h${this.sequence++}`;
+    this.views.set(id, { view, hash });
+    return { view: { ...view, id, hash } };
+  }
+
+  private updateView(p: Params): Params {
+    const id = String(p.view_id);
+    const existing = this.views.get(id);
+    if (!existing) return { ok: false, error: "not_found" };
+    if (p.hash && p.hash !== existing.hash) return { ok: false, error: "hash_conflict" };
+    const view = parse(p.view);
+    const problems = viewProblems(view);
+    if (problems.length) return { ok: false, error: "invalid_arguments", response_metadata: { messages: problems } };
+    const hash = `h${this.sequence++}`;
+    this.views.set(id, { view, hash });
+    return { view: { ...view, id, hash } };
+  }
 }
 
-async function readParams(req: IncomingMessage): Promise<Record<string, unknown>> {
+function parse(value: unknown): Params {
+  return (typeof value === "string" ? JSON.parse(value) : value) as Params;
+}
+
+function textProblems(p: Params): string[] {
+  const problems: string[] = [];
+  if (typeof p.text === "string" && p.text.length > 40_000) problems.push(`text is ${p.text.length} characters; at most 40000`);
+  if (p.blocks !== undefined) problems.push(...blockProblems(parse(p.blocks), 50));
+  if (p.text === undefined && p.blocks === undefined && p.delete_original === undefined) problems.push("no_text");
+  return problems;
+}
+
+function collectText(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(collectText);
+  if (value && typeof value === "object") {
+    const record = value as Params;
+    const own = typeof record.text === "string" ? [record.text] : [];
+    return [...own, ...Object.entries(record).filter(([k]) => k !== "text" || typeof record.text !== "string").flatMap(([, v]) => collectText(v))];
+  }
+  return [];
+}
+
+async function readBody(req: IncomingMessage): Promise<{ params: Params }> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   const body = Buffer.concat(chunks).toString("utf8");
-  if ((req.headers["content-type"] ?? "").includes("application/json")) return body ? JSON.parse(body) : {};
-  return Object.fromEntries(new URLSearchParams(body));
+  if ((req.headers["content-type"] ?? "").includes("application/json")) return { params: body ? JSON.parse(body) : {} };
+  return { params: Object.fromEntries(new URLSearchParams(body)) };
 }

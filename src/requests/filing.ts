@@ -1,0 +1,140 @@
+// Turns what a person asked for — target names, members as typed, a role as typed — into a
+// filed request: it resolves @mentions to emails, matches the role against the vendor's own
+// list, and reads each member's current role so approvers see "current → requested". A member
+// the vendor says does not exist is refused here, while nothing has been recorded yet; a lookup
+// that merely failed (vendor slow or down) is filed anyway with "unknown: <why>" on the card.
+import type { RolegateConfig } from "../config/file.js";
+import type { ConnectorRegistry, MemberLookup, VendorMember, VendorRole } from "../vendors/connector.js";
+import { VendorError } from "../vendors/errors.js";
+import type { MemberRef } from "./grammar.js";
+import { refuse, type Result } from "./refusals.js";
+import type { RequestService } from "./request-service.js";
+import type { RequestKind, RoleRequest, TeamRole } from "./types.js";
+
+export interface SlackUserEmails {
+  /** The email address on a Slack profile, or null when Slack shows none. */
+  emailOf(userId: string): Promise<string | null>;
+}
+
+export interface FilingInput {
+  kind: RequestKind;
+  targets: string[];
+  members: MemberRef[];
+  /** The role as typed: matched by the vendor's role name or id, in any case. */
+  role: string;
+  teamRoles?: TeamRole[] | null;
+  reason: string;
+  requesterId: string;
+}
+
+export interface FilingDeps {
+  service: Pick<RequestService, "file">;
+  connectors: ConnectorRegistry;
+  config: Pick<RolegateConfig, "targets">;
+  slackUsers: SlackUserEmails;
+  /** How long one vendor lookup may take before it counts as failed. */
+  lookupTimeoutMs?: number;
+}
+
+/** The prefix of a current role that could not be read; the card shows the reason after it. */
+export const UNKNOWN_ROLE = "unknown: ";
+
+export class Filing {
+  constructor(private readonly deps: FilingDeps) {}
+
+  async file(input: FilingInput): Promise<Result<RoleRequest>> {
+    const [first] = input.targets;
+    for (const name of input.targets) {
+      if (!this.deps.config.targets.has(name)) {
+        return refuse("invalid_request", `There is no target "${name}". Targets: ${[...this.deps.config.targets.keys()].join(", ")}.`, "target");
+      }
+    }
+    if (!first) return refuse("invalid_request", "Name a target.", "target");
+    const connector = this.deps.connectors.forTarget(first);
+    const signal = () => AbortSignal.timeout(this.deps.lookupTimeoutMs ?? 8_000);
+
+    let roles: VendorRole[];
+    try {
+      roles = await connector.listRoles({ signal: signal() });
+    } catch (error) {
+      return refuse("vendor_unavailable", `rolegate could not read the roles of ${first}: ${describe(error)}. Nothing was filed; try again in a minute.`, "role");
+    }
+    const wanted = input.role.trim().toLowerCase();
+    const role = roles.find((r) => r.name.toLowerCase() === wanted || r.id.toLowerCase() === wanted);
+    if (!role) {
+      return refuse("invalid_request", `"${input.role}" is not a role in ${first}. Its roles: ${roles.map((r) => r.name).join(", ")}.`, "role");
+    }
+
+    const lookups: MemberLookup[] = [];
+    for (const member of input.members) {
+      const resolved = await this.lookupOf(member);
+      if (typeof resolved === "string") return refuse("invalid_request", resolved, "members");
+      lookups.push(resolved);
+    }
+
+    const found = await Promise.all(
+      lookups.map(async (lookup) => {
+        try {
+          return { lookup, member: await connector.findMember(lookup, { signal: signal() }) };
+        } catch (error) {
+          return { lookup, failure: describe(error) };
+        }
+      }),
+    );
+
+    if (input.kind === "SET_ROLE") {
+      const absent = found.filter((f) => "member" in f && f.member === null).map((f) => f.lookup.ref);
+      if (absent.length > 0) {
+        const target = this.deps.config.targets.get(first)!;
+        return refuse(
+          "invalid_request",
+          `${absent.join(", ")} ${absent.length > 1 ? "are" : "is"} not a member of ${target.organization} (${first}), so there is no role to change.` +
+            (target.vendor === "devin" ? " To add someone to a Devin organization, use /role add." : ""),
+          "members",
+        );
+      }
+    }
+
+    return this.deps.service.file({
+      kind: input.kind,
+      target: first,
+      extraTargets: input.targets.slice(1),
+      requestedRole: { id: role.id, name: role.name },
+      teamRoles: input.teamRoles ?? null,
+      reason: input.reason,
+      requesterId: input.requesterId,
+      members: found.map((f) => memberRecord(f.lookup, "member" in f ? f.member : undefined, "failure" in f ? f.failure : undefined)),
+    });
+  }
+
+  private async lookupOf(member: MemberRef): Promise<MemberLookup | string> {
+    switch (member.kind) {
+      case "email":
+        return { ref: member.email, email: member.email, vendorUserId: null };
+      case "vendor_id":
+        return { ref: `id:${member.id}`, email: null, vendorUserId: member.id };
+      case "slack": {
+        const email = await this.deps.slackUsers.emailOf(member.userId).catch(() => null);
+        if (!email) return `<@${member.userId}> has no email address rolegate can see; name them by email or id:<vendor id> instead.`;
+        return { ref: email.toLowerCase(), email: email.toLowerCase(), vendorUserId: null };
+      }
+    }
+  }
+}
+
+function memberRecord(lookup: MemberLookup, member: VendorMember | null | undefined, failure: string | undefined) {
+  return {
+    ref: lookup.ref,
+    email: member?.email ?? lookup.email,
+    vendorUserId: member?.vendorUserId ?? lookup.vendorUserId,
+    // null: not a member (an add); "unknown: …": the lookup failed and approvers should know.
+    roleWhenFiled: failure !== undefined ? `${UNKNOWN_ROLE}${failure}` : (member?.role.name ?? null),
+  };
+}
+
+function describe(error: unknown): string {
+  if (error instanceof VendorError) return error.describe();
+  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) return "the vendor did not answer in time";
+  return error instanceof Error ? error.message : String(error);
+}
+

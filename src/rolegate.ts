@@ -1,0 +1,81 @@
+// Wires rolegate's parts together over an initialised Bolt app and an open database. main.ts
+// calls it with the real connectors; the end-to-end tests call it exactly the same way, so
+// what they exercise is the wiring that runs in production.
+import type { App } from "@slack/bolt";
+import type { Clock } from "./clock.js";
+import type { RolegateConfig } from "./config/file.js";
+import type { Database } from "./db/database.js";
+import { Executor } from "./executor/executor.js";
+import { WorkQueue } from "./executor/work-queue.js";
+import type { Logger } from "./logger.js";
+import { ApprovalPolicy } from "./requests/approval-policy.js";
+import { Filing } from "./requests/filing.js";
+import { RequestRepo } from "./requests/request-repo.js";
+import { RequestService } from "./requests/request-service.js";
+import { registerListeners } from "./slack/listeners/index.js";
+import { SlackNotifier } from "./slack/slack-notifier.js";
+import { SlackUsers } from "./slack/slack-users.js";
+import { SlackUsergroupDirectory } from "./slack/usergroup-directory.js";
+import type { ConnectorRegistry } from "./vendors/connector.js";
+
+export interface RolegateParts {
+  app: App;
+  database: Pick<Database, "prisma">;
+  config: RolegateConfig;
+  connectors: ConnectorRegistry;
+  clock: Clock;
+  logger: Logger;
+  /** Executor poll interval; tests shorten it. */
+  pollMs?: number;
+  formBudgetMs?: number;
+}
+
+export interface Rolegate {
+  service: RequestService;
+  repo: RequestRepo;
+  executor: Executor;
+}
+
+export function wireRolegate(parts: RolegateParts): Rolegate {
+  const { app, database, config, connectors, clock, logger } = parts;
+  const repo = new RequestRepo(database.prisma);
+  const policy = new ApprovalPolicy(config, new SlackUsergroupDirectory(app.client, clock));
+  const slackUsers = new SlackUsers(app.client, clock);
+  let executor: Executor | undefined;
+  const service = new RequestService({
+    repo,
+    policy,
+    notifier: new SlackNotifier({ client: app.client, repo, config }),
+    config,
+    clock,
+    logger,
+    workAvailable: () => executor?.wake(),
+  });
+  executor = new Executor({
+    queue: new WorkQueue(database.prisma),
+    connectors,
+    announce: (notice) => service.announce(notice),
+    housekeeping: async () => {
+      await service.expireDue();
+      await service.redeliverOwedNotices();
+    },
+    config: config.executor,
+    clock,
+    logger: logger.child({ component: "executor" }),
+    ...(parts.pollMs ? { pollMs: parts.pollMs } : {}),
+  });
+  const filing = new Filing({ service, connectors, config, slackUsers });
+  registerListeners(app, {
+    service,
+    filing,
+    repo,
+    policy,
+    connectors,
+    slackUsers,
+    config,
+    clock,
+    logger,
+    ...(parts.formBudgetMs ? { formBudgetMs: parts.formBudgetMs } : {}),
+  });
+  return { service, repo, executor };
+}

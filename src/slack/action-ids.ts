@@ -1,0 +1,25 @@
+// Every action, view and block id rolegate's Slack surface uses, in one place, so the builders
+// and the listeners cannot drift apart. Button values carry only the request id.
+
+export const ACTIONS = {
+  approve: "rolegate_approve",
+  deny: "rolegate_deny",
+  retry: "rolegate_retry",
+  formTarget: "rolegate_form_target",
+} as const;
+
+export const VIEWS = {
+  requestForm: "rolegate_request_form",
+  denyForm: "rolegate_deny_form",
+} as const;
+
+/** block_id / action_id pairs of the request form's inputs; errors are keyed by block_id. */
+export const FORM = {
+  target: { block: "target", action: ACTIONS.formTarget },
+  users: { block: "members_users", action: "members_users" },
+  emails: { block: "members_emails", action: "members_emails" },
+  role: { block: "role", action: "role" },
+  teamRoles: { block: "team_roles", action: "team_roles" },
+  reason: { block: "reason", action: "reason" },
+  denyReason: { block: "deny_reason", action: "deny_reason" },
+} as const;

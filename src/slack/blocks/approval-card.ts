@@ -1,0 +1,165 @@
+// The approval card posted to approvalChannel and updated in place at every change. Pure: the
+// request as committed in, blocks and fallback text out. Everything a person typed is escaped.
+import type { types } from "@slack/bolt";
+import type { Target } from "../../config/file.js";
+import { UNKNOWN_ROLE } from "../../requests/filing.js";
+import { STATUS_PHRASE } from "../../requests/refusals.js";
+import { targetsOf, type RequestMember, type RoleRequest } from "../../requests/types.js";
+import { ACTIONS } from "../action-ids.js";
+import { cut, escapeText, LIMITS, mention, mrkdwn, plain, slackDate, userText } from "./text.js";
+
+type KnownBlock = types.KnownBlock;
+
+export interface SlackMessage {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+const STATUS_ICON: Record<RoleRequest["status"], string> = {
+  PENDING: "⏳",
+  APPROVED: "👍",
+  EXECUTING: "⚙️",
+  APPLIED: "✅",
+  FAILED: "❌",
+  DENIED: "🚫",
+  CANCELLED: "↩️",
+  EXPIRED: "⌛",
+};
+
+/** "sentry-acme (Sentry · acme)" — what a target is, for people who know the vendor's words. */
+export function describeTarget(name: string, targets: ReadonlyMap<string, Target>): string {
+  const target = targets.get(name);
+  return target ? `${name} (${target.vendor} · ${target.organization})` : `${name} (no longer configured)`;
+}
+
+/** One sentence on what the request asks, for fallback text, DMs and history. */
+export function summary(request: RoleRequest): string {
+  const who = request.members.map((m) => m.ref).join(", ");
+  const verb = request.kind === "ADD_TO_ORGS" ? `add ${who} to ${targetsOf(request).join(", ")} as` : `make ${who}`;
+  return request.kind === "ADD_TO_ORGS"
+    ? `${verb} ${request.requestedRole.name}`
+    : `${verb} ${request.requestedRole.name} in ${request.target}`;
+}
+
+export function approvalCard(request: RoleRequest, targets: ReadonlyMap<string, Target>): SlackMessage {
+  const blocks: KnownBlock[] = [
+    { type: "header", text: plain(`${STATUS_ICON[request.status]} Role change ${request.id}: ${STATUS_PHRASE[request.status]}`, LIMITS.header) },
+    {
+      type: "section",
+      fields: [
+        mrkdwn(`*Requested by*\n${mention(request.requesterId)}`, LIMITS.field),
+        mrkdwn(`*Target*\n${targetsOf(request).map((t) => escapeText(describeTarget(t, targets))).join("\n")}`, LIMITS.field),
+        mrkdwn(`*Role*\n${escapeText(request.requestedRole.name)}${teamRolesText(request)}`, LIMITS.field),
+        mrkdwn(`*Approvals*\n${approvalsText(request)}`, LIMITS.field),
+      ],
+    },
+    { type: "section", text: mrkdwn(`*Member${request.members.length > 1 ? "s" : ""}*\n${membersText(request)}`) },
+    { type: "section", text: mrkdwn(`*Reason*\n>${userText(request.reason, LIMITS.sectionText - 20).replace(/\n/g, "\n>")}`) },
+    { type: "context", elements: [mrkdwn(statusLine(request), LIMITS.contextText)] },
+  ];
+  const actions = actionsFor(request);
+  if (actions) blocks.push(actions);
+  return { text: cut(`Role change ${request.id} (${STATUS_PHRASE[request.status]}): ${summary(request)}`, LIMITS.sectionText), blocks };
+}
+
+function teamRolesText(request: RoleRequest): string {
+  if (!request.teamRoles || request.teamRoles.length === 0) return "";
+  return `\nTeams: ${request.teamRoles.map((t) => `${escapeText(t.team)}: ${escapeText(t.role)}`).join(", ")}`;
+}
+
+function approvalsText(request: RoleRequest): string {
+  const given = request.approvals.map((a) => `${mention(a.approverId)} ${slackDate(a.at, "{time}")}`);
+  return [`${request.approvals.length} of ${request.requiredApprovals}`, ...given].join("\n");
+}
+
+function membersText(request: RoleRequest): string {
+  const lines = request.members.map((m) => `• ${memberLine(request, m)}`);
+  // Keep within one section: list as many as fit, then say how many more there are.
+  const kept: string[] = [];
+  let length = 0;
+  for (const [i, line] of lines.entries()) {
+    const more = `\n…and ${lines.length - i} more`;
+    if (length + line.length + 1 + more.length > LIMITS.sectionText - 20) {
+      kept.push(more.trim());
+      break;
+    }
+    kept.push(line);
+    length += line.length + 1;
+  }
+  return kept.join("\n");
+}
+
+function memberLine(request: RoleRequest, member: RequestMember): string {
+  const name = escapeText(member.ref);
+  const wanted = `*${escapeText(request.requestedRole.name)}*`;
+  const filed = member.roleWhenFiled;
+  let change: string;
+  if (filed === null) change = `not a member → ${wanted}`;
+  else if (filed.startsWith(UNKNOWN_ROLE)) change = `_${escapeText(cut(filed, 200))}_ → ${wanted}`;
+  else if (request.kind === "ADD_TO_ORGS") change = `already a member as ${escapeText(filed)}; adding overwrites it with ${wanted}`;
+  else change = `${escapeText(filed)} → ${wanted}`;
+  return `${name}: ${change}${outcomeText(member)}`;
+}
+
+function outcomeText(member: RequestMember): string {
+  switch (member.outcome) {
+    case "APPLIED":
+      return "  ✅";
+    case "ALREADY_IN_PLACE":
+      return "  ✅ _already had it_";
+    case "FAILED":
+      return `  ❌ ${member.outcomeDetail ? `_${escapeText(cut(member.outcomeDetail, 300))}_` : ""}`;
+    case "PENDING":
+      return "";
+  }
+}
+
+function statusLine(request: RoleRequest): string {
+  const decider = request.decidedBy ? mention(request.decidedBy) : "";
+  const when = request.decidedAt ? slackDate(request.decidedAt) : "";
+  const note = request.decisionNote ? `: “${userText(request.decisionNote, 500)}”` : "";
+  const id = `Request ${request.id}`;
+  switch (request.status) {
+    case "PENDING": {
+      const missing = request.requiredApprovals - request.approvals.length;
+      return `${id} · needs ${missing} more approval${missing === 1 ? "" : "s"} · expires ${slackDate(request.expiresAt)}`;
+    }
+    case "APPROVED":
+      return request.failureDetail && request.nextAttemptAt
+        ? `${id} · approved · the last attempt failed (${userText(request.failureDetail, 500)}); trying again ${slackDate(request.nextAttemptAt, "{time}")}`
+        : `${id} · approved; applying shortly`;
+    case "EXECUTING":
+      return `${id} · applying now (attempt ${request.attempts})`;
+    case "APPLIED":
+      return `${id} · applied ${request.appliedAt ? slackDate(request.appliedAt) : ""}`;
+    case "FAILED":
+      return `${id} · failed: ${userText(request.failureDetail ?? "no detail", 1500)} · an approver can retry`;
+    case "DENIED":
+      return `${id} · denied by ${decider} ${when}${note}`;
+    case "CANCELLED":
+      return `${id} · cancelled by ${decider} ${when}${note}`;
+    case "EXPIRED":
+      return `${id} · expired ${slackDate(request.expiresAt)} without a decision`;
+  }
+}
+
+function actionsFor(request: RoleRequest): KnownBlock | null {
+  if (request.status === "PENDING") {
+    return {
+      type: "actions",
+      block_id: `decide_${request.id}`,
+      elements: [
+        { type: "button", action_id: ACTIONS.approve, text: plain("Approve", LIMITS.buttonText), style: "primary", value: request.id },
+        { type: "button", action_id: ACTIONS.deny, text: plain("Deny…", LIMITS.buttonText), style: "danger", value: request.id },
+      ],
+    };
+  }
+  if (request.status === "FAILED") {
+    return {
+      type: "actions",
+      block_id: `retry_${request.id}`,
+      elements: [{ type: "button", action_id: ACTIONS.retry, text: plain("Retry", LIMITS.buttonText), value: request.id }],
+    };
+  }
+  return null;
+}

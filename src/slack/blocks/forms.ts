@@ -1,0 +1,126 @@
+// The request form opened by /role, and the small deny form. Pure builders; the listeners fill
+// the role list after a target is picked, because the roles come from the vendor and
+// views.open must happen within Slack's three seconds.
+import type { types } from "@slack/bolt";
+import type { Target } from "../../config/file.js";
+import type { VendorRole } from "../../vendors/connector.js";
+import { FORM, VIEWS } from "../action-ids.js";
+import { LIMITS, mrkdwn, plain, userText } from "./text.js";
+
+type View = types.ModalView;
+type KnownBlock = types.KnownBlock;
+
+/** Carried in private_metadata: where to answer, and which target the roles were read for. */
+export interface FormMetadata {
+  channel: string | null;
+  target: string | null;
+}
+
+export type RoleChoices = { roles: VendorRole[] } | { error: string } | null;
+
+export function requestForm(targets: readonly Target[], metadata: FormMetadata, choices: RoleChoices = null): View {
+  const selected = targets.find((t) => t.name === metadata.target);
+  const option = (t: Target) => ({ text: plain(`${t.name} (${t.vendor} · ${t.organization})`, LIMITS.optionText), value: t.name });
+  const blocks: KnownBlock[] = [
+    {
+      type: "input",
+      block_id: FORM.target.block,
+      dispatch_action: true,
+      label: plain("Target", 2000),
+      element: {
+        type: "static_select",
+        action_id: FORM.target.action,
+        placeholder: plain("Where should the role change?", LIMITS.placeholder),
+        options: targets.slice(0, LIMITS.options).map(option),
+        ...(selected ? { initial_option: option(selected) } : {}),
+      },
+    },
+    {
+      type: "input",
+      block_id: FORM.users.block,
+      optional: true,
+      label: plain("Members (Slack)", 2000),
+      element: { type: "multi_users_select", action_id: FORM.users.action, placeholder: plain("People in this workspace", LIMITS.placeholder) },
+    },
+    {
+      type: "input",
+      block_id: FORM.emails.block,
+      optional: true,
+      label: plain("Members (email or vendor id)", 2000),
+      hint: plain("Separate several with commas: ada@example.com, id:1234", 2000),
+      element: { type: "plain_text_input", action_id: FORM.emails.action, placeholder: plain("ada@example.com", LIMITS.placeholder) },
+    },
+    roleBlock(selected, choices),
+  ];
+  if (selected?.vendor === "sentry") {
+    blocks.push({
+      type: "input",
+      block_id: FORM.teamRoles.block,
+      optional: true,
+      label: plain("Team roles (Sentry)", 2000),
+      hint: plain("team:role pairs, e.g. backend:admin, web:contributor. Leave empty to keep the member's current team roles.", 2000),
+      element: { type: "plain_text_input", action_id: FORM.teamRoles.action },
+    });
+  }
+  blocks.push({
+    type: "input",
+    block_id: FORM.reason.block,
+    label: plain("Reason", 2000),
+    element: { type: "plain_text_input", action_id: FORM.reason.action, multiline: true, max_length: 2000, placeholder: plain("Why is this change needed?", LIMITS.placeholder) },
+  });
+  return {
+    type: "modal",
+    callback_id: VIEWS.requestForm,
+    title: plain("Request a role", LIMITS.viewTitle),
+    submit: plain("Request", LIMITS.viewTitle),
+    close: plain("Cancel", LIMITS.viewTitle),
+    private_metadata: JSON.stringify(metadata),
+    blocks,
+  };
+}
+
+function roleBlock(target: Target | undefined, choices: RoleChoices): KnownBlock {
+  if (!target || choices === null) {
+    return { type: "context", block_id: FORM.role.block, elements: [mrkdwn("Pick a target to see its roles.")] };
+  }
+  if ("error" in choices) {
+    return { type: "context", block_id: FORM.role.block, elements: [mrkdwn(`⚠️ Could not read the roles of ${target.name}: ${userText(choices.error, 500)}. Pick the target again to retry.`)] };
+  }
+  return {
+    type: "input",
+    block_id: FORM.role.block,
+    label: plain(`Role in ${target.name}`, 2000),
+    element: {
+      type: "static_select",
+      action_id: FORM.role.action,
+      placeholder: plain("Choose a role", LIMITS.placeholder),
+      options: choices.roles.slice(0, LIMITS.options).map((r) => ({ text: plain(r.name, LIMITS.optionText), value: r.id.slice(0, 150) })),
+    },
+  };
+}
+
+export interface DenyMetadata {
+  requestId: string;
+  channel: string;
+}
+
+export function denyForm(requestId: string, summaryText: string, metadata: DenyMetadata): View {
+  return {
+    type: "modal",
+    callback_id: VIEWS.denyForm,
+    title: plain(`Deny ${requestId}`, LIMITS.viewTitle),
+    submit: plain("Deny", LIMITS.viewTitle),
+    close: plain("Back", LIMITS.viewTitle),
+    private_metadata: JSON.stringify(metadata),
+    blocks: [
+      { type: "section", text: mrkdwn(userText(summaryText, 2500)) },
+      {
+        type: "input",
+        block_id: FORM.denyReason.block,
+        optional: true,
+        label: plain("Reason (the requester sees it)", 2000),
+        element: { type: "plain_text_input", action_id: FORM.denyReason.action, multiline: true, max_length: 1000 },
+      },
+    ],
+  };
+}

@@ -1,0 +1,70 @@
+// /role history and /role show: the newest requests first, each with status, requester,
+// members, current → requested role, who decided and when; and one request in full.
+import type { types } from "@slack/bolt";
+import type { Target } from "../../config/file.js";
+import type { AuditEntry } from "../../requests/request-repo.js";
+import { STATUS_PHRASE } from "../../requests/refusals.js";
+import type { RoleRequest } from "../../requests/types.js";
+import { approvalCard, describeTarget, type SlackMessage } from "./approval-card.js";
+import { escapeText, LIMITS, mention, mrkdwn, slackDate, userText } from "./text.js";
+
+type KnownBlock = types.KnownBlock;
+
+function historyLine(request: RoleRequest): string {
+  const members = request.members
+    .map((m) => `${escapeText(m.ref)}: ${escapeText(m.roleWhenFiled ?? "not a member")} → ${escapeText(request.requestedRole.name)}`)
+    .join("; ");
+  const decided = request.decidedBy
+    ? ` · ${STATUS_PHRASE[request.status]} by ${mention(request.decidedBy)}`
+    : request.approvals.length > 0
+      ? ` · approved by ${request.approvals.map((a) => mention(a.approverId)).join(", ")}`
+      : "";
+  const when = request.appliedAt ?? request.decidedAt ?? request.createdAt;
+  return (
+    `*${request.id}* · ${STATUS_PHRASE[request.status]} · ${escapeText([request.target, ...request.extraTargets].join(", "))} · ` +
+    `asked by ${mention(request.requesterId)}\n${members}${decided} · ${slackDate(when)}`
+  );
+}
+
+export function historyMessage(requests: RoleRequest[], heading: string): SlackMessage {
+  if (requests.length === 0) return { text: `${heading}: none.`, blocks: [{ type: "section", text: mrkdwn(`*${escapeText(heading)}*: none.`) }] };
+  const blocks: KnownBlock[] = [{ type: "section", text: mrkdwn(`*${escapeText(heading)}* (newest first)`) }];
+  for (const request of requests.slice(0, LIMITS.messageBlocks - 2)) blocks.push({ type: "section", text: mrkdwn(historyLine(request)) });
+  blocks.push({ type: "context", elements: [mrkdwn("`/role show <id>` shows one request in full.")] });
+  return { text: `${heading}: ${requests.length} request${requests.length === 1 ? "" : "s"}`, blocks };
+}
+
+const EVENT_WORDS: Record<AuditEntry["type"], string> = {
+  FILED: "filed",
+  APPROVED: "approved",
+  DENIED: "denied",
+  CANCELLED: "cancelled",
+  EXPIRED: "expired",
+  CLAIMED: "taken up for applying",
+  APPLIED: "applied",
+  FAILED: "failed",
+  RESCHEDULED: "attempt failed; retry scheduled",
+  RETRIED: "retry requested",
+  REFUSED: "refused an action",
+};
+
+export function showMessage(request: RoleRequest, trail: AuditEntry[], targets: ReadonlyMap<string, Target>): SlackMessage {
+  const card = approvalCard(request, targets);
+  const lines = trail.map((e) => {
+    const actor = /^[UW][A-Z0-9]+$/.test(e.actor) ? mention(e.actor) : escapeText(e.actor);
+    const detail = typeof e.details.reason === "string" ? `: ${userText(e.details.reason, 200)}` : typeof e.details.detail === "string" ? `: ${userText(e.details.detail, 200)}` : "";
+    return `${slackDate(e.at, "{date_short} {time_secs}")} · ${EVENT_WORDS[e.type]} · ${actor}${detail}`;
+  });
+  // The card's buttons belong in the channel, not in a private reply.
+  const blocks = card.blocks.filter((b) => b.type !== "actions");
+  blocks.push({ type: "section", text: mrkdwn(`*Audit trail*\n${lines.join("\n")}`) });
+  return { text: card.text, blocks };
+}
+
+export function targetsMessage(entries: { name: string; roles: string[] | string }[], targets: ReadonlyMap<string, Target>): SlackMessage {
+  const lines = entries.map(({ name, roles }) => {
+    const list = typeof roles === "string" ? `_roles unavailable: ${userText(roles, 300)}_` : roles.map(escapeText).join(", ");
+    return `• *${escapeText(describeTarget(name, targets))}*: ${list}`;
+  });
+  return { text: `Targets: ${entries.map((e) => e.name).join(", ")}`, blocks: [{ type: "section", text: mrkdwn(`*Targets you can ask for*\n${lines.join("\n")}`) }] };
+}

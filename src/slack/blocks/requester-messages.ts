@@ -1,0 +1,34 @@
+// What the requester is told, by DM, as their request moves. Only the moments a requester
+// acts on: filed (and what happens next), approved, denied, expired, applied, failed.
+import type { Notice } from "../../requests/notifier.js";
+import { mention, slackDate, userText } from "./text.js";
+import { summary } from "./approval-card.js";
+
+export function requesterMessage({ type, request }: Notice, approvalChannel: string): string | null {
+  const what = userText(summary(request), 1500);
+  const id = `*${request.id}*`;
+  switch (type) {
+    case "filed": {
+      const n = request.requiredApprovals;
+      return (
+        `Your request ${id} to ${what} is waiting for approval in <#${approvalChannel}>: ` +
+        `it needs ${n} approval${n === 1 ? "" : "s"} and expires ${slackDate(request.expiresAt)}. ` +
+        `I'll tell you when it is decided and applied. To withdraw it: \`/role cancel ${request.id}\`.`
+      );
+    }
+    case "approved":
+      return `Your request ${id} to ${what} was approved by ${request.approvals.map((a) => mention(a.approverId)).join(", ")}. Applying it now.`;
+    case "denied":
+      return `Your request ${id} to ${what} was denied by ${request.decidedBy ? mention(request.decidedBy) : "an approver"}${
+        request.decisionNote ? `: “${userText(request.decisionNote, 1000)}”` : " (no reason given)"
+      }.`;
+    case "expired":
+      return `Your request ${id} to ${what} expired without a decision. File it again with \`/role\` if it is still needed.`;
+    case "applied":
+      return `Done: ${what} (request ${id}, applied ${request.appliedAt ? slackDate(request.appliedAt) : "just now"}).`;
+    case "failed":
+      return `Your request ${id} to ${what} could not be applied: ${userText(request.failureDetail ?? "no detail", 1500)}. An approver can retry it from the card in <#${approvalChannel}>.`;
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,68 @@
+// Approve, Deny and Retry on the approval card. Each click is acknowledged at once; the
+// decision is made against the database as it is at that moment (the button carries only the
+// request id), and a refusal is an ephemeral message to the person who clicked. The card itself
+// is updated by the notifier, after the decision is committed.
+import type { App, BlockAction, ButtonAction } from "@slack/bolt";
+import type { Result } from "../../../requests/refusals.js";
+import { targetsOf, type RoleRequest } from "../../../requests/types.js";
+import { ACTIONS } from "../../action-ids.js";
+import { summary } from "../../blocks/approval-card.js";
+import { denyForm } from "../../blocks/forms.js";
+import { escapeText } from "../../blocks/text.js";
+import { FAULT_MESSAGE, type ListenerDeps } from "../deps.js";
+
+type Click = BlockAction<ButtonAction>;
+
+export function register(app: App, deps: ListenerDeps): void {
+  app.action<Click>(ACTIONS.approve, async ({ ack, body, action, client }) => {
+    await ack();
+    await decide(client, body, deps, () => deps.service.approve(action.value ?? "", body.user.id));
+  });
+
+  app.action<Click>(ACTIONS.retry, async ({ ack, body, action, client }) => {
+    await ack();
+    await decide(client, body, deps, () => deps.service.retry(action.value ?? "", body.user.id));
+  });
+
+  // Deny asks for an optional reason first — unless the click would be refused anyway.
+  app.action<Click>(ACTIONS.deny, async ({ ack, body, action, client }) => {
+    await ack();
+    const id = action.value ?? "";
+    const tell = (text: string) => ephemeral(client, body, text);
+    try {
+      const request = await deps.service.find(id);
+      if (!request) return void (await tell(`There is no request ${escapeText(id)}.`));
+      const mayDeny =
+        request.status === "PENDING" && request.requesterId !== body.user.id && (await deps.policy.mayDecide(body.user.id, targetsOf(request)));
+      if (!mayDeny) {
+        // Let the domain phrase (and record) the refusal, exactly as a submitted deny would be.
+        const refused = await deps.service.deny(id, body.user.id);
+        if (!refused.ok) await tell(escapeText(refused.refusal.message));
+        return;
+      }
+      await client.views.open({
+        trigger_id: body.trigger_id,
+        view: denyForm(id, `Deny request ${id}: ${summary(request)}?`, { requestId: id, channel: body.channel?.id ?? "" }),
+      });
+    } catch (error) {
+      deps.logger.error("deny click failed", { request: id, error });
+      await tell(FAULT_MESSAGE).catch(() => {});
+    }
+  });
+}
+
+async function decide(client: App["client"], body: Click, deps: ListenerDeps, run: () => Promise<Result<RoleRequest>>): Promise<void> {
+  try {
+    const result = await run();
+    if (!result.ok) await ephemeral(client, body, escapeText(result.refusal.message));
+  } catch (error) {
+    deps.logger.error("decision failed", { user: body.user.id, error });
+    await ephemeral(client, body, FAULT_MESSAGE).catch(() => {});
+  }
+}
+
+async function ephemeral(client: App["client"], body: Click, text: string): Promise<void> {
+  const channel = body.channel?.id;
+  if (channel) await client.chat.postEphemeral({ channel, user: body.user.id, text });
+  else await client.chat.postMessage({ channel: body.user.id, text });
+}

@@ -1,0 +1,27 @@
+// What the Slack listeners need from the rest of rolegate, typed as the slices they use.
+import type { Clock } from "../../clock.js";
+import type { RolegateConfig } from "../../config/file.js";
+import type { Logger } from "../../logger.js";
+import type { ApprovalPolicy } from "../../requests/approval-policy.js";
+import type { Filing, SlackUserEmails } from "../../requests/filing.js";
+import type { RequestRepo } from "../../requests/request-repo.js";
+import type { RequestService } from "../../requests/request-service.js";
+import type { ConnectorRegistry } from "../../vendors/connector.js";
+
+export interface ListenerDeps {
+  service: Pick<RequestService, "approve" | "deny" | "cancel" | "retry" | "find">;
+  filing: Pick<Filing, "file">;
+  repo: Pick<RequestRepo, "history" | "auditTrail">;
+  policy: Pick<ApprovalPolicy, "mayDecide">;
+  connectors: ConnectorRegistry;
+  slackUsers: SlackUserEmails;
+  config: Pick<RolegateConfig, "targets" | "approvalChannel">;
+  clock: Clock;
+  logger: Logger;
+  /** How long a form submission waits for the vendor before answering and going on in the background. */
+  formBudgetMs?: number;
+}
+
+/** Said when a fault, not the person, stopped something; the log has the details. */
+export const FAULT_MESSAGE =
+  "rolegate could not do that just now: its database or a service it depends on is not answering. Nothing was changed; please try again in a minute.";

@@ -1,0 +1,18 @@
+// Binds every Slack entry point to its handler.
+import type { App } from "@slack/bolt";
+import { register as decisions } from "./actions/decisions.js";
+import { register as formTarget } from "./actions/form-target.js";
+import { register as roleCommand } from "./commands/role.js";
+import type { ListenerDeps } from "./deps.js";
+import { register as appHome } from "./events/app-home.js";
+import { register as denyForm } from "./views/deny-form.js";
+import { register as requestForm } from "./views/request-form.js";
+
+export function registerListeners(app: App, deps: ListenerDeps): void {
+  roleCommand(app, deps);
+  decisions(app, deps);
+  formTarget(app, deps);
+  requestForm(app, deps);
+  denyForm(app, deps);
+  appHome(app, deps);
+}

@@ -1,0 +1,24 @@
+// The deny form's submission: the decision is made against the database as it is now, so a
+// request approved or expired while the form was open is refused, in words, to the person.
+import type { App } from "@slack/bolt";
+import { FORM, VIEWS } from "../../action-ids.js";
+import type { DenyMetadata } from "../../blocks/forms.js";
+import { escapeText } from "../../blocks/text.js";
+import { FAULT_MESSAGE, type ListenerDeps } from "../deps.js";
+
+export function register(app: App, deps: ListenerDeps): void {
+  app.view(VIEWS.denyForm, async ({ ack, body, view, client }) => {
+    await ack();
+    const { requestId, channel } = JSON.parse(view.private_metadata) as DenyMetadata;
+    const note = view.state.values[FORM.denyReason.block]?.[FORM.denyReason.action]?.value ?? undefined;
+    const user = body.user.id;
+    const tell = (text: string) => (channel ? client.chat.postEphemeral({ channel, user, text }) : client.chat.postMessage({ channel: user, text }));
+    try {
+      const result = await deps.service.deny(requestId, user, note);
+      if (!result.ok) await tell(escapeText(result.refusal.message));
+    } catch (error) {
+      deps.logger.error("deny failed", { request: requestId, user, error });
+      await tell(FAULT_MESSAGE).catch(() => {});
+    }
+  });
+}

@@ -1,0 +1,249 @@
+// rolegate's real Bolt app on a loopback port, wired exactly as main.ts wires it, with a real
+// database, the fake Slack Web API, and vendor test doubles. Tests talk to it the way Slack
+// does: signed HTTP requests to /slack/events.
+import { createHmac } from "node:crypto";
+import { createServer } from "node:net";
+import type { App } from "@slack/bolt";
+import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
+import { parseConfig, type RolegateConfig } from "../../src/config/file.js";
+import { wireRolegate, type Rolegate } from "../../src/rolegate.js";
+import { createSlackApp } from "../../src/slack/bolt-app.js";
+import { TargetConnectors } from "../../src/vendors/registry.js";
+import { ManualClock } from "./clock.js";
+import { openTestDatabase, quietLogger, resetData, type TestDatabase } from "./database.js";
+import { FakeConnector } from "./fake-connector.js";
+import { FakeSlackApi } from "./fake-slack-api.js";
+
+export const BOT_TOKEN = "xoxb-test-harness-0001";
+export const SIGNING_SECRET = "harness-signing-secret-0001";
+export const APPROVAL_CHANNEL = "C0APPROVALS";
+export const REQUESTER = "U0REQUEST";
+export const APPROVER = "U0APPROVE";
+export const SECOND_APPROVER = "U0SECOND1";
+export const GROUP_MEMBER = "U0GROUPIE";
+export const OUTSIDER = "U0OUTSIDE";
+
+const CONFIG = `
+approvalChannel: ${APPROVAL_CHANNEL}
+approvers:
+  users: [${APPROVER}, ${SECOND_APPROVER}, ${REQUESTER}]
+  usergroups: [S0ADMINS1]
+pendingTtl: 24h
+executor: { maxAttempts: 3, firstRetryDelay: 10s, maxRetryDelay: 1m, lease: 30s }
+targets:
+  dolfin-acme: { vendor: dolfin, organization: org-acme, tokenEnv: DOLFIN_TOKEN, approvals: { default: 1, owner: 2 } }
+  sentry-acme: { vendor: sentry, organization: acme, tokenEnv: SENTRY_TOKEN }
+  devin-a: { vendor: devin, organization: org-a, tokenEnv: DEVIN_TOKEN }
+  devin-b: { vendor: devin, organization: org-b, tokenEnv: DEVIN_TOKEN }
+`;
+const TOKENS = { DOLFIN_TOKEN: "dolfin-secret-value-1", SENTRY_TOKEN: "sntrys_secret_value_1", DEVIN_TOKEN: "apk_user_secretvalue1" };
+
+export interface HttpReply {
+  status: number;
+  body: string;
+  json: () => Record<string, unknown>;
+}
+
+export class SlackHarness {
+  slack!: FakeSlackApi;
+  app!: App;
+  rolegate!: Rolegate;
+  database!: TestDatabase;
+  config!: RolegateConfig;
+  clock = new ManualClock();
+  vendors = new Map<string, FakeConnector>();
+  private port = 0;
+  private triggers = 0;
+
+  get dolfin(): FakeConnector {
+    return this.vendors.get("dolfin-acme")!;
+  }
+
+  async start(database: TestDatabase): Promise<void> {
+    this.database = database;
+    this.config = parseConfig(CONFIG, "harness", TOKENS);
+    this.clock = new ManualClock(new Date().toISOString());
+    this.slack = new FakeSlackApi(BOT_TOKEN);
+    await this.slack.start();
+    this.slack.users.set(REQUESTER, "requester@example.com");
+    this.slack.users.set("U0ADAADA1", "ada@example.com");
+    this.slack.users.set("U0NOEMAIL", null);
+    this.slack.usergroups.set("S0ADMINS1", [GROUP_MEMBER]);
+
+    this.vendors = new Map();
+    const byOrg = (org: string) => [...this.vendors.values()].find((v) => v.target.organization === org);
+    for (const target of this.config.targets.values()) this.vendors.set(target.name, new FakeConnector(target, byOrg));
+    this.dolfin.addMember("usr_1", "ada@example.com", "member");
+    this.dolfin.addMember("usr_2", "bob@example.com", "member");
+    const factory = (target: { name: string }) => this.vendors.get(target.name)!;
+
+    this.port = await freePort();
+    this.app = createSlackApp({
+      env: { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: this.slack.url, PORT: this.port, LOG_LEVEL: "error", SLACK_APP_TOKEN: undefined },
+      logger: quietLogger,
+      healthy: async () => true,
+      retries: 0, // a test wants Slack's first answer, not a backed-off retry
+    });
+    await this.app.init();
+    this.rolegate = wireRolegate({
+      app: this.app,
+      database,
+      config: this.config,
+      connectors: new TargetConnectors(this.config, { dolfin: factory, sentry: factory, devin: factory }, TOKENS),
+      clock: this.clock.now,
+      logger: quietLogger,
+      pollMs: 20,
+      formBudgetMs: 1_000,
+    });
+    await this.app.start();
+    this.rolegate.executor.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.rolegate?.executor.stop();
+    await this.app?.stop();
+    await this.slack?.stop();
+  }
+
+  /** POSTs a body to /slack/events, signed as Slack signs it (or as told). */
+  async post(body: string, contentType: string, signature?: { secret?: string; timestamp?: number }): Promise<HttpReply> {
+    const timestamp = String(signature?.timestamp ?? Math.floor(Date.now() / 1000));
+    const hmac = createHmac("sha256", signature?.secret ?? SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest("hex");
+    const response = await fetch(`http://127.0.0.1:${this.port}/slack/events`, {
+      method: "POST",
+      headers: { "content-type": contentType, "x-slack-request-timestamp": timestamp, "x-slack-signature": `v0=${hmac}` },
+      body,
+    });
+    const text = await response.text();
+    return { status: response.status, body: text, json: () => (text ? JSON.parse(text) : {}) };
+  }
+
+  /** Types `/role <text>` as `user` in `channel`; the reply is the command's immediate answer. */
+  command(user: string, text: string, channel = "C0GENERAL"): Promise<HttpReply> {
+    const body = new URLSearchParams({
+      token: "legacy-verification-token",
+      team_id: "T0ACME",
+      channel_id: channel,
+      user_id: user,
+      command: "/role",
+      text,
+      response_url: this.slack.responseUrl(),
+      trigger_id: `trigger.${this.triggers++}`,
+      api_app_id: "A0ROLEGATE",
+    }).toString();
+    return this.post(body, "application/x-www-form-urlencoded");
+  }
+
+  /** Clicks a button on the card of `requestId` as `user`. */
+  click(user: string, actionId: string, requestId: string): Promise<HttpReply> {
+    const card = this.cardMessage(requestId);
+    return this.interaction({
+      type: "block_actions",
+      user: { id: user },
+      team: { id: "T0ACME" },
+      api_app_id: "A0ROLEGATE",
+      trigger_id: `trigger.${this.triggers++}`,
+      channel: { id: card?.channel ?? APPROVAL_CHANNEL },
+      container: { type: "message", channel_id: card?.channel, message_ts: card?.ts },
+      message: card ? { ts: card.ts, text: card.text, blocks: card.blocks } : undefined,
+      response_url: this.slack.responseUrl(),
+      actions: [{ type: "button", action_id: actionId, block_id: "b", value: requestId, action_ts: "1" }],
+    });
+  }
+
+  /** Picks an option in a select inside an open view. */
+  selectInView(user: string, viewId: string, actionId: string, value: string): Promise<HttpReply> {
+    const stored = this.slack.views.get(viewId)!;
+    return this.interaction({
+      type: "block_actions",
+      user: { id: user },
+      team: { id: "T0ACME" },
+      api_app_id: "A0ROLEGATE",
+      trigger_id: `trigger.${this.triggers++}`,
+      container: { type: "view", view_id: viewId },
+      view: { ...stored.view, id: viewId, hash: stored.hash, state: { values: {} } },
+      actions: [{ type: "static_select", action_id: actionId, block_id: "target", selected_option: { value, text: { type: "plain_text", text: value } }, action_ts: "1" }],
+    });
+  }
+
+  /** Submits an open view with the given input values (block_id → action_id → value). */
+  submitView(user: string, viewId: string, values: Record<string, Record<string, unknown>>): Promise<HttpReply> {
+    const stored = this.slack.views.get(viewId)!;
+    return this.interaction({
+      type: "view_submission",
+      user: { id: user },
+      team: { id: "T0ACME" },
+      api_app_id: "A0ROLEGATE",
+      trigger_id: `trigger.${this.triggers++}`,
+      view: { ...stored.view, id: viewId, hash: stored.hash, state: { values } },
+    });
+  }
+
+  event(event: Record<string, unknown>): Promise<HttpReply> {
+    return this.post(
+      JSON.stringify({ token: "t", team_id: "T0ACME", api_app_id: "A0ROLEGATE", type: "event_callback", event_id: `Ev${this.triggers++}`, event_time: 1, event }),
+      "application/json",
+    );
+  }
+
+  private interaction(payload: Record<string, unknown>): Promise<HttpReply> {
+    return this.post(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), "application/x-www-form-urlencoded");
+  }
+
+  /** The approval card of a request, as it stands in the channel. */
+  cardMessage(requestId: string) {
+    return this.slack.messagesIn(APPROVAL_CHANNEL).find((m) => m.text.includes(`Role change ${requestId}`));
+  }
+
+  cardText(requestId: string): string {
+    const card = this.cardMessage(requestId);
+    return card ? FakeSlackApi.textOf(card) : "";
+  }
+
+  /** DMs to a user, oldest first. */
+  dmsTo(user: string): string[] {
+    return this.slack.messagesIn(`D${user.slice(1)}`).map((m) => m.text);
+  }
+
+  /** The last thing posted to the response_url of a command. */
+  lastResponse(): string {
+    const last = this.slack.responses.at(-1);
+    return last ? FakeSlackApi.textOf({ text: String(last.body.text ?? ""), blocks: (last.body.blocks as unknown[]) ?? [] }) : "";
+  }
+}
+
+/** One harness per test file, reset before each test. */
+export function useSlackHarness(): SlackHarness {
+  const harness = new SlackHarness();
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await openTestDatabase();
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+  beforeEach(async () => {
+    await resetData(database);
+    await harness.start(database);
+  });
+  afterEach(async () => {
+    await harness.stop();
+  });
+  return harness;
+}
+
+export async function waitFor(condition: () => boolean | Promise<boolean>, what = "condition", timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
