@@ -1,6 +1,7 @@
 // Every /role subcommand's answers and refusals, as the person who typed it sees them.
 import { describe, expect, it } from "vitest";
 import { FULL_USAGE } from "../../src/requests/grammar.js";
+import { escapeText } from "../../src/slack/blocks/text.js";
 import { VendorError } from "../../src/vendors/errors.js";
 import { APPROVER, REQUESTER, SECOND_APPROVER, useSlackHarness, waitFor } from "../support/slack-harness.js";
 
@@ -29,11 +30,14 @@ async function file(text: string, user = REQUESTER): Promise<string> {
 
 describe("help and mistakes", () => {
   it("/role help prints the grammar", async () => {
-    expect(await run("help")).toBe(FULL_USAGE);
+    const help = await run("help");
+    expect(help).toBe(escapeText(FULL_USAGE));
+    expect(help).toContain("`/role set &lt;target&gt; &lt;member&gt;[,&lt;member&gt;…] &lt;role&gt; &lt;reason…&gt;`");
   });
 
   it("an unknown subcommand says so and shows the whole grammar", async () => {
-    expect(await run("grant ada admin")).toBe(`"grant" is not something /role does.\n\n${FULL_USAGE}`);
+    expect(await run("grant ada admin")).toBe(escapeText(`"grant" is not something /role does.\n\n${FULL_USAGE}`));
+    expect(await run("&lt;!channel&gt; now")).toBe(escapeText(`"<!channel>" is not something /role does.\n\n${FULL_USAGE}`));
   });
 
   it("each malformed subcommand names what is wrong and shows its own form", async () => {
@@ -48,8 +52,8 @@ describe("help and mistakes", () => {
     ];
     for (const [text, error, usage] of cases) {
       const answer = await run(text);
-      expect(answer.startsWith(error), text).toBe(true);
-      expect(answer, text).toContain(usage);
+      expect(answer.startsWith(escapeText(error)), text).toBe(true);
+      expect(answer, text).toContain(escapeText(usage));
     }
     expect(await h.rolegate.repo.history({ kind: "all" }, 5)).toEqual([]);
   });

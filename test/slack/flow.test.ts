@@ -109,6 +109,26 @@ describe("denying, cancelling, expiring", () => {
   });
 });
 
+describe("a failed change", () => {
+  it("shows the vendor's own words on the card; an approver's Retry applies it", async () => {
+    h.dolfin.nextWrites({ kind: "error", error: new VendorError({ kind: "forbidden", message: "You cannot change the role of the last owner", vendorCode: "User.LastOwner", httpStatus: 409 }) });
+    const id = await fileByCommand();
+    await h.click(APPROVER, ACTIONS.approve, id);
+    await waitFor(() => h.cardText(id).includes(`${id}: failed`), "the card to show the failure");
+    expect(h.cardText(id)).toContain("failed: You cannot change the role of the last owner (code User.LastOwner)");
+    await waitFor(() => h.dmsTo(REQUESTER).some((t) => t.includes("could not be applied")), "the requester DM");
+
+    await h.click(REQUESTER, ACTIONS.retry, id);
+    await waitFor(() => h.slack.ephemerals.length === 1, "the requester's retry refused");
+    expect(h.slack.ephemerals[0]!.text).toBe("You can't retry your own request; another approver has to.");
+
+    await h.click(SECOND_APPROVER, ACTIONS.retry, id);
+    await waitFor(() => h.cardText(id).includes(`${id}: applied`), "the retried change to apply");
+    expect(h.dolfin.calls).toHaveLength(2);
+    expect(h.dolfin.roleOf("usr_1")).toBe("admin");
+  });
+});
+
 describe("refused clicks", () => {
   it("a non-approver, the requester, and a second click are each refused by an ephemeral message and an audit row", async () => {
     const id = await fileByCommand();

@@ -59,7 +59,8 @@ export function approvalCard(request: RoleRequest, targets: ReadonlyMap<string, 
   ];
   const actions = actionsFor(request);
   if (actions) blocks.push(actions);
-  return { text: cut(`Role change ${request.id} (${STATUS_PHRASE[request.status]}): ${summary(request)}`, LIMITS.sectionText), blocks };
+  // The fallback text is what notifications show, and Slack parses it too: escape it as well.
+  return { text: cut(`Role change ${request.id} (${STATUS_PHRASE[request.status]}): ${escapeText(summary(request))}`, LIMITS.sectionText), blocks };
 }
 
 function teamRolesText(request: RoleRequest): string {

@@ -14,7 +14,8 @@ export function register(app: App, deps: ListenerDeps): void {
   app.command("/role", async ({ command, ack, respond, client }) => {
     const parsed = parseRoleCommand(command.text ?? "", new Set(deps.config.targets.keys()));
     if (!parsed.ok) {
-      await ack({ response_type: "ephemeral", text: `${parsed.error}\n\n${parsed.usage}` });
+      // Both echo what was typed and carry <placeholders>: escape, or Slack reads them as markup.
+      await ack({ response_type: "ephemeral", text: escapeText(`${parsed.error}\n\n${parsed.usage}`) });
       return;
     }
     const reply = (message: RespondArguments) => respond({ response_type: "ephemeral", replace_original: true, ...message });
@@ -37,7 +38,7 @@ interface Context {
 async function handle(command: RoleCommand, slash: SlashCommand, { ack, reply, client, deps }: Context): Promise<void> {
   switch (command.type) {
     case "help":
-      await ack({ response_type: "ephemeral", text: FULL_USAGE });
+      await ack({ response_type: "ephemeral", text: escapeText(FULL_USAGE) });
       return;
 
     case "form": {

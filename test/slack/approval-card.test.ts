@@ -1,0 +1,102 @@
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../../src/config/file.js";
+import type { RoleRequest } from "../../src/requests/types.js";
+import { approvalCard } from "../../src/slack/blocks/approval-card.js";
+import { blockProblems } from "../support/block-kit-limits.js";
+import { FakeSlackApi } from "../support/fake-slack-api.js";
+
+const { targets } = parseConfig(
+  `
+approvalChannel: C0123456789
+approvers: { users: [U0AAAAAAA] }
+targets:
+  sentry-acme: { vendor: sentry, organization: acme, tokenEnv: T }
+`,
+  "test",
+  { T: "token-value" },
+);
+
+const request = (overrides: Partial<RoleRequest> = {}): RoleRequest => ({
+  id: "7K2QXM",
+  kind: "SET_ROLE",
+  target: "sentry-acme",
+  extraTargets: [],
+  requestedRole: { id: "admin", name: "Admin" },
+  teamRoles: null,
+  reason: "on call",
+  requesterId: "U0REQUEST",
+  status: "PENDING",
+  requiredApprovals: 2,
+  expiresAt: new Date("2026-11-23T10:00:00Z"),
+  decidedBy: null,
+  decisionNote: null,
+  decidedAt: null,
+  failureDetail: null,
+  attempts: 0,
+  nextAttemptAt: null,
+  card: null,
+  appliedAt: null,
+  createdAt: new Date("2026-11-22T10:00:00Z"),
+  updatedAt: new Date("2026-11-22T10:00:00Z"),
+  members: [{ position: 0, ref: "ada@example.com", email: "ada@example.com", vendorUserId: "1", roleWhenFiled: "Member", previousRole: null, outcome: "PENDING", outcomeDetail: null }],
+  approvals: [{ approverId: "U0APPROVE", at: new Date("2026-11-22T10:05:00Z") }],
+  ...overrides,
+});
+
+const text = (r: RoleRequest) => FakeSlackApi.textOf(approvalCard(r, targets));
+const buttons = (r: RoleRequest) =>
+  approvalCard(r, targets).blocks.flatMap((b) => (b.type === "actions" ? b.elements.map((e) => (e as { action_id: string }).action_id) : []));
+
+describe("the approval card", () => {
+  it("a pending card shows approvals k of n, the expiry, and Approve / Deny carrying only the id", () => {
+    const card = approvalCard(request(), targets);
+    expect(text(request())).toContain("1 of 2\n<@U0APPROVE>");
+    expect(text(request())).toContain("needs 1 more approval · expires <!date^1795428000^");
+    const actions = card.blocks.find((b) => b.type === "actions");
+    expect(actions).toMatchObject({ elements: [{ action_id: "rolegate_approve", value: "7K2QXM" }, { action_id: "rolegate_deny", value: "7K2QXM" }] });
+  });
+
+  it("escapes what people typed: no broadcasts, fake mentions or disguised links", () => {
+    const card = text(
+      request({
+        reason: "<!channel> see <https://evil.example|the runbook> & ask <@U0BOSS>",
+        members: [{ ...request().members[0]!, ref: "<@U0FAKE>" }],
+      }),
+    );
+    expect(card).toContain("&lt;!channel&gt; see &lt;https://evil.example|the runbook&gt; &amp; ask &lt;@U0BOSS&gt;");
+    expect(card).toContain("&lt;@U0FAKE&gt;: Member → *Admin*");
+    expect(card).not.toMatch(/<!channel>|<@U0FAKE>|<@U0BOSS>|<https:\/\/evil/);
+  });
+
+  it("stays within Slack's limits with a huge reason and fifty members", () => {
+    const members = Array.from({ length: 50 }, (_, i) => ({ ...request().members[0]!, position: i, ref: `${"person".repeat(10)}${i}@example.com` }));
+    const card = approvalCard(request({ reason: "x".repeat(5_000), members }), targets);
+    expect(blockProblems(card.blocks, 50)).toEqual([]);
+    expect(FakeSlackApi.textOf(card)).toMatch(/…and \d+ more/);
+    expect(FakeSlackApi.textOf(card)).toContain("x…");
+  });
+
+  it("says what happened at every stage, and offers a button only while something is left to decide", () => {
+    const at = new Date("2026-11-22T11:00:00Z");
+    expect(text(request({ status: "EXECUTING", attempts: 2 }))).toContain("applying now (attempt 2)");
+    expect(text(request({ status: "APPROVED", failureDetail: "Too many requests", nextAttemptAt: at }))).toContain("the last attempt failed (Too many requests); trying again");
+    expect(text(request({ status: "APPLIED", appliedAt: at, members: [{ ...request().members[0]!, outcome: "APPLIED" }] }))).toContain("ada@example.com: Member → *Admin*  ✅");
+    expect(text(request({ status: "DENIED", decidedBy: "U0APPROVE", decidedAt: at, decisionNote: "freeze" }))).toContain("denied by <@U0APPROVE>");
+    expect(text(request({ status: "CANCELLED", decidedBy: "U0REQUEST", decidedAt: at }))).toContain("cancelled by <@U0REQUEST>");
+    expect(text(request({ status: "EXPIRED" }))).toContain("without a decision");
+    expect(text(request({ status: "FAILED", failureDetail: "You do not have permission to set that org-level role" }))).toContain(
+      "failed: You do not have permission to set that org-level role · an approver can retry",
+    );
+
+    expect(buttons(request({ status: "FAILED" }))).toEqual(["rolegate_retry"]);
+    for (const status of ["APPROVED", "EXECUTING", "APPLIED", "DENIED", "CANCELLED", "EXPIRED"] as const) {
+      expect(buttons(request({ status })), status).toEqual([]);
+    }
+  });
+
+  it("a member whose role could not be read is marked unknown, with why", () => {
+    expect(text(request({ members: [{ ...request().members[0]!, roleWhenFiled: "unknown: the vendor did not answer in time" }] }))).toContain(
+      "ada@example.com: _unknown: the vendor did not answer in time_ → *Admin*",
+    );
+  });
+});
