@@ -2,11 +2,14 @@
 // themselves live one file per vendor; a vendor without a factory makes every request for its
 // targets fail with a message that says so, rather than pretend to apply anything.
 import type { RolegateConfig, Target, VendorName } from "../config/file.js";
+import type { Dispatcher } from "undici";
 import type { ConnectorRegistry, TargetConnector } from "./connector.js";
 
 export interface ConnectorContext {
   /** The credential, read from the environment variable the target names. */
   credential: string;
+  /** Connection pool and timeouts; tests pass short ones. */
+  dispatcher?: Dispatcher;
 }
 
 export type ConnectorFactory = (target: Target, context: ConnectorContext) => TargetConnector;
@@ -18,6 +21,7 @@ export class TargetConnectors implements ConnectorRegistry {
     private readonly config: Pick<RolegateConfig, "targets">,
     private readonly factories: Partial<Record<VendorName, ConnectorFactory>>,
     private readonly env: NodeJS.ProcessEnv = process.env,
+    private readonly dispatcher?: Dispatcher,
   ) {}
 
   forTarget(name: string): TargetConnector {
@@ -29,7 +33,7 @@ export class TargetConnectors implements ConnectorRegistry {
     if (!factory) throw new Error(`rolegate has no ${target.vendor} connector yet`);
     const credential = this.env[target.tokenEnv];
     if (!credential) throw new Error(`the environment variable ${target.tokenEnv} is not set`);
-    const connector = factory(target, { credential });
+    const connector = factory(target, { credential, ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}) });
     this.connectors.set(name, connector);
     return connector;
   }

@@ -1,0 +1,127 @@
+// Dolfin (seed 003): PATCH /users/{id}/role {role: Member|Admin|Owner}, acting on "the caller's
+// active organisation" — which is why every call names it in x-dolfin-organisation-id.
+import type { Target } from "../config/file.js";
+import type { AddToOrganizations, CallOptions, MemberLookup, RoleChange, TargetConnector, VendorMember, VendorRole } from "./connector.js";
+import { VendorError } from "./errors.js";
+import { signal, unexpected, withCompleted } from "./connector-support.js";
+import { VendorHttp } from "./http.js";
+import type { ConnectorContext } from "./registry.js";
+
+export const DOLFIN_ROLES: VendorRole[] = [
+  { id: "Member", name: "Member" },
+  { id: "Admin", name: "Admin" },
+  { id: "Owner", name: "Owner" },
+];
+
+/** The item shape is not documented; expect {id, email, name, role} and refuse anything else. */
+interface DolfinUser {
+  id: string;
+  email: string;
+  name?: string | null;
+  role: string;
+}
+
+interface DolfinPage {
+  data: DolfinUser[];
+  nextCursor?: string | null;
+  hasMore?: boolean;
+}
+
+const PAGE_SIZE = 100;
+
+export class DolfinConnector implements TargetConnector {
+  private readonly http: VendorHttp;
+
+  constructor(readonly target: Target, context: ConnectorContext) {
+    this.http = new VendorHttp({
+      baseUrl: target.baseUrl ?? "https://api.dolfinai.co",
+      headers: { "x-dolfin-api-key": context.credential, "x-dolfin-organisation-id": target.organization },
+      describeError: describeProblem,
+      ...(context.dispatcher ? { dispatcher: context.dispatcher } : {}),
+    });
+  }
+
+  async listRoles(): Promise<VendorRole[]> {
+    return DOLFIN_ROLES; // fixed by Dolfin: its OrganisationRole enum
+  }
+
+  async findMember(member: MemberLookup, options?: CallOptions): Promise<VendorMember | null> {
+    const match = (u: DolfinUser) =>
+      member.vendorUserId ? u.id === member.vendorUserId : member.email !== null && u.email.toLowerCase() === member.email.toLowerCase();
+    for await (const user of this.users(member.vendorUserId ? undefined : (member.email ?? undefined), options)) {
+      if (match(user)) return toMember(user);
+    }
+    return null;
+  }
+
+  async setRole(change: RoleChange, options?: CallOptions): Promise<void> {
+    const role = DOLFIN_ROLES.find((r) => r.id.toLowerCase() === change.role.id.toLowerCase());
+    if (!role) throw new VendorError({ kind: "invalid", message: `Dolfin has no role "${change.role.name}"; its roles are Member, Admin and Owner.` });
+    const done: string[] = [];
+    for (const member of change.members) {
+      try {
+        if (member.role.id === "Owner" && role.id !== "Owner") await this.refuseIfLastOwner(member, options);
+        await this.http.call({ method: "PATCH", path: `/users/${encodeURIComponent(member.vendorUserId)}/role`, body: { role: role.id }, ...signal(options) });
+        done.push(member.vendorUserId);
+      } catch (error) {
+        throw withCompleted(error, done);
+      }
+    }
+  }
+
+  async addToOrganizations(_change: AddToOrganizations): Promise<void> {
+    throw new VendorError({ kind: "invalid", message: "Dolfin members cannot be added by rolegate; invite them in Dolfin first." });
+  }
+
+  /** Dolfin refuses to demote the only Owner (User.LastOwner); say so before asking. */
+  private async refuseIfLastOwner(member: VendorMember, options?: CallOptions): Promise<void> {
+    let owners = 0;
+    for await (const user of this.users(undefined, options)) if (user.role === "Owner") owners++;
+    if (owners <= 1) {
+      throw new VendorError({
+        kind: "conflict",
+        vendorCode: "User.LastOwner",
+        message: `${member.email ?? member.vendorUserId} is the only Owner of ${this.target.organization}; make someone else Owner first.`,
+      });
+    }
+  }
+
+  /** Every user of the organisation (or those matching an email), following the cursor. */
+  private async *users(email: string | undefined, options?: CallOptions): AsyncGenerator<DolfinUser> {
+    let cursor: string | undefined;
+    for (let page = 0; page < 1_000; page++) {
+      const { body } = await this.http.call<DolfinPage>({
+        method: "GET",
+        path: `/organisations/${encodeURIComponent(this.target.organization)}/users`,
+        query: { Email: email, Limit: PAGE_SIZE, Cursor: cursor },
+        ...signal(options),
+      });
+      if (!body || !Array.isArray(body.data)) throw unexpected("the users list has no data array");
+      for (const user of body.data) {
+        if (typeof user?.id !== "string" || typeof user.email !== "string" || typeof user.role !== "string") throw unexpected("a user has no id, email or role");
+        yield user;
+      }
+      if (!body.hasMore || !body.nextCursor) return;
+      cursor = body.nextCursor;
+    }
+  }
+}
+
+function toMember(user: DolfinUser): VendorMember {
+  const role = DOLFIN_ROLES.find((r) => r.id.toLowerCase() === user.role.toLowerCase()) ?? { id: user.role, name: user.role };
+  return { vendorUserId: user.id, email: user.email, role };
+}
+
+/** RFC 9457 problem details; Dolfin puts its code (User.LastOwner …) in title or type. */
+function describeProblem(_status: number, body: unknown, headers: Headers) {
+  const problem = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === "string" && v.trim() !== "" ? v : undefined);
+  const code = [problem.code, problem.title, problem.type].map(str).find((v) => v !== undefined && /^[A-Z]\w*\.\w+$/.test(v));
+  const message = str(problem.detail) ?? str(problem.title) ?? (typeof body === "string" ? body : undefined);
+  const requestId = str(problem.traceId) ?? str(problem.instance) ?? headers.get("x-request-id") ?? undefined;
+  return { ...(message ? { message } : {}), ...(code ? { code } : {}), ...(requestId ? { requestId } : {}) };
+}
+
+export function createDolfin(target: Target, context: ConnectorContext): TargetConnector {
+  return new DolfinConnector(target, context);
+}
