@@ -1,0 +1,151 @@
+// Devin enterprise API v2 (seeds 000 and 001). Org roles only (role_type "org"). A set naming
+// several members is ONE bulk PATCH; an add to several organizations of one enterprise is ONE
+// POST carrying every org_id. Both set absolute values, so repeating one is harmless.
+import type { Target } from "../config/file.js";
+import type { AddToOrganizations, CallOptions, MemberLookup, RoleChange, TargetConnector, VendorMember, VendorRole } from "./connector.js";
+import { signal, unexpected } from "./connector-support.js";
+import { VendorError } from "./errors.js";
+import { VendorHttp } from "./http.js";
+import type { ConnectorContext } from "./registry.js";
+
+interface DevinRole {
+  role_id: string;
+  role_name: string;
+  role_type: string;
+}
+
+interface DevinUser {
+  user_id: string;
+  email: string | null;
+}
+
+interface DevinMembership {
+  org_id: string;
+  org_role: string;
+  org_role_name?: string;
+}
+
+interface Page<T> {
+  items: T[];
+  has_more?: boolean;
+  next_cursor?: string | null;
+}
+
+export class DevinConnector implements TargetConnector {
+  private readonly http: VendorHttp;
+  private roles: Promise<VendorRole[]> | undefined;
+
+  constructor(readonly target: Target, context: ConnectorContext) {
+    this.http = new VendorHttp({
+      baseUrl: target.baseUrl ?? "https://api.devin.ai",
+      headers: { authorization: `Bearer ${context.credential}` },
+      describeError: describeFastApi,
+      ...(context.dispatcher ? { dispatcher: context.dispatcher } : {}),
+    });
+  }
+
+  /** The enterprise's org roles; enterprise-level roles cannot be given in an organization. */
+  listRoles(options?: CallOptions): Promise<VendorRole[]> {
+    this.roles ??= this.http
+      .call<DevinRole[] | { items: DevinRole[] }>({ method: "GET", path: "/v2/enterprise/roles", ...signal(options) })
+      .then(({ body }) => {
+        const roles = Array.isArray(body) ? body : body?.items;
+        if (!Array.isArray(roles)) throw unexpected("the roles list is not an array");
+        return roles.filter((r) => r.role_type === "org").map((r) => ({ id: r.role_id, name: r.role_name }));
+      });
+    // A failed read is not remembered: the next call asks again.
+    this.roles.catch(() => (this.roles = undefined));
+    return this.roles;
+  }
+
+  async findMember(member: MemberLookup, options?: CallOptions): Promise<VendorMember | null> {
+    const user = await this.enterpriseUser(member, options);
+    if (!user) return null;
+    const memberships = await this.pages<DevinMembership>(`/v2/enterprise/members/${encodeURIComponent(user.user_id)}/organizations`, {}, options);
+    const here = memberships.find((m) => m.org_id === this.target.organization);
+    if (!here) return null;
+    const roles = await this.listRoles(options).catch(() => []);
+    const name = here.org_role_name ?? roles.find((r) => r.id === here.org_role)?.name ?? here.org_role;
+    return { vendorUserId: user.user_id, email: user.email, role: { id: here.org_role, name } };
+  }
+
+  async setRole(change: RoleChange, options?: CallOptions): Promise<void> {
+    await this.requireOrgRole(change.role, options);
+    await this.http.call({
+      method: "PATCH",
+      path: `/v2/enterprise/organizations/${encodeURIComponent(this.target.organization)}/members/roles`,
+      body: { user_ids: change.members.map((m) => m.vendorUserId), role_id: change.role.id },
+      ...signal(options),
+    });
+  }
+
+  async addToOrganizations(change: AddToOrganizations, options?: CallOptions): Promise<void> {
+    await this.requireOrgRole(change.role, options);
+    const userIds: string[] = [];
+    for (const member of change.members) {
+      const user = await this.enterpriseUser({ ref: member.email ?? member.vendorUserId ?? "", ...member }, options);
+      if (!user) {
+        throw new VendorError({ kind: "not_found", message: `${member.email ?? member.vendorUserId} has no account in this Devin enterprise; nobody was added.` });
+      }
+      userIds.push(user.user_id);
+    }
+    const [first] = change.organizations;
+    if (!first) throw new VendorError({ kind: "invalid", message: "No organization to add to." });
+    await this.http.call({
+      method: "POST",
+      path: `/v2/enterprise/organizations/${encodeURIComponent(first)}/members`,
+      body: { user_ids: userIds, org_ids: change.organizations, org_role: change.role.id },
+      ...signal(options),
+    });
+  }
+
+  private async requireOrgRole(role: VendorRole, options?: CallOptions): Promise<void> {
+    const roles = await this.listRoles(options);
+    if (!roles.some((r) => r.id === role.id)) {
+      throw new VendorError({ kind: "invalid", message: `${role.name} is not an organization role in Devin; org roles are ${roles.map((r) => r.name).join(", ")}.` });
+    }
+  }
+
+  private async enterpriseUser(member: MemberLookup, options?: CallOptions): Promise<DevinUser | null> {
+    if (member.vendorUserId) return { user_id: member.vendorUserId, email: member.email };
+    if (!member.email) return null;
+    const email = member.email.toLowerCase();
+    const users = await this.pages<DevinUser>("/v2/enterprise/members", { email }, options);
+    return users.find((u) => typeof u.email === "string" && u.email.toLowerCase() === email) ?? null;
+  }
+
+  /** Every item of a listing, following next_cursor while has_more says so. */
+  private async pages<T>(path: string, query: Record<string, string>, options?: CallOptions): Promise<T[]> {
+    const items: T[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 1_000; page++) {
+      const { body } = await this.http.call<Page<T> | T[]>({ method: "GET", path, query: { ...query, cursor }, ...signal(options) });
+      const batch = Array.isArray(body) ? body : body?.items;
+      if (!Array.isArray(batch)) throw unexpected(`${path} returned no items`);
+      items.push(...batch);
+      if (Array.isArray(body) || !body.has_more || !body.next_cursor) return items;
+      cursor = body.next_cursor;
+    }
+    return items;
+  }
+}
+
+/** FastAPI: {detail: "…"} or, for 422, {detail: [{loc, msg, type}]}. */
+function describeFastApi(_status: number, body: unknown, headers: Headers) {
+  const detail = (body as { detail?: unknown } | null)?.detail;
+  let message: string | undefined;
+  let code: string | undefined;
+  if (typeof detail === "string") message = detail;
+  else if (Array.isArray(detail)) {
+    message = detail
+      .map((d: { loc?: unknown[]; msg?: string }) => `${Array.isArray(d.loc) ? d.loc.join(".") + ": " : ""}${d.msg ?? "invalid"}`)
+      .join("; ");
+    code = (detail[0] as { type?: string } | undefined)?.type;
+  } else if (typeof body === "string") message = body;
+  const requestId = headers.get("x-request-id") ?? undefined;
+  return { ...(message ? { message } : {}), ...(code ? { code } : {}), ...(requestId ? { requestId } : {}) };
+}
+
+export function createDevin(target: Target, context: ConnectorContext): TargetConnector {
+  return new DevinConnector(target, context);
+}
