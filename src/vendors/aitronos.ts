@@ -1,0 +1,128 @@
+// Aitronos (seed 002): PUT /v1/organizations/{org}/users/{user_id} {role_id}. Members are found
+// by a fuzzy search, so the email is matched exactly here; roles are resolved by name because
+// their ids differ per organization; both documented response shapes are accepted.
+import type { Target } from "../config/file.js";
+import type { AddToOrganizations, CallOptions, MemberLookup, RoleChange, TargetConnector, VendorMember, VendorRole } from "./connector.js";
+import { signal, unexpected, withCompleted } from "./connector-support.js";
+import { VendorError } from "./errors.js";
+import { parseResetDuration, VendorHttp } from "./http.js";
+import type { ConnectorContext } from "./registry.js";
+
+type Item = Record<string, unknown>;
+const PAGE = 100;
+
+export class AitronosConnector implements TargetConnector {
+  private readonly http: VendorHttp;
+
+  constructor(readonly target: Target, context: ConnectorContext) {
+    this.http = new VendorHttp({
+      baseUrl: target.baseUrl ?? "https://api.aitronos.com",
+      headers: { "x-api-key": context.credential },
+      describeError: describeAitronos,
+      retryAfter: (headers) => parseResetDuration(headers.get("x-ratelimit-reset-requests")),
+      ...(context.dispatcher ? { dispatcher: context.dispatcher } : {}),
+    });
+  }
+
+  private get org(): string {
+    return encodeURIComponent(this.target.organization);
+  }
+
+  async listRoles(options?: CallOptions): Promise<VendorRole[]> {
+    const { body } = await this.http.call<Item[] | { roles: Item[] }>({ method: "GET", path: `/v1/organizations/${this.org}/roles`, query: { include_global: "true" }, ...signal(options) });
+    const roles = Array.isArray(body) ? body : (body as { roles?: unknown })?.roles;
+    if (!Array.isArray(roles)) throw unexpected("the roles list is not an array");
+    return roles.map((r: Item) => {
+      if (typeof r.id !== "string" || typeof r.name !== "string") throw unexpected("a role has no id or name");
+      return { id: r.id, name: r.name };
+    });
+  }
+
+  async findMember(member: MemberLookup, options?: CallOptions): Promise<VendorMember | null> {
+    if (member.vendorUserId) {
+      try {
+        const { body } = await this.http.call<Item>({ method: "GET", path: `/v1/organizations/${this.org}/users/${encodeURIComponent(member.vendorUserId)}`, ...signal(options) });
+        return toMember((body?.member ?? body?.user ?? body) as Item);
+      } catch (error) {
+        if (error instanceof VendorError && error.kind === "not_found") return null;
+        throw error;
+      }
+    }
+    if (!member.email) return null;
+    const email = member.email.toLowerCase();
+    // Page by what arrived and by the total: a server may send fewer than `take` per page.
+    for (let skip = 0, pages = 0; pages < 1_000; pages++) {
+      const { body } = await this.http.call<Item>({
+        method: "POST",
+        path: `/v1/organizations/${this.org}/users`,
+        body: { skip, take: PAGE, search_term: member.email },
+        read: true, // a search: safe to retry
+        ...signal(options),
+      });
+      const items = (body?.members ?? body?.users) as Item[] | undefined;
+      if (!Array.isArray(items)) throw unexpected("the member search returned neither members nor users");
+      const found = items.map(toMember).find((m) => m.email?.toLowerCase() === email);
+      if (found) return found;
+      const total = Number(body.total ?? body.total_users_count ?? 0);
+      skip += items.length;
+      if (items.length === 0 || skip >= total) return null;
+    }
+    return null;
+  }
+
+  async setRole(change: RoleChange, options?: CallOptions): Promise<void> {
+    // Ids differ per organization: resolve the requested role by name in this one.
+    const roles = await this.listRoles(options);
+    const role = roles.find((r) => r.id === change.role.id) ?? roles.find((r) => r.name.toLowerCase() === change.role.name.toLowerCase());
+    if (!role) throw new VendorError({ kind: "invalid", message: `Aitronos organization ${this.target.organization} has no role "${change.role.name}".` });
+    const done: string[] = [];
+    for (const member of change.members) {
+      try {
+        if (member.role.name.toLowerCase() === "owner") {
+          throw new VendorError({
+            kind: "forbidden",
+            message: `${member.email ?? member.vendorUserId} owns the Aitronos organization; Aitronos does not allow changing the owner's role.`,
+          });
+        }
+        await this.http.call({
+          method: "PUT",
+          path: `/v1/organizations/${this.org}/users/${encodeURIComponent(member.vendorUserId)}`,
+          body: { role_id: role.id },
+          ...signal(options),
+        });
+        done.push(member.vendorUserId);
+      } catch (error) {
+        throw withCompleted(error, done);
+      }
+    }
+  }
+
+  async addToOrganizations(_change: AddToOrganizations): Promise<void> {
+    throw new VendorError({ kind: "invalid", message: "Aitronos members cannot be added by rolegate; invite them in Aitronos first." });
+  }
+}
+
+/** Both documented shapes: {user_id, role_id, role_name, email} and {…, role: {id, name}}. */
+function toMember(item: Item): VendorMember {
+  const role = (item.role ?? {}) as Item;
+  const user = (item.user ?? {}) as Item;
+  const userId = item.user_id ?? (typeof item.id === "string" && item.id.startsWith("usr_") ? item.id : undefined);
+  const roleId = item.role_id ?? role.id;
+  const roleName = item.role_name ?? role.name ?? roleId;
+  const email = item.email ?? user.email ?? null;
+  if (typeof userId !== "string" || typeof roleId !== "string") throw unexpected("a member has no user_id or role");
+  return { vendorUserId: userId, email: typeof email === "string" ? email : null, role: { id: roleId, name: String(roleName) } };
+}
+
+/** {success: false, error: {code, message, system_message, type, status, trace_id}}. */
+function describeAitronos(_status: number, body: unknown) {
+  const error = ((body as { error?: unknown } | null)?.error ?? {}) as Item;
+  const message = typeof error.message === "string" ? error.message : typeof body === "string" ? body : undefined;
+  const code = typeof error.code === "string" ? error.code : undefined;
+  const requestId = typeof error.trace_id === "string" ? error.trace_id : undefined;
+  return { ...(message ? { message } : {}), ...(code ? { code } : {}), ...(requestId ? { requestId } : {}) };
+}
+
+export function createAitronos(target: Target, context: ConnectorContext): TargetConnector {
+  return new AitronosConnector(target, context);
+}

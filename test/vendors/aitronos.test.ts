@@ -1,0 +1,100 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { parseConfig } from "../../src/config/file.js";
+import { createAitronos } from "../../src/vendors/aitronos.js";
+import { VendorError } from "../../src/vendors/errors.js";
+import { createDispatcher } from "../../src/vendors/http.js";
+import { AITRONOS_KEY, FakeAitronos } from "../support/fake-vendors/aitronos.js";
+
+const ORG = "org_acme01";
+let fake: FakeAitronos;
+const dispatcher = createDispatcher({ headersMs: 500, bodyMs: 500 });
+
+beforeEach(async () => {
+  fake = new FakeAitronos(ORG);
+  fake.addMember("usr_ada001", "ada@example.com", "Member");
+  fake.addMember("usr_adam01", "adam@example.com", "Admin");
+  fake.addMember("usr_own001", "boss@example.com", "Owner");
+  await fake.start();
+});
+afterEach(async () => {
+  await fake.stop();
+});
+
+function connector() {
+  const config = parseConfig(
+    `approvalChannel: C0123456789\napprovers: { users: [U0AAAAAAA] }\ntargets:\n  ait: { vendor: aitronos, organization: ${ORG}, baseUrl: "${fake.origin}", tokenEnv: K }\n`,
+    "test",
+    { K: AITRONOS_KEY },
+  );
+  return createAitronos(config.targets.get("ait")!, { credential: AITRONOS_KEY, dispatcher });
+}
+
+const lookup = (email: string) => ({ ref: email, email, vendorUserId: null });
+
+async function failure(promise: Promise<unknown>): Promise<VendorError> {
+  const error = await promise.then(() => null, (e: unknown) => e);
+  expect(error).toBeInstanceOf(VendorError);
+  return error as VendorError;
+}
+
+describe("Aitronos", () => {
+  it("makes seed 002's call exactly: PUT …/users/{user_id} {role_id} with X-API-Key, the role resolved by name", async () => {
+    const ait = connector();
+    const ada = (await ait.findMember(lookup("ada@example.com")))!;
+    expect(ada).toEqual({ vendorUserId: "usr_ada001", email: "ada@example.com", role: { id: "role_member_9f", name: "Member" } });
+
+    // The role as another organization would name its id: resolved here by name.
+    await ait.setRole({ members: [ada], role: { id: "role_admin_elsewhere", name: "Admin" }, teamRoles: null });
+    const [put] = fake.writes();
+    expect(put).toMatchObject({ method: "PUT", path: `/v1/organizations/${ORG}/users/usr_ada001` });
+    expect(put!.json).toEqual({ role_id: "role_admin_9f" });
+    expect(put!.headers).toMatchObject({ "x-api-key": AITRONOS_KEY, "content-type": "application/json" });
+  });
+
+  it("matches the fuzzy search's results exactly, in either documented shape, and pages through them", async () => {
+    for (const shape of ["members", "users"] as const) {
+      fake.shape = shape;
+      const ait = connector();
+      expect(await ait.findMember(lookup("ADA@example.com")), shape).toMatchObject({ vendorUserId: "usr_ada001", role: { name: "Member" } });
+      expect(await ait.findMember(lookup("ad@example.com")), shape).toBeNull();
+      expect(await ait.findMember({ ref: "id:usr_adam01", email: null, vendorUserId: "usr_adam01" }), shape).toMatchObject({ role: { id: "role_admin_9f", name: "Admin" } });
+      expect((await ait.listRoles()).map((r) => r.name), shape).toEqual(["Owner", "Admin", "Member", "Department Manager"]);
+    }
+    fake.pageSize = 1;
+    expect(await connector().findMember(lookup("adam@example.com"))).toMatchObject({ vendorUserId: "usr_adam01" });
+    expect(fake.received.filter((r) => r.method === "POST").map((r) => (r.json as { skip: number }).skip).slice(-2)).toEqual([0, 1]);
+  });
+
+  it("refuses to change the organization owner's role before calling", async () => {
+    const ait = connector();
+    const boss = (await ait.findMember(lookup("boss@example.com")))!;
+    expect(await failure(ait.setRole({ members: [boss], role: { id: "x", name: "Member" }, teamRoles: null }))).toMatchObject({
+      kind: "forbidden",
+      message: "boss@example.com owns the Aitronos organization; Aitronos does not allow changing the owner's role.",
+    });
+    expect(fake.writes()).toHaveLength(0);
+  });
+
+  it("keeps Aitronos's error code, message and trace id; rate limits wait for its reset header", async () => {
+    const ait = connector();
+    const ada = (await ait.findMember(lookup("ada@example.com")))!;
+    const set = () => ait.setRole({ members: [ada], role: { id: "x", name: "Admin" }, teamRoles: null });
+    fake.failNext({ status: 403, body: { success: false, error: { code: "INSUFFICIENT_PERMISSIONS", message: "You don't have permission to access this resource", trace_id: "req_abc123xyz", status: 403 } } }, (r) => r.method === "PUT");
+    expect((await failure(set())).describe()).toBe("You don't have permission to access this resource (code INSUFFICIENT_PERMISSIONS, request id req_abc123xyz)");
+    fake.failNext({ status: 429, headers: { "x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": "6m0s" }, body: { success: false, error: { code: "RATE_LIMITED", message: "Too many requests" } } }, (r) => r.method === "PUT");
+    expect(await failure(set())).toMatchObject({ kind: "rate_limited", retryAfterMs: 360_000 });
+    fake.failNext({ status: 404, body: { success: false, error: { code: "MEMBER_NOT_FOUND", message: "Member not found" } } }, (r) => r.method === "PUT");
+    expect(await failure(set())).toMatchObject({ kind: "not_found", vendorCode: "MEMBER_NOT_FOUND" });
+    fake.failNext({ status: 502, raw: "Bad Gateway" }, (r) => r.method === "PUT");
+    expect(await failure(set())).toMatchObject({ kind: "unavailable", httpStatus: 502 });
+  });
+
+  it("with several members, one refused after another succeeded, reports the one already changed", async () => {
+    fake.addMember("usr_bea001", "bea@example.com", "Member");
+    const ait = connector();
+    const ada = (await ait.findMember(lookup("ada@example.com")))!;
+    const bea = (await ait.findMember(lookup("bea@example.com")))!;
+    fake.failNext({ status: 409, body: { success: false, error: { code: "CONFLICT", message: "Member is being modified" } } }, (r) => r.method === "PUT" && r.path.endsWith("usr_bea001"));
+    expect(await failure(ait.setRole({ members: [ada, bea], role: { id: "x", name: "Admin" }, teamRoles: null }))).toMatchObject({ kind: "conflict", completedMemberIds: ["usr_ada001"] });
+  });
+});
