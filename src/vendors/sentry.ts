@@ -1,0 +1,203 @@
+// Sentry (seed 004): PUT /api/0/organizations/{org}/members/{member_id}/ {orgRole, teamRoles}.
+// Sentry's own rules are checked first, so a refusal reads as a sentence rather than a 400:
+// nobody changes their own role; the token's user may assign only the roles orgRoleList marks
+// isAllowed (which also bounds whose role it may change); members managed by the identity
+// provider or restricted by a partnership are not ours to change; the only Owner stays Owner.
+// A PUT without teamRoles may clear the member's teams, so the current ones are always sent.
+import type { Target } from "../config/file.js";
+import type { TeamRole } from "../requests/types.js";
+import type { AddToOrganizations, CallOptions, MemberLookup, RoleChange, TargetConnector, VendorMember, VendorRole } from "./connector.js";
+import { signal, unexpected, withCompleted } from "./connector-support.js";
+import { VendorError } from "./errors.js";
+import { VendorHttp } from "./http.js";
+import type { ConnectorContext } from "./registry.js";
+
+interface SentryRole {
+  id: string;
+  name: string;
+  isAllowed?: boolean;
+  isRetired?: boolean;
+}
+
+interface SentryMember {
+  id: string;
+  email: string;
+  orgRole: string;
+  pending?: boolean;
+  flags?: Record<string, boolean>;
+  teamRoles?: { teamSlug: string; role: string | null }[];
+  isOnlyOwner?: boolean;
+  orgRoleList?: SentryRole[];
+}
+
+const MANAGED_FLAGS: [flag: string, why: string][] = [
+  ["idp:provisioned", "is provisioned by your identity provider (SCIM)"],
+  ["idp:role-restricted", "has a role managed by your identity provider"],
+  ["partnership:restricted", "is restricted by a Sentry partnership"],
+];
+
+export class SentryConnector implements TargetConnector {
+  private readonly http: VendorHttp;
+
+  constructor(readonly target: Target, context: ConnectorContext) {
+    this.http = new VendorHttp({
+      baseUrl: target.baseUrl ?? "https://sentry.io",
+      headers: { authorization: `Bearer ${context.credential}` },
+      describeError: describeDrf,
+      // Sentry sends no Retry-After: it says when the window resets, in epoch seconds.
+      retryAfter: (headers, now) => {
+        const reset = Number(headers.get("x-sentry-rate-limit-reset"));
+        return Number.isFinite(reset) && reset > 0 ? Math.max(0, reset * 1000 - now) : undefined;
+      },
+      ...(context.dispatcher ? { dispatcher: context.dispatcher } : {}),
+    });
+  }
+
+  private path(rest: string): string {
+    return `/api/0/organizations/${encodeURIComponent(this.target.organization)}/${rest}`;
+  }
+
+  /** The roles of this organization, from the token user's own membership. */
+  async listRoles(options?: CallOptions): Promise<VendorRole[]> {
+    const me = await this.me(options);
+    return roleList(me).filter((r) => !r.isRetired).map((r) => ({ id: r.id, name: r.name }));
+  }
+
+  async findMember(member: MemberLookup, options?: CallOptions): Promise<VendorMember | null> {
+    let id = member.vendorUserId;
+    if (!id) {
+      if (!member.email) return null;
+      const email = member.email.toLowerCase();
+      const found = await this.search(`email:${member.email}`, (m) => m.email?.toLowerCase() === email, options);
+      if (!found) return null;
+      id = found.id;
+    }
+    const details = await this.details(id, options);
+    return details ? toMember(details) : null;
+  }
+
+  async setRole(change: RoleChange, options?: CallOptions): Promise<void> {
+    const me = await this.me(options);
+    const done: string[] = [];
+    for (const member of change.members) {
+      try {
+        const details = await this.details(member.vendorUserId, options);
+        if (!details) throw new VendorError({ kind: "not_found", message: `${member.email ?? member.vendorUserId} is not a member of ${this.target.organization}.` });
+        this.refuseIfNotAllowed(details, me, change.role.id);
+        await this.http.call({
+          method: "PUT",
+          path: this.path(`members/${encodeURIComponent(details.id)}/`),
+          body: { orgRole: change.role.id, teamRoles: teamRolesFor(change.teamRoles, details) },
+          ...signal(options),
+        });
+        done.push(member.vendorUserId);
+      } catch (error) {
+        throw withCompleted(error, done);
+      }
+    }
+  }
+
+  async addToOrganizations(_change: AddToOrganizations): Promise<void> {
+    throw new VendorError({ kind: "invalid", message: "Sentry members are invited in Sentry; rolegate changes the roles of existing members." });
+  }
+
+  private refuseIfNotAllowed(member: SentryMember, me: SentryMember, wanted: string): void {
+    const who = member.email || member.id;
+    const refuse = (kind: "forbidden" | "conflict" | "invalid", message: string) => new VendorError({ kind, message });
+    if (member.id === me.id) throw refuse("forbidden", `${who} is the user of rolegate's Sentry token; nobody can change their own role in Sentry.`);
+    for (const [flag, why] of MANAGED_FLAGS) {
+      if (member.flags?.[flag]) throw refuse("forbidden", `${who} ${why}; change the role there.`);
+    }
+    const roles = roleList(member);
+    const target = roles.find((r) => r.id === wanted);
+    if (!target) throw refuse("invalid", `Sentry organization ${this.target.organization} has no role "${wanted}".`);
+    if (target.isRetired) throw refuse("invalid", `The ${target.name} role is retired in Sentry and can no longer be given; use team roles instead.`);
+    if (target.isAllowed === false) throw refuse("forbidden", `rolegate's Sentry token may not give the ${target.name} role: its user's role is below it.`);
+    const current = roles.find((r) => r.id === member.orgRole);
+    if (current && current.isAllowed === false) {
+      throw refuse("forbidden", `rolegate's Sentry token may not change ${who}'s role: ${current.name} is above its user's role.`);
+    }
+    if (member.isOnlyOwner && wanted !== member.orgRole) {
+      throw refuse("conflict", `${who} is the only Owner of ${this.target.organization}; make someone else Owner first.`);
+    }
+  }
+
+  private async me(options?: CallOptions): Promise<SentryMember> {
+    const me = await this.details("me", options);
+    if (!me) throw new VendorError({ kind: "forbidden", message: "rolegate's Sentry token does not belong to a member of the organization; use a user auth token with member:admin." });
+    return me;
+  }
+
+  private async details(id: string, options?: CallOptions): Promise<SentryMember | null> {
+    try {
+      const { body } = await this.http.call<SentryMember>({ method: "GET", path: this.path(`members/${encodeURIComponent(id)}/`), ...signal(options) });
+      if (typeof body?.id !== "string" || typeof body.orgRole !== "string") throw unexpected("a member has no id or orgRole");
+      return body;
+    } catch (error) {
+      if (error instanceof VendorError && error.kind === "not_found") return null;
+      throw error;
+    }
+  }
+
+  /** Searches members, following the Link header's next cursor while it says results="true". */
+  private async search(query: string, match: (m: SentryMember) => boolean, options?: CallOptions): Promise<SentryMember | null> {
+    let cursor: string | undefined;
+    for (let page = 0; page < 1_000; page++) {
+      const { body, headers } = await this.http.call<SentryMember[]>({ method: "GET", path: this.path("members/"), query: { query, cursor }, ...signal(options) });
+      if (!Array.isArray(body)) throw unexpected("the members list is not an array");
+      const found = body.find(match);
+      if (found) return found;
+      cursor = nextCursor(headers.get("link"));
+      if (!cursor) return null;
+    }
+    return null;
+  }
+}
+
+function roleList(member: SentryMember): SentryRole[] {
+  if (!Array.isArray(member.orgRoleList)) throw unexpected("the member has no orgRoleList");
+  return member.orgRoleList;
+}
+
+function toMember(details: SentryMember): VendorMember {
+  const name = details.orgRoleList?.find((r) => r.id === details.orgRole)?.name ?? details.orgRole;
+  return {
+    vendorUserId: details.id,
+    email: details.email ?? null,
+    role: { id: details.orgRole, name },
+    teamRoles: (details.teamRoles ?? []).map((t) => ({ team: t.teamSlug, role: t.role ?? "contributor" })),
+  };
+}
+
+/** The member's current team roles, with the requested ones put over them. */
+function teamRolesFor(requested: TeamRole[] | null, details: SentryMember): { teamSlug: string; role: string | null }[] {
+  const current = (details.teamRoles ?? []).map((t) => ({ teamSlug: t.teamSlug, role: t.role }));
+  for (const want of requested ?? []) {
+    const existing = current.find((t) => t.teamSlug === want.team);
+    if (existing) existing.role = want.role;
+    else current.push({ teamSlug: want.team, role: want.role });
+  }
+  return current;
+}
+
+/** `<…>; rel="next"; results="true"; cursor="0:100:0"` → "0:100:0". */
+export function nextCursor(link: string | null): string | undefined {
+  for (const part of (link ?? "").split(/,(?=\s*<)/)) {
+    if (/rel="next"/.test(part) && /results="true"/.test(part)) return /cursor="([^"]+)"/.exec(part)?.[1];
+  }
+  return undefined;
+}
+
+/** Django REST Framework: {"detail": "…"} or field errors {"orgRole": ["…"]}; a 429 is a bare string. */
+function describeDrf(_status: number, body: unknown) {
+  if (typeof body === "string") return { message: body.trim() };
+  if (!body || typeof body !== "object") return {};
+  const record = body as Record<string, unknown>;
+  if (typeof record.detail === "string") return { message: record.detail };
+  const fields = Object.entries(record).flatMap(([field, value]) => (Array.isArray(value) ? value.map((v) => `${field}: ${String(v)}`) : []));
+  return fields.length > 0 ? { message: fields.join("; ") } : {};
+}
+
+export function createSentry(target: Target, context: ConnectorContext): TargetConnector {
+  return new SentryConnector(target, context);
+}
