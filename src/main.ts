@@ -9,6 +9,7 @@ import { openDatabase, type Database } from "./db/database.js";
 import { createLogger, createRedactor, secretValues } from "./logger.js";
 import { wireRolegate } from "./rolegate.js";
 import { createSlackApp } from "./slack/bolt-app.js";
+import { CONNECTOR_FACTORIES } from "./vendors/index.js";
 import { TargetConnectors } from "./vendors/registry.js";
 
 async function readConfiguration(): Promise<{ env: Env; config: RolegateConfig }> {
@@ -49,7 +50,7 @@ async function main(): Promise<void> {
     app,
     database,
     config,
-    connectors: new TargetConnectors(config, {}),
+    connectors: new TargetConnectors(config, CONNECTOR_FACTORIES),
     clock,
     logger,
   });

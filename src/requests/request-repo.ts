@@ -154,12 +154,14 @@ export class RequestRepo {
 
   /** Saves where the approval card was posted, the moment it was posted. */
   async setCard(id: string, channel: string, ts: string): Promise<void> {
-    await this.prisma.roleRequest.update({ where: { id }, data: { cardChannel: channel, cardTs: ts } });
+    // Raw, like markNotified: bookkeeping, not a change of the request, so updated_at stays.
+    await this.prisma.$executeRaw`UPDATE role_requests SET card_channel = ${channel}, card_ts = ${ts} WHERE id = ${id}`;
   }
 
   /** Remembers that the notice for `status` went out, unless the request has moved on since. */
   async markNotified(id: string, status: RequestStatus): Promise<void> {
-    await this.prisma.roleRequest.updateMany({ where: { id, status }, data: { notifiedStatus: status } });
+    await this.prisma.$executeRaw`
+      UPDATE role_requests SET notified_status = ${status}::"RequestStatus" WHERE id = ${id} AND status = ${status}::"RequestStatus"`;
   }
 
   /** Requests whose latest transition (older than `settledBefore`) has not been announced. */

@@ -1,6 +1,5 @@
-// Builds one connector per configured target, from a factory per vendor. The connectors
-// themselves live one file per vendor; a vendor without a factory makes every request for its
-// targets fail with a message that says so, rather than pretend to apply anything.
+// Builds one connector per configured target, from a factory per vendor (vendors/index.ts),
+// once, so each target keeps its connection pool and what it has cached.
 import type { RolegateConfig, Target, VendorName } from "../config/file.js";
 import type { Dispatcher } from "undici";
 import type { ConnectorRegistry, TargetConnector } from "./connector.js";
