@@ -38,6 +38,11 @@ export class AitronosConnector implements TargetConnector {
     });
   }
 
+  async checkAccess(options?: CallOptions): Promise<string> {
+    const roles = await this.listRoles(options);
+    return `${roles.length} roles readable in ${this.target.organization}`;
+  }
+
   async findMember(member: MemberLookup, options?: CallOptions): Promise<VendorMember | null> {
     if (member.vendorUserId) {
       try {

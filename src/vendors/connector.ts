@@ -43,6 +43,8 @@ export interface AddToOrganizations {
 
 export interface TargetConnector {
   readonly target: Target;
+  /** One read-only call that uses the credential; says what it saw. For `npm run doctor`. */
+  checkAccess(options?: CallOptions): Promise<string>;
   listRoles(options?: CallOptions): Promise<VendorRole[]>;
   /** The member as they are now in this target's organization; null when not a member. */
   findMember(member: MemberLookup, options?: CallOptions): Promise<VendorMember | null>;

@@ -58,6 +58,11 @@ export class DevinConnector implements TargetConnector {
     return this.roles;
   }
 
+  async checkAccess(options?: CallOptions): Promise<string> {
+    const roles = await this.listRoles(options);
+    return `${roles.length} roles readable in ${this.target.organization}`;
+  }
+
   async findMember(member: MemberLookup, options?: CallOptions): Promise<VendorMember | null> {
     const user = await this.enterpriseUser(member, options);
     if (!user) return null;

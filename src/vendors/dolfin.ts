@@ -45,6 +45,13 @@ export class DolfinConnector implements TargetConnector {
     return DOLFIN_ROLES; // fixed by Dolfin: its OrganisationRole enum
   }
 
+  /** The roles need no call, so read one page of users to prove the key and organisation. */
+  async checkAccess(options?: CallOptions): Promise<string> {
+    const { body } = await this.http.call<DolfinPage>({ method: "GET", path: `/organisations/${encodeURIComponent(this.target.organization)}/users`, query: { Limit: 1 }, ...signal(options) });
+    if (!body || !Array.isArray(body.data)) throw unexpected("the users list has no data array");
+    return `users of ${this.target.organization} readable`;
+  }
+
   async findMember(member: MemberLookup, options?: CallOptions): Promise<VendorMember | null> {
     const match = (u: DolfinUser) =>
       member.vendorUserId ? u.id === member.vendorUserId : member.email !== null && u.email.toLowerCase() === member.email.toLowerCase();

@@ -63,6 +63,11 @@ export class SentryConnector implements TargetConnector {
     return roleList(me).filter((r) => !r.isRetired).map((r) => ({ id: r.id, name: r.name }));
   }
 
+  async checkAccess(options?: CallOptions): Promise<string> {
+    const roles = await this.listRoles(options);
+    return `${roles.length} roles readable in ${this.target.organization}`;
+  }
+
   async findMember(member: MemberLookup, options?: CallOptions): Promise<VendorMember | null> {
     let id = member.vendorUserId;
     if (!id) {

@@ -54,6 +54,10 @@ export class FakeConnector implements TargetConnector {
     return ROLES;
   }
 
+  async checkAccess(): Promise<string> {
+    return "fake";
+  }
+
   async findMember(member: MemberLookup): Promise<VendorMember | null> {
     this.reads.push(member.ref);
     if (this.readError) throw this.readError;

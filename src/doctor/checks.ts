@@ -1,0 +1,107 @@
+// What `npm run doctor` checks, each read-only: Slack's token, the database, and every target's
+// credential. Each check answers with OK and what it saw, or what failed and how to fix it.
+import { access } from "node:fs/promises";
+import { resolve } from "node:path";
+import { webApi } from "@slack/bolt";
+import type { Env } from "../config/env.js";
+import type { Target, VendorName } from "../config/file.js";
+import { readMigrationFiles } from "../db/migration-files.js";
+import { connectPostgresSession } from "../db/sql-session.js";
+import type { ConnectorRegistry } from "../vendors/connector.js";
+import { VendorError } from "../vendors/errors.js";
+
+export interface CheckResult {
+  check: string;
+  vendor: string;
+  ok: boolean;
+  detail: string;
+  fix?: string;
+}
+
+const CREDENTIAL: Record<VendorName, string> = {
+  sentry: "a Sentry user auth token with the member:admin scope (organization and integration tokens cannot change roles)",
+  devin: "an enterprise admin personal API key (apk_user_…)",
+  dolfin: "the organisation's Dolfin API key, of an Admin or Owner",
+  aitronos: "an Aitronos API key of an Admin or Owner of the organization",
+};
+
+export async function checkSlack(env: Pick<Env, "SLACK_BOT_TOKEN" | "SLACK_API_URL">): Promise<CheckResult> {
+  const client = new webApi.WebClient(env.SLACK_BOT_TOKEN, {
+    ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL.endsWith("/") ? env.SLACK_API_URL : `${env.SLACK_API_URL}/` } : {}),
+    retryConfig: { retries: 0 },
+  });
+  try {
+    const auth = await client.auth.test();
+    return { check: "slack", vendor: "-", ok: true, detail: `bot ${auth.user ?? "?"} in workspace ${auth.team ?? "?"}` };
+  } catch (error) {
+    const code = (error as { data?: { error?: string } }).data?.error ?? (error as Error).message;
+    return { check: "slack", vendor: "-", ok: false, detail: `auth.test failed: ${code}`, fix: "Copy the Bot User OAuth Token (xoxb-…) from the app's OAuth & Permissions page into SLACK_BOT_TOKEN; reinstall the app if it was revoked." };
+  }
+}
+
+export async function checkDatabase(env: Pick<Env, "DATABASE_URL" | "ROLEGATE_DATA_DIR">): Promise<CheckResult> {
+  const files = await readMigrationFiles();
+  if (!env.DATABASE_URL) {
+    const dir = resolve(env.ROLEGATE_DATA_DIR);
+    const exists = await access(dir).then(() => true, () => false);
+    return exists
+      ? { check: "database", vendor: "-", ok: true, detail: `embedded PGlite in ${dir} (migrations are applied at start)` }
+      : { check: "database", vendor: "-", ok: true, detail: `embedded PGlite will be created in ${dir} at first start` };
+  }
+  let session;
+  try {
+    session = await connectPostgresSession(env.DATABASE_URL);
+  } catch (error) {
+    return { check: "database", vendor: "-", ok: false, detail: `cannot connect: ${(error as Error).message}`, fix: "Check DATABASE_URL (host, port, user, database) and that PostgreSQL accepts connections from here." };
+  }
+  try {
+    const table = await session.query<{ present: boolean }>(`SELECT to_regclass('"_prisma_migrations"') IS NOT NULL AS present`);
+    const applied = table[0]?.present
+      ? (await session.query<{ migration_name: string }>(`SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`)).map((r) => r.migration_name)
+      : [];
+    const pending = files.filter((f) => !applied.includes(f.name)).length;
+    return { check: "database", vendor: "-", ok: true, detail: pending === 0 ? "PostgreSQL answers; migrations up to date" : `PostgreSQL answers; ${pending} migration(s) will be applied at start` };
+  } finally {
+    await session.close();
+  }
+}
+
+export async function checkTarget(target: Target, connectors: ConnectorRegistry): Promise<CheckResult> {
+  const row = { check: target.name, vendor: target.vendor };
+  try {
+    const saw = await connectors.forTarget(target.name).checkAccess({ signal: AbortSignal.timeout(10_000) });
+    return { ...row, ok: true, detail: saw };
+  } catch (error) {
+    const detail = error instanceof VendorError ? `${error.describe()}${error.httpStatus ? ` (HTTP ${error.httpStatus})` : ""}` : (error as Error).message;
+    return { ...row, ok: false, detail, fix: fixFor(target, error) };
+  }
+}
+
+function fixFor(target: Target, error: unknown): string {
+  const kind = error instanceof VendorError ? error.kind : "unavailable";
+  switch (kind) {
+    case "forbidden":
+      return `Put ${CREDENTIAL[target.vendor]} in ${target.tokenEnv}.`;
+    case "not_found":
+      return `Check organization (${target.organization}) and baseUrl (${target.baseUrl ?? "the vendor's default"}) for ${target.name} in rolegate.yml.`;
+    case "rate_limited":
+      return "The vendor is rate limiting this credential; run doctor again in a minute.";
+    case "unavailable":
+      return `Check that ${target.baseUrl ?? `the ${target.vendor} API`} is reachable from this machine.`;
+    default:
+      return "See the vendor's message above.";
+  }
+}
+
+/** A plain table, one row per check. */
+export function renderTable(results: CheckResult[]): string {
+  const rows = [["CHECK", "VENDOR", "RESULT"], ...results.map((r) => [r.check, r.vendor, r.ok ? `OK  ${r.detail}` : `FAILED  ${r.detail}${r.fix ? `\n  → ${r.fix}` : ""}`])];
+  const widths = [0, 1].map((i) => Math.max(...rows.map((row) => row[i]!.length)));
+  return rows
+    .map((row) => {
+      const [first, ...rest] = row[2]!.split("\n");
+      const line = `${row[0]!.padEnd(widths[0]!)}  ${row[1]!.padEnd(widths[1]!)}  ${first}`;
+      return [line, ...rest.map((l) => `${" ".repeat(widths[0]! + widths[1]! + 4)}${l.trim()}`)].join("\n");
+    })
+    .join("\n");
+}
