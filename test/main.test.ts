@@ -2,12 +2,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { FakeSlackApi } from "./support/fake-slack-api.js";
+import { freePort } from "./support/wait.js";
 
 const BOT_TOKEN = "xoxb-test-main-0001";
 const SIGNING_SECRET = "test-signing-secret-0001";
@@ -52,13 +52,6 @@ function startRolegate(env: Record<string, string>, cwd: string): Started {
   return { child, output: () => output, exited };
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 async function waitFor(condition: () => boolean, what: () => string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Executor } from "../../src/executor/executor.js";
 import { quietLogger } from "../support/database.js";
 import { forbidden, rateLimited, unavailable } from "../support/fake-connector.js";
+import { waitFor } from "../support/wait.js";
 import { APPROVER, useWorld, type World } from "../support/world.js";
 
 const t = useWorld();
@@ -324,10 +325,3 @@ describe("the loop", () => {
   });
 });
 
-async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

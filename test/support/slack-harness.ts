@@ -2,7 +2,6 @@
 // database, the fake Slack Web API, and vendor test doubles. Tests talk to it the way Slack
 // does: signed HTTP requests to /slack/events.
 import { createHmac } from "node:crypto";
-import { createServer } from "node:net";
 import type { App } from "@slack/bolt";
 import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { parseConfig, type RolegateConfig } from "../../src/config/file.js";
@@ -13,6 +12,9 @@ import { ManualClock } from "./clock.js";
 import { openTestDatabase, quietLogger, resetData, type TestDatabase } from "./database.js";
 import { FakeConnector } from "./fake-connector.js";
 import { FakeSlackApi } from "./fake-slack-api.js";
+import { freePort } from "./wait.js";
+
+export { waitFor } from "./wait.js";
 
 export const BOT_TOKEN = "xoxb-test-harness-0001";
 export const SIGNING_SECRET = "harness-signing-secret-0001";
@@ -232,18 +234,4 @@ export function useSlackHarness(): SlackHarness {
   return harness;
 }
 
-export async function waitFor(condition: () => boolean | Promise<boolean>, what = "condition", timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}

@@ -1,13 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { parseConfig } from "../../src/config/file.js";
-import { createAitronos } from "../../src/vendors/aitronos.js";
-import { VendorError } from "../../src/vendors/errors.js";
-import { createDispatcher } from "../../src/vendors/http.js";
+import { byEmail, connectorFor, vendorFailure } from "../support/vendor-target.js";
 import { AITRONOS_KEY, FakeAitronos } from "../support/fake-vendors/aitronos.js";
 
 const ORG = "org_acme01";
 let fake: FakeAitronos;
-const dispatcher = createDispatcher({ headersMs: 500, bodyMs: 500 });
 
 beforeEach(async () => {
   fake = new FakeAitronos(ORG);
@@ -20,22 +16,10 @@ afterEach(async () => {
   await fake.stop();
 });
 
-function connector() {
-  const config = parseConfig(
-    `approvalChannel: C0123456789\napprovers: { users: [U0AAAAAAA] }\ntargets:\n  ait: { vendor: aitronos, organization: ${ORG}, baseUrl: "${fake.origin}", tokenEnv: K }\n`,
-    "test",
-    { K: AITRONOS_KEY },
-  );
-  return createAitronos(config.targets.get("ait")!, { credential: AITRONOS_KEY, dispatcher });
-}
+const connector = () => connectorFor("aitronos", ORG, fake.origin, AITRONOS_KEY);
 
-const lookup = (email: string) => ({ ref: email, email, vendorUserId: null });
+const lookup = byEmail;
 
-async function failure(promise: Promise<unknown>): Promise<VendorError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(VendorError);
-  return error as VendorError;
-}
 
 describe("Aitronos", () => {
   it("makes seed 002's call exactly: PUT …/users/{user_id} {role_id} with X-API-Key, the role resolved by name", async () => {
@@ -68,7 +52,7 @@ describe("Aitronos", () => {
   it("refuses to change the organization owner's role before calling", async () => {
     const ait = connector();
     const boss = (await ait.findMember(lookup("boss@example.com")))!;
-    expect(await failure(ait.setRole({ members: [boss], role: { id: "x", name: "Member" }, teamRoles: null }))).toMatchObject({
+    expect(await vendorFailure(ait.setRole({ members: [boss], role: { id: "x", name: "Member" }, teamRoles: null }))).toMatchObject({
       kind: "forbidden",
       message: "boss@example.com owns the Aitronos organization; Aitronos does not allow changing the owner's role.",
     });
@@ -80,13 +64,13 @@ describe("Aitronos", () => {
     const ada = (await ait.findMember(lookup("ada@example.com")))!;
     const set = () => ait.setRole({ members: [ada], role: { id: "x", name: "Admin" }, teamRoles: null });
     fake.failNext({ status: 403, body: { success: false, error: { code: "INSUFFICIENT_PERMISSIONS", message: "You don't have permission to access this resource", trace_id: "req_abc123xyz", status: 403 } } }, (r) => r.method === "PUT");
-    expect((await failure(set())).describe()).toBe("You don't have permission to access this resource (code INSUFFICIENT_PERMISSIONS, request id req_abc123xyz)");
+    expect((await vendorFailure(set())).describe()).toBe("You don't have permission to access this resource (code INSUFFICIENT_PERMISSIONS, request id req_abc123xyz)");
     fake.failNext({ status: 429, headers: { "x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": "6m0s" }, body: { success: false, error: { code: "RATE_LIMITED", message: "Too many requests" } } }, (r) => r.method === "PUT");
-    expect(await failure(set())).toMatchObject({ kind: "rate_limited", retryAfterMs: 360_000 });
+    expect(await vendorFailure(set())).toMatchObject({ kind: "rate_limited", retryAfterMs: 360_000 });
     fake.failNext({ status: 404, body: { success: false, error: { code: "MEMBER_NOT_FOUND", message: "Member not found" } } }, (r) => r.method === "PUT");
-    expect(await failure(set())).toMatchObject({ kind: "not_found", vendorCode: "MEMBER_NOT_FOUND" });
+    expect(await vendorFailure(set())).toMatchObject({ kind: "not_found", vendorCode: "MEMBER_NOT_FOUND" });
     fake.failNext({ status: 502, raw: "Bad Gateway" }, (r) => r.method === "PUT");
-    expect(await failure(set())).toMatchObject({ kind: "unavailable", httpStatus: 502 });
+    expect(await vendorFailure(set())).toMatchObject({ kind: "unavailable", httpStatus: 502 });
   });
 
   it("with several members, one refused after another succeeded, reports the one already changed", async () => {
@@ -95,6 +79,6 @@ describe("Aitronos", () => {
     const ada = (await ait.findMember(lookup("ada@example.com")))!;
     const bea = (await ait.findMember(lookup("bea@example.com")))!;
     fake.failNext({ status: 409, body: { success: false, error: { code: "CONFLICT", message: "Member is being modified" } } }, (r) => r.method === "PUT" && r.path.endsWith("usr_bea001"));
-    expect(await failure(ait.setRole({ members: [ada, bea], role: { id: "x", name: "Admin" }, teamRoles: null }))).toMatchObject({ kind: "conflict", completedMemberIds: ["usr_ada001"] });
+    expect(await vendorFailure(ait.setRole({ members: [ada, bea], role: { id: "x", name: "Admin" }, teamRoles: null }))).toMatchObject({ kind: "conflict", completedMemberIds: ["usr_ada001"] });
   });
 });

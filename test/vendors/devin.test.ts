@@ -1,12 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { parseConfig } from "../../src/config/file.js";
-import { createDevin } from "../../src/vendors/devin.js";
-import { VendorError } from "../../src/vendors/errors.js";
-import { createDispatcher } from "../../src/vendors/http.js";
+import { byEmail, connectorFor, vendorFailure } from "../support/vendor-target.js";
 import { DEVIN_KEY, FakeDevin } from "../support/fake-vendors/devin.js";
 
 let fake: FakeDevin;
-const dispatcher = createDispatcher({ headersMs: 500, bodyMs: 500 });
 
 beforeEach(async () => {
   fake = new FakeDevin();
@@ -20,22 +16,10 @@ afterEach(async () => {
   await fake.stop();
 });
 
-function connector(org = "org-a") {
-  const config = parseConfig(
-    `approvalChannel: C0123456789\napprovers: { users: [U0AAAAAAA] }\ntargets:\n  devin: { vendor: devin, organization: ${org}, baseUrl: "${fake.origin}/", tokenEnv: K }\n`,
-    "test",
-    { K: DEVIN_KEY },
-  );
-  return createDevin(config.targets.get("devin")!, { credential: DEVIN_KEY, dispatcher });
-}
+const connector = (org = "org-a") => connectorFor("devin", org, fake.origin + "/", DEVIN_KEY);
 
-const lookup = (email: string) => ({ ref: email, email, vendorUserId: null });
+const lookup = byEmail;
 
-async function failure(promise: Promise<unknown>): Promise<VendorError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(VendorError);
-  return error as VendorError;
-}
 
 describe("Devin", () => {
   it("lists only org roles, and finds a member's role in this organization by exact email, across pages", async () => {
@@ -82,11 +66,11 @@ describe("Devin", () => {
   it("refuses before calling: a non-org role, or someone without an account in the enterprise", async () => {
     const devin = connector();
     const ada = (await devin.findMember(lookup("ada@example.com")))!;
-    expect(await failure(devin.setRole({ members: [ada], role: { id: "enterprise_admin", name: "Enterprise Admin" }, teamRoles: null }))).toMatchObject({
+    expect(await vendorFailure(devin.setRole({ members: [ada], role: { id: "enterprise_admin", name: "Enterprise Admin" }, teamRoles: null }))).toMatchObject({
       kind: "invalid",
       message: "Enterprise Admin is not an organization role in Devin; org roles are Admin, Member.",
     });
-    expect(await failure(devin.addToOrganizations({ members: [{ email: "zed@example.com", vendorUserId: null }], organizations: ["org-a"], role: { id: "org_member", name: "Member" } }))).toMatchObject({
+    expect(await vendorFailure(devin.addToOrganizations({ members: [{ email: "zed@example.com", vendorUserId: null }], organizations: ["org-a"], role: { id: "org_member", name: "Member" } }))).toMatchObject({
       kind: "not_found",
       message: "zed@example.com has no account in this Devin enterprise; nobody was added.",
     });
@@ -97,16 +81,16 @@ describe("Devin", () => {
     const devin = connector();
     const stranger = { vendorUserId: "user-zed", email: "zed@example.com", role: { id: "org_member", name: "Member" } };
     const set = (members = [stranger]) => devin.setRole({ members, role: { id: "org_admin", name: "Admin" }, teamRoles: null });
-    expect(await failure(set())).toMatchObject({ kind: "not_found", message: "Users not in organization: user-zed", requestId: "devin-req-42" });
+    expect(await vendorFailure(set())).toMatchObject({ kind: "not_found", message: "Users not in organization: user-zed", requestId: "devin-req-42" });
     fake.failNext({ status: 422, body: { detail: [{ loc: ["body", "role_id"], msg: "Field required", type: "missing" }] } });
-    expect(await failure(set())).toMatchObject({ kind: "invalid", message: "body.role_id: Field required", vendorCode: "missing" });
+    expect(await vendorFailure(set())).toMatchObject({ kind: "invalid", message: "body.role_id: Field required", vendorCode: "missing" });
     fake.failNext({ status: 403, body: { detail: "Not an enterprise admin" } });
-    expect(await failure(set())).toMatchObject({ kind: "forbidden", message: "Not an enterprise admin" });
+    expect(await vendorFailure(set())).toMatchObject({ kind: "forbidden", message: "Not an enterprise admin" });
     fake.failNext({ status: 429, headers: { "retry-after": "12" }, body: { detail: "Rate limited" } });
-    expect(await failure(set())).toMatchObject({ kind: "rate_limited", retryAfterMs: 12_000 });
+    expect(await vendorFailure(set())).toMatchObject({ kind: "rate_limited", retryAfterMs: 12_000 });
     fake.failNext({ status: 429, body: { detail: "Rate limited" } });
-    expect(await failure(set())).toMatchObject({ kind: "rate_limited", retryAfterMs: undefined });
+    expect(await vendorFailure(set())).toMatchObject({ kind: "rate_limited", retryAfterMs: undefined });
     fake.failNext({ status: 500, raw: "Internal Server Error" });
-    expect(await failure(set())).toMatchObject({ kind: "unavailable", message: "Internal Server Error" });
+    expect(await vendorFailure(set())).toMatchObject({ kind: "unavailable", message: "Internal Server Error" });
   });
 });

@@ -1,13 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { parseConfig } from "../../src/config/file.js";
-import { createDolfin } from "../../src/vendors/dolfin.js";
-import { VendorError } from "../../src/vendors/errors.js";
-import { createDispatcher } from "../../src/vendors/http.js";
+import { connectorFor, vendorFailure } from "../support/vendor-target.js";
 import { DOLFIN_KEY, FakeDolfin } from "../support/fake-vendors/dolfin.js";
 
 const ORG = "3f1c9a52-0000-4000-8000-00000000acme";
 let fake: FakeDolfin;
-const dispatcher = createDispatcher({ headersMs: 500, bodyMs: 500 });
 
 beforeEach(async () => {
   fake = new FakeDolfin(ORG);
@@ -21,20 +17,8 @@ afterEach(async () => {
   await fake.stop();
 });
 
-function connector(key = DOLFIN_KEY) {
-  const config = parseConfig(
-    `approvalChannel: C0123456789\napprovers: { users: [U0AAAAAAA] }\ntargets:\n  dolfin: { vendor: dolfin, organization: "${ORG}", baseUrl: "${fake.origin}", tokenEnv: K }\n`,
-    "test",
-    { K: key },
-  );
-  return createDolfin(config.targets.get("dolfin")!, { credential: key, dispatcher });
-}
+const connector = (key = DOLFIN_KEY) => connectorFor("dolfin", ORG, fake.origin, key);
 
-async function failure(promise: Promise<unknown>): Promise<VendorError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(VendorError);
-  return error as VendorError;
-}
 
 describe("Dolfin", () => {
   it("makes seed 003's call exactly: PATCH /users/{id}/role {role} with both headers", async () => {
@@ -62,7 +46,7 @@ describe("Dolfin", () => {
   it("refuses to demote the only Owner before calling, and says why", async () => {
     const dolfin = connector();
     const cy = (await dolfin.findMember({ ref: "cy@example.com", email: "cy@example.com", vendorUserId: null }))!;
-    const error = await failure(dolfin.setRole({ members: [cy], role: { id: "Admin", name: "Admin" }, teamRoles: null }));
+    const error = await vendorFailure(dolfin.setRole({ members: [cy], role: { id: "Admin", name: "Admin" }, teamRoles: null }));
     expect(error).toMatchObject({ kind: "conflict", vendorCode: "User.LastOwner", message: "cy@example.com is the only Owner of " + ORG + "; make someone else Owner first." });
     expect(fake.writes()).toHaveLength(0);
   });
@@ -72,19 +56,19 @@ describe("Dolfin", () => {
     const ada = { vendorUserId: "u-ada", email: "ada@example.com", role: { id: "Member", name: "Member" } };
     const gone = { ...ada, vendorUserId: "u-gone" };
     fake.callerIsAdmin = false;
-    expect(await failure(dolfin.setRole({ members: [ada], role: { id: "Admin", name: "Admin" }, teamRoles: null }))).toMatchObject({
+    expect(await vendorFailure(dolfin.setRole({ members: [ada], role: { id: "Admin", name: "Admin" }, teamRoles: null }))).toMatchObject({
       kind: "forbidden",
       vendorCode: "User.Forbidden",
       message: "Caller is not Admin or Owner of this organisation.",
       requestId: "00-trace-dolfin-01",
     });
     fake.callerIsAdmin = true;
-    expect(await failure(dolfin.setRole({ members: [gone], role: { id: "Admin", name: "Admin" }, teamRoles: null }))).toMatchObject({ kind: "not_found", vendorCode: "User.NotInOrganisation" });
+    expect(await vendorFailure(dolfin.setRole({ members: [gone], role: { id: "Admin", name: "Admin" }, teamRoles: null }))).toMatchObject({ kind: "not_found", vendorCode: "User.NotInOrganisation" });
     fake.failNext({ status: 409, headers: { "content-type": "application/problem+json" }, body: { title: "User.LastOwner", status: 409, detail: "Cannot demote the last Owner of the organisation." } });
-    expect(await failure(dolfin.setRole({ members: [ada], role: { id: "Admin", name: "Admin" }, teamRoles: null }))).toMatchObject({ kind: "conflict", vendorCode: "User.LastOwner" });
+    expect(await vendorFailure(dolfin.setRole({ members: [ada], role: { id: "Admin", name: "Admin" }, teamRoles: null }))).toMatchObject({ kind: "conflict", vendorCode: "User.LastOwner" });
     fake.failNext({ status: 400, headers: { "content-type": "application/problem+json" }, body: { title: "User.MissingRole", status: 400, detail: "Role is required." } });
-    expect(await failure(dolfin.setRole({ members: [ada], role: { id: "Admin", name: "Admin" }, teamRoles: null }))).toMatchObject({ kind: "invalid", vendorCode: "User.MissingRole" });
-    expect(await failure(connector("wrong-key").findMember({ ref: "x", email: "x@y.z", vendorUserId: null }))).toMatchObject({ kind: "forbidden", httpStatus: 401 });
+    expect(await vendorFailure(dolfin.setRole({ members: [ada], role: { id: "Admin", name: "Admin" }, teamRoles: null }))).toMatchObject({ kind: "invalid", vendorCode: "User.MissingRole" });
+    expect(await vendorFailure(connector("wrong-key").findMember({ ref: "x", email: "x@y.z", vendorUserId: null }))).toMatchObject({ kind: "forbidden", httpStatus: 401 });
   });
 
   it("a rate limit carries its Retry-After; a 500, a hang or a non-JSON answer is 'unavailable', never a crash", async () => {
@@ -92,15 +76,15 @@ describe("Dolfin", () => {
     const ada = { vendorUserId: "u-ada", email: "ada@example.com", role: { id: "Member", name: "Member" } };
     const set = () => dolfin.setRole({ members: [ada], role: { id: "Admin", name: "Admin" }, teamRoles: null });
     fake.failNext({ status: 429, headers: { "retry-after": "7" }, body: { title: "TooManyRequests" } });
-    expect(await failure(set())).toMatchObject({ kind: "rate_limited", retryAfterMs: 7_000 });
+    expect(await vendorFailure(set())).toMatchObject({ kind: "rate_limited", retryAfterMs: 7_000 });
     fake.failNext({ status: 429, body: {} });
-    expect(await failure(set())).toMatchObject({ kind: "rate_limited", retryAfterMs: undefined });
+    expect(await vendorFailure(set())).toMatchObject({ kind: "rate_limited", retryAfterMs: undefined });
     fake.failNext({ status: 500, raw: "<html>Internal Server Error</html>" });
-    expect(await failure(set())).toMatchObject({ kind: "unavailable", httpStatus: 500 });
+    expect(await vendorFailure(set())).toMatchObject({ kind: "unavailable", httpStatus: 500 });
     fake.failNext({ status: 200, raw: "{not json", headers: { "content-type": "application/json" } });
-    expect(await failure(set())).toMatchObject({ kind: "unavailable", message: expect.stringContaining("not JSON") });
+    expect(await vendorFailure(set())).toMatchObject({ kind: "unavailable", message: expect.stringContaining("not JSON") });
     fake.failNext({ hang: true });
-    expect(await failure(set())).toMatchObject({ kind: "unavailable", message: "the vendor did not answer in time" });
+    expect(await vendorFailure(set())).toMatchObject({ kind: "unavailable", message: "the vendor did not answer in time" });
     expect(fake.writes()).toHaveLength(5); // writes are never retried here: the executor owns attempts
   });
 
@@ -112,7 +96,7 @@ describe("Dolfin", () => {
 
   it("an answer that is not the documented shape is a clear error", async () => {
     fake.failNext({ status: 200, body: { items: [] } });
-    expect(await failure(connector().findMember({ ref: "a", email: "a@b.c", vendorUserId: null }))).toMatchObject({
+    expect(await vendorFailure(connector().findMember({ ref: "a", email: "a@b.c", vendorUserId: null }))).toMatchObject({
       kind: "unavailable",
       message: "The vendor's answer was not what its API documents: the users list has no data array",
     });

@@ -1,18 +1,13 @@
 // The same faults, against every connector: whatever a vendor does, rolegate gets a typed error
 // with words for people — never a crash, never a hang.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseConfig } from "../../src/config/file.js";
-import type { TargetConnector } from "../../src/vendors/connector.js";
-import { VendorError } from "../../src/vendors/errors.js";
-import { createDispatcher } from "../../src/vendors/http.js";
-import { CONNECTOR_FACTORIES } from "../../src/vendors/index.js";
 import { AITRONOS_KEY, FakeAitronos } from "../support/fake-vendors/aitronos.js";
 import { DEVIN_KEY, FakeDevin } from "../support/fake-vendors/devin.js";
 import { DOLFIN_KEY, FakeDolfin } from "../support/fake-vendors/dolfin.js";
 import type { FakeVendorServer } from "../support/fake-vendors/server.js";
 import { FakeSentry, SENTRY_TOKEN } from "../support/fake-vendors/sentry.js";
+import { connectorFor, vendorFailure } from "../support/vendor-target.js";
 
-const dispatcher = createDispatcher({ headersMs: 300, bodyMs: 300 });
 const sentry = new FakeSentry("acme");
 sentry.addMember("1", "bot@example.com", "owner");
 const vendors: [name: "sentry" | "devin" | "dolfin" | "aitronos", fake: FakeVendorServer, org: string, key: string][] = [
@@ -29,39 +24,26 @@ afterAll(async () => {
   await Promise.all(vendors.map(([, fake]) => fake.stop()));
 });
 
-function connector(vendor: (typeof vendors)[number][0], fake: FakeVendorServer, org: string, key: string): TargetConnector {
-  const config = parseConfig(
-    `approvalChannel: C0123456789\napprovers: { users: [U0AAAAAAA] }\ntargets:\n  t: { vendor: ${vendor}, organization: ${org}, baseUrl: "${fake.origin}", tokenEnv: K }\n`,
-    "test",
-    { K: key },
-  );
-  return CONNECTOR_FACTORIES[vendor](config.targets.get("t")!, { credential: key, dispatcher });
-}
 
-async function failure(promise: Promise<unknown>): Promise<VendorError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(VendorError);
-  return error as VendorError;
-}
 
 describe.each(vendors)("%s", (vendor, fake, org, key) => {
   it("a wrong credential is 'forbidden', with the vendor's words", async () => {
-    const error = await failure(connector(vendor, fake, org, `${key}-wrong`).checkAccess());
+    const error = await vendorFailure(connectorFor(vendor, org, fake.origin, `${key}-wrong`).checkAccess());
     expect(error).toMatchObject({ kind: "forbidden", httpStatus: 401 });
     expect(error.message).not.toMatch(/^HTTP 401/); // the vendor's own sentence, not a status line
   });
 
   it("no answer within the timeout, or a body that is not JSON, is 'unavailable'", async () => {
-    const c = connector(vendor, fake, org, key);
+    const c = connectorFor(vendor, org, fake.origin, key);
     for (let i = 0; i < 3; i++) fake.failNext({ hang: true }); // reads are retried: hang every try
-    expect(await failure(c.checkAccess())).toMatchObject({ kind: "unavailable", message: "the vendor did not answer in time" });
+    expect(await vendorFailure(c.checkAccess())).toMatchObject({ kind: "unavailable", message: "the vendor did not answer in time" });
     for (let i = 0; i < 3; i++) fake.failNext({ status: 200, raw: '{"truncated": ', headers: { "content-type": "application/json" } });
-    expect(await failure(c.checkAccess())).toMatchObject({ kind: "unavailable", message: expect.stringContaining("not JSON") });
+    expect(await vendorFailure(c.checkAccess())).toMatchObject({ kind: "unavailable", message: expect.stringContaining("not JSON") });
   });
 
   it("a caller's abort stops the call at once", async () => {
     fake.failNext({ hang: true });
-    const aborted = connector(vendor, fake, org, key).checkAccess({ signal: AbortSignal.timeout(50) });
+    const aborted = connectorFor(vendor, org, fake.origin, key).checkAccess({ signal: AbortSignal.timeout(50) });
     await expect(aborted).rejects.toMatchObject({ name: expect.stringMatching(/TimeoutError|AbortError/) });
   });
 });

@@ -1,12 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { parseConfig } from "../../src/config/file.js";
-import { VendorError } from "../../src/vendors/errors.js";
-import { createDispatcher } from "../../src/vendors/http.js";
-import { createSentry, nextCursor } from "../../src/vendors/sentry.js";
+import { byEmail, connectorFor, vendorFailure } from "../support/vendor-target.js";
+import { nextCursor } from "../../src/vendors/sentry.js";
 import { FakeSentry, SENTRY_TOKEN } from "../support/fake-vendors/sentry.js";
 
 let fake: FakeSentry;
-const dispatcher = createDispatcher({ headersMs: 500, bodyMs: 500 });
 
 beforeEach(async () => {
   fake = new FakeSentry("acme");
@@ -21,22 +18,10 @@ afterEach(async () => {
   await fake.stop();
 });
 
-function connector() {
-  const config = parseConfig(
-    `approvalChannel: C0123456789\napprovers: { users: [U0AAAAAAA] }\ntargets:\n  sentry: { vendor: sentry, organization: acme, baseUrl: "${fake.origin}", tokenEnv: K }\n`,
-    "test",
-    { K: SENTRY_TOKEN },
-  );
-  return createSentry(config.targets.get("sentry")!, { credential: SENTRY_TOKEN, dispatcher });
-}
+const connector = () => connectorFor("sentry", "acme", fake.origin, SENTRY_TOKEN);
 
-const lookup = (email: string) => ({ ref: email, email, vendorUserId: null });
+const lookup = byEmail;
 
-async function failure(promise: Promise<unknown>): Promise<VendorError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(VendorError);
-  return error as VendorError;
-}
 
 describe("Sentry", () => {
   it("finds a member by query=email:, following Link cursors, with their team roles", async () => {
@@ -86,7 +71,7 @@ describe("Sentry", () => {
   it("refuses before calling what Sentry would refuse, saying why", async () => {
     const sentry = connector();
     const member = async (email: string) => (await sentry.findMember(lookup(email)))!;
-    const set = async (email: string, role: string) => failure(sentry.setRole({ members: [await member(email)], role: { id: role, name: role }, teamRoles: null }));
+    const set = async (email: string, role: string) => vendorFailure(sentry.setRole({ members: [await member(email)], role: { id: role, name: role }, teamRoles: null }));
 
     expect(await set("token-owner@example.com", "member")).toMatchObject({ kind: "forbidden", message: "token-owner@example.com is the user of rolegate's Sentry token; nobody can change their own role in Sentry." });
     expect(await set("ada@example.com", "owner")).toMatchObject({ kind: "forbidden", message: "rolegate's Sentry token may not give the Owner role: its user's role is below it." });
@@ -101,7 +86,7 @@ describe("Sentry", () => {
     fake.callerRole = "owner";
     const sentry = connector();
     const boss = (await sentry.findMember(lookup("boss@example.com")))!;
-    expect(await failure(sentry.setRole({ members: [boss], role: { id: "member", name: "Member" }, teamRoles: null }))).toMatchObject({
+    expect(await vendorFailure(sentry.setRole({ members: [boss], role: { id: "member", name: "Member" }, teamRoles: null }))).toMatchObject({
       kind: "conflict",
       message: "boss@example.com is the only Owner of acme; make someone else Owner first.",
     });
@@ -113,19 +98,19 @@ describe("Sentry", () => {
     const ada = (await sentry.findMember(lookup("ada@example.com")))!;
     const set = () => sentry.setRole({ members: [ada], role: { id: "admin", name: "Admin" }, teamRoles: null });
     fake.failNext({ status: 400, body: { orgRole: ["You do not have permission to set that org-level role"] } }, (r) => r.method === "PUT");
-    expect(await failure(set())).toMatchObject({ kind: "invalid", message: "orgRole: You do not have permission to set that org-level role" });
+    expect(await vendorFailure(set())).toMatchObject({ kind: "invalid", message: "orgRole: You do not have permission to set that org-level role" });
     fake.failNext({ status: 403, body: { detail: "You do not have permission to perform this action." } }, (r) => r.method === "PUT");
-    expect(await failure(set())).toMatchObject({ kind: "forbidden", message: "You do not have permission to perform this action." });
+    expect(await vendorFailure(set())).toMatchObject({ kind: "forbidden", message: "You do not have permission to perform this action." });
     const reset = Math.floor(Date.now() / 1000) + 30;
     fake.failNext({ status: 429, raw: "You are attempting to use this endpoint too frequently. Limit is 5 requests in 1 seconds", headers: { "x-sentry-rate-limit-reset": String(reset), "x-sentry-rate-limit-remaining": "0" } }, (r) => r.method === "PUT");
-    const limited = await failure(set());
+    const limited = await vendorFailure(set());
     expect(limited).toMatchObject({ kind: "rate_limited", message: "You are attempting to use this endpoint too frequently. Limit is 5 requests in 1 seconds" });
     expect(limited.retryAfterMs).toBeGreaterThan(25_000);
     expect(limited.retryAfterMs).toBeLessThanOrEqual(30_000);
     fake.failNext({ status: 429, raw: "Too many requests" }, (r) => r.method === "PUT"); // self-hosted: no rate headers
-    expect(await failure(set())).toMatchObject({ kind: "rate_limited", retryAfterMs: undefined });
+    expect(await vendorFailure(set())).toMatchObject({ kind: "rate_limited", retryAfterMs: undefined });
     fake.failNext({ status: 404, body: { detail: "The requested resource does not exist" } }, (r) => r.method === "PUT");
-    expect(await failure(set())).toMatchObject({ kind: "not_found" });
+    expect(await vendorFailure(set())).toMatchObject({ kind: "not_found" });
   });
 
   it("reads Link cursors only while Sentry says there are results", () => {
