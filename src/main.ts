@@ -53,6 +53,7 @@ async function main(): Promise<void> {
     connectors: new TargetConnectors(config, CONNECTOR_FACTORIES),
     clock,
     logger,
+    redact,
   });
 
   await app.start();

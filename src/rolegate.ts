@@ -27,6 +27,8 @@ export interface RolegateParts {
   logger: Logger;
   /** Executor poll interval; tests shorten it. */
   pollMs?: number;
+  /** Scrubs credentials from vendor text before it is stored (main.ts passes the logger's). */
+  redact?: (text: string) => string;
   formBudgetMs?: number;
 }
 
@@ -63,6 +65,7 @@ export function wireRolegate(parts: RolegateParts): Rolegate {
     clock,
     logger: logger.child({ component: "executor" }),
     ...(parts.pollMs ? { pollMs: parts.pollMs } : {}),
+    ...(parts.redact ? { redact: parts.redact } : {}),
   });
   const filing = new Filing({ service, connectors, config, slackUsers });
   registerListeners(app, {

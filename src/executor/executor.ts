@@ -28,7 +28,7 @@ import { SYSTEM_ACTOR, targetsOf, type RoleRequest } from "../requests/types.js"
 import type { ConnectorRegistry, MemberLookup, TargetConnector, VendorMember } from "../vendors/connector.js";
 import { VendorError } from "../vendors/errors.js";
 import { retryDelayMs } from "./backoff.js";
-import { holdsRequestedState } from "./in-place.js";
+import { holdsRequestedState, sameRole } from "./in-place.js";
 import type { ClaimedJob, MemberResult, WorkQueue } from "./work-queue.js";
 
 export interface ExecutorDeps {
@@ -45,6 +45,8 @@ export interface ExecutorDeps {
   pollMs?: number;
   /** Identifies this process in leases and the audit trail. */
   owner?: string;
+  /** Scrubs credentials from vendor text before it is stored or shown (a vendor may echo one). */
+  redact?: (text: string) => string;
   random?: () => number;
 }
 
@@ -162,7 +164,11 @@ export class Executor {
 
     const inPlace = (found: (VendorMember | null)[]) => found.every((m) => holdsRequestedState(m, request.requestedRole, request.teamRoles));
     const todo = states.filter((s) => !inPlace(s.found));
-    const done: MemberResult[] = states.filter((s) => inPlace(s.found)).map((s) => ({ position: s.member.position, outcome: "ALREADY_IN_PLACE" }));
+    // In place because an earlier attempt of ours changed it (its outcome was never recorded):
+    // that is APPLIED. In place before we ever touched it: ALREADY_IN_PLACE.
+    const done: MemberResult[] = states
+      .filter((s) => inPlace(s.found))
+      .map((s) => ({ position: s.member.position, outcome: changedEarlier(s.member, request) ? "APPLIED" : "ALREADY_IN_PLACE" }));
     if (todo.length === 0) return { kind: "applied", members: done, calls: 0 };
 
     if (job.attempt > this.deps.config.maxAttempts) {
@@ -212,8 +218,9 @@ export class Executor {
     return { kind: "failed", members: [], detail: `rolegate hit an unexpected error: ${(error as Error)?.message ?? String(error)}`, info: { kind: "internal" } };
   }
 
-  private async record(job: ClaimedJob, result: AttemptResult, log: Logger): Promise<void> {
+  private async record(job: ClaimedJob, raw: AttemptResult, log: Logger): Promise<void> {
     const { queue, clock, config } = this.deps;
+    const result = this.scrubbed(raw);
     const now = clock();
     let committed: RoleRequest | null = null;
     let type: Notice["type"] = "applied";
@@ -243,6 +250,14 @@ export class Executor {
     await this.deps.announce({ type, request: committed, actor: SYSTEM_ACTOR });
   }
 
+  private scrubbed(result: AttemptResult): AttemptResult {
+    const redact = this.deps.redact;
+    if (!redact || result.kind === "lease_lost") return result;
+    if (result.kind === "retry") return { ...result, detail: redact(result.detail) };
+    const members = result.members.map((m) => (m.detail ? { ...m, detail: redact(m.detail) } : m));
+    return result.kind === "failed" ? { ...result, members, detail: redact(result.detail) } : { ...result, members };
+  }
+
   private connectorFor(target: string): TargetConnector {
     try {
       return this.deps.connectors.forTarget(target);
@@ -256,6 +271,11 @@ export class Executor {
     const remaining = job.leaseExpiresAt.getTime() - this.deps.clock().getTime();
     return AbortSignal.timeout(Math.max(1, Math.floor(remaining * 0.8)));
   }
+}
+
+/** The first reading (kept before any call) shows another role: the change is ours. */
+function changedEarlier(member: RoleRequest["members"][number], request: RoleRequest): boolean {
+  return member.previousRole !== null && !sameRole({ id: member.previousRole, name: member.previousRole }, request.requestedRole);
 }
 
 function lookupOf(member: RoleRequest["members"][number]): MemberLookup {

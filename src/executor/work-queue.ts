@@ -77,11 +77,15 @@ export class WorkQueue {
     return count === 1;
   }
 
-  /** Keeps each member's role as read right before the change: what a revert would restore. */
+  /**
+   * Keeps each member's role as first read before any change: what a revert would restore.
+   * Only the first attempt's reading counts — a later attempt may see our own earlier change.
+   */
   async recordPreviousRoles(job: ClaimedJob, roles: { position: number; role: string | null }[]): Promise<boolean> {
     return this.whileHeld(job, async (tx) => {
       for (const { position, role } of roles) {
-        await tx.requestMember.update({ where: { requestId_position: { requestId: job.request.id, position } }, data: { previousRole: role } });
+        if (role === null) continue;
+        await tx.requestMember.updateMany({ where: { requestId: job.request.id, position, previousRole: null }, data: { previousRole: role } });
       }
     });
   }

@@ -8,6 +8,8 @@ import { VendorError } from "./errors.js";
 import { VendorHttp } from "./http.js";
 import type { ConnectorContext } from "./registry.js";
 
+const ROLES_TTL_MS = 5 * 60_000;
+
 interface DevinRole {
   role_id: string;
   role_name: string;
@@ -34,6 +36,7 @@ interface Page<T> {
 export class DevinConnector implements TargetConnector {
   private readonly http: VendorHttp;
   private roles: Promise<VendorRole[]> | undefined;
+  private rolesReadAt = 0;
 
   constructor(readonly target: Target, context: ConnectorContext) {
     this.http = new VendorHttp({
@@ -46,15 +49,22 @@ export class DevinConnector implements TargetConnector {
 
   /** The enterprise's org roles; enterprise-level roles cannot be given in an organization. */
   listRoles(options?: CallOptions): Promise<VendorRole[]> {
-    this.roles ??= this.http
-      .call<DevinRole[] | { items: DevinRole[] }>({ method: "GET", path: "/v2/enterprise/roles", ...signal(options) })
-      .then(({ body }) => {
-        const roles = Array.isArray(body) ? body : body?.items;
-        if (!Array.isArray(roles)) throw unexpected("the roles list is not an array");
-        return roles.filter((r) => r.role_type === "org").map((r) => ({ id: r.role_id, name: r.role_name }));
+    // Asked before every set or add and on lookups: keep the answer for a few minutes.
+    if (!this.roles || Date.now() - this.rolesReadAt > ROLES_TTL_MS) {
+      this.rolesReadAt = Date.now();
+      const reading = this.http
+        .call<DevinRole[] | { items: DevinRole[] }>({ method: "GET", path: "/v2/enterprise/roles", ...signal(options) })
+        .then(({ body }) => {
+          const roles = Array.isArray(body) ? body : body?.items;
+          if (!Array.isArray(roles)) throw unexpected("the roles list is not an array");
+          return roles.filter((r) => r.role_type === "org").map((r) => ({ id: r.role_id, name: r.role_name }));
+        });
+      // A failed read is not remembered: the next call asks again.
+      reading.catch(() => {
+        if (this.roles === reading) this.roles = undefined;
       });
-    // A failed read is not remembered: the next call asks again.
-    this.roles.catch(() => (this.roles = undefined));
+      this.roles = reading;
+    }
     return this.roles;
   }
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Executor } from "../../src/executor/executor.js";
+import { createRedactor } from "../../src/logger.js";
+import { VendorError } from "../../src/vendors/errors.js";
 import { quietLogger } from "../support/database.js";
 import { forbidden, rateLimited, unavailable } from "../support/fake-connector.js";
 import { waitFor } from "../support/wait.js";
@@ -155,6 +157,36 @@ describe("vendor failures", () => {
     expect(await t.world.repo.find(request.id)).toMatchObject({ status: "APPROVED", failureDetail: "Too many requests" });
   });
 
+  it("after a partial failure, the retry changes only the rest and keeps each member's first-read role", async () => {
+    const both = [
+      { ref: "ada@example.com", email: "ada@example.com", vendorUserId: "usr_1" },
+      { ref: "bob@example.com", email: "bob@example.com", vendorUserId: "usr_2" },
+    ];
+    const refused = new VendorError({ kind: "forbidden", message: "bob is locked", completedMemberIds: ["usr_1"] });
+    t.world.dolfin.nextWrites({ kind: "partial", applyTo: ["usr_1"], error: refused });
+    const request = await t.world.fileApproved({ members: both });
+    await t.world.executor().runOnce();
+    expect(await t.world.repo.find(request.id)).toMatchObject({ status: "FAILED", members: [{ outcome: "APPLIED" }, { outcome: "FAILED" }] });
+
+    await t.world.service.retry(request.id, APPROVER);
+    await t.world.executor().runOnce();
+    const after = await t.world.repo.find(request.id);
+    expect(after?.status).toBe("APPLIED");
+    expect(after?.members.map((m) => [m.ref, m.previousRole, m.outcome])).toEqual([
+      ["ada@example.com", "Member", "APPLIED"], // changed by the first attempt: still its first-read role
+      ["bob@example.com", "Member", "APPLIED"],
+    ]);
+    const second = t.world.dolfin.calls[1];
+    expect(second?.method === "setRole" && second.change.members.map((m) => m.vendorUserId)).toEqual(["usr_2"]);
+  });
+
+  it("scrubs a credential a vendor echoed before storing its words", async () => {
+    t.world.dolfin.nextWrites({ kind: "error", error: forbidden("bad key dolfin-secret-value in header") });
+    const request = await t.world.fileApproved();
+    await t.world.executor({ redact: createRedactor(["dolfin-secret-value"]) }).runOnce();
+    expect((await t.world.repo.find(request.id))?.failureDetail).toBe("bad key [redacted] in header (code User.Forbidden, request id req-123)");
+  });
+
   it("an approver's retry sends a failed request back to the executor", async () => {
     t.world.dolfin.nextWrites({ kind: "error", error: forbidden("Token lacks permission") });
     const request = await t.world.fileApproved();
@@ -234,7 +266,8 @@ describe("several executors and crashes", () => {
     await t.world.executor({ owner: "exec-b" }).runOnce();
 
     expect(t.world.dolfin.calls).toHaveLength(1);
-    expect(await t.world.repo.find(request.id)).toMatchObject({ status: "APPLIED", members: [{ outcome: "ALREADY_IN_PLACE", previousRole: "Admin" }] });
+    // The dying claimant's change is ours: recorded as applied, with the role it replaced.
+    expect(await t.world.repo.find(request.id)).toMatchObject({ status: "APPLIED", members: [{ outcome: "APPLIED", previousRole: "Member" }] });
   });
 
   it("a stale claimant's late answer records nothing: the outcome is applied once", async () => {

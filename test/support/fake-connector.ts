@@ -24,7 +24,9 @@ export type WriteBehaviour =
    */
   | { kind: "stall"; applyFirst: boolean; until?: Promise<void>; thenError?: VendorError }
   /** Never answers and changes nothing until aborted. */
-  | { kind: "hang" };
+  | { kind: "hang" }
+  /** Changes the members listed, then refuses the rest, as a one-by-one vendor does. */
+  | { kind: "partial"; applyTo: string[]; error: VendorError };
 
 export class FakeConnector implements TargetConnector {
   readonly calls: Call[] = [];
@@ -68,8 +70,8 @@ export class FakeConnector implements TargetConnector {
 
   async setRole(change: RoleChange, options?: CallOptions): Promise<void> {
     this.calls.push({ method: "setRole", change });
-    await this.perform(options, () => {
-      for (const m of change.members) this.members.set(m.vendorUserId, { ...m, role: change.role });
+    await this.perform(options, (only) => {
+      for (const m of change.members) if (!only || only.includes(m.vendorUserId)) this.members.set(m.vendorUserId, { ...m, role: change.role });
     });
   }
 
@@ -83,7 +85,7 @@ export class FakeConnector implements TargetConnector {
     });
   }
 
-  private async perform(options: CallOptions | undefined, apply: () => void): Promise<void> {
+  private async perform(options: CallOptions | undefined, apply: (only?: string[]) => void): Promise<void> {
     const behaviour = this.writes.shift() ?? { kind: "ok" };
     switch (behaviour.kind) {
       case "ok":
@@ -97,6 +99,9 @@ export class FakeConnector implements TargetConnector {
         if (behaviour.thenError) throw behaviour.thenError;
         if (!behaviour.applyFirst) apply();
         return;
+      case "partial":
+        apply(behaviour.applyTo);
+        throw behaviour.error;
       case "hang":
         await new Promise<never>((_, reject) => {
           options?.signal?.addEventListener("abort", () => reject(options.signal?.reason));

@@ -68,7 +68,7 @@ export interface World {
   notifier: RecordingNotifier;
   vendors: Map<string, FakeConnector>;
   dolfin: FakeConnector;
-  executor(options?: { owner?: string; config?: Partial<ExecutorConfig> }): Executor;
+  executor(options?: { owner?: string; config?: Partial<ExecutorConfig>; redact?: (text: string) => string }): Executor;
   file(overrides?: Partial<FileRequestInput>): Promise<RoleRequest>;
   fileApproved(overrides?: Partial<FileRequestInput>): Promise<RoleRequest>;
 }
@@ -100,7 +100,7 @@ export function buildWorld(database: TestDatabase): World {
     notifier,
     vendors,
     dolfin,
-    executor: ({ owner, config: overrides } = {}) =>
+    executor: ({ owner, config: overrides, redact } = {}) =>
       new Executor({
         queue,
         connectors: new TargetConnectors(config, { dolfin: factory, devin: factory }, TEST_ENV),
@@ -110,6 +110,7 @@ export function buildWorld(database: TestDatabase): World {
         logger: quietLogger,
         random: () => 0.5,
         ...(owner ? { owner } : {}),
+        ...(redact ? { redact } : {}),
       }),
     async file(overrides = {}) {
       const result = await service.file({
