@@ -99,6 +99,12 @@ export class RequestRepo {
     }
   }
 
+  /** The targets a request touches, or null: all a decision needs before taking the lock. */
+  async targetsOf(id: string): Promise<string[] | null> {
+    const row = await this.prisma.roleRequest.findUnique({ where: { id }, select: { target: true, extraTargets: true } });
+    return row ? [row.target, ...row.extraTargets] : null;
+  }
+
   async find(id: string): Promise<RoleRequest | null> {
     const row = await this.prisma.roleRequest.findUnique({ where: { id }, include: REQUEST_INCLUDE });
     return row ? toRoleRequest(row) : null;

@@ -8,7 +8,7 @@ import type { ApprovalPolicy } from "./approval-policy.js";
 import { deliver, type Notice, type NoticeType, type Notifier } from "./notifier.js";
 import { ok, refuse, type Result } from "./refusals.js";
 import type { NewRequest, PersonCommand, RequestRepo, TransitionOutcome } from "./request-repo.js";
-import { targetsOf, type RequestKind, type RequestStatus, type RoleRef, type RoleRequest, type TeamRole } from "./types.js";
+import type { RequestKind, RequestStatus, RoleRef, RoleRequest, TeamRole } from "./types.js";
 
 export interface FileRequestInput {
   kind: RequestKind;
@@ -37,7 +37,7 @@ const NOTICE_FOR_STATUS: Record<RequestStatus, NoticeType> = {
 };
 
 export interface RequestServiceDeps {
-  repo: Pick<RequestRepo, "create" | "find" | "transition" | "expireDue" | "markNotified" | "owedNotices">;
+  repo: Pick<RequestRepo, "create" | "find" | "targetsOf" | "transition" | "expireDue" | "markNotified" | "owedNotices">;
   policy: Pick<ApprovalPolicy, "mayDecide" | "requiredApprovals">;
   notifier: Notifier;
   config: Pick<RolegateConfig, "targets" | "pendingTtl">;
@@ -117,10 +117,10 @@ export class RequestService {
     command: (mayDecide: boolean, now: Date) => PersonCommand,
     note?: string,
   ): Promise<Result<RoleRequest>> {
-    const existing = await this.deps.repo.find(id);
-    if (!existing) return refuse("not_found", `There is no request ${id}. Check the id with /role history.`);
+    const targets = await this.deps.repo.targetsOf(id);
+    if (!targets) return refuse("not_found", `There is no request ${id}. Check the id with /role history.`);
     // Asked before the row lock: it may call Slack, which must never hold a transaction open.
-    const mayDecide = await this.deps.policy.mayDecide(actor, targetsOf(existing));
+    const mayDecide = await this.deps.policy.mayDecide(actor, targets);
     const outcome = await this.deps.repo.transition(id, command(mayDecide, this.deps.clock()), this.deps.clock(), note);
     await this.announceOutcome(outcome, actor);
     return outcome.ok ? ok(outcome.request) : { ok: false, refusal: outcome.refusal };
