@@ -43,6 +43,9 @@ export class FakeSlackApi {
   private readonly handlers = new Map<string, Handler>();
   private sequence = 0;
 
+  /** Where apps.connections.open sends a Socket Mode app; its app token (xapp-) is checked. */
+  socketMode: { url: string; appToken: string } | undefined;
+
   constructor(private readonly botToken: string) {
     this.handlers.set("auth.test", () => ({ url: "https://acme.slack.com/", team: "Acme", user: "rolegate", team_id: "T0ACME", user_id: "U0ROLEGATE", bot_id: "B0ROLEGATE" }));
     this.handlers.set("chat.postMessage", (p) => this.post(p));
@@ -121,8 +124,14 @@ export class FakeSlackApi {
           return reply(200, { ok: true });
         }
         const method = path.replace(/^\/api\//, "");
-        // Slack answers 200 with ok:false for auth problems, as here.
-        if (req.headers.authorization !== `Bearer ${this.botToken}`) return reply(200, { ok: false, error: "invalid_auth" });
+        // Slack answers 200 with ok:false for auth problems, as here. Opening a Socket Mode
+        // connection takes the app-level token; everything else the bot token.
+        const expected = method === "apps.connections.open" ? this.socketMode?.appToken : this.botToken;
+        if (!expected || req.headers.authorization !== `Bearer ${expected}`) return reply(200, { ok: false, error: "invalid_auth" });
+        if (method === "apps.connections.open") {
+          this.calls.push({ method, params });
+          return reply(200, { ok: true, url: this.socketMode!.url });
+        }
         this.calls.push({ method, params });
         const handler = this.handlers.get(method);
         if (!handler) return reply(200, { ok: false, error: "unknown_method" });
