@@ -86,9 +86,9 @@ describe("npm run doctor", () => {
   it("says what failed and how to fix it, exits non-zero, and never prints a credential", async () => {
     const { code, output } = await doctor({
       ...goodEnv(),
-      DEVIN_KEY: "apk_user_wrongkey0001",
+      DEVIN_KEY: "apk_user_example_wrongkey",
       DOLFIN_KEY: "dolfin-wrong-key-0001",
-      SLACK_BOT_TOKEN: "xoxb-revoked-0000001",
+      SLACK_BOT_TOKEN: "xoxb-test-revoked-0001",
       DATABASE_URL: "postgresql://postgres@127.0.0.1:1/nowhere",
     });
     expect(output).toMatch(/^slack\s+-\s+FAILED {2}auth.test failed: invalid_auth$/m);
@@ -100,7 +100,7 @@ describe("npm run doctor", () => {
     expect(output).toContain("→ Put an enterprise admin personal API key (apk_user_…) in DEVIN_KEY.");
     expect(output).toMatch(/^sentry-acme\s+sentry\s+OK /m);
     expect(output).toContain("4 checks failed.");
-    expect(output).not.toMatch(/apk_user_wrongkey0001|dolfin-wrong-key-0001|xoxb-revoked-0000001|sntryu_fortests0001/);
+    expect(output).not.toMatch(/apk_user_example_wrongkey|dolfin-wrong-key-0001|xoxb-test-revoked-0001|sntryu_fortests0001/);
     expect(code).toBe(1);
   }, 60_000);
 });

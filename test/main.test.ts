@@ -135,7 +135,7 @@ describe("npm start", () => {
   }, 90_000);
 
   it("with a token Slack refuses, says so and exits without leaking the token", async () => {
-    const slack = new FakeSlackApi("xoxb-some-other-token");
+    const slack = new FakeSlackApi("xoxb-test-some-other-token");
     await slack.start();
     cleanups.push(() => slack.stop());
     const dir = await workdir();

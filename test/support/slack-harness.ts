@@ -38,7 +38,7 @@ targets:
   devin-a: { vendor: devin, organization: org-a, tokenEnv: DEVIN_TOKEN }
   devin-b: { vendor: devin, organization: org-b, tokenEnv: DEVIN_TOKEN }
 `;
-const TOKENS = { DOLFIN_TOKEN: "dolfin-secret-value-1", SENTRY_TOKEN: "sntrys_secret_value_1", DEVIN_TOKEN: "apk_user_secretvalue1" };
+const TOKENS = { DOLFIN_TOKEN: "dolfin-secret-value-1", SENTRY_TOKEN: "sntrys_secret_value_1", DEVIN_TOKEN: "apk_user_example_secret1" };
 
 export interface HttpReply {
   status: number;

@@ -34,7 +34,7 @@ targets:
   devin-b: { vendor: devin, organization: org-b, tokenEnv: DEVIN_TOKEN, approvals: { default: 2 } }
 `;
 
-export const TEST_ENV = { DOLFIN_TOKEN: "dolfin-secret-value", DEVIN_TOKEN: "apk_user_testvalue" };
+export const TEST_ENV = { DOLFIN_TOKEN: "dolfin-secret-value", DEVIN_TOKEN: "apk_user_example_value" };
 
 export class RecordingNotifier implements Notifier {
   readonly notices: Notice[] = [];

@@ -2,7 +2,7 @@
 // PATCH of seed 000 and the bulk add POST of seed 001, with FastAPI's error bodies.
 import { FakeVendorServer, type Answer, type Received } from "./server.js";
 
-export const DEVIN_KEY = "apk_user_fortests0001";
+export const DEVIN_KEY = "apk_user_example_fortests";
 
 export const DEVIN_ROLES = [
   { role_id: "org_admin", role_name: "Admin", role_type: "org" },
