@@ -18,15 +18,3 @@ export function parseDuration(text: string): number | null {
   }
   return total;
 }
-
-/** "1h 30m" style, for people: the largest two units that are not zero. */
-export function formatDuration(ms: number): string {
-  const parts: string[] = [];
-  let rest = Math.max(0, Math.round(ms));
-  for (const [unit, size] of [["d", UNIT_MS.d], ["h", UNIT_MS.h], ["m", UNIT_MS.m], ["s", UNIT_MS.s]] as const) {
-    const count = Math.floor(rest / size);
-    if (count > 0) parts.push(`${count}${unit}`);
-    rest -= count * size;
-  }
-  return parts.slice(0, 2).join(" ") || "0s";
-}

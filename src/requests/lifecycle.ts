@@ -126,7 +126,3 @@ function system(state: LifecycleState, { from, to, event }: { from: RequestStatu
   }
   return { ok: true, to, event };
 }
-
-/** Statuses in which nothing will happen any more without a person acting. */
-export const isSettled = (status: RequestStatus) =>
-  status === "APPLIED" || status === "DENIED" || status === "CANCELLED" || status === "EXPIRED" || status === "FAILED";

@@ -145,7 +145,7 @@ function parseBody(text: string, headers: Headers): unknown {
   }
 }
 
-export function kindOf(status: number): VendorErrorKind {
+function kindOf(status: number): VendorErrorKind {
   if (status === 429) return "rate_limited";
   if (status === 401 || status === 403) return "forbidden";
   if (status === 404) return "not_found";

@@ -5,7 +5,7 @@ import { VendorError } from "../../src/vendors/errors.js";
 import { quietLogger } from "../support/database.js";
 import { forbidden, rateLimited, unavailable } from "../support/fake-connector.js";
 import { waitFor } from "../support/wait.js";
-import { APPROVER, useWorld, type World } from "../support/world.js";
+import { APPROVER, useWorld } from "../support/world.js";
 
 const t = useWorld();
 
