@@ -8,7 +8,7 @@ import type { ApprovalPolicy } from "./approval-policy.js";
 import { deliver, type Notice, type NoticeType, type Notifier } from "./notifier.js";
 import { ok, refuse, type Result } from "./refusals.js";
 import type { NewRequest, PersonCommand, RequestRepo, TransitionOutcome } from "./request-repo.js";
-import type { RequestKind, RequestStatus, RoleRef, RoleRequest, TeamRole } from "./types.js";
+import { SYSTEM_ACTOR, type RequestKind, type RequestStatus, type RoleRef, type RoleRequest, type TeamRole } from "./types.js";
 
 export interface FileRequestInput {
   kind: RequestKind;
@@ -90,7 +90,7 @@ export class RequestService {
   /** Expires what is past its expiry and announces each; returns them. */
   async expireDue(): Promise<RoleRequest[]> {
     const expired = await this.deps.repo.expireDue(this.deps.clock());
-    for (const request of expired) await this.announce({ type: "expired", request, actor: "rolegate" });
+    for (const request of expired) await this.announce({ type: "expired", request, actor: SYSTEM_ACTOR });
     return expired;
   }
 
@@ -100,7 +100,7 @@ export class RequestService {
    */
   async redeliverOwedNotices(graceMs = 30_000): Promise<number> {
     const owed = await this.deps.repo.owedNotices(new Date(this.deps.clock().getTime() - graceMs));
-    for (const request of owed) await this.announce({ type: NOTICE_FOR_STATUS[request.status], request, actor: "rolegate" });
+    for (const request of owed) await this.announce({ type: NOTICE_FOR_STATUS[request.status], request, actor: SYSTEM_ACTOR });
     return owed.length;
   }
 
@@ -121,21 +121,23 @@ export class RequestService {
     if (!targets) return refuse("not_found", `There is no request ${id}. Check the id with /role history.`);
     // Asked before the row lock: it may call Slack, which must never hold a transaction open.
     const mayDecide = await this.deps.policy.mayDecide(actor, targets);
-    const outcome = await this.deps.repo.transition(id, command(mayDecide, this.deps.clock()), this.deps.clock(), note);
+    const now = this.deps.clock();
+    const outcome = await this.deps.repo.transition(id, command(mayDecide, now), now, note);
     await this.announceOutcome(outcome, actor);
     return outcome.ok ? ok(outcome.request) : { ok: false, refusal: outcome.refusal };
   }
 
   private async announceOutcome(outcome: TransitionOutcome, actor: string): Promise<void> {
     if (!outcome.ok) {
-      if (outcome.expired && outcome.request) await this.announce({ type: "expired", request: outcome.request, actor: "rolegate" });
+      if (outcome.expired && outcome.request) await this.announce({ type: "expired", request: outcome.request, actor: SYSTEM_ACTOR });
       return;
     }
     const { request, decision } = outcome;
     const type: NoticeType =
       decision.event === "APPROVED" ? (request.status === "APPROVED" ? "approved" : "approval_added") : NOTICE_FOR_STATUS[request.status];
-    await this.announce({ type: decision.event === "RETRIED" ? "retried" : type, request, actor });
+    // Wake the executor first: the change need not wait for Slack to take the notice.
     if (request.status === "APPROVED") this.deps.workAvailable?.();
+    await this.announce({ type: decision.event === "RETRIED" ? "retried" : type, request, actor });
   }
 
   /** The checks that need only the config; the vendor checks happen before filing. */
