@@ -174,7 +174,10 @@ export class Executor {
     if (job.attempt > this.deps.config.maxAttempts) {
       throw new PermanentFailure(`rolegate gave up after ${this.deps.config.maxAttempts} attempts; nothing was changed in the last one.`);
     }
-    // 3. Renew right before calling, so the whole call fits in a fresh lease.
+    // 3. Renew right before writing. It proves we still hold the request (a slow read or a
+    // paused process may have let the lease run out and another executor take over), and it
+    // leaves room to record the outcome after the call, which the signal ends in any case
+    // before the lease we claimed with could run out.
     if (!(await this.deps.queue.renewLease(job, this.deps.clock(), this.deps.config.lease))) return { kind: "lease_lost" };
 
     try {
