@@ -106,6 +106,7 @@ export class RequestService {
 
   /** Delivers a notice and records it as sent; used by the executor too. */
   async announce(notice: Notice): Promise<void> {
+    this.deps.logger.info("request " + notice.type, { request: notice.request.id, status: notice.request.status, target: notice.request.target, actor: notice.actor });
     if (await deliver(this.deps.notifier, notice, this.deps.logger)) {
       await this.deps.repo.markNotified(notice.request.id, notice.request.status);
     }

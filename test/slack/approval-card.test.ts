@@ -94,6 +94,10 @@ describe("the approval card", () => {
     }
   });
 
+  it("a non-Devin card carries no Devin warning", () => {
+    expect(text(request())).not.toContain("identity-provider group");
+  });
+
   it("a member whose role could not be read is marked unknown, with why", () => {
     expect(text(request({ members: [{ ...request().members[0]!, roleWhenFiled: "unknown: the vendor did not answer in time" }] }))).toContain(
       "ada@example.com: _unknown: the vendor did not answer in time_ → *Admin*",

@@ -97,6 +97,7 @@ describe("adding to organizations", () => {
     const card = h.cardText(id);
     expect(card).toContain("devin-a (devin · org-a)\ndevin-b (devin · org-b)");
     expect(card).toContain("ada@example.com: already a member as Admin; adding overwrites it with *Member*");
+    expect(card).toContain("Devin does not change a role a member inherits from an identity-provider group");
   });
 });
 

@@ -57,6 +57,14 @@ export function approvalCard(request: RoleRequest, targets: ReadonlyMap<string, 
     { type: "section", text: mrkdwn(`*Reason*\n>${userText(request.reason, LIMITS.sectionText - 20).replace(/\n/g, "\n>")}`) },
     { type: "context", elements: [mrkdwn(statusLine(request), LIMITS.contextText)] },
   ];
+  if (targetsOf(request).some((t) => targets.get(t)?.vendor === "devin")) {
+    // Devin's docs do not say whether its role PATCH touches roles inherited from identity-
+    // provider groups; approvers should know a group may still grant the old role.
+    blocks.splice(blocks.length - 1, 0, {
+      type: "context",
+      elements: [mrkdwn("ℹ️ Devin does not change a role a member inherits from an identity-provider group; if the change does not show, check the member's groups.")],
+    });
+  }
   const actions = actionsFor(request);
   if (actions) blocks.push(actions);
   // The fallback text is what notifications show, and Slack parses it too: escape it as well.
