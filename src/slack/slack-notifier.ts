@@ -38,6 +38,10 @@ export class SlackNotifier implements Notifier {
     if (request.card) {
       await client.chat.update({ channel: request.card.channel, ts: request.card.ts, text: card.text, blocks: card.blocks });
     } else {
+      // Normally only the filing process gets here. Another process could post a second card
+      // only if this first post failed and the request still moved on — which needs a click
+      // on the missing card's buttons — so the narrow case left is a cancel or an expiry
+      // racing the owed-notice retry across two processes; it would post one extra card.
       const posted = await client.chat.postMessage({ channel: config.approvalChannel, text: card.text, blocks: card.blocks, unfurl_links: false, unfurl_media: false });
       // Saved the moment it is posted: every later event edits this card instead of posting another.
       if (posted.channel && posted.ts) await repo.setCard(request.id, posted.channel, posted.ts);
