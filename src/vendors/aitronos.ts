@@ -3,7 +3,7 @@
 // their ids differ per organization; both documented response shapes are accepted.
 import type { Target } from "../config/file.js";
 import type { AddToOrganizations, CallOptions, MemberLookup, RoleChange, TargetConnector, VendorMember, VendorRole } from "./connector.js";
-import { signal, unexpected, withCompleted } from "./connector-support.js";
+import { changeEachMember, signal, unexpected } from "./connector-support.js";
 import { VendorError } from "./errors.js";
 import { parseResetDuration, VendorHttp } from "./http.js";
 import type { ConnectorContext } from "./registry.js";
@@ -80,26 +80,20 @@ export class AitronosConnector implements TargetConnector {
     const roles = await this.listRoles(options);
     const role = roles.find((r) => r.id === change.role.id) ?? roles.find((r) => r.name.toLowerCase() === change.role.name.toLowerCase());
     if (!role) throw new VendorError({ kind: "invalid", message: `Aitronos organization ${this.target.organization} has no role "${change.role.name}".` });
-    const done: string[] = [];
-    for (const member of change.members) {
-      try {
-        if (member.role.name.toLowerCase() === "owner") {
-          throw new VendorError({
-            kind: "forbidden",
-            message: `${member.email ?? member.vendorUserId} owns the Aitronos organization; Aitronos does not allow changing the owner's role.`,
-          });
-        }
-        await this.http.call({
-          method: "PUT",
-          path: `/v1/organizations/${this.org}/users/${encodeURIComponent(member.vendorUserId)}`,
-          body: { role_id: role.id },
-          ...signal(options),
+    await changeEachMember(change.members, async (member) => {
+      if (member.role.name.toLowerCase() === "owner") {
+        throw new VendorError({
+          kind: "forbidden",
+          message: `${member.email ?? member.vendorUserId} owns the Aitronos organization; Aitronos does not allow changing the owner's role.`,
         });
-        done.push(member.vendorUserId);
-      } catch (error) {
-        throw withCompleted(error, done);
       }
-    }
+      await this.http.call({
+        method: "PUT",
+        path: `/v1/organizations/${this.org}/users/${encodeURIComponent(member.vendorUserId)}`,
+        body: { role_id: role.id },
+        ...signal(options),
+      });
+    });
   }
 
   async addToOrganizations(_change: AddToOrganizations): Promise<void> {

@@ -1,5 +1,5 @@
 // Small helpers every connector shares.
-import type { CallOptions } from "./connector.js";
+import type { CallOptions, VendorMember } from "./connector.js";
 import { VendorError } from "./errors.js";
 
 /** An answer that does not have the documented shape: a clear error, never a crash. */
@@ -11,17 +11,18 @@ export function signal(options?: CallOptions): { signal?: AbortSignal } {
   return options?.signal ? { signal: options.signal } : {};
 }
 
-/** Keeps the members already changed on the error, so the executor records them as applied. */
-export function withCompleted(error: unknown, done: string[]): unknown {
-  if (!(error instanceof VendorError) || done.length === 0) return error;
-  return new VendorError({
-    kind: error.kind,
-    message: error.message,
-    ...(error.vendorCode ? { vendorCode: error.vendorCode } : {}),
-    ...(error.requestId ? { requestId: error.requestId } : {}),
-    ...(error.httpStatus ? { httpStatus: error.httpStatus } : {}),
-    ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
-    completedMemberIds: [...done],
-  });
+/**
+ * Changes members one call at a time, for vendors without a bulk call. A failure carries the
+ * members already changed, so the executor records those as applied and the rest as failed.
+ */
+export async function changeEachMember(members: VendorMember[], change: (member: VendorMember) => Promise<void>): Promise<void> {
+  const done: string[] = [];
+  for (const member of members) {
+    try {
+      await change(member);
+    } catch (error) {
+      throw error instanceof VendorError && done.length > 0 ? error.withCompletedMembers(done) : error;
+    }
+    done.push(member.vendorUserId);
+  }
 }
-

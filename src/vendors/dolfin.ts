@@ -3,7 +3,7 @@
 import type { Target } from "../config/file.js";
 import type { AddToOrganizations, CallOptions, MemberLookup, RoleChange, TargetConnector, VendorMember, VendorRole } from "./connector.js";
 import { VendorError } from "./errors.js";
-import { signal, unexpected, withCompleted } from "./connector-support.js";
+import { changeEachMember, signal, unexpected } from "./connector-support.js";
 import { VendorHttp } from "./http.js";
 import type { ConnectorContext } from "./registry.js";
 
@@ -64,16 +64,10 @@ export class DolfinConnector implements TargetConnector {
   async setRole(change: RoleChange, options?: CallOptions): Promise<void> {
     const role = DOLFIN_ROLES.find((r) => r.id.toLowerCase() === change.role.id.toLowerCase());
     if (!role) throw new VendorError({ kind: "invalid", message: `Dolfin has no role "${change.role.name}"; its roles are Member, Admin and Owner.` });
-    const done: string[] = [];
-    for (const member of change.members) {
-      try {
-        if (member.role.id === "Owner" && role.id !== "Owner") await this.refuseIfLastOwner(member, options);
-        await this.http.call({ method: "PATCH", path: `/users/${encodeURIComponent(member.vendorUserId)}/role`, body: { role: role.id }, ...signal(options) });
-        done.push(member.vendorUserId);
-      } catch (error) {
-        throw withCompleted(error, done);
-      }
-    }
+    await changeEachMember(change.members, async (member) => {
+      if (member.role.id === "Owner" && role.id !== "Owner") await this.refuseIfLastOwner(member, options);
+      await this.http.call({ method: "PATCH", path: `/users/${encodeURIComponent(member.vendorUserId)}/role`, body: { role: role.id }, ...signal(options) });
+    });
   }
 
   async addToOrganizations(_change: AddToOrganizations): Promise<void> {

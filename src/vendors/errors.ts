@@ -25,7 +25,7 @@ export class VendorError extends Error {
   readonly retryAfterMs: number | undefined;
   readonly completedMemberIds: string[];
 
-  constructor(init: VendorErrorInit) {
+  constructor(private readonly init: VendorErrorInit) {
     super(init.message);
     this.kind = init.kind;
     this.vendorCode = init.vendorCode;
@@ -33,6 +33,11 @@ export class VendorError extends Error {
     this.httpStatus = init.httpStatus;
     this.retryAfterMs = init.retryAfterMs;
     this.completedMemberIds = init.completedMemberIds ?? [];
+  }
+
+  /** The same error, saying which members the call had already changed before it. */
+  withCompletedMembers(ids: string[]): VendorError {
+    return new VendorError({ ...this.init, completedMemberIds: [...ids] });
   }
 
   /** Worth trying again later: the vendor was busy or out of reach, not saying no. */

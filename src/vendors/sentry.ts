@@ -7,7 +7,7 @@
 import type { Target } from "../config/file.js";
 import type { TeamRole } from "../requests/types.js";
 import type { AddToOrganizations, CallOptions, MemberLookup, RoleChange, TargetConnector, VendorMember, VendorRole } from "./connector.js";
-import { signal, unexpected, withCompleted } from "./connector-support.js";
+import { changeEachMember, signal, unexpected } from "./connector-support.js";
 import { VendorError } from "./errors.js";
 import { VendorHttp } from "./http.js";
 import type { ConnectorContext } from "./registry.js";
@@ -83,23 +83,18 @@ export class SentryConnector implements TargetConnector {
 
   async setRole(change: RoleChange, options?: CallOptions): Promise<void> {
     const me = await this.me(options);
-    const done: string[] = [];
-    for (const member of change.members) {
-      try {
-        const details = await this.details(member.vendorUserId, options);
-        if (!details) throw new VendorError({ kind: "not_found", message: `${member.email ?? member.vendorUserId} is not a member of ${this.target.organization}.` });
-        this.refuseIfNotAllowed(details, me, change.role.id);
-        await this.http.call({
-          method: "PUT",
-          path: this.path(`members/${encodeURIComponent(details.id)}/`),
-          body: { orgRole: change.role.id, teamRoles: teamRolesFor(change.teamRoles, details) },
-          ...signal(options),
-        });
-        done.push(member.vendorUserId);
-      } catch (error) {
-        throw withCompleted(error, done);
-      }
-    }
+    await changeEachMember(change.members, async (member) => {
+      // Read afresh: the checks need isOnlyOwner, orgRoleList and flags as they are now.
+      const details = await this.details(member.vendorUserId, options);
+      if (!details) throw new VendorError({ kind: "not_found", message: `${member.email ?? member.vendorUserId} is not a member of ${this.target.organization}.` });
+      this.refuseIfNotAllowed(details, me, change.role.id);
+      await this.http.call({
+        method: "PUT",
+        path: this.path(`members/${encodeURIComponent(details.id)}/`),
+        body: { orgRole: change.role.id, teamRoles: teamRolesFor(change.teamRoles, details) },
+        ...signal(options),
+      });
+    });
   }
 
   async addToOrganizations(_change: AddToOrganizations): Promise<void> {
