@@ -1,9 +1,8 @@
 // Composition root: read the configuration, open the database, build the services, start Slack
 // and the executor. Wiring by hand, in the order things depend on each other; nothing is
 // touched before the whole configuration is known to be valid.
-import { readEnv, type Env } from "./config/env.js";
 import { ConfigError } from "./config/errors.js";
-import { loadConfigFile, type RolegateConfig } from "./config/file.js";
+import { loadConfiguration, type Configuration } from "./config/load.js";
 import { systemClock } from "./clock.js";
 import { openDatabase, type Database } from "./db/database.js";
 import { createLogger, createRedactor, secretValues } from "./logger.js";
@@ -12,28 +11,20 @@ import { createSlackApp } from "./slack/bolt-app.js";
 import { CONNECTOR_FACTORIES } from "./vendors/index.js";
 import { TargetConnectors } from "./vendors/registry.js";
 
-async function readConfiguration(): Promise<{ env: Env; config: RolegateConfig }> {
-  const env = readEnv();
-  const config = await loadConfigFile(env.ROLEGATE_CONFIG);
-  return { env, config };
-}
-
 /** Scrubs start-up errors too: a library's message may quote what we handed it. */
 let redact = createRedactor(secretValues(process.env, []));
 
 async function main(): Promise<void> {
-  let env: Env;
-  let config: RolegateConfig;
+  let configuration: Configuration;
   try {
-    ({ env, config } = await readConfiguration());
+    configuration = await loadConfiguration();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }
 
-  const tokenVariables = [...config.targets.values()].map((t) => t.tokenEnv);
-  const secrets = secretValues(process.env, tokenVariables);
+  const { env, config, secrets } = configuration;
   redact = createRedactor(secrets);
   const logger = createLogger({ level: env.LOG_LEVEL, secrets });
   const clock = systemClock;

@@ -7,6 +7,7 @@ import type { Env } from "../config/env.js";
 import type { Target, VendorName } from "../config/file.js";
 import { readMigrationFiles } from "../db/migration-files.js";
 import { connectPostgresSession } from "../db/sql-session.js";
+import { slackClientOptions } from "../slack/bolt-app.js";
 import type { ConnectorRegistry } from "../vendors/connector.js";
 import { VendorError } from "../vendors/errors.js";
 
@@ -26,10 +27,7 @@ const CREDENTIAL: Record<VendorName, string> = {
 };
 
 export async function checkSlack(env: Pick<Env, "SLACK_BOT_TOKEN" | "SLACK_API_URL">): Promise<CheckResult> {
-  const client = new webApi.WebClient(env.SLACK_BOT_TOKEN, {
-    ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL.endsWith("/") ? env.SLACK_API_URL : `${env.SLACK_API_URL}/` } : {}),
-    retryConfig: { retries: 0 },
-  });
+  const client = new webApi.WebClient(env.SLACK_BOT_TOKEN, slackClientOptions(env, 0));
   try {
     const auth = await client.auth.test();
     return { check: "slack", vendor: "-", ok: true, detail: `bot ${auth.user ?? "?"} in workspace ${auth.team ?? "?"}` };

@@ -1,18 +1,16 @@
 // npm run doctor: checks Slack, the database and every target's credential, read-only, and
 // prints a table. Exits non-zero when anything failed, so it can gate a deployment.
-import { readEnv } from "../config/env.js";
 import { ConfigError } from "../config/errors.js";
-import { loadConfigFile } from "../config/file.js";
-import { createRedactor, secretValues } from "../logger.js";
+import { loadConfiguration, type Configuration } from "../config/load.js";
+import { createRedactor } from "../logger.js";
 import { CONNECTOR_FACTORIES } from "../vendors/index.js";
 import { TargetConnectors } from "../vendors/registry.js";
 import { checkDatabase, checkSlack, checkTarget, renderTable } from "./checks.js";
 
 async function main(): Promise<number> {
-  let env, config;
+  let configuration: Configuration;
   try {
-    env = readEnv();
-    config = await loadConfigFile(env.ROLEGATE_CONFIG);
+    configuration = await loadConfiguration();
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
@@ -20,7 +18,8 @@ async function main(): Promise<number> {
     }
     throw error;
   }
-  const redact = createRedactor(secretValues(process.env, [...config.targets.values()].map((t) => t.tokenEnv)));
+  const { env, config, secrets } = configuration;
+  const redact = createRedactor(secrets);
   const connectors = new TargetConnectors(config, CONNECTOR_FACTORIES);
   const results = await Promise.all([checkSlack(env), checkDatabase(env), ...[...config.targets.values()].map((t) => checkTarget(t, connectors))]);
   process.stdout.write(redact(renderTable(results)) + "\n");

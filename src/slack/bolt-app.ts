@@ -46,13 +46,16 @@ export function createSlackApp({ env, logger, healthy, retries }: SlackAppOption
     logLevel: env.LOG_LEVEL === "debug" ? LogLevel.DEBUG : LogLevel.INFO,
     // auth.test runs in init(), where a bad token becomes an error we can report and exit on.
     deferInitialization: true,
-    clientOptions: {
-      ...(env.SLACK_API_URL ? { slackApiUrl: withTrailingSlash(env.SLACK_API_URL) } : {}),
-      ...(retries !== undefined ? { retryConfig: { retries } } : {}),
-    },
+    clientOptions: slackClientOptions(env, retries),
   });
 }
 
-function withTrailingSlash(url: string): string {
-  return url.endsWith("/") ? url : `${url}/`;
+/** Web API client options: SLACK_API_URL (GovSlack, a test server) and how often to retry. */
+export function slackClientOptions(env: Pick<Env, "SLACK_API_URL">, retries?: number) {
+  const url = env.SLACK_API_URL;
+  return {
+    // The client joins method names straight onto this URL: it must end with a slash.
+    ...(url ? { slackApiUrl: url.endsWith("/") ? url : `${url}/` } : {}),
+    ...(retries !== undefined ? { retryConfig: { retries } } : {}),
+  };
 }
