@@ -130,18 +130,12 @@ const MALFORMED = Symbol("malformed");
 
 function parseBody(text: string, headers: Headers): unknown {
   if (text === "") return null;
-  const type = headers.get("content-type") ?? "";
-  if (!type.includes("json")) {
-    try {
-      return JSON.parse(text);
-    } catch {
-      return text; // a bare string, as Sentry's 429 body is
-    }
-  }
   try {
     return JSON.parse(text);
   } catch {
-    return MALFORMED;
+    // Declared JSON that does not parse is a broken answer; anything else is plain text
+    // (Sentry's 429 body is a bare string, a proxy's error page is HTML).
+    return (headers.get("content-type") ?? "").includes("json") ? MALFORMED : text;
   }
 }
 
