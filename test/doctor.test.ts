@@ -1,9 +1,7 @@
 // `npm run doctor` as a person runs it: a child process, against the fake Slack and vendors.
-import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTestDatabase, type TestDatabase } from "./support/database.js";
 import { AITRONOS_KEY, FakeAitronos } from "./support/fake-vendors/aitronos.js";
@@ -11,9 +9,9 @@ import { DEVIN_KEY, FakeDevin } from "./support/fake-vendors/devin.js";
 import { DOLFIN_KEY, FakeDolfin } from "./support/fake-vendors/dolfin.js";
 import { FakeSentry, SENTRY_TOKEN } from "./support/fake-vendors/sentry.js";
 import { FakeSlackApi } from "./support/fake-slack-api.js";
+import { startScript } from "./support/script.js";
 
 const BOT_TOKEN = "xoxb-test-doctor-0001";
-const TSX = pathToFileURL(join(process.cwd(), "node_modules/tsx/dist/loader.mjs")).href;
 
 let dir: string;
 let database: TestDatabase;
@@ -46,16 +44,10 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function doctor(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ["--import", TSX, join(process.cwd(), "src/doctor/main.ts")], {
-    cwd: dir,
-    env: { PATH: process.env.PATH ?? "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout.on("data", (d) => (output += d));
-  child.stderr.on("data", (d) => (output += d));
-  return new Promise((resolve) => child.on("exit", (code) => resolve({ code, output })));
+async function doctor(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const run = startScript("src/doctor/main.ts", env, dir);
+  const code = await run.exited;
+  return { code, output: run.output() };
 }
 
 const goodEnv = () => ({

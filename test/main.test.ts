@@ -1,13 +1,12 @@
 // `npm start`, as a person runs it: the real main.ts in a child process.
-import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { FakeSlackApi } from "./support/fake-slack-api.js";
-import { freePort } from "./support/wait.js";
+import { startScript, type RunningScript } from "./support/script.js";
+import { freePort, waitFor } from "./support/wait.js";
 
 const BOT_TOKEN = "xoxb-test-main-0001";
 const SIGNING_SECRET = "test-signing-secret-0001";
@@ -23,42 +22,10 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-// The child runs in a temporary directory, so tsx is handed over by its absolute location.
-const TSX = pathToFileURL(join(process.cwd(), "node_modules/tsx/dist/loader.mjs")).href;
-
-function startRolegate(env: Record<string, string>, cwd: string): Started {
-  // Only what the test passes: no variable of this machine leaks in.
-  const child = spawn(process.execPath, ["--import", TSX, join(process.cwd(), "src/main.ts")], {
-    cwd,
-    env: { PATH: process.env.PATH ?? "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout!.on("data", (d) => (output += d));
-  child.stderr!.on("data", (d) => (output += d));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  cleanups.push(async () => {
-    if (child.exitCode === null) {
-      child.kill("SIGKILL");
-      await exited;
-    }
-  });
-  return { child, output: () => output, exited };
-}
-
-
-async function waitFor(condition: () => boolean, what: () => string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out; output so far:\n${what()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+function startRolegate(env: Record<string, string>, cwd: string): RunningScript {
+  const run = startScript("src/main.ts", env, cwd);
+  cleanups.push(run.stop);
+  return run;
 }
 
 async function workdir(): Promise<string> {
@@ -98,7 +65,7 @@ describe("npm start", () => {
       { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, PORT: String(port), DOLFIN_TOKEN: "dolfin-secret-0001" },
       dir,
     );
-    await waitFor(() => run.output().includes("rolegate is running") || run.child.exitCode !== null, run.output);
+    await waitFor(() => run.output().includes("rolegate is running") || run.child.exitCode !== null, () => `start-up; output so far:\n${run.output()}`, 60_000);
     expect(run.child.exitCode, run.output()).toBeNull();
 
     expect(slack.calls.map((c) => c.method)).toContain("auth.test");

@@ -12,6 +12,7 @@ import { ManualClock } from "./clock.js";
 import { openTestDatabase, quietLogger, resetData, type TestDatabase } from "./database.js";
 import { FakeConnector } from "./fake-connector.js";
 import { FakeSlackApi } from "./fake-slack-api.js";
+import { APPROVER, GROUP_APPROVER, REQUESTER, SECOND_APPROVER } from "./world.js";
 import { freePort } from "./wait.js";
 
 export { waitFor } from "./wait.js";
@@ -19,11 +20,8 @@ export { waitFor } from "./wait.js";
 export const BOT_TOKEN = "xoxb-test-harness-0001";
 export const SIGNING_SECRET = "harness-signing-secret-0001";
 export const APPROVAL_CHANNEL = "C0APPROVALS";
-export const REQUESTER = "U0REQUEST";
-export const APPROVER = "U0APPROVE";
-export const SECOND_APPROVER = "U0SECOND1";
-export const GROUP_MEMBER = "U0GROUPIE";
-export const OUTSIDER = "U0OUTSIDE";
+// The same people as the domain tests, so a scenario reads alike at every layer.
+export { APPROVER, GROUP_APPROVER, OUTSIDER, REQUESTER, SECOND_APPROVER } from "./world.js";
 
 const CONFIG = `
 approvalChannel: ${APPROVAL_CHANNEL}
@@ -70,7 +68,7 @@ export class SlackHarness {
     this.slack.users.set(REQUESTER, "requester@example.com");
     this.slack.users.set("U0ADAADA1", "ada@example.com");
     this.slack.users.set("U0NOEMAIL", null);
-    this.slack.usergroups.set("S0ADMINS1", [GROUP_MEMBER]);
+    this.slack.usergroups.set("S0ADMINS1", [GROUP_APPROVER]);
 
     this.vendors = new Map();
     const byOrg = (org: string) => [...this.vendors.values()].find((v) => v.target.organization === org);
@@ -141,10 +139,7 @@ export class SlackHarness {
     const card = this.cardMessage(requestId);
     return this.interaction({
       type: "block_actions",
-      user: { id: user },
-      team: { id: "T0ACME" },
-      api_app_id: "A0ROLEGATE",
-      trigger_id: `trigger.${this.triggers++}`,
+      ...this.envelope(user),
       channel: { id: card?.channel ?? APPROVAL_CHANNEL },
       container: { type: "message", channel_id: card?.channel, message_ts: card?.ts },
       message: card ? { ts: card.ts, text: card.text, blocks: card.blocks } : undefined,
@@ -158,10 +153,7 @@ export class SlackHarness {
     const stored = this.slack.views.get(viewId)!;
     return this.interaction({
       type: "block_actions",
-      user: { id: user },
-      team: { id: "T0ACME" },
-      api_app_id: "A0ROLEGATE",
-      trigger_id: `trigger.${this.triggers++}`,
+      ...this.envelope(user),
       container: { type: "view", view_id: viewId },
       view: { ...stored.view, id: viewId, hash: stored.hash, state: { values: {} } },
       actions: [{ type: "static_select", action_id: actionId, block_id: "target", selected_option: { value, text: { type: "plain_text", text: value } }, action_ts: "1" }],
@@ -173,10 +165,7 @@ export class SlackHarness {
     const stored = this.slack.views.get(viewId)!;
     return this.interaction({
       type: "view_submission",
-      user: { id: user },
-      team: { id: "T0ACME" },
-      api_app_id: "A0ROLEGATE",
-      trigger_id: `trigger.${this.triggers++}`,
+      ...this.envelope(user),
       view: { ...stored.view, id: viewId, hash: stored.hash, state: { values } },
     });
   }
@@ -186,6 +175,11 @@ export class SlackHarness {
       JSON.stringify({ token: "t", team_id: "T0ACME", api_app_id: "A0ROLEGATE", type: "event_callback", event_id: `Ev${this.triggers++}`, event_time: 1, event }),
       "application/json",
     );
+  }
+
+  /** Who clicked, in which workspace and app, with a fresh trigger for opening a view. */
+  private envelope(user: string) {
+    return { user: { id: user }, team: { id: "T0ACME" }, api_app_id: "A0ROLEGATE", trigger_id: `trigger.${this.triggers++}` };
   }
 
   private interaction(payload: Record<string, unknown>): Promise<HttpReply> {
