@@ -31,6 +31,7 @@ function loadEngineModule(): Promise<SchemaEngineModule> {
     const bindings: SchemaEngineModule = await import("@prisma/schema-engine-wasm/schema_engine_bg");
     const wasmPath = createRequire(import.meta.url).resolve("@prisma/schema-engine-wasm/schema_engine_bg").replace(/\.js$/, ".wasm");
     const { instance } = await WebAssembly.instantiate(await readFile(wasmPath), { "./schema_engine_bg.js": bindings });
+    // The bindings type this as the .wasm module a bundler would import; it is these exports.
     bindings.__wbg_set_wasm(instance.exports as never);
     (instance.exports as { __wbindgen_start: () => void }).__wbindgen_start();
     return bindings;
