@@ -10,6 +10,7 @@ import { WorkQueue } from "./executor/work-queue.js";
 import type { Logger } from "./logger.js";
 import { ApprovalPolicy } from "./requests/approval-policy.js";
 import { Filing } from "./requests/filing.js";
+import { ownAccessOf } from "./requests/own-access.js";
 import { RequestRepo } from "./requests/request-repo.js";
 import { RequestService } from "./requests/request-service.js";
 import { registerListeners } from "./slack/listeners/index.js";
@@ -47,6 +48,7 @@ export function wireRolegate(parts: RolegateParts): Rolegate {
   const service = new RequestService({
     repo,
     policy,
+    ownAccess: (actor, request) => ownAccessOf(actor, request, { slackUsers, connectors }),
     notifier: new SlackNotifier({ client: app.client, repo, config }),
     config,
     clock,

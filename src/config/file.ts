@@ -64,6 +64,8 @@ const fileSchema = z.strictObject({
     .regex(/^[CG][A-Z0-9]{6,}$/, { error: "must be a channel id such as C0123456789 (not a #name)" }),
   approvers: approversSchema,
   pendingTtl: duration("24h").default(86_400_000),
+  /** Approvals go stale: a failed request may be retried only this long after its last approval. */
+  retryWindow: duration("24h").default(86_400_000),
   executor: executorSchema.default({ maxAttempts: 5, firstRetryDelay: 30_000, maxRetryDelay: 900_000, lease: 120_000 }),
   targets: z
     .record(

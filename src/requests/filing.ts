@@ -8,8 +8,9 @@ import type { ConnectorRegistry, MemberLookup, VendorMember, VendorRole } from "
 import { VendorError } from "../vendors/errors.js";
 import type { MemberRef } from "./grammar.js";
 import { refuse, type Result } from "./refusals.js";
+import { checkShape } from "./request-shape.js";
 import type { RequestService } from "./request-service.js";
-import type { RequestKind, RoleRequest, TeamRole } from "./types.js";
+import { UNKNOWN_ROLE, type RequestKind, type RoleRequest, type TeamRole } from "./types.js";
 
 export interface SlackUserEmails {
   /** The email address on a Slack profile, or null when Slack shows none. */
@@ -36,20 +37,14 @@ export interface FilingDeps {
   lookupTimeoutMs?: number;
 }
 
-/** The prefix of a current role that could not be read; the card shows the reason after it. */
-export const UNKNOWN_ROLE = "unknown: ";
-
 export class Filing {
   constructor(private readonly deps: FilingDeps) {}
 
   async file(input: FilingInput): Promise<Result<RoleRequest>> {
-    const [first] = input.targets;
-    for (const name of input.targets) {
-      if (!this.deps.config.targets.has(name)) {
-        return refuse("invalid_request", `There is no target "${name}". Targets: ${[...this.deps.config.targets.keys()].join(", ")}.`, "target");
-      }
-    }
-    if (!first) return refuse("invalid_request", "Name a target.", "target");
+    // Limits first: nothing is asked of Slack or a vendor for a request that cannot be filed.
+    const shape = checkShape({ kind: input.kind, targets: input.targets, reason: input.reason, memberRefs: input.members.map(refOf) }, this.deps.config);
+    if (!shape.ok) return shape;
+    const first = shape.value[0]!.name;
     const connector = this.deps.connectors.forTarget(first);
     const signal = () => AbortSignal.timeout(this.deps.lookupTimeoutMs ?? 8_000);
 
@@ -120,6 +115,11 @@ export class Filing {
       }
     }
   }
+}
+
+/** How a member was named, before any lookup. */
+function refOf(member: MemberRef): string {
+  return member.kind === "email" ? member.email : member.kind === "vendor_id" ? `id:${member.id}` : `<@${member.userId}>`;
 }
 
 function memberRecord(lookup: MemberLookup, member: VendorMember | null | undefined, failure: string | undefined) {

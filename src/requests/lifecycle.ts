@@ -2,31 +2,51 @@
 // what happens — the next status and the audit event — or why the command is refused.
 //
 //   PENDING ──approvals reach the number required──▶ APPROVED ──claim──▶ EXECUTING ──▶ APPLIED
-//      │                                               ▲   ▲                 │
-//      ├─any one deny──▶ DENIED                        │   └──transient──────┤ (retry later)
-//      ├─requester cancels──▶ CANCELLED                │                     ▼
-//      └─pendingTtl passes──▶ EXPIRED                  └──approver: retry── FAILED
+//      │                                               │ ▲   ▲                 │
+//      ├─any one deny──▶ DENIED ◀──deny, not started───┤ │   └──transient──────┤ (retry later)
+//      ├─requester cancels──▶ CANCELLED ◀──cancel──────┘ │                     ▼
+//      └─pendingTtl passes──▶ EXPIRED                    └──approver: retry── FAILED
 //
 // Nothing else is allowed. The repository applies a decision as a conditional write on the
 // status it was computed from, so two clicks or two processes can never both win.
-import { STATUS_PHRASE, type Refusal } from "./refusals.js";
-import type { AuditEventType, RequestStatus } from "./types.js";
+import { STATUS_PHRASE, type Refusal, type RefusalCode } from "./refusals.js";
+import type { Approval, AuditEventType, RequestStatus } from "./types.js";
 
 export interface LifecycleState {
   status: RequestStatus;
   requesterId: string;
   expiresAt: Date;
   requiredApprovals: number;
-  /** Who has approved so far. */
-  approverIds: readonly string[];
+  /** Who has approved so far, and when. */
+  approvals: readonly Approval[];
+  /** Every member's current role was read from the vendor and is on the card. */
+  rolesKnown: boolean;
+  /** An executor has taken the request up at least once: cancel and deny come too late. */
+  started: boolean;
 }
 
-/** `mayDecide`: whether the actor is an approver for the request's target(s) right now. */
+/**
+ * Whether the person clicking has access at stake: one of the request's members (by email or
+ * vendor id). `unverified`: the lookup that would tell failed, which refuses like `member`.
+ */
+export type OwnAccess = { kind: "none" } | { kind: "member"; ref: string } | { kind: "unverified"; why: string };
+
+/**
+ * What is known about the person deciding, asked before the row lock (it may call Slack or a
+ * vendor). `approvers` says, for each person who has approved so far, whether they are still an
+ * approver: an approval counts only while its giver is one.
+ */
+export interface Standing {
+  mayDecide: boolean;
+  ownAccess: OwnAccess;
+  approvers: ReadonlyMap<string, boolean>;
+}
+
 export type Command =
-  | { type: "approve"; actor: string; mayDecide: boolean; now: Date }
+  | { type: "approve"; actor: string; standing: Standing; now: Date }
   | { type: "deny"; actor: string; mayDecide: boolean; now: Date }
   | { type: "cancel"; actor: string; now: Date }
-  | { type: "retry"; actor: string; mayDecide: boolean }
+  | { type: "retry"; actor: string; standing: Standing; now: Date; retryWindowMs: number }
   | { type: "expire"; now: Date }
   | { type: "claim" }
   | { type: "apply" }
@@ -34,19 +54,58 @@ export type Command =
   | { type: "reschedule" };
 
 export type Decision =
-  | { ok: true; to: RequestStatus; event: AuditEventType; approvalsGiven?: number }
-  /** `expire`: the command came too late; the request is to be recorded as EXPIRED. */
-  | { ok: false; refusal: Refusal; expire?: boolean };
+  | { ok: true; to: RequestStatus; event: AuditEventType; approvalsGiven?: number; lapsed?: string[] }
+  /**
+   * `expire`: the command came too late; the request is to be recorded as EXPIRED.
+   * `recheck`: someone approved after the standing was read; read it again and decide anew.
+   */
+  | { ok: false; refusal: Refusal; expire?: boolean; recheck?: boolean };
 
-const refused = (code: Refusal["code"], message: string, expire = false): Decision =>
+const refused = (code: RefusalCode, message: string, expire = false): Decision =>
   expire ? { ok: false, refusal: { code, message }, expire } : { ok: false, refusal: { code, message } };
 
 const isExpired = (state: LifecycleState, now: Date) => state.status === "PENDING" && now.getTime() >= state.expiresAt.getTime();
+
+/** PENDING, or APPROVED and not yet taken up: a deny or a cancel can still stop it. */
+const stoppable = (state: LifecycleState) => state.status === "PENDING" || (state.status === "APPROVED" && !state.started);
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 function alreadyDecided(state: LifecycleState): Decision {
   if (state.status === "EXPIRED") return refused("expired", "This request expired without a decision. File a new one with /role.");
   return refused("already_decided", `Nothing to decide: this request was already ${STATUS_PHRASE[state.status]}.`);
 }
+
+/** The refusal for a person whose own access is at stake, or null. */
+function ownAccessRefusal(ownAccess: OwnAccess, verb: string): Decision | null {
+  switch (ownAccess.kind) {
+    case "none":
+      return null;
+    case "member":
+      return refused(
+        "own_access",
+        `You can't ${verb} this request: it changes your own access (${ownAccess.ref}). Another approver has to decide it.`,
+      );
+    case "unverified":
+      return refused(
+        "own_access_unverified",
+        `rolegate could not check that this request does not change your own access (${ownAccess.why}), so it did not count your click. Try again in a minute.`,
+      );
+  }
+}
+
+/** Approvals whose giver is still an approver; null when one was given after the standing was read. */
+function countingApprovals(state: LifecycleState, standing: Standing): { counting: string[]; lapsed: string[] } | null {
+  const ids = state.approvals.map((a) => a.approverId);
+  if (ids.some((id) => !standing.approvers.has(id))) return null;
+  return { counting: ids.filter((id) => standing.approvers.get(id)), lapsed: ids.filter((id) => !standing.approvers.get(id)) };
+}
+
+const RECHECK: Decision = {
+  ok: false,
+  recheck: true,
+  refusal: { code: "invalid_transition", message: "Someone else decided at the same moment; please click again." },
+};
 
 export function decide(state: LifecycleState, command: Command): Decision {
   switch (command.type) {
@@ -58,19 +117,33 @@ export function decide(state: LifecycleState, command: Command): Decision {
       if (command.actor === state.requesterId) {
         return refused("self_approval", "You can't approve your own request; another approver has to decide it.");
       }
-      if (!command.mayDecide) return refused("not_approver", "Only approvers for this target can approve requests.");
-      if (state.approverIds.includes(command.actor)) {
-        const missing = state.requiredApprovals - state.approverIds.length;
+      const { standing } = command;
+      if (!standing.mayDecide) return refused("not_approver", "Only approvers for this target can approve requests.");
+      const own = ownAccessRefusal(standing.ownAccess, "approve");
+      if (own) return own;
+      const approvals = countingApprovals(state, standing);
+      if (!approvals) return RECHECK;
+      if (state.approvals.some((a) => a.approverId === command.actor)) {
+        const missing = state.requiredApprovals - approvals.counting.length;
+        return refused("already_approved", `You have already approved this request; it needs ${plural(missing, "more approval")} from other approvers.`);
+      }
+      if (!state.rolesKnown) {
         return refused(
-          "already_approved",
-          `You have already approved this request; it needs ${missing} more approval${missing === 1 ? "" : "s"} from other approvers.`,
+          "roles_unknown",
+          "Not counted yet: the card does not show every member's current role, and approvals count only once it does. rolegate keeps reading it from the vendor and updates the card; approve again then.",
         );
       }
-      const given = state.approverIds.length + 1;
-      return { ok: true, to: given >= state.requiredApprovals ? "APPROVED" : "PENDING", event: "APPROVED", approvalsGiven: given };
+      const given = approvals.counting.length + 1;
+      return {
+        ok: true,
+        to: given >= state.requiredApprovals ? "APPROVED" : "PENDING",
+        event: "APPROVED",
+        approvalsGiven: given,
+        ...(approvals.lapsed.length > 0 ? { lapsed: approvals.lapsed } : {}),
+      };
     }
     case "deny": {
-      if (state.status !== "PENDING") return alreadyDecided(state);
+      if (!stoppable(state)) return alreadyDecided(state);
       if (isExpired(state, command.now)) return refused("expired", "This request already expired; there is nothing left to deny.", true);
       if (command.actor === state.requesterId) {
         return refused("self_approval", "You can't decide your own request. To withdraw it, use /role cancel.");
@@ -82,7 +155,7 @@ export function decide(state: LifecycleState, command: Command): Decision {
       if (command.actor !== state.requesterId) {
         return refused("not_requester", "Only the person who filed this request can cancel it.");
       }
-      if (state.status !== "PENDING") {
+      if (!stoppable(state)) {
         return refused("already_decided", `It can't be cancelled any more: this request was already ${STATUS_PHRASE[state.status]}.`);
       }
       if (isExpired(state, command.now)) return refused("expired", "This request already expired; there is nothing left to cancel.", true);
@@ -95,7 +168,25 @@ export function decide(state: LifecycleState, command: Command): Decision {
       if (command.actor === state.requesterId) {
         return refused("self_approval", "You can't retry your own request; another approver has to.");
       }
-      if (!command.mayDecide) return refused("not_approver", "Only approvers for this target can retry a failed request.");
+      const { standing } = command;
+      if (!standing.mayDecide) return refused("not_approver", "Only approvers for this target can retry a failed request.");
+      const own = ownAccessRefusal(standing.ownAccess, "retry");
+      if (own) return own;
+      const lastApproval = Math.max(0, ...state.approvals.map((a) => a.at.getTime()));
+      if (command.now.getTime() - lastApproval > command.retryWindowMs) {
+        return refused(
+          "approval_stale",
+          `The approvals of this request are older than ${formatWindow(command.retryWindowMs)}, so they no longer count for a retry. The requester can file it again with /role.`,
+        );
+      }
+      const approvals = countingApprovals(state, standing);
+      if (!approvals) return RECHECK;
+      if (approvals.counting.length < state.requiredApprovals) {
+        return refused(
+          "approvals_lapsed",
+          `Only ${approvals.counting.length} of the ${plural(state.requiredApprovals, "approval")} it needs still count: ${approvals.lapsed.length === 1 ? "one approver is" : `${approvals.lapsed.length} approvers are`} no longer an approver. The requester can file it again with /role.`,
+        );
+      }
       return { ok: true, to: "APPROVED", event: "RETRIED" };
     }
     case "expire":
@@ -107,6 +198,11 @@ export function decide(state: LifecycleState, command: Command): Decision {
     case "reschedule":
       return system(state, SYSTEM_TRANSITIONS[command.type]);
   }
+}
+
+function formatWindow(ms: number): string {
+  const hours = ms / 3_600_000;
+  return Number.isInteger(hours) ? `${hours}h` : `${Math.round(ms / 60_000)} minutes`;
 }
 
 /**

@@ -12,6 +12,13 @@ export type RefusalCode =
   | "expired"
   | "not_requester"
   | "not_failed"
+  | "own_access" // the person deciding is one of the request's members
+  | "own_access_unverified" // the lookup that would tell whether they are failed: fail closed
+  | "roles_unknown" // the card does not show every member's current role yet
+  | "approval_stale" // a retry more than retryWindow after the last approval
+  | "approvals_lapsed" // approvals whose givers are no longer approvers do not count
+  | "not_visible" // someone else's request, of a target the person does not approve
+  | "wrong_workspace" // a command or click from a workspace or app rolegate is not installed in
   | "invalid_transition"
   | "invalid_request"
   | "vendor_unavailable";

@@ -28,8 +28,17 @@ export type PersonCommand = Extract<Command, { type: "approve" | "deny" | "cance
 
 export type TransitionOutcome =
   | { ok: true; decision: Extract<Decision, { ok: true }>; request: RoleRequest }
-  /** `request` is absent when no such request exists; `expired` when this call recorded the expiry. */
-  | { ok: false; refusal: Refusal; request?: RoleRequest; expired?: boolean };
+  /**
+   * `request` is absent when no such request exists; `expired` when this call recorded the
+   * expiry; `recheck` when an approval landed after the standing was read.
+   */
+  | { ok: false; refusal: Refusal; request?: RoleRequest; expired?: boolean; recheck?: boolean };
+
+export interface DecisionContext {
+  targets: string[];
+  members: Pick<RoleRequest["members"][number], "ref" | "email" | "vendorUserId">[];
+  approverIds: string[];
+}
 
 /** What `/role history` narrows to; members are matched by email or vendor id. */
 export type HistoryQuery =
@@ -99,10 +108,22 @@ export class RequestRepo {
     }
   }
 
-  /** The targets a request touches, or null: all a decision needs before taking the lock. */
-  async targetsOf(id: string): Promise<string[] | null> {
-    const row = await this.prisma.roleRequest.findUnique({ where: { id }, select: { target: true, extraTargets: true } });
-    return row ? [row.target, ...row.extraTargets] : null;
+  /**
+   * What a decision needs to know before taking the lock — the targets, the members and who
+   * has approved so far — or null when there is no such request.
+   */
+  async decisionContext(id: string): Promise<DecisionContext | null> {
+    const row = await this.prisma.roleRequest.findUnique({
+      where: { id },
+      select: {
+        target: true,
+        extraTargets: true,
+        members: { select: { ref: true, email: true, vendorUserId: true } },
+        approvals: { select: { approverId: true } },
+      },
+    });
+    if (!row) return null;
+    return { targets: [row.target, ...row.extraTargets], members: row.members, approverIds: row.approvals.map((a) => a.approverId) };
   }
 
   async find(id: string): Promise<RoleRequest | null> {
@@ -126,6 +147,8 @@ export class RequestRepo {
       const decision = decide(lifecycleStateOf(before), command);
 
       if (!decision.ok) {
+        // Someone approved after the standing was read: nothing to record, the caller asks again.
+        if (decision.recheck) return { ok: false, refusal: decision.refusal, recheck: true } as const;
         if (decision.expire) await expireLocked(tx, before, now);
         await audit(tx, id, "REFUSED", command.actor, now, { command: command.type, code: decision.refusal.code, reason: decision.refusal.message });
         const after = await reread(tx, id);
@@ -223,12 +246,13 @@ async function applyDecision(
     case "approve":
       // The unique (request, approver) index backs the lifecycle's one-approval-per-person rule.
       await tx.approval.create({ data: { requestId: before.id, approverId: command.actor, createdAt: now } });
-      details = { approvals: decision.approvalsGiven, required: before.requiredApprovals };
+      details = { approvals: decision.approvalsGiven, required: before.requiredApprovals, ...(decision.lapsed ? { notCounted: decision.lapsed } : {}) };
       if (status === "APPROVED") data = { decidedAt: now, nextAttemptAt: now };
       break;
     case "deny":
     case "cancel":
-      data = { decidedBy: command.actor, decisionNote: note ?? null, decidedAt: now };
+      // nextAttemptAt cleared too: an APPROVED request stopped before it started is no work.
+      data = { decidedBy: command.actor, decisionNote: note ?? null, decidedAt: now, nextAttemptAt: null };
       details = note ? { note } : {};
       break;
     case "retry":

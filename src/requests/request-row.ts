@@ -2,7 +2,7 @@
 // Prisma for requests: the request repository and the executor's work queue.
 import type { Prisma } from "../db/generated/client.js";
 import type { LifecycleState } from "./lifecycle.js";
-import type { RoleRequest, TeamRole } from "./types.js";
+import { UNKNOWN_ROLE, type RoleRequest, type TeamRole } from "./types.js";
 
 export const REQUEST_INCLUDE = {
   members: { orderBy: { position: "asc" } },
@@ -57,6 +57,9 @@ export function lifecycleStateOf(request: RoleRequest): LifecycleState {
     requesterId: request.requesterId,
     expiresAt: request.expiresAt,
     requiredApprovals: request.requiredApprovals,
-    approverIds: request.approvals.map((a) => a.approverId),
+    approvals: request.approvals,
+    rolesKnown: request.members.every((m) => !m.roleWhenFiled?.startsWith(UNKNOWN_ROLE)),
+    // A change already made at the vendor cannot be cancelled by a click.
+    started: request.attempts > 0 || request.members.some((m) => m.outcome === "APPLIED"),
   };
 }

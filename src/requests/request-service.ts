@@ -2,12 +2,15 @@
 // (which may ask Slack) before taking the row lock, lets the repository commit the change with
 // its audit row, and only then tells the notifier: no Slack call runs inside a transaction.
 import type { Clock } from "../clock.js";
-import type { RolegateConfig, Target } from "../config/file.js";
+import type { RolegateConfig } from "../config/file.js";
 import type { Logger } from "../logger.js";
 import type { ApprovalPolicy } from "./approval-policy.js";
 import { deliver, type Notice, type NoticeType, type Notifier } from "./notifier.js";
+import type { OwnAccess, Standing } from "./lifecycle.js";
+import type { AccessAtStake } from "./own-access.js";
 import { ok, refuse, type Result } from "./refusals.js";
-import type { NewRequest, PersonCommand, RequestRepo, TransitionOutcome } from "./request-repo.js";
+import type { DecisionContext, NewRequest, PersonCommand, RequestRepo, TransitionOutcome } from "./request-repo.js";
+import { checkShape, MAX_REASON_LENGTH } from "./request-shape.js";
 import { SYSTEM_ACTOR, type RequestKind, type RequestStatus, type RoleRef, type RoleRequest, type TeamRole } from "./types.js";
 
 export interface FileRequestInput {
@@ -21,8 +24,8 @@ export interface FileRequestInput {
   members: NewRequest["members"];
 }
 
-export const MAX_MEMBERS = 50;
-export const MAX_REASON_LENGTH = 2000;
+/** How many times a decision is read and decided again when approvals land at the same moment. */
+const DECISION_ROUNDS = 3;
 
 /** The notice each status is announced with, when a notice is owed and sent again. */
 const NOTICE_FOR_STATUS: Record<RequestStatus, NoticeType> = {
@@ -37,10 +40,12 @@ const NOTICE_FOR_STATUS: Record<RequestStatus, NoticeType> = {
 };
 
 export interface RequestServiceDeps {
-  repo: Pick<RequestRepo, "create" | "find" | "targetsOf" | "transition" | "expireDue" | "markNotified" | "owedNotices">;
+  repo: Pick<RequestRepo, "create" | "find" | "decisionContext" | "transition" | "expireDue" | "markNotified" | "owedNotices">;
   policy: Pick<ApprovalPolicy, "mayDecide" | "requiredApprovals">;
+  /** Whether the person deciding is one of the request's members (see own-access.ts). */
+  ownAccess: (actor: string, request: AccessAtStake) => Promise<OwnAccess>;
   notifier: Notifier;
-  config: Pick<RolegateConfig, "targets" | "pendingTtl">;
+  config: Pick<RolegateConfig, "targets" | "pendingTtl" | "retryWindow">;
   clock: Clock;
   logger: Logger;
   /** Called when a request becomes ready for the executor, so it need not wait for its next poll. */
@@ -51,7 +56,10 @@ export class RequestService {
   constructor(private readonly deps: RequestServiceDeps) {}
 
   async file(input: FileRequestInput): Promise<Result<RoleRequest>> {
-    const checked = this.check(input);
+    const checked = checkShape(
+      { kind: input.kind, targets: [input.target, ...(input.extraTargets ?? [])], reason: input.reason, memberRefs: input.members.map((m) => m.ref) },
+      this.deps.config,
+    );
     if (!checked.ok) return checked;
     const now = this.deps.clock();
     const request = await this.deps.repo.create(
@@ -68,19 +76,21 @@ export class RequestService {
   }
 
   approve(id: string, actor: string): Promise<Result<RoleRequest>> {
-    return this.personCommand(id, actor, (mayDecide, now) => ({ type: "approve", actor, mayDecide, now }));
+    return this.personCommand(id, actor, async (context, now) => ({ type: "approve", actor, standing: await this.standingOf(actor, context), now }));
   }
 
   deny(id: string, actor: string, note?: string): Promise<Result<RoleRequest>> {
-    return this.personCommand(id, actor, (mayDecide, now) => ({ type: "deny", actor, mayDecide, now }), cleanNote(note));
+    // Denying never grants anything: a member of the request may deny it.
+    return this.personCommand(id, actor, async (context, now) => ({ type: "deny", actor, mayDecide: await this.deps.policy.mayDecide(actor, context.targets), now }), cleanNote(note));
   }
 
   cancel(id: string, actor: string, note?: string): Promise<Result<RoleRequest>> {
-    return this.personCommand(id, actor, (_mayDecide, now) => ({ type: "cancel", actor, now }), cleanNote(note));
+    return this.personCommand(id, actor, async (_context, now) => ({ type: "cancel", actor, now }), cleanNote(note));
   }
 
   retry(id: string, actor: string): Promise<Result<RoleRequest>> {
-    return this.personCommand(id, actor, (mayDecide) => ({ type: "retry", actor, mayDecide }));
+    const retryWindowMs = this.deps.config.retryWindow;
+    return this.personCommand(id, actor, async (context, now) => ({ type: "retry", actor, standing: await this.standingOf(actor, context), now, retryWindowMs }));
   }
 
   find(id: string): Promise<RoleRequest | null> {
@@ -115,17 +125,31 @@ export class RequestService {
   private async personCommand(
     id: string,
     actor: string,
-    command: (mayDecide: boolean, now: Date) => PersonCommand,
+    command: (context: DecisionContext, now: Date) => Promise<PersonCommand>,
     note?: string,
   ): Promise<Result<RoleRequest>> {
-    const targets = await this.deps.repo.targetsOf(id);
-    if (!targets) return refuse("not_found", `There is no request ${id}. Check the id with /role history.`);
-    // Asked before the row lock: it may call Slack, which must never hold a transaction open.
-    const mayDecide = await this.deps.policy.mayDecide(actor, targets);
-    const now = this.deps.clock();
-    const outcome = await this.deps.repo.transition(id, command(mayDecide, now), now, note);
-    await this.announceOutcome(outcome, actor);
-    return outcome.ok ? ok(outcome.request) : { ok: false, refusal: outcome.refusal };
+    for (let round = 1; ; round++) {
+      const context = await this.deps.repo.decisionContext(id);
+      if (!context) return refuse("not_found", `There is no request ${id}. Check the id with /role history.`);
+      // Asked before the row lock: it may call Slack or a vendor, which must never hold a
+      // transaction open. The lock then decides on the request as it is.
+      const now = this.deps.clock();
+      const outcome = await this.deps.repo.transition(id, await command(context, now), now, note);
+      if (!outcome.ok && outcome.recheck && round < DECISION_ROUNDS) continue;
+      await this.announceOutcome(outcome, actor);
+      return outcome.ok ? ok(outcome.request) : { ok: false, refusal: outcome.refusal };
+    }
+  }
+
+  /** Whether the actor may decide, whether it is their own access, and whose approvals still count. */
+  private async standingOf(actor: string, context: DecisionContext): Promise<Standing> {
+    const { policy } = this.deps;
+    const mayDecide = await policy.mayDecide(actor, context.targets);
+    if (!mayDecide) return { mayDecide, ownAccess: { kind: "none" }, approvers: new Map() };
+    const ownAccess = await this.deps.ownAccess(actor, context);
+    const approvers = new Map<string, boolean>();
+    for (const id of new Set(context.approverIds)) approvers.set(id, await policy.mayDecide(id, context.targets));
+    return { mayDecide, ownAccess, approvers };
   }
 
   private async announceOutcome(outcome: TransitionOutcome, actor: string): Promise<void> {
@@ -139,47 +163,6 @@ export class RequestService {
     // Wake the executor first: the change need not wait for Slack to take the notice.
     if (request.status === "APPROVED") this.deps.workAvailable?.();
     await this.announce({ type: decision.event === "RETRIED" ? "retried" : type, request, actor });
-  }
-
-  /** The checks that need only the config; the vendor checks happen before filing. */
-  private check(input: FileRequestInput): Result<Target[]> {
-    const targets: Target[] = [];
-    for (const name of [input.target, ...(input.extraTargets ?? [])]) {
-      const target = this.deps.config.targets.get(name);
-      if (!target) {
-        return refuse("invalid_request", `There is no target "${name}". Configured targets: ${[...this.deps.config.targets.keys()].join(", ")}.`, "target");
-      }
-      targets.push(target);
-    }
-    const [first, ...rest] = targets as [Target, ...Target[]];
-    if (input.kind === "SET_ROLE" && rest.length > 0) {
-      return refuse("invalid_request", "A role change names one target; to add members to several organizations use /role add.", "target");
-    }
-    if (input.kind === "ADD_TO_ORGS") {
-      if (first.vendor !== "devin") {
-        return refuse("invalid_request", `Adding members to organizations works for Devin targets only; ${first.name} is ${first.vendor}. Use /role set for its existing members.`, "target");
-      }
-      // One bulk call adds to every organization of one enterprise: same host, same key.
-      const other = rest.find((t) => t.vendor !== "devin" || t.tokenEnv !== first.tokenEnv || t.baseUrl !== first.baseUrl);
-      if (other) {
-        return refuse("invalid_request", `${other.name} is not in the same Devin enterprise as ${first.name}; file one request per enterprise.`, "target");
-      }
-      if (new Set(targets.map((t) => t.name)).size !== targets.length) {
-        return refuse("invalid_request", "A target is named twice; name each organization once.", "target");
-      }
-    }
-    if (input.reason.trim() === "") return refuse("invalid_request", "A reason is required: say why the change is needed.", "reason");
-    if (input.reason.length > MAX_REASON_LENGTH) {
-      return refuse("invalid_request", `The reason is too long (${input.reason.length} characters); keep it under ${MAX_REASON_LENGTH}.`, "reason");
-    }
-    if (input.members.length === 0) return refuse("invalid_request", "Name at least one member.", "members");
-    if (input.members.length > MAX_MEMBERS) {
-      return refuse("invalid_request", `A request can name at most ${MAX_MEMBERS} members; this one names ${input.members.length}.`, "members");
-    }
-    const refs = input.members.map((m) => m.ref.toLowerCase());
-    const twice = refs.find((ref, i) => refs.indexOf(ref) !== i);
-    if (twice) return refuse("invalid_request", `${twice} is named twice; name each member once.`, "members");
-    return ok(targets);
   }
 }
 

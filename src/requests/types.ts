@@ -21,6 +21,9 @@ export type AuditEventType =
 
 export type MemberOutcome = "PENDING" | "APPLIED" | "ALREADY_IN_PLACE" | "FAILED";
 
+/** The prefix of a current role that could not be read; the card shows the reason after it. */
+export const UNKNOWN_ROLE = "unknown: ";
+
 /** The actor recorded for what rolegate does by itself (executor, expiry sweep). */
 export const SYSTEM_ACTOR = "rolegate";
 

@@ -150,8 +150,8 @@ describe("vendor failures", () => {
   });
 
   it("a vendor that cannot be read is retried like a failed call, without any write", async () => {
-    t.world.dolfin.readError = rateLimited(30_000);
     const request = await t.world.fileApproved();
+    t.world.dolfin.readError = rateLimited(30_000);
     await t.world.executor().runOnce();
     expect(t.world.dolfin.calls).toHaveLength(0);
     expect(await t.world.repo.find(request.id)).toMatchObject({ status: "APPROVED", failureDetail: "Too many requests" });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decide, type LifecycleState } from "../../src/requests/lifecycle.js";
+import { decide, type LifecycleState, type Standing } from "../../src/requests/lifecycle.js";
 import type { RequestStatus } from "../../src/requests/types.js";
 
 const NOW = new Date("2026-11-22T10:00:00Z");
@@ -10,11 +10,34 @@ const state = (overrides: Partial<LifecycleState> = {}): LifecycleState => ({
   requesterId: "U0REQ",
   expiresAt: new Date("2026-11-22T12:00:00Z"),
   requiredApprovals: 1,
-  approverIds: [],
+  approvals: [],
+  rolesKnown: true,
+  started: false,
   ...overrides,
 });
 
-const approve = (actor = "U0APP", mayDecide = true, now = NOW) => ({ type: "approve" as const, actor, mayDecide, now });
+/** Approvals by these people, an hour before NOW. */
+const approvedBy = (...ids: string[]) => ids.map((approverId) => ({ approverId, at: new Date(NOW.getTime() - 3_600_000) }));
+
+const standing = (mayDecide = true, approvers: string[] = [], lapsed: string[] = []): Standing => ({
+  mayDecide,
+  ownAccess: { kind: "none" },
+  approvers: new Map([...approvers.map((a) => [a, true] as const), ...lapsed.map((a) => [a, false] as const)]),
+});
+
+const approve = (actor = "U0APP", mayDecide = true, now = NOW, approvers: string[] = []) => ({
+  type: "approve" as const,
+  actor,
+  standing: standing(mayDecide, approvers),
+  now,
+});
+const retry = (actor = "U0APP", mayDecide = true, approvers: string[] = ["U0FIRST"], now = NOW) => ({
+  type: "retry" as const,
+  actor,
+  standing: standing(mayDecide, approvers),
+  now,
+  retryWindowMs: 24 * 3_600_000,
+});
 const deny = (actor = "U0APP", mayDecide = true, now = NOW) => ({ type: "deny" as const, actor, mayDecide, now });
 
 describe("approving", () => {
@@ -27,7 +50,10 @@ describe("approving", () => {
   });
 
   it("the second required approval approves it", () => {
-    expect(decide(state({ requiredApprovals: 2, approverIds: ["U0FIRST"] }), approve())).toMatchObject({ ok: true, to: "APPROVED" });
+    expect(decide(state({ requiredApprovals: 2, approvals: approvedBy("U0FIRST") }), approve("U0APP", true, NOW, ["U0FIRST"]))).toMatchObject({
+      ok: true,
+      to: "APPROVED",
+    });
   });
 
   it("nobody approves their own request, even an approver", () => {
@@ -39,7 +65,7 @@ describe("approving", () => {
   });
 
   it("one approval per person: a second one says how many more are needed", () => {
-    const decision = decide(state({ requiredApprovals: 3, approverIds: ["U0APP"] }), approve());
+    const decision = decide(state({ requiredApprovals: 3, approvals: approvedBy("U0APP") }), approve("U0APP", true, NOW, ["U0APP"]));
     expect(decision).toMatchObject({ ok: false, refusal: { code: "already_approved" } });
     expect(!decision.ok && decision.refusal.message).toContain("needs 2 more approvals");
   });
@@ -57,7 +83,7 @@ describe("approving", () => {
 
 describe("denying, cancelling, expiring", () => {
   it("any one approver's deny denies it, whatever approvals it had", () => {
-    expect(decide(state({ requiredApprovals: 2, approverIds: ["U0FIRST"] }), deny())).toEqual({ ok: true, to: "DENIED", event: "DENIED" });
+    expect(decide(state({ requiredApprovals: 2, approvals: approvedBy("U0FIRST") }), deny())).toEqual({ ok: true, to: "DENIED", event: "DENIED" });
   });
 
   it("a non-approver cannot deny, and the requester is pointed to cancel", () => {
@@ -67,10 +93,10 @@ describe("denying, cancelling, expiring", () => {
     expect(!own.ok && own.refusal.message).toContain("/role cancel");
   });
 
-  it("only the requester cancels, and only while pending", () => {
+  it("only the requester cancels, and only until an executor takes it up", () => {
     expect(decide(state(), { type: "cancel", actor: "U0REQ", now: NOW })).toEqual({ ok: true, to: "CANCELLED", event: "CANCELLED" });
     expect(decide(state(), { type: "cancel", actor: "U0APP", now: NOW })).toMatchObject({ ok: false, refusal: { code: "not_requester" } });
-    expect(decide(state({ status: "APPROVED" }), { type: "cancel", actor: "U0REQ", now: NOW })).toMatchObject({
+    expect(decide(state({ status: "APPROVED", started: true }), { type: "cancel", actor: "U0REQ", now: NOW })).toMatchObject({
       ok: false,
       refusal: { code: "already_decided" },
     });
@@ -100,11 +126,11 @@ describe("the executor's transitions", () => {
   });
 
   it("a failed request goes back to APPROVED when another approver asks for a retry", () => {
-    const failed = state({ status: "FAILED" });
-    expect(decide(failed, { type: "retry", actor: "U0APP", mayDecide: true })).toEqual({ ok: true, to: "APPROVED", event: "RETRIED" });
-    expect(decide(failed, { type: "retry", actor: "U0ANY", mayDecide: false })).toMatchObject({ ok: false, refusal: { code: "not_approver" } });
-    expect(decide(failed, { type: "retry", actor: "U0REQ", mayDecide: true })).toMatchObject({ ok: false, refusal: { code: "self_approval" } });
-    expect(decide(state({ status: "APPLIED" }), { type: "retry", actor: "U0APP", mayDecide: true })).toMatchObject({
+    const failed = state({ status: "FAILED", approvals: approvedBy("U0FIRST"), started: true });
+    expect(decide(failed, retry())).toEqual({ ok: true, to: "APPROVED", event: "RETRIED" });
+    expect(decide(failed, retry("U0ANY", false))).toMatchObject({ ok: false, refusal: { code: "not_approver" } });
+    expect(decide(failed, retry("U0REQ"))).toMatchObject({ ok: false, refusal: { code: "self_approval" } });
+    expect(decide(state({ status: "APPLIED" }), retry())).toMatchObject({
       ok: false,
       refusal: { code: "not_failed" },
     });

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ApprovalPolicy } from "../../src/requests/approval-policy.js";
 import { RequestService } from "../../src/requests/request-service.js";
 import { quietLogger } from "../support/database.js";
+import { forbidden, unavailable } from "../support/fake-connector.js";
 import { APPROVER, useWorld, GROUP_APPROVER, OUTSIDER, REQUESTER, SECOND_APPROVER, type World } from "../support/world.js";
 
 const t = useWorld();
@@ -170,6 +171,7 @@ describe("concurrency", () => {
     const service = new RequestService({
       repo: t.world.repo,
       policy: new ApprovalPolicy(config, { membersOf: async () => new Set() }),
+      ownAccess: async () => ({ kind: "none" }),
       notifier: t.world.notifier,
       config,
       clock: t.world.clock.now,
@@ -188,5 +190,64 @@ describe("concurrency", () => {
     const trail = await t.world.repo.auditTrail(request.id);
     expect(trail.filter((e) => e.type === "APPROVED")).toHaveLength(1);
     expect(trail.filter((e) => e.type === "REFUSED")).toHaveLength(49);
+  });
+});
+
+describe("what is applied is what was approved", () => {
+  it("the requester can cancel an approved request no executor has taken up, and then no executor claims it", async () => {
+    const request = await t.world.fileApproved();
+    expect(await t.world.service.cancel(request.id, REQUESTER)).toMatchObject({ ok: true, value: { status: "CANCELLED", nextAttemptAt: null } });
+    expect(await t.world.executor().runOnce()).toBe(false);
+    expect(t.world.dolfin.calls).toHaveLength(0);
+  });
+
+  it("an approver can deny an approved request not yet taken up, but not one an executor has already tried", async () => {
+    const waiting = await t.world.fileApproved();
+    expect(await t.world.service.deny(waiting.id, SECOND_APPROVER, "wrong person")).toMatchObject({ ok: true, value: { status: "DENIED" } });
+    expect(await t.world.executor().runOnce()).toBe(false);
+
+    t.world.dolfin.nextWrites({ kind: "error", error: unavailable() });
+    const tried = await t.world.fileApproved();
+    await t.world.executor().runOnce(); // one attempt, rescheduled: APPROVED again, but started
+    expect((await t.world.repo.find(tried.id))?.status).toBe("APPROVED");
+    expect(await t.world.service.deny(tried.id, SECOND_APPROVER)).toMatchObject({ ok: false, refusal: { code: "already_decided" } });
+    expect(await t.world.service.cancel(tried.id, REQUESTER)).toMatchObject({ ok: false, refusal: { code: "already_decided" } });
+  });
+
+  it("approvals go stale: a retry more than retryWindow after the last approval is refused", async () => {
+    t.world.dolfin.nextWrites({ kind: "error", error: forbidden("Token lacks permission") });
+    const request = await t.world.fileApproved();
+    await t.world.executor().runOnce();
+    t.world.clock.advance(24 * 3_600_000 + 1_000);
+
+    const retried = await t.world.service.retry(request.id, SECOND_APPROVER);
+    expect(retried).toMatchObject({ ok: false, refusal: { code: "approval_stale" } });
+    expect(!retried.ok && retried.refusal.message).toContain("older than 24h");
+    expect((await t.world.repo.find(request.id))?.status).toBe("FAILED");
+  });
+
+  it("an approval by someone who is no longer an approver does not count when the threshold is evaluated", async () => {
+    const request = await t.world.file({ requestedRole: { id: "owner", name: "Owner" } }); // needs 2
+    expect(await t.world.service.approve(request.id, GROUP_APPROVER)).toMatchObject({ ok: true, value: { status: "PENDING" } });
+    t.world.directory.groups.S0ADMINS1 = []; // removed from the approvers' group
+
+    expect(await t.world.service.approve(request.id, APPROVER)).toMatchObject({ ok: true, value: { status: "PENDING" } });
+    expect(await t.world.service.approve(request.id, SECOND_APPROVER)).toMatchObject({ ok: true, value: { status: "APPROVED" } });
+    const approvedEvents = (await t.world.repo.auditTrail(request.id)).filter((e) => e.type === "APPROVED").map((e) => e.details);
+    expect(approvedEvents).toEqual([
+      { approvals: 1, required: 2 },
+      { approvals: 1, required: 2, notCounted: [GROUP_APPROVER] },
+      { approvals: 2, required: 2, notCounted: [GROUP_APPROVER] },
+    ]);
+  });
+
+  it("a retry is refused when the approvals it rests on no longer count", async () => {
+    t.world.dolfin.nextWrites({ kind: "error", error: forbidden("Token lacks permission") });
+    const request = await t.world.file();
+    await t.world.service.approve(request.id, GROUP_APPROVER);
+    await t.world.executor().runOnce();
+    t.world.directory.groups.S0ADMINS1 = [];
+
+    expect(await t.world.service.retry(request.id, APPROVER)).toMatchObject({ ok: false, refusal: { code: "approvals_lapsed" } });
   });
 });

@@ -89,7 +89,10 @@ describe("the approval card", () => {
     );
 
     expect(buttons(request({ status: "FAILED" }))).toEqual(["rolegate_retry"]);
-    for (const status of ["APPROVED", "EXECUTING", "APPLIED", "DENIED", "CANCELLED", "EXPIRED"] as const) {
+    // Approved but not yet taken up: it can still be stopped; once an attempt ran, it cannot.
+    expect(buttons(request({ status: "APPROVED" }))).toEqual(["rolegate_deny"]);
+    expect(buttons(request({ status: "APPROVED", attempts: 1 }))).toEqual([]);
+    for (const status of ["EXECUTING", "APPLIED", "DENIED", "CANCELLED", "EXPIRED"] as const) {
       expect(buttons(request({ status })), status).toEqual([]);
     }
   });

@@ -59,7 +59,7 @@ describe("help and mistakes", () => {
   });
 
   it("a target, role or member the vendor does not know is refused before anything is filed", async () => {
-    expect(await run("set nowhere ada@example.com admin x")).toBe("Nothing was filed: There is no target \"nowhere\". Targets: dolfin-acme, sentry-acme, devin-a, devin-b.");
+    expect(await run("set nowhere ada@example.com admin x")).toBe("Nothing was filed: There is no target \"nowhere\". Configured targets: dolfin-acme, sentry-acme, devin-a, devin-b.");
     expect(await run("set dolfin-acme ada@example.com superuser x")).toBe('Nothing was filed: "superuser" is not a role in dolfin-acme. Its roles: Member, Admin, Owner.');
     expect(await run("set dolfin-acme zed@example.com admin x")).toBe("Nothing was filed: zed@example.com is not a member of org-acme (dolfin-acme), so there is no role to change.");
     expect(await run("set devin-a zed@example.com member x")).toContain("To add someone to a Devin organization, use /role add.");

@@ -156,9 +156,24 @@ describe("refused clicks", () => {
     expect(h.dolfin.calls).toHaveLength(1);
   });
 
+  it("an approver who asked a colleague to file a change of her own role is refused on the card, in words", async () => {
+    h.slack.users.set(APPROVER, "ada@example.com"); // the approver is Ada
+    const id = await fileByCommand("set dolfin-acme ada@example.com owner promote me please");
+    await h.click(APPROVER, ACTIONS.approve, id);
+    await waitFor(() => h.slack.ephemerals.length === 1, "the refusal");
+    expect(h.slack.ephemerals[0]).toEqual({
+      channel: APPROVAL_CHANNEL,
+      user: APPROVER,
+      text: "You can't approve this request: it changes your own access (ada@example.com). Another approver has to decide it.",
+    });
+    expect(await h.rolegate.repo.find(id)).toMatchObject({ status: "PENDING", approvals: [] });
+    expect(h.cardText(id)).toContain("0 of 2");
+  });
+
   it("20 concurrent Approve clicks give one vendor call", async () => {
     const approvers = Array.from({ length: 20 }, (_, i) => `U0CLICK${String(i).padStart(2, "0")}`);
     h.slack.usergroups.set("S0ADMINS1", approvers);
+    for (const a of approvers) h.slack.users.set(a, `${a.toLowerCase()}@example.com`);
     const id = await fileByCommand();
 
     const replies = await Promise.all(approvers.map((a) => h.click(a, "rolegate_approve", id)));

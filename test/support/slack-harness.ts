@@ -12,7 +12,7 @@ import { ManualClock } from "./clock.js";
 import { openTestDatabase, quietLogger, resetData, type TestDatabase } from "./database.js";
 import { FakeConnector } from "./fake-connector.js";
 import { FakeSlackApi } from "./fake-slack-api.js";
-import { APPROVER, GROUP_APPROVER, REQUESTER, SECOND_APPROVER } from "./world.js";
+import { APPROVER, GROUP_APPROVER, OUTSIDER, REQUESTER, SECOND_APPROVER } from "./world.js";
 import { freePort } from "./wait.js";
 
 export { waitFor } from "./wait.js";
@@ -66,6 +66,10 @@ export class SlackHarness {
     this.slack = new FakeSlackApi(BOT_TOKEN);
     await this.slack.start();
     this.slack.users.set(REQUESTER, "requester@example.com");
+    this.slack.users.set(APPROVER, "approver@example.com");
+    this.slack.users.set(SECOND_APPROVER, "second@example.com");
+    this.slack.users.set(GROUP_APPROVER, "groupie@example.com");
+    this.slack.users.set(OUTSIDER, "outsider@example.com");
     this.slack.users.set("U0ADAADA1", "ada@example.com");
     this.slack.users.set("U0NOEMAIL", null);
     this.slack.usergroups.set("S0ADMINS1", [GROUP_APPROVER]);

@@ -7,6 +7,7 @@ import { Executor } from "../../src/executor/executor.js";
 import { WorkQueue } from "../../src/executor/work-queue.js";
 import { ApprovalPolicy, type UsergroupDirectory } from "../../src/requests/approval-policy.js";
 import type { Notice, Notifier } from "../../src/requests/notifier.js";
+import { ownAccessOf } from "../../src/requests/own-access.js";
 import { RequestRepo } from "../../src/requests/request-repo.js";
 import { RequestService, type FileRequestInput } from "../../src/requests/request-service.js";
 import type { RoleRequest } from "../../src/requests/types.js";
@@ -52,10 +53,25 @@ export class RecordingNotifier implements Notifier {
 
 export class StaticDirectory implements UsergroupDirectory {
   calls = 0;
-  constructor(private readonly groups: Record<string, string[]>) {}
+  constructor(readonly groups: Record<string, string[]>) {}
   async membersOf(id: string): Promise<ReadonlySet<string>> {
     this.calls++;
     return new Set(this.groups[id] ?? []);
+  }
+}
+
+/** Slack profiles' emails, as users.info would give them; a missing id makes the lookup fail. */
+export class StaticSlackUsers {
+  readonly emails = new Map<string, string | null>([
+    [REQUESTER, "requester@example.com"],
+    [APPROVER, "approver@example.com"],
+    [SECOND_APPROVER, "second@example.com"],
+    [GROUP_APPROVER, "groupie@example.com"],
+    [OUTSIDER, "outsider@example.com"],
+  ]);
+  async emailOf(userId: string): Promise<string | null> {
+    if (!this.emails.has(userId)) throw new Error("user_not_found");
+    return this.emails.get(userId) ?? null;
   }
 }
 
@@ -66,6 +82,8 @@ export interface World {
   queue: WorkQueue;
   service: RequestService;
   notifier: RecordingNotifier;
+  slackUsers: StaticSlackUsers;
+  directory: StaticDirectory;
   vendors: Map<string, FakeConnector>;
   dolfin: FakeConnector;
   executor(options?: { owner?: string; config?: Partial<ExecutorConfig>; redact?: (text: string) => string }): Executor;
@@ -79,8 +97,9 @@ export function buildWorld(database: TestDatabase): World {
   const repo = new RequestRepo(database.prisma);
   const queue = new WorkQueue(database.prisma);
   const notifier = new RecordingNotifier();
-  const policy = new ApprovalPolicy(config, new StaticDirectory({ S0ADMINS1: [GROUP_APPROVER] }));
-  const service = new RequestService({ repo, policy, notifier, config, clock: clock.now, logger: quietLogger });
+  const directory = new StaticDirectory({ S0ADMINS1: [GROUP_APPROVER] });
+  const policy = new ApprovalPolicy(config, directory);
+  const slackUsers = new StaticSlackUsers();
 
   const vendors = new Map<string, FakeConnector>();
   const byOrg = (org: string) => [...vendors.values()].find((v) => v.target.organization === org);
@@ -90,6 +109,16 @@ export function buildWorld(database: TestDatabase): World {
   dolfin.addMember("usr_2", "bob@example.com", "member");
   dolfin.addMember("usr_3", "cy@example.com", "owner");
   const factory = (target: { name: string }) => vendors.get(target.name)!;
+  const connectors = new TargetConnectors(config, { dolfin: factory, devin: factory }, TEST_ENV);
+  const service = new RequestService({
+    repo,
+    policy,
+    ownAccess: (actor, request) => ownAccessOf(actor, request, { slackUsers, connectors }),
+    notifier,
+    config,
+    clock: clock.now,
+    logger: quietLogger,
+  });
 
   const world: World = {
     config,
@@ -98,12 +127,14 @@ export function buildWorld(database: TestDatabase): World {
     queue,
     service,
     notifier,
+    slackUsers,
+    directory,
     vendors,
     dolfin,
     executor: ({ owner, config: overrides, redact } = {}) =>
       new Executor({
         queue,
-        connectors: new TargetConnectors(config, { dolfin: factory, devin: factory }, TEST_ENV),
+        connectors,
         announce: (notice) => service.announce(notice),
         config: { ...config.executor, ...overrides },
         clock: clock.now,

@@ -7,6 +7,7 @@ import { Executor } from "../../src/executor/executor.js";
 import { WorkQueue } from "../../src/executor/work-queue.js";
 import { ApprovalPolicy } from "../../src/requests/approval-policy.js";
 import { Filing } from "../../src/requests/filing.js";
+import { ownAccessOf } from "../../src/requests/own-access.js";
 import { RequestRepo } from "../../src/requests/request-repo.js";
 import { RequestService } from "../../src/requests/request-service.js";
 import { createDispatcher } from "../../src/vendors/http.js";
@@ -62,8 +63,18 @@ targets:
   clock = new ManualClock();
   const connectors = new TargetConnectors(config, CONNECTOR_FACTORIES, ENV, createDispatcher({ headersMs: 1_000, bodyMs: 1_000 }));
   repo = new RequestRepo(database.prisma);
-  service = new RequestService({ repo, policy: new ApprovalPolicy(config, { membersOf: async () => new Set() }), notifier: { notify: async () => {} }, config, clock: clock.now, logger: quietLogger });
-  filing = new Filing({ service, connectors, config, slackUsers: { emailOf: async () => null } });
+  const slackUsers = { emailOf: async (id: string) => (id === "U0APPROVE" ? "approver@example.com" : null) };
+  service = new RequestService({
+    repo,
+    policy: new ApprovalPolicy(config, { membersOf: async () => new Set() }),
+    // The real check, asking each fake vendor whether it knows the approver.
+    ownAccess: (actor, request) => ownAccessOf(actor, request, { slackUsers, connectors }),
+    notifier: { notify: async () => {} },
+    config,
+    clock: clock.now,
+    logger: quietLogger,
+  });
+  filing = new Filing({ service, connectors, config, slackUsers });
   executor = new Executor({ queue: new WorkQueue(database.prisma), connectors, announce: (n) => service.announce(n), config: config.executor, clock: clock.now, logger: quietLogger });
 });
 

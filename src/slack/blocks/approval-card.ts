@@ -2,9 +2,9 @@
 // request as committed in, blocks and fallback text out. Everything a person typed is escaped.
 import type { types } from "@slack/bolt";
 import type { Target } from "../../config/file.js";
-import { UNKNOWN_ROLE } from "../../requests/filing.js";
 import { STATUS_PHRASE } from "../../requests/refusals.js";
-import { targetsOf, type RequestMember, type RoleRequest } from "../../requests/types.js";
+import { lifecycleStateOf } from "../../requests/request-row.js";
+import { targetsOf, UNKNOWN_ROLE, type RequestMember, type RoleRequest } from "../../requests/types.js";
 import { ACTIONS } from "../action-ids.js";
 import { cut, escapeText, LIMITS, mention, mrkdwn, plain, slackDate, userText } from "./text.js";
 
@@ -161,6 +161,14 @@ function actionsFor(request: RoleRequest): KnownBlock | null {
         { type: "button", action_id: ACTIONS.approve, text: plain("Approve", LIMITS.buttonText), style: "primary", value: request.id },
         { type: "button", action_id: ACTIONS.deny, text: plain("Deny…", LIMITS.buttonText), style: "danger", value: request.id },
       ],
+    };
+  }
+  if (request.status === "APPROVED" && !lifecycleStateOf(request).started) {
+    // Approved but not yet taken up (the executor is busy or down): it can still be stopped.
+    return {
+      type: "actions",
+      block_id: `stop_${request.id}`,
+      elements: [{ type: "button", action_id: ACTIONS.deny, text: plain("Deny…", LIMITS.buttonText), style: "danger", value: request.id }],
     };
   }
   if (request.status === "FAILED") {

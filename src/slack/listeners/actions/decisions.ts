@@ -3,7 +3,9 @@
 // request id), and a refusal is an ephemeral message to the person who clicked. The card itself
 // is updated by the notifier, after the decision is committed.
 import type { App, BlockAction, ButtonAction } from "@slack/bolt";
+import { decide as lifecycleDecide } from "../../../requests/lifecycle.js";
 import type { Result } from "../../../requests/refusals.js";
+import { lifecycleStateOf } from "../../../requests/request-row.js";
 import { targetsOf, type RoleRequest } from "../../../requests/types.js";
 import { ACTIONS } from "../../action-ids.js";
 import { summary } from "../../blocks/approval-card.js";
@@ -32,8 +34,8 @@ export function register(app: App, deps: ListenerDeps): void {
     try {
       const request = await deps.service.find(id);
       if (!request) return void (await tell(`There is no request ${escapeText(id)}.`));
-      const mayDeny =
-        request.status === "PENDING" && request.requesterId !== body.user.id && (await deps.policy.mayDecide(body.user.id, targetsOf(request)));
+      const mayDecide = await deps.policy.mayDecide(body.user.id, targetsOf(request));
+      const mayDeny = lifecycleDecide(lifecycleStateOf(request), { type: "deny", actor: body.user.id, mayDecide, now: deps.clock() }).ok;
       if (!mayDeny) {
         // Let the domain phrase (and record) the refusal, exactly as a submitted deny would be.
         const refused = await deps.service.deny(id, body.user.id);

@@ -1,0 +1,60 @@
+// What a request may look like, checked from the config alone — before any Slack or vendor
+// lookup, so a request naming 2,000 members is refused at once instead of after 2,000 calls —
+// and again when it is filed, on the members as resolved.
+import type { RolegateConfig, Target } from "../config/file.js";
+import { ok, refuse, type Result } from "./refusals.js";
+import type { RequestKind } from "./types.js";
+
+export const MAX_MEMBERS = 50;
+export const MAX_REASON_LENGTH = 2000;
+
+export interface RequestShape {
+  kind: RequestKind;
+  /** The target named first, then any further ones (add only). */
+  targets: readonly string[];
+  reason: string;
+  /** How each member was named; two that read the same are the same member named twice. */
+  memberRefs: readonly string[];
+}
+
+/** The targets the request names, or the first reason it cannot be filed. */
+export function checkShape(shape: RequestShape, config: Pick<RolegateConfig, "targets">): Result<Target[]> {
+  if (shape.reason.length > MAX_REASON_LENGTH) {
+    return refuse("invalid_request", `The reason is too long (${shape.reason.length} characters); keep it under ${MAX_REASON_LENGTH}.`, "reason");
+  }
+  if (shape.memberRefs.length > MAX_MEMBERS) {
+    return refuse("invalid_request", `A request can name at most ${MAX_MEMBERS} members; this one names ${shape.memberRefs.length}.`, "members");
+  }
+  const targets: Target[] = [];
+  for (const name of shape.targets) {
+    const target = config.targets.get(name);
+    if (!target) {
+      return refuse("invalid_request", `There is no target "${name}". Configured targets: ${[...config.targets.keys()].join(", ")}.`, "target");
+    }
+    targets.push(target);
+  }
+  const [first, ...rest] = targets;
+  if (!first) return refuse("invalid_request", "Name a target.", "target");
+  if (shape.kind === "SET_ROLE" && rest.length > 0) {
+    return refuse("invalid_request", "A role change names one target; to add members to several organizations use /role add.", "target");
+  }
+  if (shape.kind === "ADD_TO_ORGS") {
+    if (first.vendor !== "devin") {
+      return refuse("invalid_request", `Adding members to organizations works for Devin targets only; ${first.name} is ${first.vendor}. Use /role set for its existing members.`, "target");
+    }
+    // One bulk call adds to every organization of one enterprise: same host, same key.
+    const other = rest.find((t) => t.vendor !== "devin" || t.tokenEnv !== first.tokenEnv || t.baseUrl !== first.baseUrl);
+    if (other) {
+      return refuse("invalid_request", `${other.name} is not in the same Devin enterprise as ${first.name}; file one request per enterprise.`, "target");
+    }
+    if (new Set(targets.map((t) => t.name)).size !== targets.length) {
+      return refuse("invalid_request", "A target is named twice; name each organization once.", "target");
+    }
+  }
+  if (shape.reason.trim() === "") return refuse("invalid_request", "A reason is required: say why the change is needed.", "reason");
+  if (shape.memberRefs.length === 0) return refuse("invalid_request", "Name at least one member.", "members");
+  const refs = shape.memberRefs.map((ref) => ref.toLowerCase());
+  const twice = refs.find((ref, i) => refs.indexOf(ref) !== i);
+  if (twice) return refuse("invalid_request", `${twice} is named twice; name each member once.`, "members");
+  return ok(targets);
+}
