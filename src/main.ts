@@ -6,6 +6,7 @@ import { loadConfiguration, type Configuration } from "./config/load.js";
 import { systemClock } from "./clock.js";
 import { openDatabase, type Database } from "./db/database.js";
 import { createLogger, createRedactor, secretValues } from "./logger.js";
+import { approvalKeyProblems } from "./requests/approval-keys.js";
 import { wireRolegate } from "./rolegate.js";
 import { createSlackApp } from "./slack/bolt-app.js";
 import { CONNECTOR_FACTORIES } from "./vendors/index.js";
@@ -35,13 +36,19 @@ async function main(): Promise<void> {
   // auth.test first: a revoked or mistyped token stops us at once, with Slack's reason, before
   // a database is created for nothing.
   await app.init();
+  const connectors = new TargetConnectors(config, CONNECTOR_FACTORIES);
+  const keyProblems = await approvalKeyProblems(config, connectors, logger);
+  if (keyProblems.length > 0) {
+    process.stderr.write(`rolegate cannot start: ${env.ROLEGATE_CONFIG} is not valid.\n${keyProblems.map((p) => `  - ${p}`).join("\n")}\n`);
+    process.exit(1);
+  }
   database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.ROLEGATE_DATA_DIR }, logger);
 
   const { executor } = wireRolegate({
     app,
     database,
     config,
-    connectors: new TargetConnectors(config, CONNECTOR_FACTORIES),
+    connectors,
     clock,
     logger,
     redact,

@@ -13,6 +13,7 @@ import { Filing } from "./requests/filing.js";
 import { ownAccessOf } from "./requests/own-access.js";
 import { RequestRepo } from "./requests/request-repo.js";
 import { RequestService } from "./requests/request-service.js";
+import { RoleRefresh } from "./requests/role-refresh.js";
 import { registerListeners } from "./slack/listeners/index.js";
 import { SlackNotifier } from "./slack/slack-notifier.js";
 import { SlackUsers } from "./slack/slack-users.js";
@@ -55,12 +56,14 @@ export function wireRolegate(parts: RolegateParts): Rolegate {
     logger,
     workAvailable: () => executor?.wake(),
   });
+  const roleRefresh = new RoleRefresh({ repo, connectors, announce: (notice) => service.announce(notice), clock, logger });
   executor = new Executor({
     queue: new WorkQueue(database.prisma),
     connectors,
     announce: (notice) => service.announce(notice),
     housekeeping: async () => {
       await service.expireDue();
+      await roleRefresh.run();
       await service.redeliverOwedNotices();
     },
     config: config.executor,

@@ -44,8 +44,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function doctor(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const run = startScript("src/doctor/main.ts", env, dir);
+async function doctor(env: Record<string, string>, cwd = dir): Promise<{ code: number | null; output: string }> {
+  const run = startScript("src/doctor/main.ts", env, cwd);
   const code = await run.exited;
   return { code, output: run.output() };
 }
@@ -94,5 +94,25 @@ describe("npm run doctor", () => {
     expect(output).toContain("4 checks failed.");
     expect(output).not.toMatch(/apk_user_example_wrongkey|dolfin-wrong-key-0001|xoxb-test-revoked-0001|sntryu_fortests0001/);
     expect(code).toBe(1);
+  }, 60_000);
+
+  it("names an approvals key that matches none of the target's roles, instead of letting it fall back to default", async () => {
+    const other = await mkdtemp(join(tmpdir(), "rolegate-doctor-keys-"));
+    try {
+      await writeFile(
+        join(other, "rolegate.yml"),
+        `approvalChannel: C0123456789
+approvers: { users: [U0AAAAAAA] }
+targets:
+  aitronos-acme: { vendor: aitronos, organization: org_acme01, baseUrl: "${aitronos.origin}", tokenEnv: AITRONOS_KEY, approvals: { default: 1, ownr: 2, admin: 2 } }
+`,
+      );
+      const { code, output } = await doctor(goodEnv(), other);
+      expect(output).toMatch(/^aitronos-acme\s+aitronos\s+FAILED {2}approvals key "ownr" matches none of its roles \(Owner, Admin, Member, Department Manager\)$/m);
+      expect(output).toContain("→ Correct targets.aitronos-acme.approvals in rolegate.yml");
+      expect(code).toBe(1);
+    } finally {
+      await rm(other, { recursive: true, force: true });
+    }
   }, 60_000);
 });

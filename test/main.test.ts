@@ -55,6 +55,21 @@ describe("npm start", () => {
     expect(run.output()).toContain("targets.dolfin-acme.vendor (line 5): must be one of sentry, devin, dolfin, aitronos");
   });
 
+  it("with an approvals key that matches none of a target's roles, exits naming it, before any database is made", async () => {
+    const slack = new FakeSlackApi(BOT_TOKEN);
+    await slack.start();
+    cleanups.push(() => slack.stop());
+    const dir = await workdir();
+    await writeFile(join(dir, "rolegate.yml"), CONFIG.replace("tokenEnv: DOLFIN_TOKEN", "tokenEnv: DOLFIN_TOKEN, approvals: { default: 1, ownr: 2 }"));
+    const run = startRolegate(
+      { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, PORT: String(await freePort()), DOLFIN_TOKEN: "dolfin-secret-0001" },
+      dir,
+    );
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toContain("targets.dolfin-acme.approvals.ownr: matches none of dolfin-acme's roles (Member, Admin, Owner)");
+    expect(await readdir(dir)).toEqual(["rolegate.yml"]);
+  }, 90_000);
+
   it("with Slack set and no DATABASE_URL, creates and migrates the embedded database and serves", async () => {
     const slack = new FakeSlackApi(BOT_TOKEN);
     await slack.start();

@@ -8,6 +8,7 @@ import type { Target, VendorName } from "../config/file.js";
 import { readMigrationFiles } from "../db/migration-files.js";
 import { connectPostgresSession } from "../db/sql-session.js";
 import { slackClientOptions } from "../slack/bolt-app.js";
+import { unknownApprovalKeys } from "../requests/approval-policy.js";
 import type { ConnectorRegistry } from "../vendors/connector.js";
 import { VendorError } from "../vendors/errors.js";
 
@@ -67,7 +68,18 @@ export async function checkDatabase(env: Pick<Env, "DATABASE_URL" | "ROLEGATE_DA
 export async function checkTarget(target: Target, connectors: ConnectorRegistry): Promise<CheckResult> {
   const row = { check: target.name, vendor: target.vendor };
   try {
-    const saw = await connectors.forTarget(target.name).checkAccess({ signal: AbortSignal.timeout(10_000) });
+    const connector = connectors.forTarget(target.name);
+    const saw = await connector.checkAccess({ signal: AbortSignal.timeout(10_000) });
+    const roles = await connector.listRoles({ signal: AbortSignal.timeout(10_000) });
+    const bad = unknownApprovalKeys(target, roles);
+    if (bad.length > 0) {
+      return {
+        ...row,
+        ok: false,
+        detail: `approvals ${bad.length === 1 ? "key" : "keys"} ${bad.map((k) => `"${k}"`).join(", ")} ${bad.length === 1 ? "matches" : "match"} none of its roles (${roles.map((r) => r.name).join(", ")}${target.vendor === "sentry" ? "; team roles as team:contributor, team:admin" : ""})`,
+        fix: `Correct targets.${target.name}.approvals in rolegate.yml: a key is a role name or id, or default.`,
+      };
+    }
     return { ...row, ok: true, detail: saw };
   } catch (error) {
     const detail = error instanceof VendorError ? `${error.describe()}${error.httpStatus ? ` (HTTP ${error.httpStatus})` : ""}` : (error as Error).message;

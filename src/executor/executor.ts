@@ -24,7 +24,7 @@ import type { Clock } from "../clock.js";
 import type { ExecutorConfig } from "../config/file.js";
 import type { Logger } from "../logger.js";
 import type { Notice } from "../requests/notifier.js";
-import { SYSTEM_ACTOR, targetsOf, type RoleRequest } from "../requests/types.js";
+import { isUnknownRole, roleWhenFiledIn, SYSTEM_ACTOR, targetsOf, type RoleRequest } from "../requests/types.js";
 import type { ConnectorRegistry, MemberLookup, TargetConnector, VendorMember } from "../vendors/connector.js";
 import { VendorError } from "../vendors/errors.js";
 import { retryDelayMs } from "./backoff.js";
@@ -53,13 +53,13 @@ export interface ExecutorDeps {
 /** How one attempt ended, before it is recorded. */
 type AttemptResult =
   | { kind: "applied"; members: MemberResult[]; calls: number }
-  | { kind: "failed"; members: MemberResult[]; detail: string; info: Record<string, unknown> }
+  | { kind: "failed"; members: MemberResult[]; detail: string; info: Record<string, unknown>; code?: string }
   | { kind: "retry"; detail: string; retryAfterMs: number | undefined; info: Record<string, unknown> }
   | { kind: "lease_lost" };
 
-/** Raised inside an attempt to end it with a permanent failure. */
+/** Raised inside an attempt to end it with a permanent failure; `code` when a retry cannot help. */
 class PermanentFailure extends Error {
-  constructor(message: string, readonly members: MemberResult[] = []) {
+  constructor(message: string, readonly members: MemberResult[] = [], readonly code?: string) {
     super(message);
   }
 }
@@ -156,13 +156,26 @@ export class Executor {
       }
     }
 
+    const inPlace = (found: (VendorMember | null)[]) => found.every((m) => holdsRequestedState(m, request.requestedRole, request.teamRoles));
+    // What approvers saw is what gets applied: a member whose role moved since the card was
+    // read (someone changed it at the vendor meanwhile) is not overwritten.
+    const moved = states
+      .filter((s) => !inPlace(s.found))
+      .flatMap((s) => movedSinceFiling(request, s.member, s.found));
+    if (moved.length > 0) {
+      throw new PermanentFailure(
+        `${moved.map((m) => m.sentence).join("; ")}; nothing was changed — file a new request if the change is still needed.`,
+        moved.map((m) => ({ position: m.position, outcome: "FAILED" as const, detail: "role changed since approval" })),
+        "state_changed",
+      );
+    }
+
     const kept = await this.deps.queue.recordPreviousRoles(
       job,
       states.map((s) => ({ position: s.member.position, role: s.found[0]?.role.name ?? null })),
     );
     if (!kept) return { kind: "lease_lost" };
 
-    const inPlace = (found: (VendorMember | null)[]) => found.every((m) => holdsRequestedState(m, request.requestedRole, request.teamRoles));
     const todo = states.filter((s) => !inPlace(s.found));
     // In place because an earlier attempt of ours changed it (its outcome was never recorded):
     // that is APPLIED. In place before we ever touched it: ALREADY_IN_PLACE.
@@ -205,7 +218,9 @@ export class Executor {
   }
 
   private classify(error: unknown, job: ClaimedJob, log: Logger): AttemptResult {
-    if (error instanceof PermanentFailure) return { kind: "failed", members: error.members, detail: error.message, info: {} };
+    if (error instanceof PermanentFailure) {
+      return { kind: "failed", members: error.members, detail: error.message, info: error.code ? { code: error.code } : {}, ...(error.code ? { code: error.code } : {}) };
+    }
     if (error instanceof VendorError) {
       const info = { kind: error.kind, httpStatus: error.httpStatus, vendorCode: error.vendorCode, vendorRequestId: error.requestId };
       if (!error.transient) return { kind: "failed", members: [], detail: error.describe(), info };
@@ -234,7 +249,7 @@ export class Executor {
         committed = await queue.finishApplied(job, now, result.members, result.calls);
         break;
       case "failed":
-        committed = await queue.finishFailed(job, now, result.members, result.detail, result.info);
+        committed = await queue.finishFailed(job, now, result.members, result.detail, result.info, result.code ?? null);
         type = "failed";
         break;
       case "retry": {
@@ -274,6 +289,28 @@ export class Executor {
     const remaining = job.leaseExpiresAt.getTime() - this.deps.clock().getTime();
     return AbortSignal.timeout(Math.max(1, Math.floor(remaining * 0.8)));
   }
+}
+
+/**
+ * Where a member's role is neither what the card showed when approvers decided nor already the
+ * requested one: one sentence per target, for the card. A role never read counts as moved.
+ */
+function movedSinceFiling(request: RoleRequest, member: RoleRequest["members"][number], found: (VendorMember | null)[]) {
+  const targets = targetsOf(request);
+  return targets.flatMap((target, i) => {
+    const now = found[i] ?? null;
+    if (now && sameRole(now.role, request.requestedRole)) return [];
+    const filed = roleWhenFiledIn(request, member, target);
+    const unchanged = isUnknownRole(filed) ? false : filed === null ? now === null : now !== null && sameRole(now.role, { id: filed, name: filed });
+    if (unchanged) return [];
+    const where = targets.length > 1 ? ` in ${target}` : "";
+    const is = `${member.ref} is ${now ? now.role.name : "no longer a member"}${where} now`;
+    const sentence =
+      filed === null ? `${is}, though approvers saw no membership there`
+      : isUnknownRole(filed) ? `${is}, and approvers never saw a known role`
+      : `${is}, not ${filed} as approved`;
+    return [{ position: member.position, sentence }];
+  });
 }
 
 /** The first reading (kept before any call) shows another role: the change is ours. */

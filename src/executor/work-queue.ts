@@ -93,13 +93,13 @@ export class WorkQueue {
   /** EXECUTING → APPLIED. Null when the lease was lost: the holder records the outcome. */
   finishApplied(job: ClaimedJob, now: Date, members: MemberResult[], calls: number): Promise<RoleRequest | null> {
     const { to, event } = SYSTEM_TRANSITIONS.apply;
-    return this.finish(job, now, members, { status: to, appliedAt: now, failureDetail: null, nextAttemptAt: null }, event, { vendorCalls: calls });
+    return this.finish(job, now, members, { status: to, appliedAt: now, failureDetail: null, failureCode: null, nextAttemptAt: null }, event, { vendorCalls: calls });
   }
 
-  /** EXECUTING → FAILED, keeping the vendor's words for people. */
-  finishFailed(job: ClaimedJob, now: Date, members: MemberResult[], detail: string, info: Record<string, unknown>): Promise<RoleRequest | null> {
+  /** EXECUTING → FAILED, keeping the vendor's words for people; `code` when a retry cannot help. */
+  finishFailed(job: ClaimedJob, now: Date, members: MemberResult[], detail: string, info: Record<string, unknown>, code: string | null = null): Promise<RoleRequest | null> {
     const { to, event } = SYSTEM_TRANSITIONS.fail;
-    return this.finish(job, now, members, { status: to, failureDetail: detail, nextAttemptAt: null }, event, { detail, ...info });
+    return this.finish(job, now, members, { status: to, failureDetail: detail, failureCode: code, nextAttemptAt: null }, event, { detail, ...info });
   }
 
   /** EXECUTING → APPROVED with the next attempt due at `nextAttemptAt`. */

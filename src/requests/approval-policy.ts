@@ -2,7 +2,7 @@
 // plus the members of its user groups; a target may name its own. Group membership comes from
 // Slack (the Slack layer implements UsergroupDirectory), asked at decision time, never cached here.
 import type { ApproversConfig, RolegateConfig, Target } from "../config/file.js";
-import type { RoleRef } from "./types.js";
+import type { RoleRef, TeamRole } from "./types.js";
 
 export interface UsergroupDirectory {
   /** The Slack user ids in a user group right now. */
@@ -38,16 +38,36 @@ export class ApprovalPolicy {
   }
 
   /**
-   * Approvals needed for a role: the target's count for that role (by name or id, any case),
-   * else its `default`, else 1. A request touching several targets needs the largest count.
+   * Approvals needed: the target's count for the role (by name or id, any case), else its
+   * `default`, else 1. Sentry team roles count too, keyed `team:<role>`: asking to be a team
+   * admin needs what `team:admin` says. A request touching several targets needs the largest.
    */
-  requiredApprovals(targets: readonly Target[], role: RoleRef): number {
+  requiredApprovals(targets: readonly Target[], role: RoleRef, teamRoles: readonly TeamRole[] | null = null): number {
     return Math.max(
       1,
-      ...targets.map((target) => {
+      ...targets.flatMap((target) => {
         const counts = target.approvals;
-        return counts[role.name.toLowerCase()] ?? counts[role.id.toLowerCase()] ?? counts.default ?? 1;
+        const fallback = counts.default ?? 1;
+        return [
+          counts[role.name.toLowerCase()] ?? counts[role.id.toLowerCase()] ?? fallback,
+          ...(teamRoles ?? []).map((t) => counts[`${TEAM_KEY}${t.role.toLowerCase()}`] ?? fallback),
+        ];
       }),
     );
   }
+}
+
+const TEAM_KEY = "team:";
+
+/** Sentry's team roles (they are fixed); `approvals` may key them as team:<role>. */
+export const SENTRY_TEAM_ROLES = ["contributor", "admin"] as const;
+
+/**
+ * The `approvals` keys of a target that name none of its roles, given the roles its vendor
+ * lists. Each would otherwise fall back to `default` without anyone noticing.
+ */
+export function unknownApprovalKeys(target: Pick<Target, "vendor" | "approvals">, roles: readonly RoleRef[]): string[] {
+  const known = new Set(roles.flatMap((r) => [r.name.toLowerCase(), r.id.toLowerCase()]));
+  if (target.vendor === "sentry") for (const role of SENTRY_TEAM_ROLES) known.add(`${TEAM_KEY}${role}`);
+  return Object.keys(target.approvals).filter((key) => key !== "default" && !known.has(key));
 }

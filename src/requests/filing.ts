@@ -7,6 +7,7 @@ import type { RolegateConfig } from "../config/file.js";
 import type { ConnectorRegistry, MemberLookup, VendorMember, VendorRole } from "../vendors/connector.js";
 import { VendorError } from "../vendors/errors.js";
 import type { MemberRef } from "./grammar.js";
+import { unknownApprovalKeys } from "./approval-policy.js";
 import { refuse, type Result } from "./refusals.js";
 import { checkShape } from "./request-shape.js";
 import type { RequestService } from "./request-service.js";
@@ -44,15 +45,27 @@ export class Filing {
     // Limits first: nothing is asked of Slack or a vendor for a request that cannot be filed.
     const shape = checkShape({ kind: input.kind, targets: input.targets, reason: input.reason, memberRefs: input.members.map(refOf) }, this.deps.config);
     if (!shape.ok) return shape;
-    const first = shape.value[0]!.name;
-    const connector = this.deps.connectors.forTarget(first);
+    const targets = shape.value;
+    const first = targets[0]!.name;
+    const connectors = targets.map((t) => this.deps.connectors.forTarget(t.name));
     const signal = () => AbortSignal.timeout(this.deps.lookupTimeoutMs ?? 8_000);
 
     let roles: VendorRole[];
     try {
-      roles = await connector.listRoles({ signal: signal() });
+      roles = await connectors[0]!.listRoles({ signal: signal() });
     } catch (error) {
       return refuse("vendor_unavailable", `rolegate could not read the roles of ${first}: ${describe(error)}. Nothing was filed; try again in a minute.`, "role");
+    }
+    // A misspelt approvals key would silently fall back to `default`: refuse instead.
+    for (const target of targets) {
+      const [badKey] = unknownApprovalKeys(target, roles);
+      if (badKey) {
+        return refuse(
+          "invalid_request",
+          `rolegate.yml is wrong for ${target.name}: its approvals key "${badKey}" matches none of its roles (${roles.map((r) => r.name).join(", ")}), so rolegate cannot tell how many approvals a request needs. Nothing was filed; ask whoever runs rolegate to fix the key (npm run doctor shows it).`,
+          "role",
+        );
+      }
     }
     const wanted = input.role.trim().toLowerCase();
     const role = roles.find((r) => r.name.toLowerCase() === wanted || r.id.toLowerCase() === wanted);
@@ -67,20 +80,27 @@ export class Filing {
       lookups.push(resolved);
     }
 
+    // Each member is read in every organization the request touches: approvers see, per
+    // organization, what the change will overwrite.
     const found = await Promise.all(
-      lookups.map(async (lookup) => {
-        try {
-          return { lookup, member: await connector.findMember(lookup, { signal: signal() }) };
-        } catch (error) {
-          return { lookup, failure: describe(error) };
-        }
-      }),
+      lookups.map(async (lookup) => ({
+        lookup,
+        readings: await Promise.all(
+          connectors.map(async (connector): Promise<Reading> => {
+            try {
+              return { member: await connector.findMember(lookup, { signal: signal() }) };
+            } catch (error) {
+              return { failure: describe(error) };
+            }
+          }),
+        ),
+      })),
     );
 
     if (input.kind === "SET_ROLE") {
-      const absent = found.filter((f) => "member" in f && f.member === null).map((f) => f.lookup.ref);
+      const absent = found.filter((f) => "member" in f.readings[0]! && f.readings[0].member === null).map((f) => f.lookup.ref);
       if (absent.length > 0) {
-        const target = this.deps.config.targets.get(first)!;
+        const target = targets[0]!;
         return refuse(
           "invalid_request",
           `${absent.join(", ")} ${absent.length > 1 ? "are" : "is"} not a member of ${target.organization} (${first}), so there is no role to change.` +
@@ -98,7 +118,7 @@ export class Filing {
       teamRoles: input.teamRoles ?? null,
       reason: input.reason,
       requesterId: input.requesterId,
-      members: found.map((f) => memberRecord(f.lookup, "member" in f ? f.member : undefined, "failure" in f ? f.failure : undefined)),
+      members: found.map((f) => memberRecord(f.lookup, f.readings, targets.map((t) => t.name))),
     });
   }
 
@@ -122,13 +142,21 @@ function refOf(member: MemberRef): string {
   return member.kind === "email" ? member.email : member.kind === "vendor_id" ? `id:${member.id}` : `<@${member.userId}>`;
 }
 
-function memberRecord(lookup: MemberLookup, member: VendorMember | null | undefined, failure: string | undefined) {
+type Reading = { member: VendorMember | null } | { failure: string };
+
+/** null: not a member; "unknown: …": the lookup failed, and approvers should know. */
+function roleText(reading: Reading): string | null {
+  return "failure" in reading ? `${UNKNOWN_ROLE}${reading.failure}` : (reading.member?.role.name ?? null);
+}
+
+function memberRecord(lookup: MemberLookup, readings: Reading[], targets: string[]) {
+  const known = readings.map((r) => ("member" in r ? r.member : null)).find((m) => m !== null);
   return {
     ref: lookup.ref,
-    email: member?.email ?? lookup.email,
-    vendorUserId: member?.vendorUserId ?? lookup.vendorUserId,
-    // null: not a member (an add); "unknown: …": the lookup failed and approvers should know.
-    roleWhenFiled: failure !== undefined ? `${UNKNOWN_ROLE}${failure}` : (member?.role.name ?? null),
+    email: known?.email ?? lookup.email,
+    vendorUserId: known?.vendorUserId ?? lookup.vendorUserId,
+    roleWhenFiled: roleText(readings[0]!),
+    extraRolesWhenFiled: Object.fromEntries(targets.slice(1).map((target, i) => [target, roleText(readings[i + 1]!)])),
   };
 }
 

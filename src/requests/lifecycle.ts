@@ -23,6 +23,8 @@ export interface LifecycleState {
   rolesKnown: boolean;
   /** An executor has taken the request up at least once: cancel and deny come too late. */
   started: boolean;
+  /** Why it failed, when a retry cannot help ("state_changed"). */
+  failureCode: string | null;
 }
 
 /**
@@ -170,6 +172,12 @@ export function decide(state: LifecycleState, command: Command): Decision {
       }
       const { standing } = command;
       if (!standing.mayDecide) return refused("not_approver", "Only approvers for this target can retry a failed request.");
+      if (state.failureCode === "state_changed") {
+        return refused(
+          "state_changed",
+          "A retry cannot help: a member's role changed at the vendor after the approvals, so what was approved no longer describes the change. The requester can file a new request.",
+        );
+      }
       const own = ownAccessRefusal(standing.ownAccess, "retry");
       if (own) return own;
       const lastApproval = Math.max(0, ...state.approvals.map((a) => a.at.getTime()));

@@ -15,7 +15,8 @@ export type NoticeType =
   | "retry_scheduled" // a transient vendor failure; another attempt is due
   | "applied"
   | "failed"
-  | "retried"; // an approver asked to try a failed request again
+  | "retried" // an approver asked to try a failed request again
+  | "roles_read"; // a member's role, unknown at filing, is now on the card
 
 export interface Notice {
   type: NoticeType;

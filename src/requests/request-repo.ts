@@ -6,7 +6,7 @@ import { decide, type Command, type Decision } from "./lifecycle.js";
 import type { Refusal } from "./refusals.js";
 import { newRequestId } from "./request-id.js";
 import { lifecycleStateOf, REQUEST_INCLUDE, toRoleRequest, TX_OPTIONS } from "./request-row.js";
-import { SYSTEM_ACTOR, type AuditEventType, type RequestKind, type RequestStatus, type RoleRef, type RoleRequest, type TeamRole } from "./types.js";
+import { isUnknownRole, roleWhenFiledIn, SYSTEM_ACTOR, UNKNOWN_ROLE, type AuditEventType, type RequestKind, type RequestStatus, type RoleRef, type RoleRequest, type TeamRole } from "./types.js";
 
 type Tx = Prisma.TransactionClient;
 
@@ -20,7 +20,13 @@ export interface NewRequest {
   requesterId: string;
   requiredApprovals: number;
   expiresAt: Date;
-  members: { ref: string; email?: string | null; vendorUserId?: string | null; roleWhenFiled?: string | null }[];
+  members: {
+    ref: string;
+    email?: string | null;
+    vendorUserId?: string | null;
+    roleWhenFiled?: string | null;
+    extraRolesWhenFiled?: Record<string, string | null>;
+  }[];
 }
 
 /** A person's command: approve, deny, cancel or retry. */
@@ -33,6 +39,13 @@ export type TransitionOutcome =
    * expiry; `recheck` when an approval landed after the standing was read.
    */
   | { ok: false; refusal: Refusal; request?: RoleRequest; expired?: boolean; recheck?: boolean };
+
+/** A member's current role in one target, read after filing (null: not a member). */
+export interface RoleReading {
+  position: number;
+  target: string;
+  role: string | null;
+}
 
 export interface DecisionContext {
   targets: string[];
@@ -90,6 +103,7 @@ export class RequestRepo {
                   email: m.email ?? null,
                   vendorUserId: m.vendorUserId ?? null,
                   roleWhenFiled: m.roleWhenFiled ?? null,
+                  extraRolesWhenFiled: m.extraRolesWhenFiled ?? {},
                 })),
               },
             },
@@ -181,6 +195,51 @@ export class RequestRepo {
     return this.findMany(ids);
   }
 
+  /** PENDING requests with a member whose current role could not be read at filing, oldest first. */
+  async withUnknownRoles(limit = 20): Promise<RoleRequest[]> {
+    const prefix = `${UNKNOWN_ROLE}%`;
+    const rows = await this.prisma.$queryRaw<{ id: string }[]>`
+      SELECT r.id FROM role_requests r
+      WHERE r.status = 'PENDING' AND EXISTS (
+        SELECT 1 FROM request_members m
+        WHERE m.request_id = r.id
+          AND (m.role_when_filed LIKE ${prefix}
+               OR EXISTS (SELECT 1 FROM jsonb_each_text(m.extra_roles_when_filed) e WHERE e.value LIKE ${prefix})))
+      ORDER BY r.created_at LIMIT ${limit}`;
+    return this.findMany(rows.map((r) => r.id));
+  }
+
+  /**
+   * Records current roles read after filing, for members whose role is still unknown, while
+   * the request is PENDING; null when there was nothing left to record.
+   */
+  async recordRolesRead(id: string, readings: RoleReading[], now: Date): Promise<RoleRequest | null> {
+    return this.prisma.$transaction(async (tx) => {
+      const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM role_requests WHERE id = ${id} AND status = 'PENDING' FOR UPDATE`;
+      if (locked.length === 0) return null;
+      const before = await reread(tx, id);
+      const recorded: RoleReading[] = [];
+      for (const reading of readings) {
+        const member = before.members.find((m) => m.position === reading.position);
+        if (!member || !isUnknownRole(roleWhenFiledIn(before, member, reading.target))) continue;
+        const where = { requestId_position: { requestId: id, position: reading.position } };
+        if (reading.target === before.target) {
+          await tx.requestMember.update({ where, data: { roleWhenFiled: reading.role } });
+        } else {
+          // Kept on the member as well: a later reading for another target builds on it.
+          member.extraRolesWhenFiled = { ...member.extraRolesWhenFiled, [reading.target]: reading.role };
+          await tx.requestMember.update({ where, data: { extraRolesWhenFiled: member.extraRolesWhenFiled } });
+        }
+        recorded.push(reading);
+      }
+      if (recorded.length === 0) return null;
+      await audit(tx, id, "ROLES_READ", SYSTEM_ACTOR, now, {
+        members: recorded.map((r) => ({ ref: before.members.find((m) => m.position === r.position)?.ref, target: r.target, role: r.role })),
+      });
+      return reread(tx, id);
+    }, TX_OPTIONS);
+  }
+
   /** Saves where the approval card was posted, the moment it was posted. */
   async setCard(id: string, channel: string, ts: string): Promise<void> {
     // Raw, like markNotified: bookkeeping, not a change of the request, so updated_at stays.
@@ -256,7 +315,7 @@ async function applyDecision(
       details = note ? { note } : {};
       break;
     case "retry":
-      data = { decidedBy: command.actor, decidedAt: now, attempts: 0, nextAttemptAt: now, failureDetail: null };
+      data = { decidedBy: command.actor, decidedAt: now, attempts: 0, nextAttemptAt: now, failureDetail: null, failureCode: null };
       await tx.requestMember.updateMany({ where: { requestId: before.id, outcome: "FAILED" }, data: { outcome: "PENDING", outcomeDetail: null } });
       details = { previousFailure: before.failureDetail };
       break;

@@ -2,7 +2,7 @@
 // Prisma for requests: the request repository and the executor's work queue.
 import type { Prisma } from "../db/generated/client.js";
 import type { LifecycleState } from "./lifecycle.js";
-import { UNKNOWN_ROLE, type RoleRequest, type TeamRole } from "./types.js";
+import { isUnknownRole, type RoleRequest, type TeamRole } from "./types.js";
 
 export const REQUEST_INCLUDE = {
   members: { orderBy: { position: "asc" } },
@@ -31,6 +31,7 @@ export function toRoleRequest(row: RequestRow): RoleRequest {
     decisionNote: row.decisionNote,
     decidedAt: row.decidedAt,
     failureDetail: row.failureDetail,
+    failureCode: row.failureCode,
     attempts: row.attempts,
     nextAttemptAt: row.nextAttemptAt,
     card: row.cardChannel && row.cardTs ? { channel: row.cardChannel, ts: row.cardTs } : null,
@@ -43,6 +44,7 @@ export function toRoleRequest(row: RequestRow): RoleRequest {
       email: m.email,
       vendorUserId: m.vendorUserId,
       roleWhenFiled: m.roleWhenFiled,
+      extraRolesWhenFiled: (m.extraRolesWhenFiled ?? {}) as Record<string, string | null>,
       previousRole: m.previousRole,
       outcome: m.outcome,
       outcomeDetail: m.outcomeDetail,
@@ -58,8 +60,9 @@ export function lifecycleStateOf(request: RoleRequest): LifecycleState {
     expiresAt: request.expiresAt,
     requiredApprovals: request.requiredApprovals,
     approvals: request.approvals,
-    rolesKnown: request.members.every((m) => !m.roleWhenFiled?.startsWith(UNKNOWN_ROLE)),
+    rolesKnown: request.members.every((m) => !isUnknownRole(m.roleWhenFiled) && !Object.values(m.extraRolesWhenFiled).some(isUnknownRole)),
     // A change already made at the vendor cannot be cancelled by a click.
     started: request.attempts > 0 || request.members.some((m) => m.outcome === "APPLIED"),
+    failureCode: request.failureCode,
   };
 }

@@ -66,7 +66,7 @@ export class RequestService {
       {
         ...input,
         reason: input.reason.trim(),
-        requiredApprovals: this.deps.policy.requiredApprovals(checked.value, input.requestedRole),
+        requiredApprovals: this.deps.policy.requiredApprovals(checked.value, input.requestedRole, input.teamRoles ?? null),
         expiresAt: new Date(now.getTime() + this.deps.config.pendingTtl),
       },
       now,

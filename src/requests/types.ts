@@ -17,7 +17,8 @@ export type AuditEventType =
   | "FAILED"
   | "RESCHEDULED"
   | "RETRIED"
-  | "REFUSED";
+  | "REFUSED"
+  | "ROLES_READ";
 
 export type MemberOutcome = "PENDING" | "APPLIED" | "ALREADY_IN_PLACE" | "FAILED";
 
@@ -43,7 +44,10 @@ export interface RequestMember {
   ref: string;
   email: string | null;
   vendorUserId: string | null;
+  /** The role read at filing: a name, null for "not a member", or UNKNOWN_ROLE + why. */
   roleWhenFiled: string | null;
+  /** ADD_TO_ORGS: the same for each further target, by target name. */
+  extraRolesWhenFiled: Record<string, string | null>;
   previousRole: string | null;
   outcome: MemberOutcome;
   outcomeDetail: string | null;
@@ -70,6 +74,8 @@ export interface RoleRequest {
   decisionNote: string | null;
   decidedAt: Date | null;
   failureDetail: string | null;
+  /** Set when a retry cannot help: "state_changed". */
+  failureCode: string | null;
   attempts: number;
   nextAttemptAt: Date | null;
   card: { channel: string; ts: string } | null;
@@ -79,6 +85,13 @@ export interface RoleRequest {
   members: RequestMember[];
   approvals: Approval[];
 }
+
+/** What was read at filing for a member in one of the request's targets. */
+export function roleWhenFiledIn(request: Pick<RoleRequest, "target">, member: Pick<RequestMember, "roleWhenFiled" | "extraRolesWhenFiled">, target: string): string | null {
+  return target === request.target ? member.roleWhenFiled : (member.extraRolesWhenFiled[target] ?? null);
+}
+
+export const isUnknownRole = (filed: string | null): filed is string => filed !== null && filed.startsWith(UNKNOWN_ROLE);
 
 /** Every target a request touches: the one named first, then any further ones (add only). */
 export function targetsOf(request: Pick<RoleRequest, "target" | "extraTargets">): string[] {

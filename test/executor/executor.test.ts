@@ -5,7 +5,7 @@ import { VendorError } from "../../src/vendors/errors.js";
 import { quietLogger } from "../support/database.js";
 import { forbidden, rateLimited, unavailable } from "../support/fake-connector.js";
 import { waitFor } from "../support/wait.js";
-import { APPROVER, useWorld } from "../support/world.js";
+import { APPROVER, SECOND_APPROVER, useWorld } from "../support/world.js";
 
 const t = useWorld();
 
@@ -49,8 +49,8 @@ describe("applying an approved request", () => {
     t.world.dolfin.addMember("usr_2", "bob@example.com", "admin");
     const request = await t.world.fileApproved({
       members: [
-        { ref: "ada@example.com", email: "ada@example.com", vendorUserId: "usr_1" },
-        { ref: "bob@example.com", email: "bob@example.com", vendorUserId: "usr_2" },
+        { ref: "ada@example.com", email: "ada@example.com", vendorUserId: "usr_1", roleWhenFiled: "Member" },
+        { ref: "bob@example.com", email: "bob@example.com", vendorUserId: "usr_2", roleWhenFiled: "Member" },
       ],
     });
     await t.world.executor().runOnce();
@@ -159,8 +159,8 @@ describe("vendor failures", () => {
 
   it("after a partial failure, the retry changes only the rest and keeps each member's first-read role", async () => {
     const both = [
-      { ref: "ada@example.com", email: "ada@example.com", vendorUserId: "usr_1" },
-      { ref: "bob@example.com", email: "bob@example.com", vendorUserId: "usr_2" },
+      { ref: "ada@example.com", email: "ada@example.com", vendorUserId: "usr_1", roleWhenFiled: "Member" },
+      { ref: "bob@example.com", email: "bob@example.com", vendorUserId: "usr_2", roleWhenFiled: "Member" },
     ];
     const refused = new VendorError({ kind: "forbidden", message: "bob is locked", completedMemberIds: ["usr_1"] });
     t.world.dolfin.nextWrites({ kind: "partial", applyTo: ["usr_1"], error: refused });
@@ -216,7 +216,7 @@ describe("vendor failures", () => {
 describe("several executors and crashes", () => {
   it("two executors on one database never both call the vendor for one request", async () => {
     const requests = await Promise.all(Array.from({ length: 10 }, (_, i) =>
-      t.world.fileApproved({ members: [{ ref: `id:usr_${i + 10}`, vendorUserId: `usr_${i + 10}` }] }),
+      t.world.fileApproved({ members: [{ ref: `id:usr_${i + 10}`, vendorUserId: `usr_${i + 10}`, roleWhenFiled: "Member" }] }),
     ));
     for (let i = 0; i < 10; i++) t.world.dolfin.addMember(`usr_${i + 10}`, `p${i}@example.com`, "member");
     const a = t.world.executor({ owner: "exec-a" });
@@ -358,3 +358,51 @@ describe("the loop", () => {
   });
 });
 
+
+describe("what is applied is what was approved", () => {
+  it("a member whose role was changed at the vendor after approval is not overwritten: the request fails as state_changed, saying who is what now", async () => {
+    const request = await t.world.fileApproved(); // the card showed ada: Member → Admin
+    t.world.dolfin.addMember("usr_1", "ada@example.com", "owner"); // someone made her Owner meanwhile
+
+    await t.world.executor().runOnce();
+
+    expect(t.world.dolfin.calls).toHaveLength(0);
+    expect(t.world.dolfin.roleOf("usr_1")).toBe("owner");
+    const stored = await t.world.repo.find(request.id);
+    expect(stored).toMatchObject({
+      status: "FAILED",
+      failureCode: "state_changed",
+      failureDetail: "ada@example.com is Owner now, not Member as approved; nothing was changed — file a new request if the change is still needed.",
+      members: [{ outcome: "FAILED", outcomeDetail: "role changed since approval" }],
+    });
+    // A retry cannot help: it is refused, and the card offers none.
+    expect(await t.world.service.retry(request.id, SECOND_APPROVER)).toMatchObject({ ok: false, refusal: { code: "state_changed" } });
+  });
+
+  it("a member already in the requested role is still 'already in place', not a changed state", async () => {
+    const request = await t.world.fileApproved();
+    t.world.dolfin.addMember("usr_1", "ada@example.com", "admin");
+    await t.world.executor().runOnce();
+    expect(await t.world.repo.find(request.id)).toMatchObject({ status: "APPLIED", members: [{ outcome: "ALREADY_IN_PLACE" }] });
+  });
+
+  it("an add refuses to overwrite a role someone gave the member in another organization after approval", async () => {
+    const request = await t.world.fileApproved({
+      kind: "ADD_TO_ORGS",
+      target: "devin-a",
+      extraTargets: ["devin-b"],
+      requestedRole: { id: "member", name: "Member" },
+      members: [{ ref: "ada@example.com", email: "ada@example.com", vendorUserId: "user-ada", roleWhenFiled: null, extraRolesWhenFiled: { "devin-b": null } }],
+    });
+    t.world.vendors.get("devin-b")!.addMember("user-ada", "ada@example.com", "admin");
+
+    await t.world.executor().runOnce();
+
+    expect(t.world.vendors.get("devin-a")!.calls).toHaveLength(0);
+    expect(await t.world.repo.find(request.id)).toMatchObject({
+      status: "FAILED",
+      failureCode: "state_changed",
+      failureDetail: expect.stringContaining("ada@example.com is Admin in devin-b now, though approvers saw no membership there"),
+    });
+  });
+});

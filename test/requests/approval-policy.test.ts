@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/file.js";
-import { ApprovalPolicy } from "../../src/requests/approval-policy.js";
+import { ApprovalPolicy, unknownApprovalKeys } from "../../src/requests/approval-policy.js";
 import { StaticDirectory } from "../support/world.js";
 
 const config = parseConfig(
@@ -8,7 +8,7 @@ const config = parseConfig(
 approvalChannel: C0123456789
 approvers: { users: [U0GLOBAL1], usergroups: [S0ADMINS1] }
 targets:
-  sentry-acme: { vendor: sentry, organization: acme, tokenEnv: T, approvals: { default: 1, Owner: 2 } }
+  sentry-acme: { vendor: sentry, organization: acme, tokenEnv: T, approvals: { default: 1, Owner: 2, "team:admin": 2 } }
   devin-a: { vendor: devin, organization: a, tokenEnv: T, approvals: { org_admin: 3 }, approvers: { users: [U0DEVINAD] } }
   devin-b: { vendor: devin, organization: b, tokenEnv: T }
 `,
@@ -51,5 +51,22 @@ describe("approvals required", () => {
 
   it("the largest count among the targets of one request", () => {
     expect(policy.requiredApprovals([target("devin-b"), target("devin-a")], { id: "org_admin", name: "Admin" })).toBe(3);
+  });
+});
+
+describe("Sentry team roles count", () => {
+  it("asking to be a team admin needs what team:admin says, even with a plain org role", () => {
+    const member = { id: "member", name: "Member" };
+    expect(policy.requiredApprovals([target("sentry-acme")], member, [{ team: "backend", role: "admin" }])).toBe(2);
+    expect(policy.requiredApprovals([target("sentry-acme")], member, [{ team: "backend", role: "contributor" }])).toBe(1);
+  });
+
+  it("approvals keys must name a role of the target (or a Sentry team role); the others are named", () => {
+    const roles = [
+      { id: "member", name: "Member" },
+      { id: "owner", name: "Owner" },
+    ];
+    expect(unknownApprovalKeys(target("sentry-acme"), roles)).toEqual([]);
+    expect(unknownApprovalKeys({ vendor: "dolfin", approvals: { default: 1, ownr: 2, "team:admin": 2 } }, roles)).toEqual(["ownr", "team:admin"]);
   });
 });

@@ -3,7 +3,10 @@ import { describe, expect, it } from "vitest";
 import { Filing } from "../../src/requests/filing.js";
 import { MAX_MEMBERS } from "../../src/requests/request-shape.js";
 import { TargetConnectors } from "../../src/vendors/registry.js";
-import { REQUESTER, TEST_ENV, useWorld } from "../support/world.js";
+import { parseConfig } from "../../src/config/file.js";
+import { approvalCard } from "../../src/slack/blocks/approval-card.js";
+import { FakeSlackApi } from "../support/fake-slack-api.js";
+import { CONFIG_YAML, REQUESTER, TEST_ENV, useWorld } from "../support/world.js";
 
 const t = useWorld();
 
@@ -49,5 +52,35 @@ describe("limits before work", () => {
     const twice = await filing.file({ kind: "SET_ROLE", targets: ["dolfin-acme"], members: [ada, ada], role: "admin", reason: "x", requesterId: REQUESTER });
     expect(twice).toMatchObject({ ok: false, refusal: { message: "ada@example.com is named twice; name each member once." } });
     expect(asked).toEqual({ slack: 0, vendor: 0 });
+  });
+});
+
+describe("what approvers see is what was read", () => {
+  it("/role add to several Devin organizations reads the member in every organization, and the card says per organization what the one POST overwrites", async () => {
+    t.world.vendors.get("devin-b")!.addMember("user-ada", "ada@example.com", "admin");
+    const filing = new Filing({ service: t.world.service, connectors: t.world.connectors, config: t.world.config, slackUsers: t.world.slackUsers });
+
+    const result = await filing.file({
+      kind: "ADD_TO_ORGS",
+      targets: ["devin-a", "devin-b"],
+      members: [{ kind: "email", email: "ada@example.com" }],
+      role: "member",
+      reason: "joins both teams",
+      requesterId: REQUESTER,
+    });
+
+    if (!result.ok) throw new Error(result.refusal.message);
+    expect(result.value.members[0]).toMatchObject({ vendorUserId: "user-ada", roleWhenFiled: null, extraRolesWhenFiled: { "devin-b": "Admin" } });
+    const card = FakeSlackApi.textOf(approvalCard(result.value, t.world.config.targets));
+    expect(card).toContain("ada@example.com: devin-a: not a member → *Member*; devin-b: already a member as Admin; adding overwrites it with *Member*");
+  });
+
+  it("a misspelt approvals key refuses filing, naming the key, instead of falling back to default", async () => {
+    const config = parseConfig(CONFIG_YAML.replace("approvals: { default: 1, owner: 2 }", "approvals: { default: 1, ownr: 2 }"), "test", TEST_ENV);
+    const service = t.world.service;
+    const filing = new Filing({ service, connectors: t.world.connectors, config, slackUsers: t.world.slackUsers });
+    const result = await filing.file({ kind: "SET_ROLE", targets: ["dolfin-acme"], members: [{ kind: "email", email: "ada@example.com" }], role: "owner", reason: "x", requesterId: REQUESTER });
+    expect(result).toMatchObject({ ok: false, refusal: { message: expect.stringContaining('its approvals key "ownr" matches none of its roles (Member, Admin, Owner)') } });
+    expect(await t.database.prisma.roleRequest.count()).toBe(0);
   });
 });

@@ -13,6 +13,7 @@ const state = (overrides: Partial<LifecycleState> = {}): LifecycleState => ({
   approvals: [],
   rolesKnown: true,
   started: false,
+  failureCode: null,
   ...overrides,
 });
 

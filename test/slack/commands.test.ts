@@ -96,7 +96,7 @@ describe("adding to organizations", () => {
     const id = await file("add devin-a,devin-b ada@example.com member joining the platform team");
     const card = h.cardText(id);
     expect(card).toContain("devin-a (devin · org-a)\ndevin-b (devin · org-b)");
-    expect(card).toContain("ada@example.com: already a member as Admin; adding overwrites it with *Member*");
+    expect(card).toContain("ada@example.com: devin-a: already a member as Admin; adding overwrites it with *Member*; devin-b: not a member → *Member*");
     expect(card).toContain("Devin does not change a role a member inherits from an identity-provider group");
   });
 });

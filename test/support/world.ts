@@ -84,6 +84,7 @@ export interface World {
   notifier: RecordingNotifier;
   slackUsers: StaticSlackUsers;
   directory: StaticDirectory;
+  connectors: TargetConnectors;
   vendors: Map<string, FakeConnector>;
   dolfin: FakeConnector;
   executor(options?: { owner?: string; config?: Partial<ExecutorConfig>; redact?: (text: string) => string }): Executor;
@@ -129,6 +130,7 @@ export function buildWorld(database: TestDatabase): World {
     notifier,
     slackUsers,
     directory,
+    connectors,
     vendors,
     dolfin,
     executor: ({ owner, config: overrides, redact } = {}) =>

@@ -4,7 +4,7 @@ import type { types } from "@slack/bolt";
 import type { Target } from "../../config/file.js";
 import { STATUS_PHRASE } from "../../requests/refusals.js";
 import { lifecycleStateOf } from "../../requests/request-row.js";
-import { targetsOf, UNKNOWN_ROLE, type RequestMember, type RoleRequest } from "../../requests/types.js";
+import { isUnknownRole, roleWhenFiledIn, targetsOf, type RequestMember, type RoleRequest } from "../../requests/types.js";
 import { ACTIONS } from "../action-ids.js";
 import { cut, escapeText, LIMITS, mention, mrkdwn, plain, slackDate, userText } from "./text.js";
 
@@ -100,14 +100,19 @@ function membersText(request: RoleRequest): string {
 
 function memberLine(request: RoleRequest, member: RequestMember): string {
   const name = escapeText(member.ref);
+  const targets = targetsOf(request);
+  if (targets.length === 1) return `${name}: ${changeText(request, member.roleWhenFiled)}${outcomeText(member)}`;
+  // One POST adds to every organization at once: say, for each, what it will overwrite.
+  const perTarget = targets.map((target) => `${escapeText(target)}: ${changeText(request, roleWhenFiledIn(request, member, target))}`);
+  return `${name}: ${perTarget.join("; ")}${outcomeText(member)}`;
+}
+
+function changeText(request: RoleRequest, filed: string | null): string {
   const wanted = `*${escapeText(request.requestedRole.name)}*`;
-  const filed = member.roleWhenFiled;
-  let change: string;
-  if (filed === null) change = `not a member → ${wanted}`;
-  else if (filed.startsWith(UNKNOWN_ROLE)) change = `_${escapeText(cut(filed, 200))}_ → ${wanted}`;
-  else if (request.kind === "ADD_TO_ORGS") change = `already a member as ${escapeText(filed)}; adding overwrites it with ${wanted}`;
-  else change = `${escapeText(filed)} → ${wanted}`;
-  return `${name}: ${change}${outcomeText(member)}`;
+  if (filed === null) return `not a member → ${wanted}`;
+  if (isUnknownRole(filed)) return `_${escapeText(cut(filed, 200))}_ → ${wanted}`;
+  if (request.kind === "ADD_TO_ORGS") return `already a member as ${escapeText(filed)}; adding overwrites it with ${wanted}`;
+  return `${escapeText(filed)} → ${wanted}`;
 }
 
 function outcomeText(member: RequestMember): string {
@@ -142,7 +147,7 @@ function statusLine(request: RoleRequest): string {
     case "APPLIED":
       return `${id} · applied ${request.appliedAt ? slackDate(request.appliedAt) : ""}`;
     case "FAILED":
-      return `${id} · failed: ${userText(request.failureDetail ?? "no detail", 1500)} · an approver can retry`;
+      return `${id} · failed: ${userText(request.failureDetail ?? "no detail", 1500)}${request.failureCode ? "" : " · an approver can retry"}`;
     case "DENIED":
       return `${id} · denied by ${decider} ${when}${note}`;
     case "CANCELLED":
@@ -171,7 +176,7 @@ function actionsFor(request: RoleRequest): KnownBlock | null {
       elements: [{ type: "button", action_id: ACTIONS.deny, text: plain("Deny…", LIMITS.buttonText), style: "danger", value: request.id }],
     };
   }
-  if (request.status === "FAILED") {
+  if (request.status === "FAILED" && !request.failureCode) {
     return {
       type: "actions",
       block_id: `retry_${request.id}`,

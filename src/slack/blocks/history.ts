@@ -46,6 +46,7 @@ const EVENT_WORDS: Record<AuditEntry["type"], string> = {
   RESCHEDULED: "attempt failed; retry scheduled",
   RETRIED: "retry requested",
   REFUSED: "refused an action",
+  ROLES_READ: "current role read from the vendor",
 };
 
 export function showMessage(request: RoleRequest, trail: AuditEntry[], targets: ReadonlyMap<string, Target>): SlackMessage {
