@@ -2,6 +2,7 @@
 // start and replaced by "[redacted]" wherever they appear — in messages, fields and error stacks —
 // because an error message from a library may quote a URL or header we handed it.
 import type { LogLevel } from "./config/env.js";
+import { createRedactor } from "./secrets.js";
 
 export type Fields = Record<string, unknown>;
 
@@ -14,7 +15,6 @@ export interface Logger {
 }
 
 const RANK: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
-const REDACTED = "[redacted]";
 
 export interface LoggerOptions {
   level: LogLevel;
@@ -22,12 +22,6 @@ export interface LoggerOptions {
   secrets?: Iterable<string>;
   write?: (line: string) => void;
   clock?: () => Date;
-}
-
-/** Replaces every occurrence of the given secrets; shorter than 8 characters are too generic to hunt. */
-export function createRedactor(values: Iterable<string>): (text: string) => string {
-  const secrets = [...values].filter((s) => s.length >= 8).sort((a, b) => b.length - a.length);
-  return (text) => secrets.reduce((out, secret) => out.split(secret).join(REDACTED), text);
 }
 
 export function createLogger(options: LoggerOptions, bound: Fields = {}): Logger {
@@ -58,22 +52,4 @@ function errorReplacer(_key: string, value: unknown): unknown {
   }
   if (typeof value === "bigint") return value.toString();
   return value;
-}
-
-/** The values of every environment variable that holds a credential. */
-export function secretValues(env: NodeJS.ProcessEnv, credentialVariables: Iterable<string>): string[] {
-  const names = new Set(["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", ...credentialVariables]);
-  const values = [...names].map((name) => env[name]).filter((v): v is string => typeof v === "string" && v !== "");
-  // A password inside DATABASE_URL is a secret too.
-  const dbPassword = env.DATABASE_URL ? safePassword(env.DATABASE_URL) : undefined;
-  return dbPassword ? [...values, dbPassword] : values;
-}
-
-function safePassword(url: string): string | undefined {
-  try {
-    const password = decodeURIComponent(new URL(url).password);
-    return password || undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -5,12 +5,14 @@ import { ConfigError } from "./config/errors.js";
 import { loadConfiguration, type Configuration } from "./config/load.js";
 import { systemClock } from "./clock.js";
 import { openDatabase, type Database } from "./db/database.js";
-import { createLogger, createRedactor, secretValues } from "./logger.js";
+import { createLogger } from "./logger.js";
+import { createRedactor, secretValues } from "./secrets.js";
 import { approvalKeyProblems } from "./requests/approval-keys.js";
 import { wireRolegate } from "./rolegate.js";
 import { createSlackApp } from "./slack/bolt-app.js";
 import { CONNECTOR_FACTORIES } from "./vendors/index.js";
 import { TargetConnectors } from "./vendors/registry.js";
+import { createVendorTextScrubber } from "./vendors/vendor-text.js";
 
 /** Scrubs start-up errors too: a library's message may quote what we handed it. */
 let redact = createRedactor(secretValues(process.env, []));
@@ -51,7 +53,7 @@ async function main(): Promise<void> {
     connectors,
     clock,
     logger,
-    redact,
+    scrub: createVendorTextScrubber(secrets),
   });
 
   await app.start();

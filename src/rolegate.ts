@@ -19,6 +19,7 @@ import { SlackNotifier } from "./slack/slack-notifier.js";
 import { SlackUsers } from "./slack/slack-users.js";
 import { SlackUsergroupDirectory } from "./slack/usergroup-directory.js";
 import type { ConnectorRegistry } from "./vendors/connector.js";
+import type { VendorTextScrubber } from "./vendors/vendor-text.js";
 
 export interface RolegateParts {
   app: App;
@@ -29,8 +30,8 @@ export interface RolegateParts {
   logger: Logger;
   /** Executor poll interval; tests shorten it. */
   pollMs?: number;
-  /** Scrubs credentials from vendor text before it is stored (main.ts passes the logger's). */
-  redact?: (text: string) => string;
+  /** Scrubs what the executor stores of an attempt (main.ts passes one built from every secret). */
+  scrub?: VendorTextScrubber;
   formBudgetMs?: number;
 }
 
@@ -70,7 +71,7 @@ export function wireRolegate(parts: RolegateParts): Rolegate {
     clock,
     logger: logger.child({ component: "executor" }),
     ...(parts.pollMs ? { pollMs: parts.pollMs } : {}),
-    ...(parts.redact ? { redact: parts.redact } : {}),
+    ...(parts.scrub ? { scrub: parts.scrub } : {}),
   });
   const filing = new Filing({ service, connectors, config, slackUsers });
   registerListeners(app, {

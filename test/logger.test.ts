@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createLogger, secretValues } from "../src/logger.js";
+import { createLogger } from "../src/logger.js";
+import { secretValues } from "../src/secrets.js";
 
 describe("the logger", () => {
   it("never writes a registered secret, wherever it appears", () => {
@@ -20,6 +21,18 @@ describe("the logger", () => {
     const record = JSON.parse(lines[0]!);
     expect(record).toMatchObject({ level: "error", component: "test", msg: "call failed for Bearer [redacted]" });
     expect(record.error.message).toBe("auth failed: [redacted] rejected");
+  });
+
+  it("redacts secrets of any length, in their JSON-escaped form too, and a database password both encoded and decoded", () => {
+    const lines: string[] = [];
+    const secrets = secretValues({ SHORT_KEY: 'k"\\1', DATABASE_URL: "postgresql://rg:p%40ss@db/rg" }, ["SHORT_KEY"]);
+    const logger = createLogger({ level: "debug", secrets, write: (l) => lines.push(l) });
+
+    logger.warn('vendor echoed k"\\1 back', { url: "postgresql://rg:p%40ss@db/rg", said: "password p@ss refused" });
+
+    expect(lines[0]).not.toMatch(/k\\"|p%40ss|p@ss/);
+    const record = JSON.parse(lines[0]!);
+    expect(record).toMatchObject({ msg: "vendor echoed [redacted] back", url: "postgresql://rg:[redacted]@db/rg", said: "password [redacted] refused" });
   });
 
   it("writes only what its level lets through", () => {

@@ -1,6 +1,6 @@
 // Everything a rolegate process reads before it touches anything: the environment and
 // rolegate.yml, validated, and the values that must never be written anywhere.
-import { secretValues } from "../logger.js";
+import { secretValues } from "../secrets.js";
 import { readEnv, type Env } from "./env.js";
 import { loadConfigFile, type RolegateConfig } from "./file.js";
 

@@ -2,7 +2,7 @@
 // prints a table. Exits non-zero when anything failed, so it can gate a deployment.
 import { ConfigError } from "../config/errors.js";
 import { loadConfiguration, type Configuration } from "../config/load.js";
-import { createRedactor } from "../logger.js";
+import { createRedactor } from "../secrets.js";
 import { CONNECTOR_FACTORIES } from "../vendors/index.js";
 import { TargetConnectors } from "../vendors/registry.js";
 import { checkDatabase, checkSlack, checkTarget, renderTable } from "./checks.js";

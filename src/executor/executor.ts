@@ -27,6 +27,7 @@ import type { Notice } from "../requests/notifier.js";
 import { isUnknownRole, roleWhenFiledIn, SYSTEM_ACTOR, targetsOf, type RoleRequest } from "../requests/types.js";
 import type { ConnectorRegistry, MemberLookup, TargetConnector, VendorMember } from "../vendors/connector.js";
 import { VendorError } from "../vendors/errors.js";
+import type { VendorTextScrubber } from "../vendors/vendor-text.js";
 import { retryDelayMs } from "./backoff.js";
 import { holdsRequestedState, sameRole } from "./in-place.js";
 import type { ClaimedJob, MemberResult, WorkQueue } from "./work-queue.js";
@@ -45,8 +46,11 @@ export interface ExecutorDeps {
   pollMs?: number;
   /** Identifies this process in leases and the audit trail. */
   owner?: string;
-  /** Scrubs credentials from vendor text before it is stored or shown (a vendor may echo one). */
-  redact?: (text: string) => string;
+  /**
+   * Scrubs what an attempt's outcome says before it is stored: vendor text is already scrubbed
+   * by its connector, but an unexpected error's message may quote anything.
+   */
+  scrub?: VendorTextScrubber;
   random?: () => number;
 }
 
@@ -269,11 +273,11 @@ export class Executor {
   }
 
   private scrubbed(result: AttemptResult): AttemptResult {
-    const redact = this.deps.redact;
-    if (!redact || result.kind === "lease_lost") return result;
-    if (result.kind === "retry") return { ...result, detail: redact(result.detail) };
-    const members = result.members.map((m) => (m.detail ? { ...m, detail: redact(m.detail) } : m));
-    return result.kind === "failed" ? { ...result, members, detail: redact(result.detail) } : { ...result, members };
+    const scrub = this.deps.scrub;
+    if (!scrub || result.kind === "lease_lost") return result;
+    if (result.kind === "retry") return { ...result, detail: scrub(result.detail) };
+    const members = result.members.map((m) => (m.detail ? { ...m, detail: scrub(m.detail) } : m));
+    return result.kind === "failed" ? { ...result, members, detail: scrub(result.detail) } : { ...result, members };
   }
 
   private connectorFor(target: string): TargetConnector {

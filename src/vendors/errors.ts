@@ -1,5 +1,6 @@
 // What went wrong at a vendor, in a small set of kinds the executor can act on, keeping the
 // vendor's own words, code and request id for people to read on the card.
+import type { VendorTextScrubber } from "./vendor-text.js";
 
 export type VendorErrorKind = "invalid" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable";
 
@@ -33,6 +34,16 @@ export class VendorError extends Error {
     this.httpStatus = init.httpStatus;
     this.retryAfterMs = init.retryAfterMs;
     this.completedMemberIds = init.completedMemberIds ?? [];
+  }
+
+  /** The same error with every vendor-given string passed through `scrub`. */
+  scrubbed(scrub: VendorTextScrubber): VendorError {
+    return new VendorError({
+      ...this.init,
+      message: scrub(this.init.message),
+      ...(this.init.vendorCode !== undefined ? { vendorCode: scrub(this.init.vendorCode, "name") } : {}),
+      ...(this.init.requestId !== undefined ? { requestId: scrub(this.init.requestId, "id") } : {}),
+    });
   }
 
   /** The same error, saying which members the call had already changed before it. */

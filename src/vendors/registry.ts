@@ -1,8 +1,12 @@
 // Builds one connector per configured target, from a factory per vendor (vendors/index.ts),
-// once, so each target keeps its connection pool and what it has cached.
+// once, so each target keeps its connection pool and what it has cached. Each is wrapped so
+// that what its vendor says is scrubbed of every credential rolegate holds before anyone sees it.
 import type { RolegateConfig, Target, VendorName } from "../config/file.js";
 import type { Dispatcher } from "undici";
+import { secretValues } from "../secrets.js";
 import type { ConnectorRegistry, TargetConnector } from "./connector.js";
+import { ScrubbedConnector } from "./scrubbed-connector.js";
+import { createVendorTextScrubber, type VendorTextScrubber } from "./vendor-text.js";
 
 export interface ConnectorContext {
   /** The credential, read from the environment variable the target names. */
@@ -15,13 +19,16 @@ export type ConnectorFactory = (target: Target, context: ConnectorContext) => Ta
 
 export class TargetConnectors implements ConnectorRegistry {
   private readonly connectors = new Map<string, TargetConnector>();
+  private readonly scrub: VendorTextScrubber;
 
   constructor(
     private readonly config: Pick<RolegateConfig, "targets">,
     private readonly factories: Partial<Record<VendorName, ConnectorFactory>>,
     private readonly env: NodeJS.ProcessEnv = process.env,
     private readonly dispatcher?: Dispatcher,
-  ) {}
+  ) {
+    this.scrub = createVendorTextScrubber(secretValues(env, [...config.targets.values()].map((t) => t.tokenEnv)));
+  }
 
   forTarget(name: string): TargetConnector {
     const existing = this.connectors.get(name);
@@ -32,7 +39,7 @@ export class TargetConnectors implements ConnectorRegistry {
     if (!factory) throw new Error(`rolegate has no ${target.vendor} connector yet`);
     const credential = this.env[target.tokenEnv];
     if (!credential) throw new Error(`the environment variable ${target.tokenEnv} is not set`);
-    const connector = factory(target, { credential, ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}) });
+    const connector = new ScrubbedConnector(factory(target, { credential, ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}) }), this.scrub);
     this.connectors.set(name, connector);
     return connector;
   }

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { Executor } from "../../src/executor/executor.js";
-import { createRedactor } from "../../src/logger.js";
 import { VendorError } from "../../src/vendors/errors.js";
 import { quietLogger } from "../support/database.js";
 import { forbidden, rateLimited, unavailable } from "../support/fake-connector.js";
@@ -180,11 +179,14 @@ describe("vendor failures", () => {
     expect(second?.method === "setRole" && second.change.members.map((m) => m.vendorUserId)).toEqual(["usr_2"]);
   });
 
-  it("scrubs a credential a vendor echoed before storing its words", async () => {
-    t.world.dolfin.nextWrites({ kind: "error", error: forbidden("bad key dolfin-secret-value in header") });
+  it("scrubs a credential, control characters and excess length from what a vendor said before storing it", async () => {
+    t.world.dolfin.nextWrites({ kind: "error", error: forbidden(`bad key dolfin-secret-value\u0000 in header\n${"x".repeat(10_000)}`) });
     const request = await t.world.fileApproved();
-    await t.world.executor({ redact: createRedactor(["dolfin-secret-value"]) }).runOnce();
-    expect((await t.world.repo.find(request.id))?.failureDetail).toBe("bad key [redacted] in header (code User.Forbidden, request id req-123)");
+    await t.world.executor().runOnce();
+    const detail = (await t.world.repo.find(request.id))?.failureDetail ?? "";
+    expect(detail).toMatch(/^bad key \[redacted\] in header x{400,}…/);
+    expect(detail.length).toBeLessThan(600);
+    expect(detail).not.toContain("dolfin-secret-value");
   });
 
   it("an approver's retry sends a failed request back to the executor", async () => {

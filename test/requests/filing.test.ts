@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { Filing } from "../../src/requests/filing.js";
 import { MAX_MEMBERS } from "../../src/requests/request-shape.js";
+import { VendorError } from "../../src/vendors/errors.js";
 import { TargetConnectors } from "../../src/vendors/registry.js";
 import { parseConfig } from "../../src/config/file.js";
 import { approvalCard } from "../../src/slack/blocks/approval-card.js";
@@ -82,5 +83,25 @@ describe("what approvers see is what was read", () => {
     const result = await filing.file({ kind: "SET_ROLE", targets: ["dolfin-acme"], members: [{ kind: "email", email: "ada@example.com" }], role: "owner", reason: "x", requesterId: REQUESTER });
     expect(result).toMatchObject({ ok: false, refusal: { message: expect.stringContaining('its approvals key "ownr" matches none of its roles (Member, Admin, Owner)') } });
     expect(await t.database.prisma.roleRequest.count()).toBe(0);
+  });
+});
+
+describe("vendor text never leaks a credential", () => {
+  it("a lookup error echoing the credential with a NUL and 10,000 characters is stored on the card scrubbed and capped", async () => {
+    t.world.dolfin.readError = new VendorError({ kind: "unavailable", message: `proxy said: key=${TEST_ENV.DOLFIN_TOKEN}\u0000\r\n${"y".repeat(10_000)}` });
+    const filing = new Filing({ service: t.world.service, connectors: t.world.connectors, config: t.world.config, slackUsers: t.world.slackUsers });
+
+    const result = await filing.file({ kind: "SET_ROLE", targets: ["dolfin-acme"], members: [{ kind: "email", email: "ada@example.com" }], role: "admin", reason: "x", requesterId: REQUESTER });
+
+    if (!result.ok) throw new Error(result.refusal.message);
+    const stored = (await t.world.repo.find(result.value.id))!.members[0]!.roleWhenFiled!;
+    expect(stored).toMatch(/^unknown: proxy said: key=\[redacted\] y{400,}…$/);
+    expect(stored.length).toBeLessThanOrEqual(520);
+  });
+
+  it("role names a vendor returns are scrubbed before they reach a form, a card or the database", async () => {
+    t.world.dolfin.roles = [{ id: "admin", name: `Admin ${TEST_ENV.DOLFIN_TOKEN}\u202E` }];
+    const roles = await t.world.connectors.forTarget("dolfin-acme").listRoles();
+    expect(roles).toEqual([{ id: "admin", name: "Admin [redacted]" }]);
   });
 });

@@ -113,12 +113,11 @@ describe("show, targets", () => {
   });
 
   it("/role targets lists each target with its roles, and says which could not be read", async () => {
-    h.vendors.get("sentry-acme")!.listRoles = async () => {
-      throw new VendorError({ kind: "forbidden", message: "Invalid token", httpStatus: 401 });
-    };
+    // The vendor echoes the credential it was sent; rolegate must not pass it on.
+    h.vendors.get("sentry-acme")!.rolesError = new VendorError({ kind: "forbidden", message: "Invalid token sntrys_secret_value_1", httpStatus: 401 });
     const answer = await run("targets");
     expect(answer).toContain("*dolfin-acme (dolfin · org-acme)*: Member, Admin, Owner");
-    expect(answer).toContain("*sentry-acme (sentry · acme)*: _roles unavailable: Invalid token_");
+    expect(answer).toContain("*sentry-acme (sentry · acme)*: _roles unavailable: Invalid token [redacted]_");
   });
 });
 

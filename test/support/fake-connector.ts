@@ -35,6 +35,10 @@ export class FakeConnector implements TargetConnector {
   readonly members = new Map<string, VendorMember>();
   private writes: WriteBehaviour[] = [];
   readError: VendorError | undefined;
+  /** Thrown by listRoles when set, as a vendor whose roles cannot be read. */
+  rolesError: VendorError | undefined;
+  /** The roles this organization offers. */
+  roles: VendorRole[] = ROLES;
 
   constructor(readonly target: Target, private readonly orgsOf?: (org: string) => FakeConnector | undefined) {}
 
@@ -53,7 +57,8 @@ export class FakeConnector implements TargetConnector {
   }
 
   async listRoles(): Promise<VendorRole[]> {
-    return ROLES;
+    if (this.rolesError) throw this.rolesError;
+    return this.roles;
   }
 
   async checkAccess(): Promise<string> {

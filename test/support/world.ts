@@ -87,7 +87,7 @@ export interface World {
   connectors: TargetConnectors;
   vendors: Map<string, FakeConnector>;
   dolfin: FakeConnector;
-  executor(options?: { owner?: string; config?: Partial<ExecutorConfig>; redact?: (text: string) => string }): Executor;
+  executor(options?: { owner?: string; config?: Partial<ExecutorConfig> }): Executor;
   file(overrides?: Partial<FileRequestInput>): Promise<RoleRequest>;
   fileApproved(overrides?: Partial<FileRequestInput>): Promise<RoleRequest>;
 }
@@ -133,7 +133,7 @@ export function buildWorld(database: TestDatabase): World {
     connectors,
     vendors,
     dolfin,
-    executor: ({ owner, config: overrides, redact } = {}) =>
+    executor: ({ owner, config: overrides } = {}) =>
       new Executor({
         queue,
         connectors,
@@ -143,7 +143,6 @@ export function buildWorld(database: TestDatabase): World {
         logger: quietLogger,
         random: () => 0.5,
         ...(owner ? { owner } : {}),
-        ...(redact ? { redact } : {}),
       }),
     async file(overrides = {}) {
       const result = await service.file({

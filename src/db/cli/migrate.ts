@@ -1,6 +1,7 @@
 // npm run db:migrate: applies pending migrations to DATABASE_URL, or to the embedded database
 // in ROLEGATE_DATA_DIR when DATABASE_URL is unset. Needs no Slack configuration.
-import { createLogger, secretValues } from "../../logger.js";
+import { createLogger } from "../../logger.js";
+import { secretValues } from "../../secrets.js";
 import { openDatabase } from "../database.js";
 
 const logger = createLogger({ level: "info", secrets: secretValues(process.env, []) });

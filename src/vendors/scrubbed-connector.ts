@@ -1,0 +1,71 @@
+// Wraps a connector so that nothing a vendor says reaches the rest of rolegate unscrubbed: role
+// names and ids, member emails and ids, team roles, what checkAccess saw, and every error's
+// message, code and request id. One place, so filing, the executor, the request form,
+// `/role targets`, doctor and the logs all see the same clean text.
+import type { AddToOrganizations, CallOptions, MemberLookup, RoleChange, TargetConnector, VendorMember, VendorRole } from "./connector.js";
+import { VendorError } from "./errors.js";
+import type { VendorTextScrubber } from "./vendor-text.js";
+
+export class ScrubbedConnector implements TargetConnector {
+  constructor(
+    private readonly inner: TargetConnector,
+    private readonly scrub: VendorTextScrubber,
+  ) {}
+
+  get target() {
+    return this.inner.target;
+  }
+
+  checkAccess(options?: CallOptions): Promise<string> {
+    return this.guard(async () => this.scrub(await this.inner.checkAccess(options)));
+  }
+
+  listRoles(options?: CallOptions): Promise<VendorRole[]> {
+    return this.guard(async () => (await this.inner.listRoles(options)).map((role) => this.role(role)));
+  }
+
+  findMember(member: MemberLookup, options?: CallOptions): Promise<VendorMember | null> {
+    return this.guard(async () => {
+      const found = await this.inner.findMember(member, options);
+      if (!found) return null;
+      return {
+        vendorUserId: this.scrub(found.vendorUserId, "id"),
+        email: found.email === null ? null : this.scrub(found.email, "name"),
+        role: this.role(found.role),
+        ...(found.teamRoles ? { teamRoles: found.teamRoles.map((t) => ({ team: this.scrub(t.team, "name"), role: this.scrub(t.role, "name") })) } : {}),
+      };
+    });
+  }
+
+  setRole(change: RoleChange, options?: CallOptions): Promise<void> {
+    return this.guard(() => this.inner.setRole(change, options));
+  }
+
+  addToOrganizations(change: AddToOrganizations, options?: CallOptions): Promise<void> {
+    return this.guard(() => this.inner.addToOrganizations(change, options));
+  }
+
+  private role(role: VendorRole): VendorRole {
+    return { id: this.scrub(role.id, "id"), name: this.scrub(role.name, "name") };
+  }
+
+  private async guard<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw this.scrubbedError(error);
+    }
+  }
+
+  private scrubbedError(error: unknown): unknown {
+    if (error instanceof VendorError) return error.scrubbed(this.scrub);
+    // An abort keeps its name (callers tell a timeout by it); other errors may quote a URL or
+    // header a library was handed, so their message is scrubbed too.
+    if (error instanceof Error && error.name !== "AbortError" && error.name !== "TimeoutError") {
+      const clean = new Error(this.scrub(error.message));
+      clean.name = error.name;
+      return clean;
+    }
+    return error;
+  }
+}
