@@ -5,6 +5,7 @@ import { Prisma, type PrismaClient } from "../db/generated/client.js";
 import { decide, type Command, type Decision } from "./lifecycle.js";
 import type { Refusal } from "./refusals.js";
 import { newRequestId } from "./request-id.js";
+import type { Viewer } from "./visibility.js";
 import { lifecycleStateOf, REQUEST_INCLUDE, toRoleRequest, TX_OPTIONS } from "./request-row.js";
 import { isUnknownRole, roleWhenFiledIn, SYSTEM_ACTOR, UNKNOWN_ROLE, type AuditEventType, type RequestKind, type RequestStatus, type RoleRef, type RoleRequest, type TeamRole } from "./types.js";
 
@@ -58,6 +59,8 @@ export type HistoryQuery =
   | { kind: "all" }
   | { kind: "requester"; userId: string }
   | { kind: "pending" }
+  /** Pending, filed by someone other than this person: what waits on them, as an approver. */
+  | { kind: "awaiting"; userId: string }
   | { kind: "target"; target: string }
   | { kind: "member"; email?: string; vendorUserId?: string };
 
@@ -261,11 +264,27 @@ export class RequestRepo {
     return this.findMany(rows.map((r) => r.id));
   }
 
-  /** The newest requests first. */
-  async history(query: HistoryQuery, limit: number): Promise<RoleRequest[]> {
-    const where: Prisma.RoleRequestWhereInput =
+  /**
+   * The newest requests first, of those `visibleTo` may see: their own, and those whose every
+   * target they approve (visibility.ts's rule, written as a query). "anyone": no such limit,
+   * for tools and tests, never for a person's command.
+   */
+  async history(query: HistoryQuery, limit: number, visibleTo: { viewer: Viewer; allTargets: readonly string[] } | "anyone"): Promise<RoleRequest[]> {
+    let visible: Prisma.RoleRequestWhereInput = {};
+    if (visibleTo !== "anyone") {
+      const { viewer, allTargets } = visibleTo;
+      const others = allTargets.filter((t) => !viewer.approves.has(t));
+      visible = {
+        OR: [
+          { requesterId: viewer.userId },
+          { target: { in: [...viewer.approves] }, ...(others.length > 0 ? { NOT: { extraTargets: { hasSome: others } } } : {}) },
+        ],
+      };
+    }
+    const filter: Prisma.RoleRequestWhereInput =
       query.kind === "requester" ? { requesterId: query.userId }
       : query.kind === "pending" ? { status: "PENDING" }
+      : query.kind === "awaiting" ? { status: "PENDING", requesterId: { not: query.userId } }
       : query.kind === "target" ? { OR: [{ target: query.target }, { extraTargets: { has: query.target } }] }
       : query.kind === "member" ? {
           members: {
@@ -273,7 +292,12 @@ export class RequestRepo {
           },
         }
       : {};
-    const rows = await this.prisma.roleRequest.findMany({ where, include: REQUEST_INCLUDE, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: limit });
+    const rows = await this.prisma.roleRequest.findMany({
+      where: { AND: [visible, filter] },
+      include: REQUEST_INCLUDE,
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: limit,
+    });
     return rows.map(toRoleRequest);
   }
 

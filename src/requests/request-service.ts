@@ -114,12 +114,17 @@ export class RequestService {
     return owed.length;
   }
 
-  /** Delivers a notice and records it as sent; used by the executor too. */
+  /**
+   * Delivers a notice and records it as sent; used by the executor too. It never throws: it
+   * runs after the change is committed, and a fault here must not read as "nothing changed".
+   * A notice not recorded as sent is sent again by redeliverOwedNotices.
+   */
   async announce(notice: Notice): Promise<void> {
     this.deps.logger.info("request " + notice.type, { request: notice.request.id, status: notice.request.status, target: notice.request.target, actor: notice.actor });
-    if (await deliver(this.deps.notifier, notice, this.deps.logger)) {
-      await this.deps.repo.markNotified(notice.request.id, notice.request.status);
-    }
+    if (!(await deliver(this.deps.notifier, notice, this.deps.logger))) return;
+    await this.deps.repo.markNotified(notice.request.id, notice.request.status).catch((error: unknown) => {
+      this.deps.logger.warn("could not record a notice as sent; it may be sent again", { request: notice.request.id, error });
+    });
   }
 
   private async personCommand(

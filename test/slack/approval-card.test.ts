@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/file.js";
 import type { RoleRequest } from "../../src/requests/types.js";
 import { approvalCard } from "../../src/slack/blocks/approval-card.js";
+import { showMessage } from "../../src/slack/blocks/history.js";
 import { blockProblems } from "../support/block-kit-limits.js";
 import { FakeSlackApi } from "../support/fake-slack-api.js";
 
@@ -106,5 +107,21 @@ describe("the approval card", () => {
     expect(text(request({ members: [{ ...request().members[0]!, roleWhenFiled: "unknown: the vendor did not answer in time" }] }))).toContain(
       "ada@example.com: _unknown: the vendor did not answer in time_ → *Admin*",
     );
+  });
+});
+
+describe("/role show", () => {
+  it("keeps the newest audit events when the trail is too long to show whole, and says how many earlier ones it left out", () => {
+    const trail = Array.from({ length: 120 }, (_, i) => ({
+      type: "REFUSED" as const,
+      actor: "U0OUTSIDE",
+      details: { reason: `refusal number ${i}` },
+      at: new Date(Date.parse("2026-11-22T10:00:00Z") + i * 1_000),
+    }));
+    const shown = FakeSlackApi.textOf(showMessage(request(), trail, targets));
+    expect(shown).toContain("refusal number 119");
+    expect(shown).not.toMatch(/refusal number 0$/m);
+    expect(shown).toMatch(/…\d+ earlier events not shown/);
+    expect(blockProblems(showMessage(request(), trail, targets).blocks, 50)).toEqual([]);
   });
 });

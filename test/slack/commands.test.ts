@@ -55,7 +55,7 @@ describe("help and mistakes", () => {
       expect(answer.startsWith(escapeText(error)), text).toBe(true);
       expect(answer, text).toContain(escapeText(usage));
     }
-    expect(await h.rolegate.repo.history({ kind: "all" }, 5)).toEqual([]);
+    expect(await h.rolegate.repo.history({ kind: "all" }, 5, "anyone")).toEqual([]);
   });
 
   it("a target, role or member the vendor does not know is refused before anything is filed", async () => {
@@ -65,7 +65,7 @@ describe("help and mistakes", () => {
     expect(await run("set devin-a zed@example.com member x")).toContain("To add someone to a Devin organization, use /role add.");
     expect(await run("set dolfin-acme <@U0NOEMAIL|ghost> admin x")).toBe("Nothing was filed: &lt;@U0NOEMAIL&gt; has no email address rolegate can see; name them by email or id:&lt;vendor id&gt; instead.");
     expect(await run("add dolfin-acme ada@example.com admin x")).toBe("Nothing was filed: Adding members to organizations works for Devin targets only; dolfin-acme is dolfin. Use /role set for its existing members.");
-    expect(await h.rolegate.repo.history({ kind: "all" }, 5)).toEqual([]);
+    expect(await h.rolegate.repo.history({ kind: "all" }, 5, "anyone")).toEqual([]);
   });
 
   it("a vendor that cannot list its roles is reported, and nothing is filed", async () => {
@@ -109,7 +109,7 @@ describe("show, targets", () => {
     expect(shown).toContain("*Audit trail*");
     expect(shown).toContain(`filed · <@${REQUESTER}>`);
     expect(h.slack.responses.at(-1)!.body.blocks).not.toContainEqual(expect.objectContaining({ type: "actions" }));
-    expect(await run("show 7K2QXM")).toBe("There is no request 7K2QXM. `/role history` lists the recent ones.");
+    expect(await run("show 7K2QXM")).toBe("There is no request 7K2QXM that you can see: you see your own requests and those of the targets you approve. `/role history` lists them.");
   });
 
   it("/role targets lists each target with its roles, and says which could not be read", async () => {

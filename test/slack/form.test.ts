@@ -69,7 +69,7 @@ describe("the request form", () => {
     const teams = await h.submitView(REQUESTER, viewId, values({ target: "sentry-acme", emails: "ada@example.com", role: "admin", teamRoles: "backend", reason: "x" }));
     expect(teams.json()).toEqual({ response_action: "errors", errors: { team_roles: '"backend" is not team:role; write e.g. backend:admin, web:contributor.' } });
 
-    expect(await h.rolegate.repo.history({ kind: "all" }, 5)).toEqual([]);
+    expect(await h.rolegate.repo.history({ kind: "all" }, 5, "anyone")).toEqual([]);
   });
 
   it("a member the vendor does not know is shown inline, beside the members", async () => {
@@ -89,7 +89,7 @@ describe("the request form", () => {
     const reply = await h.submitView(REQUESTER, viewId, values({ target: "dolfin-acme", users: ["U0ADAADA1"], emails: "bob@example.com", role: "admin", reason: "release week" }));
     expect(reply.json()).toEqual({ response_action: "clear" });
 
-    const [request] = await h.rolegate.repo.history({ kind: "all" }, 1);
+    const [request] = await h.rolegate.repo.history({ kind: "all" }, 1, "anyone");
     expect(request).toMatchObject({ target: "dolfin-acme", requestedRole: { id: "admin", name: "Admin" }, reason: "release week", requesterId: REQUESTER });
     expect(request!.members.map((m) => [m.ref, m.roleWhenFiled])).toEqual([
       ["ada@example.com", "Member"],
@@ -103,7 +103,7 @@ describe("the request form", () => {
     const viewId = await openForm();
     await pickTarget(viewId, "sentry-acme");
     await h.submitView(REQUESTER, viewId, values({ target: "sentry-acme", emails: "ada@example.com", role: "admin", teamRoles: "backend:admin, web:contributor", reason: "lead" }));
-    const [request] = await h.rolegate.repo.history({ kind: "all" }, 1);
+    const [request] = await h.rolegate.repo.history({ kind: "all" }, 1, "anyone");
     expect(request?.teamRoles).toEqual([
       { team: "backend", role: "admin" },
       { team: "web", role: "contributor" },

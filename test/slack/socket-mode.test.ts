@@ -84,7 +84,7 @@ describe("Socket Mode", () => {
     await waitFor(() => socket.ackFor(set) !== undefined, "the ack");
     expect(socket.ackFor(set)!.payload).toMatchObject({ text: "Reading the current role in dolfin-acme…" });
     await waitFor(() => slack.responses.length > 0, "the filing reply");
-    const [request] = await rolegate.repo.history({ kind: "all" }, 1);
+    const [request] = await rolegate.repo.history({ kind: "all" }, 1, "anyone");
     expect(request).toMatchObject({ status: "PENDING", requesterId: "U0REQUEST", requestedRole: { name: "Admin" } });
   });
 

@@ -43,11 +43,14 @@ export class FakeSlackApi {
   private readonly handlers = new Map<string, Handler>();
   private sequence = 0;
 
+  /** How many of the next response_url posts fail with a 500, as when Slack has an outage. */
+  failingResponses = 0;
+
   /** Where apps.connections.open sends a Socket Mode app; its app token (xapp-) is checked. */
   socketMode: { url: string; appToken: string } | undefined;
 
   constructor(private readonly botToken: string) {
-    this.handlers.set("auth.test", () => ({ url: "https://acme.slack.com/", team: "Acme", user: "rolegate", team_id: "T0ACME", user_id: "U0ROLEGATE", bot_id: "B0ROLEGATE" }));
+    this.handlers.set("auth.test", () => ({ url: "https://acme.slack.com/", team: "Acme", user: "rolegate", team_id: "T0ACME", user_id: "U0ROLEGATE", bot_id: "B0ROLEGATE", app_id: "A0ROLEGATE" }));
     this.handlers.set("chat.postMessage", (p) => this.post(p));
     this.handlers.set("chat.update", (p) => this.update(p));
     this.handlers.set("chat.postEphemeral", (p) => {
@@ -118,6 +121,10 @@ export class FakeSlackApi {
         };
         const path = (req.url ?? "").split("?")[0]!;
         if (path.startsWith("/respond/")) {
+          if (this.failingResponses > 0) {
+            this.failingResponses--;
+            return reply(500, { ok: false, error: "internal_error" });
+          }
           const problems = [...textProblems(params)];
           if (problems.length) return reply(400, { ok: false, error: "invalid_blocks", errors: problems });
           this.responses.push({ url: path, body: params });

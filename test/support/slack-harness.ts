@@ -55,13 +55,16 @@ export class SlackHarness {
   private port = 0;
   private triggers = 0;
 
+  /** Lines appended under `targets:` in the harness's rolegate.yml. */
+  constructor(private readonly extraTargets = "") {}
+
   get dolfin(): FakeConnector {
     return this.vendors.get("dolfin-acme")!;
   }
 
   async start(database: TestDatabase): Promise<void> {
     this.database = database;
-    this.config = parseConfig(CONFIG, "harness", TOKENS);
+    this.config = parseConfig(CONFIG + this.extraTargets, "harness", TOKENS);
     this.clock = new ManualClock(new Date().toISOString());
     this.slack = new FakeSlackApi(BOT_TOKEN);
     await this.slack.start();
@@ -123,10 +126,10 @@ export class SlackHarness {
   }
 
   /** Types `/role <text>` as `user` in `channel`; the reply is the command's immediate answer. */
-  command(user: string, text: string, channel = "C0GENERAL"): Promise<HttpReply> {
+  command(user: string, text: string, channel = "C0GENERAL", team = "T0ACME"): Promise<HttpReply> {
     const body = new URLSearchParams({
       token: "legacy-verification-token",
-      team_id: "T0ACME",
+      team_id: team,
       channel_id: channel,
       user_id: user,
       command: "/role",
@@ -138,12 +141,12 @@ export class SlackHarness {
     return this.post(body, "application/x-www-form-urlencoded");
   }
 
-  /** Clicks a button on the card of `requestId` as `user`. */
-  click(user: string, actionId: string, requestId: string): Promise<HttpReply> {
+  /** Clicks a button on the card of `requestId` as `user` (from another workspace: `team`). */
+  click(user: string, actionId: string, requestId: string, team = "T0ACME"): Promise<HttpReply> {
     const card = this.cardMessage(requestId);
     return this.interaction({
       type: "block_actions",
-      ...this.envelope(user),
+      ...this.envelope(user, team),
       channel: { id: card?.channel ?? APPROVAL_CHANNEL },
       container: { type: "message", channel_id: card?.channel, message_ts: card?.ts },
       message: card ? { ts: card.ts, text: card.text, blocks: card.blocks } : undefined,
@@ -182,8 +185,8 @@ export class SlackHarness {
   }
 
   /** Who clicked, in which workspace and app, with a fresh trigger for opening a view. */
-  private envelope(user: string) {
-    return { user: { id: user }, team: { id: "T0ACME" }, api_app_id: "A0ROLEGATE", trigger_id: `trigger.${this.triggers++}` };
+  private envelope(user: string, team = "T0ACME") {
+    return { user: { id: user, team_id: team }, team: { id: team }, api_app_id: "A0ROLEGATE", trigger_id: `trigger.${this.triggers++}` };
   }
 
   private interaction(payload: Record<string, unknown>): Promise<HttpReply> {
@@ -212,9 +215,9 @@ export class SlackHarness {
   }
 }
 
-/** One harness per test file, reset before each test. */
-export function useSlackHarness(): SlackHarness {
-  const harness = new SlackHarness();
+/** One harness per test file, reset before each test; `extraTargets` adds targets to its config. */
+export function useSlackHarness(extraTargets = ""): SlackHarness {
+  const harness = new SlackHarness(extraTargets);
   let database: TestDatabase;
   beforeAll(async () => {
     database = await openTestDatabase();

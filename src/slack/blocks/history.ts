@@ -26,10 +26,14 @@ function historyLine(request: RoleRequest): string {
   );
 }
 
-export function historyMessage(requests: RoleRequest[], heading: string): SlackMessage {
-  if (requests.length === 0) return { text: `${heading}: none.`, blocks: [{ type: "section", text: mrkdwn(`*${escapeText(heading)}*: none.`) }] };
-  const blocks: KnownBlock[] = [{ type: "section", text: mrkdwn(`*${escapeText(heading)}* (newest first)`) }];
-  for (const request of requests.slice(0, LIMITS.messageBlocks - 2)) blocks.push({ type: "section", text: mrkdwn(historyLine(request)) });
+/** `note`: what the list leaves out and why (requests the person may not see). */
+export function historyMessage(requests: RoleRequest[], heading: string, note: string | null = null): SlackMessage {
+  const noted: KnownBlock[] = note ? [{ type: "context", elements: [mrkdwn(escapeText(note))] }] : [];
+  if (requests.length === 0) {
+    return { text: `${heading}: none.${note ? ` ${note}` : ""}`, blocks: [{ type: "section", text: mrkdwn(`*${escapeText(heading)}*: none.`) }, ...noted] };
+  }
+  const blocks: KnownBlock[] = [{ type: "section", text: mrkdwn(`*${escapeText(heading)}* (newest first)`) }, ...noted];
+  for (const request of requests.slice(0, LIMITS.messageBlocks - 2 - noted.length)) blocks.push({ type: "section", text: mrkdwn(historyLine(request)) });
   blocks.push({ type: "context", elements: [mrkdwn("`/role show <id>` shows one request in full.")] });
   return { text: `${heading}: ${requests.length} request${requests.length === 1 ? "" : "s"}`, blocks };
 }
@@ -58,8 +62,22 @@ export function showMessage(request: RoleRequest, trail: AuditEntry[], targets: 
   });
   // The card's buttons belong in the channel, not in a private reply.
   const blocks = card.blocks.filter((b) => b.type !== "actions");
-  blocks.push({ type: "section", text: mrkdwn(`*Audit trail*\n${lines.join("\n")}`) });
+  blocks.push({ type: "section", text: mrkdwn(`*Audit trail*\n${newestThatFit(lines, LIMITS.sectionText - 40)}`) });
   return { text: card.text, blocks };
+}
+
+/** The newest lines that fit in `max` characters, oldest first, saying how many earlier ones were left out. */
+function newestThatFit(lines: string[], max: number): string {
+  const kept: string[] = [];
+  let length = 0;
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i]!;
+    const omitted = `…${i + 1} earlier event${i === 0 ? "" : "s"} not shown`;
+    if (length + line.length + 1 + omitted.length > max) return [omitted, ...kept].join("\n");
+    kept.unshift(line);
+    length += line.length + 1;
+  }
+  return kept.join("\n");
 }
 
 export function targetsMessage(entries: { name: string; roles: string[] | string }[], targets: ReadonlyMap<string, Target>): SlackMessage {

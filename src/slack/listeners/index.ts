@@ -7,8 +7,11 @@ import type { ListenerDeps } from "./deps.js";
 import { register as appHome } from "./events/app-home.js";
 import { register as denyForm } from "./views/deny-form.js";
 import { register as requestForm } from "./views/request-form.js";
+import { workspaceGuard } from "../workspace-guard.js";
 
 export function registerListeners(app: App, deps: ListenerDeps): void {
+  // Before every listener: only the workspace (and app) rolegate is installed in is served.
+  app.use(workspaceGuard(app.client, deps.logger));
   roleCommand(app, deps);
   decisions(app, deps);
   formTarget(app, deps);

@@ -4,6 +4,7 @@
 import type { App, RespondArguments, SlashCommand } from "@slack/bolt";
 import { FULL_USAGE, parseRoleCommand, type HistoryFilter, type RoleCommand } from "../../../requests/grammar.js";
 import type { HistoryQuery } from "../../../requests/request-repo.js";
+import { canSee, viewerOf, type Viewer } from "../../../requests/visibility.js";
 import { historyMessage, showMessage, targetsMessage } from "../../blocks/history.js";
 import { requestForm } from "../../blocks/forms.js";
 import { escapeText } from "../../blocks/text.js";
@@ -67,11 +68,14 @@ async function handle(command: RoleCommand, slash: SlashCommand, { ack, reply, c
         reason: command.reason,
         requesterId: slash.user_id,
       });
-      await reply({
-        text: result.ok
-          ? `Request *${result.value.id}* filed: approvers have been asked in <#${deps.config.approvalChannel}>. I'll DM you as it moves.`
-          : `Nothing was filed: ${escapeText(result.refusal.message)}`,
-      });
+      await afterDecision(
+        reply({
+          text: result.ok
+            ? `Request *${result.value.id}* filed: approvers have been asked in <#${deps.config.approvalChannel}>. I'll DM you as it moves.`
+            : `Nothing was filed: ${escapeText(result.refusal.message)}`,
+        }),
+        deps,
+      );
       return;
     }
 
@@ -82,8 +86,9 @@ async function handle(command: RoleCommand, slash: SlashCommand, { ack, reply, c
         await reply({ text: query });
         return;
       }
-      const requests = await deps.repo.history(query, command.limit);
-      const message = historyMessage(requests, historyHeading(command.filter));
+      const viewer = await viewerOf(slash.user_id, deps.config, deps.policy);
+      const requests = await deps.repo.history(query, command.limit, { viewer, allTargets: [...deps.config.targets.keys()] });
+      const message = historyMessage(requests, historyHeading(command.filter), onlyOwnNote(command.filter, viewer));
       await reply({ text: message.text, blocks: message.blocks });
       return;
     }
@@ -91,8 +96,9 @@ async function handle(command: RoleCommand, slash: SlashCommand, { ack, reply, c
     case "show": {
       await ack();
       const request = await deps.service.find(command.id);
-      if (!request) {
-        await reply({ text: `There is no request ${command.id}. \`/role history\` lists the recent ones.` });
+      // The same answer whether it does not exist or is not theirs to see: an id is no oracle.
+      if (!request || !canSee(await viewerOf(slash.user_id, deps.config, deps.policy), request)) {
+        await reply({ text: `There is no request ${command.id} that you can see: you see your own requests and those of the targets you approve. \`/role history\` lists them.` });
         return;
       }
       const message = showMessage(request, await deps.repo.auditTrail(request.id), deps.config.targets);
@@ -103,7 +109,7 @@ async function handle(command: RoleCommand, slash: SlashCommand, { ack, reply, c
     case "cancel": {
       await ack();
       const result = await deps.service.cancel(command.id, slash.user_id);
-      await reply({ text: result.ok ? `Request *${command.id}* is cancelled.` : escapeText(result.refusal.message) });
+      await afterDecision(reply({ text: result.ok ? `Request *${command.id}* is cancelled.` : escapeText(result.refusal.message) }), deps);
       return;
     }
 
@@ -120,6 +126,15 @@ async function handle(command: RoleCommand, slash: SlashCommand, { ack, reply, c
       return;
     }
   }
+}
+
+/**
+ * The answer after the outcome is decided (and, if anything changed, committed). A failure to
+ * deliver it must not reach the catch-all, whose "nothing was changed" would then be untrue;
+ * the requester's DM tells them what happened instead.
+ */
+async function afterDecision(answer: Promise<unknown>, deps: ListenerDeps): Promise<void> {
+  await answer.catch((error: unknown) => deps.logger.warn("could not answer /role after the outcome was recorded", { error }));
 }
 
 async function historyQuery(filter: HistoryFilter, userId: string, deps: ListenerDeps): Promise<HistoryQuery | string> {
@@ -139,6 +154,15 @@ async function historyQuery(filter: HistoryFilter, userId: string, deps: Listene
       return email ? { kind: "member", email } : `<@${member.userId}> has no email address rolegate can see; search by email instead.`;
     }
   }
+}
+
+/** Said when the list leaves out requests the person may not see, so an empty list is not misread. */
+function onlyOwnNote(filter: HistoryFilter, viewer: Viewer): string | null {
+  if (filter.kind === "target" && !viewer.approves.has(filter.target)) {
+    return `You do not approve ${filter.target}, so only your own requests for it are listed.`;
+  }
+  if (viewer.approves.size === 0 && filter.kind !== "mine") return "You approve no target, so only your own requests are listed.";
+  return null;
 }
 
 function historyHeading(filter: HistoryFilter): string {

@@ -1,5 +1,7 @@
-// The App Home tab, drawn each time someone opens it.
+// The App Home tab, drawn each time someone opens it: the person's own recent requests and, for
+// an approver, what waits on them — only requests of the targets they approve.
 import type { App } from "@slack/bolt";
+import { viewerOf } from "../../../requests/visibility.js";
 import { homeView } from "../../blocks/home.js";
 import type { ListenerDeps } from "../deps.js";
 
@@ -7,17 +9,13 @@ export function register(app: App, deps: ListenerDeps): void {
   app.event("app_home_opened", async ({ event, client }) => {
     if (event.tab !== "home") return;
     try {
-      const mine = await deps.repo.history({ kind: "requester", userId: event.user }, 5);
-      const approverSomewhere = await anyTarget(deps, event.user);
-      const waiting = approverSomewhere ? await deps.repo.history({ kind: "pending" }, 10) : null;
+      const viewer = await viewerOf(event.user, deps.config, deps.policy);
+      const visibleTo = { viewer, allTargets: [...deps.config.targets.keys()] };
+      const mine = await deps.repo.history({ kind: "requester", userId: event.user }, 5, visibleTo);
+      const waiting = viewer.approves.size > 0 ? await deps.repo.history({ kind: "awaiting", userId: event.user }, 10, visibleTo) : null;
       await client.views.publish({ user_id: event.user, view: homeView(mine, waiting) });
     } catch (error) {
       deps.logger.warn("could not draw the App Home tab", { user: event.user, error });
     }
   });
-}
-
-async function anyTarget(deps: ListenerDeps, userId: string): Promise<boolean> {
-  for (const name of deps.config.targets.keys()) if (await deps.policy.mayDecide(userId, [name])) return true;
-  return false;
 }
