@@ -4,10 +4,12 @@
 import { performance } from "node:perf_hooks";
 import { parseConfig } from "../src/config/file.js";
 import { Executor } from "../src/executor/executor.js";
-import { WorkQueue } from "../src/executor/work-queue.js";
+import { WorkQueue } from "../src/requests/store/work-queue.js";
 import { ApprovalPolicy } from "../src/requests/approval-policy.js";
-import { RequestRepo } from "../src/requests/request-repo.js";
+import { RequestRepo } from "../src/requests/store/request-repo.js";
+import { NoticeDispatcher } from "../src/requests/notice-dispatcher.js";
 import { RequestService } from "../src/requests/request-service.js";
+import { Outbox } from "../src/requests/store/outbox.js";
 import { systemClock } from "../src/clock.js";
 import { openTestDatabase, quietLogger } from "../test/support/database.js";
 import { FakeConnector } from "../test/support/fake-connector.js";
@@ -55,13 +57,11 @@ async function main(): Promise<void> {
   for (let i = 0; i < N; i++) vendor.addMember(`usr_${i}`, `p${i}@example.com`, "member");
 
   const repo = new RequestRepo(database.prisma);
-  const notifier = { notify: async () => {} };
   const service = new RequestService({
     repo,
     policy: new ApprovalPolicy(config, { membersOf: async () => new Set() }),
     // The bench's approvers are no members of what they approve; the check itself is tested.
     ownAccess: async () => ({ kind: "none" }),
-    notifier,
     config,
     clock: systemClock,
     logger: quietLogger,
@@ -71,7 +71,6 @@ async function main(): Promise<void> {
       new Executor({
         queue: new WorkQueue(database.prisma),
         connectors: { forTarget: () => vendor },
-        announce: (notice) => service.announce(notice),
         config: config.executor,
         clock: systemClock,
         logger: quietLogger,
@@ -107,6 +106,13 @@ async function main(): Promise<void> {
     while (await executor.runOnce()) {}
   }));
   const applySeconds = (performance.now() - started) / 1000;
+
+  // The outbox: every notice those changes queued, delivered to a Slack that answers at once.
+  const notices = new NoticeDispatcher({ outbox: new Outbox(database.prisma), repo, notifier: { notify: async () => {} }, logger: quietLogger });
+  const queued = await database.prisma.notice.count({ where: { doneAt: null } });
+  const deliverStarted = performance.now();
+  await notices.drain();
+  const deliverSeconds = (performance.now() - deliverStarted) / 1000;
   const after = process.memoryUsage();
 
   const applied = await database.prisma.roleRequest.count({ where: { status: "APPLIED" } });
@@ -123,6 +129,7 @@ async function main(): Promise<void> {
       row("file a request", filing),
       row("approve (one of one)", approving),
       `| apply (2 executors, claim → re-read → call → record) | ${(N / applySeconds).toFixed(0)}/s | | | |`,
+      `| deliver notices (${queued} queued: filed, approved, applying, applied) | ${(queued / deliverSeconds).toFixed(0)}/s | | | |`,
       "",
       `memory: rss ${mb(before.rss)} → ${mb(after.rss)} MB, heap used ${mb(before.heapUsed)} → ${mb(after.heapUsed)} MB`,
       "",

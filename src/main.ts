@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   }
   database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.ROLEGATE_DATA_DIR }, logger);
 
-  const { executor } = wireRolegate({
+  const { executor, notices } = wireRolegate({
     app,
     database,
     config,
@@ -58,6 +58,7 @@ async function main(): Promise<void> {
 
   await app.start();
   executor.start();
+  notices.start();
   logger.info("rolegate is running", {
     mode: env.SLACK_APP_TOKEN ? "socket" : "http",
     port: env.PORT,
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info("shutting down", { signal });
     await executor.stop();
+    await notices.stop();
     await app.stop();
     await database?.close();
     process.exit(0);

@@ -6,14 +6,16 @@ import type { Clock } from "./clock.js";
 import type { RolegateConfig } from "./config/file.js";
 import type { Database } from "./db/database.js";
 import { Executor } from "./executor/executor.js";
-import { WorkQueue } from "./executor/work-queue.js";
 import type { Logger } from "./logger.js";
 import { ApprovalPolicy } from "./requests/approval-policy.js";
 import { Filing } from "./requests/filing.js";
 import { ownAccessOf } from "./requests/own-access.js";
-import { RequestRepo } from "./requests/request-repo.js";
+import { NoticeDispatcher } from "./requests/notice-dispatcher.js";
 import { RequestService } from "./requests/request-service.js";
 import { RoleRefresh } from "./requests/role-refresh.js";
+import { Outbox } from "./requests/store/outbox.js";
+import { RequestRepo } from "./requests/store/request-repo.js";
+import { WorkQueue } from "./requests/store/work-queue.js";
 import { registerListeners } from "./slack/listeners/index.js";
 import { SlackNotifier } from "./slack/slack-notifier.js";
 import { SlackUsers } from "./slack/slack-users.js";
@@ -28,8 +30,10 @@ export interface RolegateParts {
   connectors: ConnectorRegistry;
   clock: Clock;
   logger: Logger;
-  /** Executor poll interval; tests shorten it. */
+  /** Executor and notice dispatcher poll interval; tests shorten it. */
   pollMs?: number;
+  /** The notice dispatcher's first pause after Slack refused a notice; tests shorten it. */
+  noticeRetryMs?: number;
   /** Scrubs what the executor stores of an attempt (main.ts passes one built from every secret). */
   scrub?: VendorTextScrubber;
   formBudgetMs?: number;
@@ -39,6 +43,7 @@ export interface Rolegate {
   service: RequestService;
   repo: RequestRepo;
   executor: Executor;
+  notices: NoticeDispatcher;
 }
 
 export function wireRolegate(parts: RolegateParts): Rolegate {
@@ -46,26 +51,36 @@ export function wireRolegate(parts: RolegateParts): Rolegate {
   const repo = new RequestRepo(database.prisma);
   const policy = new ApprovalPolicy(config, new SlackUsergroupDirectory(app.client, clock));
   const slackUsers = new SlackUsers(app.client, clock);
+  // The executor and the notice dispatcher are two loops: one changes roles, the other talks to
+  // Slack, and neither waits for the other.
+  const notices = new NoticeDispatcher({
+    outbox: new Outbox(database.prisma),
+    repo,
+    notifier: new SlackNotifier({ client: app.client, repo, config }),
+    logger: logger.child({ component: "notices" }),
+    ...(parts.pollMs ? { pollMs: parts.pollMs } : {}),
+    ...(parts.noticeRetryMs ? { firstRetryMs: parts.noticeRetryMs, maxRetryMs: parts.noticeRetryMs * 4 } : {}),
+  });
+  const noticesAvailable = () => notices.wake();
   let executor: Executor | undefined;
   const service = new RequestService({
     repo,
     policy,
     ownAccess: (actor, request) => ownAccessOf(actor, request, { slackUsers, connectors }),
-    notifier: new SlackNotifier({ client: app.client, repo, config }),
     config,
     clock,
     logger,
     workAvailable: () => executor?.wake(),
+    noticesAvailable,
   });
-  const roleRefresh = new RoleRefresh({ repo, connectors, announce: (notice) => service.announce(notice), clock, logger });
+  const roleRefresh = new RoleRefresh({ repo, connectors, noticesAvailable, clock, logger });
   executor = new Executor({
     queue: new WorkQueue(database.prisma),
     connectors,
-    announce: (notice) => service.announce(notice),
+    noticesAvailable,
     housekeeping: async () => {
       await service.expireDue();
       await roleRefresh.run();
-      await service.redeliverOwedNotices();
     },
     config: config.executor,
     clock,
@@ -86,5 +101,5 @@ export function wireRolegate(parts: RolegateParts): Rolegate {
     logger,
     ...(parts.formBudgetMs ? { formBudgetMs: parts.formBudgetMs } : {}),
   });
-  return { service, repo, executor };
+  return { service, repo, executor, notices };
 }

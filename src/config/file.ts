@@ -53,7 +53,7 @@ const executorSchema = z.strictObject({
   maxAttempts: z.number().int().min(1).max(50).default(5),
   firstRetryDelay: duration("30s").default(30_000),
   maxRetryDelay: duration("15m").default(900_000),
-  lease: duration("2m").default(120_000),
+  lease: duration("15s").default(15_000),
 });
 
 const TARGET_NAME = /^[a-z0-9][a-z0-9._-]{0,39}$/;
@@ -66,7 +66,7 @@ const fileSchema = z.strictObject({
   pendingTtl: duration("24h").default(86_400_000),
   /** Approvals go stale: a failed request may be retried only this long after its last approval. */
   retryWindow: duration("24h").default(86_400_000),
-  executor: executorSchema.default({ maxAttempts: 5, firstRetryDelay: 30_000, maxRetryDelay: 900_000, lease: 120_000 }),
+  executor: executorSchema.default({ maxAttempts: 5, firstRetryDelay: 30_000, maxRetryDelay: 900_000, lease: 15_000 }),
   targets: z
     .record(
       z.string().regex(TARGET_NAME, { error: "target names are what people type: lowercase letters, digits, . _ -, at most 40" }),

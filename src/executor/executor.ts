@@ -5,39 +5,44 @@
 // so no design can promise that a request is sent to a vendor exactly once. rolegate promises
 // that an approved change takes effect at the vendor once, and is recorded once:
 //  1. Only an APPROVED request is claimed, by a conditional write: one executor holds it at a
-//     time, under a lease.
+//     time, under a lease measured by the database's clock.
 //  2. Before calling, the holder re-reads every member's role from the vendor and calls only for
 //     members not yet in the requested state. A change that landed in an attempt whose outcome
 //     was never recorded (the process died after the call, before the commit) is found in place
 //     and recorded as applied without a second call.
-//  3. The holder renews its lease right before the call and aborts the call before the lease
-//     can run out, so two live executors never call for one request at the same time.
+//  3. A heartbeat keeps the lease while the attempt runs; the holder renews it right before the
+//     call, and the call is aborted as soon as the lease is lost or may have run out, so two
+//     live executors never call for one request at the same time.
 //  4. Every call sets an absolute value ("role := Admin"). The one window left — a process that
 //     dies after sending, whose request the vendor carries out only after the next holder has
 //     read the old role — would send the same value again: the state still changes once.
 //  5. Only the lease holder can record an outcome, so a stale claimant's late answer can never
 //     record a second APPLIED, nor overwrite the holder's FAILED.
-// Notices go out after the outcome is committed; a notifier failure cannot undo or repeat it.
+//  6. Every attempt counts, recorded or not: once maxAttempts are used up the request fails, so
+//     nothing cycles between APPROVED and EXECUTING forever.
+// Nobody is told anything from here: each outcome is committed with its notice (the outbox),
+// which the notice dispatcher delivers. The executor never waits on Slack.
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import type { Clock } from "../clock.js";
 import type { ExecutorConfig } from "../config/file.js";
 import type { Logger } from "../logger.js";
-import type { Notice } from "../requests/notifier.js";
-import { isUnknownRole, roleWhenFiledIn, SYSTEM_ACTOR, targetsOf, type RoleRequest } from "../requests/types.js";
+import { isUnknownRole, roleWhenFiledIn, targetsOf, type RoleRequest } from "../requests/types.js";
 import type { ConnectorRegistry, MemberLookup, TargetConnector, VendorMember } from "../vendors/connector.js";
 import { VendorError } from "../vendors/errors.js";
 import type { VendorTextScrubber } from "../vendors/vendor-text.js";
-import { retryDelayMs } from "./backoff.js";
+import { formatWait, MAX_RETRY_AFTER_MS, retryDelayMs } from "./backoff.js";
 import { holdsRequestedState, sameRole } from "./in-place.js";
-import type { ClaimedJob, MemberResult, WorkQueue } from "./work-queue.js";
+import type { ClaimedJob, MemberResult, WorkQueue } from "../requests/store/work-queue.js";
+import { PollingLoop } from "../polling-loop.js";
+import { LeaseKeeper, LeaseLost } from "./lease-keeper.js";
 
 export interface ExecutorDeps {
   queue: Pick<WorkQueue, "claimNext" | "renewLease" | "recordPreviousRoles" | "finishApplied" | "finishFailed" | "reschedule">;
   connectors: ConnectorRegistry;
-  /** Delivers a notice and records it as sent (RequestService.announce). */
-  announce: (notice: Notice) => Promise<void>;
-  /** Runs on every idle tick: the expiry sweep and owed notices. */
+  /** Called after an outcome is committed: its notice is waiting in the outbox. */
+  noticesAvailable?: () => void;
+  /** Runs on every idle tick: the expiry sweep, reading roles still unknown. */
   housekeeping?: () => Promise<void>;
   config: ExecutorConfig;
   clock: Clock;
@@ -70,77 +75,61 @@ class PermanentFailure extends Error {
 
 export class Executor {
   readonly owner: string;
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private wakeUp: (() => void) | undefined;
+  private readonly loop: PollingLoop;
 
   constructor(private readonly deps: ExecutorDeps) {
     this.owner = deps.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+    this.loop = new PollingLoop(
+      async () => {
+        if (await this.runOnce()) return true;
+        await this.deps.housekeeping?.();
+        return false;
+      },
+      deps.pollMs ?? 1_000,
+      deps.logger,
+      "executor tick",
+    );
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    this.wake();
-    await this.loop;
+  /** Stops taking work; an attempt under way finishes (or its lease is released by its end). */
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Work may be waiting: stop sleeping now. */
   wake(): void {
-    this.wakeUp?.();
+    this.loop.wake();
   }
 
   /** Claims and carries out one due request; false when none was due. */
   async runOnce(): Promise<boolean> {
     const { queue, clock, config } = this.deps;
-    const job = await queue.claimNext(this.owner, clock(), config.lease);
+    const job = await queue.claimNext(this.owner, clock(), { leaseMs: config.lease, maxAttempts: config.maxAttempts });
+    this.deps.noticesAvailable?.(); // the claim's notice, or a give-up's
     if (!job) return false;
     const log = this.deps.logger.child({ request: job.request.id, attempt: job.attempt });
     if (job.takenOverFrom) log.warn("took over a request whose executor stopped renewing its lease", { from: job.takenOverFrom });
-    await this.deps.announce({ type: "applying", request: job.request, actor: SYSTEM_ACTOR });
 
-    const result = await this.attempt(job).catch((error: unknown) => this.classify(error, job, log));
-    await this.record(job, result, log);
+    const lease = new LeaseKeeper(queue, job, config.lease);
+    lease.start();
+    try {
+      const result = await this.attempt(job, lease).catch((error: unknown) => this.classify(error, job, lease, log));
+      await this.record(job, result, log);
+    } finally {
+      lease.stop();
+    }
     return true;
   }
 
-  private async run(): Promise<void> {
-    const pollMs = this.deps.pollMs ?? 1_000;
-    while (this.running) {
-      let worked = false;
-      try {
-        worked = await this.runOnce();
-        if (!worked) await this.deps.housekeeping?.();
-      } catch (error) {
-        // The database is down or the process is shutting down: nothing is lost, since the
-        // request stays claimable; log and try again after a pause.
-        this.deps.logger.error("executor tick failed; trying again shortly", { error });
-      }
-      if (!worked && this.running) await this.sleep(pollMs);
-    }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = done;
-    });
-  }
-
-  private async attempt(job: ClaimedJob): Promise<AttemptResult> {
+  private async attempt(job: ClaimedJob, lease: LeaseKeeper): Promise<AttemptResult> {
     const { request } = job;
     const connectors = targetsOf(request).map((name) => this.connectorFor(name));
     const primary = connectors[0]!;
-    const signal = this.leaseSignal(job);
+    const { signal } = lease;
 
     // 2. Re-read every member, in every organization the request touches.
     const states = await Promise.all(
@@ -192,10 +181,9 @@ export class Executor {
       throw new PermanentFailure(`rolegate gave up after ${this.deps.config.maxAttempts} attempts; nothing was changed in the last one.`);
     }
     // 3. Renew right before writing. It proves we still hold the request (a slow read or a
-    // paused process may have let the lease run out and another executor take over), and it
-    // leaves room to record the outcome after the call, which the signal ends in any case
-    // before the lease we claimed with could run out.
-    if (!(await this.deps.queue.renewLease(job, this.deps.clock(), this.deps.config.lease))) return { kind: "lease_lost" };
+    // paused process may have let the lease run out and another executor take over); the
+    // heartbeat keeps it from then on, and the signal stops the call if it cannot.
+    if (!(await lease.renew())) return { kind: "lease_lost" };
 
     try {
       if (request.kind === "SET_ROLE") {
@@ -221,7 +209,9 @@ export class Executor {
     return { kind: "applied", members: [...done, ...todo.map((s) => ({ position: s.member.position, outcome: "APPLIED" as const }))], calls: 1 };
   }
 
-  private classify(error: unknown, job: ClaimedJob, log: Logger): AttemptResult {
+  private classify(error: unknown, job: ClaimedJob, lease: LeaseKeeper, log: Logger): AttemptResult {
+    // Whatever the call threw, once the lease is gone the outcome is the new holder's to record.
+    if (error instanceof LeaseLost || lease.signal.aborted) return { kind: "lease_lost" };
     if (error instanceof PermanentFailure) {
       return { kind: "failed", members: error.members, detail: error.message, info: error.code ? { code: error.code } : {}, ...(error.code ? { code: error.code } : {}) };
     }
@@ -241,35 +231,56 @@ export class Executor {
   }
 
   private async record(job: ClaimedJob, raw: AttemptResult, log: Logger): Promise<void> {
-    const { queue, clock, config } = this.deps;
     const result = this.scrubbed(raw);
-    const now = clock();
-    let committed: RoleRequest | null = null;
-    let type: Notice["type"] = "applied";
-    switch (result.kind) {
-      case "lease_lost":
-        break;
-      case "applied":
-        committed = await queue.finishApplied(job, now, result.members, result.calls);
-        break;
-      case "failed":
-        committed = await queue.finishFailed(job, now, result.members, result.detail, result.info, result.code ?? null);
-        type = "failed";
-        break;
-      case "retry": {
-        const delay = retryDelayMs(job.attempt, config, result.retryAfterMs, this.deps.random);
-        committed = await queue.reschedule(job, now, new Date(now.getTime() + delay), result.detail, { ...result.info, delayMs: delay });
-        type = "retry_scheduled";
-        break;
-      }
+    if (result.kind === "lease_lost") {
+      // 5. Another executor holds the request now (or will, once the lease runs out) and
+      // records the outcome; this attempt still counts (6).
+      log.warn("lost the lease before recording the outcome; the next holder records it");
+      return;
+    }
+    let committed: RoleRequest | null;
+    try {
+      committed = await this.commit(job, result);
+    } catch (error) {
+      // The database refused the outcome (or stopped answering). Say so on the request rather
+      // than leave it to cycle; should even that fail, the lease runs out and the next claim
+      // counts this attempt against maxAttempts.
+      log.error("could not record an attempt's outcome", { result: result.kind, error });
+      committed = await this.deps.queue.finishFailed(
+        job,
+        this.deps.clock(),
+        [],
+        `rolegate could not record the outcome of its attempt (${result.kind === "applied" ? "the vendor reported success" : "the attempt did not succeed"}): the database refused the write. An approver's Retry reads the vendor again and records what it finds.`,
+        { kind: "internal" },
+      );
     }
     if (!committed) {
-      // 5. Another executor holds the request now and will record its outcome.
       log.warn("lost the lease before recording the outcome; the current holder records it", { result: result.kind });
       return;
     }
     log.info("request attempt recorded", { status: committed.status, result: result.kind });
-    await this.deps.announce({ type, request: committed, actor: SYSTEM_ACTOR });
+    this.deps.noticesAvailable?.();
+  }
+
+  private commit(job: ClaimedJob, result: Exclude<AttemptResult, { kind: "lease_lost" }>): Promise<RoleRequest | null> {
+    const { queue, clock, config } = this.deps;
+    const now = clock();
+    switch (result.kind) {
+      case "applied":
+        return queue.finishApplied(job, now, result.members, result.calls);
+      case "failed":
+        return queue.finishFailed(job, now, result.members, result.detail, result.info, result.code ?? null);
+      case "retry": {
+        const delay = retryDelayMs(job.attempt, config, result.retryAfterMs, this.deps.random);
+        const asked = result.retryAfterMs;
+        // The vendor's wait is honoured up to a cap, and said on the card either way.
+        const detail =
+          asked === undefined ? result.detail
+          : asked > MAX_RETRY_AFTER_MS ? `${result.detail} — the vendor asked to wait ${formatWait(asked)}; rolegate waits at most ${formatWait(MAX_RETRY_AFTER_MS)}`
+          : `${result.detail} — the vendor asked to wait ${formatWait(asked)}`;
+        return queue.reschedule(job, now, new Date(now.getTime() + delay), detail, { ...result.info, delayMs: delay, ...(asked !== undefined ? { retryAfterMs: asked } : {}) });
+      }
+    }
   }
 
   private scrubbed(result: AttemptResult): AttemptResult {
@@ -286,12 +297,6 @@ export class Executor {
     } catch (error) {
       throw new PermanentFailure(`rolegate cannot reach ${target}: ${(error as Error).message}.`);
     }
-  }
-
-  /** Fires before the lease ends, leaving a margin to record the outcome. */
-  private leaseSignal(job: ClaimedJob): AbortSignal {
-    const remaining = job.leaseExpiresAt.getTime() - this.deps.clock().getTime();
-    return AbortSignal.timeout(Math.max(1, Math.floor(remaining * 0.8)));
   }
 }
 

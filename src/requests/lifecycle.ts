@@ -7,10 +7,12 @@
 //      ├─requester cancels──▶ CANCELLED ◀──cancel──────┘ │                     ▼
 //      └─pendingTtl passes──▶ EXPIRED                    └──approver: retry── FAILED
 //
-// Nothing else is allowed. The repository applies a decision as a conditional write on the
-// status it was computed from, so two clicks or two processes can never both win.
+// Nothing else is allowed. decide() rules on people's commands; SYSTEM_TRANSITIONS lists what
+// rolegate does by itself. Both are written through one conditional write (store/writes.ts) on
+// the status they were computed from, so two clicks or two processes can never both win.
+import type { NoticeType } from "./notifier.js";
 import { STATUS_PHRASE, type Refusal, type RefusalCode } from "./refusals.js";
-import type { Approval, AuditEventType, RequestStatus } from "./types.js";
+import { isUnknownRole, type Approval, type AuditEventType, type RequestStatus, type RoleRequest } from "./types.js";
 
 export interface LifecycleState {
   status: RequestStatus;
@@ -48,12 +50,7 @@ export type Command =
   | { type: "approve"; actor: string; standing: Standing; now: Date }
   | { type: "deny"; actor: string; mayDecide: boolean; now: Date }
   | { type: "cancel"; actor: string; now: Date }
-  | { type: "retry"; actor: string; standing: Standing; now: Date; retryWindowMs: number }
-  | { type: "expire"; now: Date }
-  | { type: "claim" }
-  | { type: "apply" }
-  | { type: "fail" }
-  | { type: "reschedule" };
+  | { type: "retry"; actor: string; standing: Standing; now: Date; retryWindowMs: number };
 
 export type Decision =
   | { ok: true; to: RequestStatus; event: AuditEventType; approvalsGiven?: number; lapsed?: string[] }
@@ -197,14 +194,6 @@ export function decide(state: LifecycleState, command: Command): Decision {
       }
       return { ok: true, to: "APPROVED", event: "RETRIED" };
     }
-    case "expire":
-      if (!isExpired(state, command.now)) return refused("invalid_transition", "Only a pending request past its expiry can expire.");
-      return { ok: true, to: "EXPIRED", event: "EXPIRED" };
-    case "claim":
-    case "apply":
-    case "fail":
-    case "reschedule":
-      return system(state, SYSTEM_TRANSITIONS[command.type]);
   }
 }
 
@@ -214,19 +203,45 @@ function formatWindow(ms: number): string {
 }
 
 /**
- * The executor's transitions. The work queue writes them as conditional updates on `from`
- * (plus its lease), so it uses this table rather than calling decide() on a stale read.
+ * The transitions rolegate makes by itself, with the notice each sends. The work queue and the
+ * expiry sweep write them as conditional updates on `from` (plus a lease), so they use this
+ * table rather than calling decide() on a stale read.
  */
 export const SYSTEM_TRANSITIONS = {
-  claim: { from: "APPROVED", to: "EXECUTING", event: "CLAIMED" },
-  apply: { from: "EXECUTING", to: "APPLIED", event: "APPLIED" },
-  fail: { from: "EXECUTING", to: "FAILED", event: "FAILED" },
-  reschedule: { from: "EXECUTING", to: "APPROVED", event: "RESCHEDULED" },
-} as const satisfies Record<string, { from: RequestStatus; to: RequestStatus; event: AuditEventType }>;
+  claim: { from: "APPROVED", to: "EXECUTING", event: "CLAIMED", notice: "applying" },
+  apply: { from: "EXECUTING", to: "APPLIED", event: "APPLIED", notice: "applied" },
+  fail: { from: "EXECUTING", to: "FAILED", event: "FAILED", notice: "failed" },
+  reschedule: { from: "EXECUTING", to: "APPROVED", event: "RESCHEDULED", notice: "retry_scheduled" },
+  expire: { from: "PENDING", to: "EXPIRED", event: "EXPIRED", notice: "expired" },
+} as const satisfies Record<string, { from: RequestStatus; to: RequestStatus; event: AuditEventType; notice: NoticeType }>;
 
-function system(state: LifecycleState, { from, to, event }: { from: RequestStatus; to: RequestStatus; event: AuditEventType }): Decision {
-  if (state.status !== from) {
-    return refused("invalid_transition", `A request that is ${STATUS_PHRASE[state.status]} cannot become ${STATUS_PHRASE[to]}.`);
+/** The notice a person's decision sends, by the event it records. */
+export function noticeFor(event: AuditEventType, to: RequestStatus): NoticeType {
+  switch (event) {
+    case "APPROVED":
+      return to === "APPROVED" ? "approved" : "approval_added";
+    case "DENIED":
+      return "denied";
+    case "CANCELLED":
+      return "cancelled";
+    case "RETRIED":
+      return "retried";
+    default:
+      return "expired";
   }
-  return { ok: true, to, event };
+}
+
+/** What the state machine needs to know of a request. */
+export function lifecycleStateOf(request: RoleRequest): LifecycleState {
+  return {
+    status: request.status,
+    requesterId: request.requesterId,
+    expiresAt: request.expiresAt,
+    requiredApprovals: request.requiredApprovals,
+    approvals: request.approvals,
+    rolesKnown: request.members.every((m) => !isUnknownRole(m.roleWhenFiled) && !Object.values(m.extraRolesWhenFiled).some(isUnknownRole)),
+    // A change already made at the vendor cannot be cancelled by a click.
+    started: request.attempts > 0 || request.members.some((m) => m.outcome === "APPLIED"),
+    failureCode: request.failureCode,
+  };
 }

@@ -1,7 +1,7 @@
 // How the rest of the world hears about a request: the Slack layer implements Notifier (update the
-// approval card in place, DM the requester). Notices go out after the database has committed,
-// and a failing notifier is logged, never allowed to undo or repeat what was committed.
-import type { Logger } from "../logger.js";
+// approval card in place, DM the requester). Notices are queued with the change they announce
+// and delivered by the notice dispatcher after the commit; a failing notifier delays them and
+// can never undo or repeat what was committed.
 import type { RoleRequest } from "./types.js";
 
 export type NoticeType =
@@ -28,15 +28,6 @@ export interface Notice {
 
 export interface Notifier {
   notify(notice: Notice): Promise<void>;
-}
-
-/** Delivers a notice; a failure is logged and reported as false, never thrown. */
-export async function deliver(notifier: Notifier, notice: Notice, logger: Logger): Promise<boolean> {
-  try {
-    await notifier.notify(notice);
-    return true;
-  } catch (error) {
-    logger.warn("could not deliver a notice; it will be sent again", { request: notice.request.id, notice: notice.type, error });
-    return false;
-  }
+  /** Whether an error from notify() is one no retry will fix (the notice is then given up on). */
+  isPermanent?(error: unknown): boolean;
 }

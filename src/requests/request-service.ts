@@ -1,55 +1,36 @@
 // Files, decides, cancels, retries and expires requests. It asks the policy who may decide
-// (which may ask Slack) before taking the row lock, lets the repository commit the change with
-// its audit row, and only then tells the notifier: no Slack call runs inside a transaction.
+// (which may ask Slack) before taking the row lock, and lets the repository commit the change
+// with its audit row and its notice; the notice dispatcher tells people after the commit. No
+// Slack call runs inside a transaction, and nothing after the commit can fail the command.
 import type { Clock } from "../clock.js";
 import type { RolegateConfig } from "../config/file.js";
 import type { Logger } from "../logger.js";
 import type { ApprovalPolicy } from "./approval-policy.js";
-import { deliver, type Notice, type NoticeType, type Notifier } from "./notifier.js";
 import type { OwnAccess, Standing } from "./lifecycle.js";
 import type { AccessAtStake } from "./own-access.js";
 import { ok, refuse, type Result } from "./refusals.js";
-import type { DecisionContext, NewRequest, PersonCommand, RequestRepo, TransitionOutcome } from "./request-repo.js";
+import type { DecisionContext, NewRequest, PersonCommand, RequestRepo, TransitionOutcome } from "./store/request-repo.js";
 import { checkShape, MAX_REASON_LENGTH } from "./request-shape.js";
-import { SYSTEM_ACTOR, type RequestKind, type RequestStatus, type RoleRef, type RoleRequest, type TeamRole } from "./types.js";
+import type { RoleRequest } from "./types.js";
 
-export interface FileRequestInput {
-  kind: RequestKind;
-  target: string;
-  extraTargets?: string[];
-  requestedRole: RoleRef;
-  teamRoles?: TeamRole[] | null;
-  reason: string;
-  requesterId: string;
-  members: NewRequest["members"];
-}
+/** A request as asked for; the service works out how many approvals it needs and when it expires. */
+export type FileRequestInput = Omit<NewRequest, "requiredApprovals" | "expiresAt">;
 
 /** How many times a decision is read and decided again when approvals land at the same moment. */
 const DECISION_ROUNDS = 3;
 
-/** The notice each status is announced with, when a notice is owed and sent again. */
-const NOTICE_FOR_STATUS: Record<RequestStatus, NoticeType> = {
-  PENDING: "filed",
-  APPROVED: "approved",
-  EXECUTING: "applying",
-  APPLIED: "applied",
-  FAILED: "failed",
-  DENIED: "denied",
-  CANCELLED: "cancelled",
-  EXPIRED: "expired",
-};
-
 export interface RequestServiceDeps {
-  repo: Pick<RequestRepo, "create" | "find" | "decisionContext" | "transition" | "expireDue" | "markNotified" | "owedNotices">;
+  repo: Pick<RequestRepo, "create" | "find" | "decisionContext" | "transition" | "expireDue">;
   policy: Pick<ApprovalPolicy, "mayDecide" | "requiredApprovals">;
   /** Whether the person deciding is one of the request's members (see own-access.ts). */
   ownAccess: (actor: string, request: AccessAtStake) => Promise<OwnAccess>;
-  notifier: Notifier;
   config: Pick<RolegateConfig, "targets" | "pendingTtl" | "retryWindow">;
   clock: Clock;
   logger: Logger;
   /** Called when a request becomes ready for the executor, so it need not wait for its next poll. */
   workAvailable?: () => void;
+  /** Called after a commit that queued a notice, so the dispatcher delivers it at once. */
+  noticesAvailable?: () => void;
 }
 
 export class RequestService {
@@ -71,7 +52,7 @@ export class RequestService {
       },
       now,
     );
-    await this.announce({ type: "filed", request, actor: input.requesterId });
+    this.deps.noticesAvailable?.();
     return ok(request);
   }
 
@@ -97,34 +78,11 @@ export class RequestService {
     return this.deps.repo.find(id);
   }
 
-  /** Expires what is past its expiry and announces each; returns them. */
-  async expireDue(): Promise<RoleRequest[]> {
+  /** Expires what is past its expiry (each with its notice); returns how many. */
+  async expireDue(): Promise<number> {
     const expired = await this.deps.repo.expireDue(this.deps.clock());
-    for (const request of expired) await this.announce({ type: "expired", request, actor: SYSTEM_ACTOR });
+    if (expired > 0) this.deps.noticesAvailable?.();
     return expired;
-  }
-
-  /**
-   * Sends again the notices a crash or a Slack outage swallowed: any request whose status
-   * changed at least `graceMs` ago without its notice having gone out.
-   */
-  async redeliverOwedNotices(graceMs = 30_000): Promise<number> {
-    const owed = await this.deps.repo.owedNotices(new Date(this.deps.clock().getTime() - graceMs));
-    for (const request of owed) await this.announce({ type: NOTICE_FOR_STATUS[request.status], request, actor: SYSTEM_ACTOR });
-    return owed.length;
-  }
-
-  /**
-   * Delivers a notice and records it as sent; used by the executor too. It never throws: it
-   * runs after the change is committed, and a fault here must not read as "nothing changed".
-   * A notice not recorded as sent is sent again by redeliverOwedNotices.
-   */
-  async announce(notice: Notice): Promise<void> {
-    this.deps.logger.info("request " + notice.type, { request: notice.request.id, status: notice.request.status, target: notice.request.target, actor: notice.actor });
-    if (!(await deliver(this.deps.notifier, notice, this.deps.logger))) return;
-    await this.deps.repo.markNotified(notice.request.id, notice.request.status).catch((error: unknown) => {
-      this.deps.logger.warn("could not record a notice as sent; it may be sent again", { request: notice.request.id, error });
-    });
   }
 
   private async personCommand(
@@ -141,7 +99,7 @@ export class RequestService {
       const now = this.deps.clock();
       const outcome = await this.deps.repo.transition(id, await command(context, now), now, note);
       if (!outcome.ok && outcome.recheck && round < DECISION_ROUNDS) continue;
-      await this.announceOutcome(outcome, actor);
+      this.wakeAfter(outcome);
       return outcome.ok ? ok(outcome.request) : { ok: false, refusal: outcome.refusal };
     }
   }
@@ -157,17 +115,9 @@ export class RequestService {
     return { mayDecide, ownAccess, approvers };
   }
 
-  private async announceOutcome(outcome: TransitionOutcome, actor: string): Promise<void> {
-    if (!outcome.ok) {
-      if (outcome.expired && outcome.request) await this.announce({ type: "expired", request: outcome.request, actor: SYSTEM_ACTOR });
-      return;
-    }
-    const { request, decision } = outcome;
-    const type: NoticeType =
-      decision.event === "APPROVED" ? (request.status === "APPROVED" ? "approved" : "approval_added") : NOTICE_FOR_STATUS[request.status];
-    // Wake the executor first: the change need not wait for Slack to take the notice.
-    if (request.status === "APPROVED") this.deps.workAvailable?.();
-    await this.announce({ type: decision.event === "RETRIED" ? "retried" : type, request, actor });
+  private wakeAfter(outcome: TransitionOutcome): void {
+    if (outcome.ok && outcome.request.status === "APPROVED") this.deps.workAvailable?.();
+    if (outcome.ok || outcome.expired) this.deps.noticesAvailable?.();
   }
 }
 

@@ -4,14 +4,14 @@
 import type { Clock } from "../clock.js";
 import type { Logger } from "../logger.js";
 import type { ConnectorRegistry } from "../vendors/connector.js";
-import type { Notice } from "./notifier.js";
-import type { RequestRepo, RoleReading } from "./request-repo.js";
-import { isUnknownRole, roleWhenFiledIn, SYSTEM_ACTOR, targetsOf, type RoleRequest } from "./types.js";
+import type { RequestRepo, RoleReading } from "./store/request-repo.js";
+import { isUnknownRole, roleWhenFiledIn, targetsOf, type RoleRequest } from "./types.js";
 
 export interface RoleRefreshDeps {
   repo: Pick<RequestRepo, "withUnknownRoles" | "recordRolesRead">;
   connectors: ConnectorRegistry;
-  announce: (notice: Notice) => Promise<void>;
+  /** Called after a role was recorded: its card update waits in the outbox. */
+  noticesAvailable?: () => void;
   clock: Clock;
   logger: Logger;
   /** How long to wait before asking the vendor again about the same request. */
@@ -27,7 +27,7 @@ export class RoleRefresh {
 
   /** Reads what is due; returns how many requests had a role recorded. */
   async run(): Promise<number> {
-    const { repo, clock, announce } = this.deps;
+    const { repo, clock } = this.deps;
     const now = clock().getTime();
     const waiting = await repo.withUnknownRoles();
     for (const id of this.lastTried.keys()) if (!waiting.some((r) => r.id === id)) this.lastTried.delete(id);
@@ -37,10 +37,9 @@ export class RoleRefresh {
       this.lastTried.set(request.id, now);
       const readings = await this.read(request);
       if (readings.length === 0) continue;
-      const updated = await repo.recordRolesRead(request.id, readings, clock());
-      if (!updated) continue;
+      if (!(await repo.recordRolesRead(request.id, readings, clock()))) continue;
       recorded++;
-      await announce({ type: "roles_read", request: updated, actor: SYSTEM_ACTOR });
+      this.deps.noticesAvailable?.();
     }
     return recorded;
   }

@@ -50,12 +50,20 @@ export function createSlackApp({ env, logger, healthy, retries }: SlackAppOption
   });
 }
 
-/** Web API client options: SLACK_API_URL (GovSlack, a test server) and how often to retry. */
-export function slackClientOptions(env: Pick<Env, "SLACK_API_URL">, retries?: number) {
+/** How long one Web API call may take before it counts as failed. */
+export const SLACK_CALL_TIMEOUT_MS = 10_000;
+
+/**
+ * Web API client options: SLACK_API_URL (GovSlack, a test server), a timeout on every call, and
+ * few retries. The client's default retries for about thirty minutes; rolegate's outbox retries
+ * notices itself, and a person waiting on a command is better told than kept waiting.
+ */
+export function slackClientOptions(env: Pick<Env, "SLACK_API_URL">, retries = 2) {
   const url = env.SLACK_API_URL;
   return {
     // The client joins method names straight onto this URL: it must end with a slash.
     ...(url ? { slackApiUrl: url.endsWith("/") ? url : `${url}/` } : {}),
-    ...(retries !== undefined ? { retryConfig: { retries } } : {}),
+    timeout: SLACK_CALL_TIMEOUT_MS,
+    retryConfig: { retries, maxTimeout: 5_000 },
   };
 }

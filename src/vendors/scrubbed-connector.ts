@@ -17,15 +17,15 @@ export class ScrubbedConnector implements TargetConnector {
   }
 
   checkAccess(options?: CallOptions): Promise<string> {
-    return this.guard(async () => this.scrub(await this.inner.checkAccess(options)));
+    return this.guard(options, async () => this.scrub(await this.inner.checkAccess(options)));
   }
 
   listRoles(options?: CallOptions): Promise<VendorRole[]> {
-    return this.guard(async () => (await this.inner.listRoles(options)).map((role) => this.role(role)));
+    return this.guard(options, async () => (await this.inner.listRoles(options)).map((role) => this.role(role)));
   }
 
   findMember(member: MemberLookup, options?: CallOptions): Promise<VendorMember | null> {
-    return this.guard(async () => {
+    return this.guard(options, async () => {
       const found = await this.inner.findMember(member, options);
       if (!found) return null;
       return {
@@ -38,21 +38,23 @@ export class ScrubbedConnector implements TargetConnector {
   }
 
   setRole(change: RoleChange, options?: CallOptions): Promise<void> {
-    return this.guard(() => this.inner.setRole(change, options));
+    return this.guard(options, () => this.inner.setRole(change, options));
   }
 
   addToOrganizations(change: AddToOrganizations, options?: CallOptions): Promise<void> {
-    return this.guard(() => this.inner.addToOrganizations(change, options));
+    return this.guard(options, () => this.inner.addToOrganizations(change, options));
   }
 
   private role(role: VendorRole): VendorRole {
     return { id: this.scrub(role.id, "id"), name: this.scrub(role.name, "name") };
   }
 
-  private async guard<T>(call: () => Promise<T>): Promise<T> {
+  private async guard<T>(options: CallOptions | undefined, call: () => Promise<T>): Promise<T> {
     try {
       return await call();
     } catch (error) {
+      // The caller's own abort reason is ours, not the vendor's: hand it back untouched.
+      if (options?.signal?.aborted && error === options.signal.reason) throw error;
       throw this.scrubbedError(error);
     }
   }

@@ -30,7 +30,7 @@ describe("rolegate.yml", () => {
     const config = parseConfig(await readFile("rolegate.example.yml", "utf8"), "rolegate.example.yml", ENV);
     expect(config.approvalChannel).toBe("C0123456789");
     expect(config.pendingTtl).toBe(24 * 3_600_000);
-    expect(config.executor).toEqual({ maxAttempts: 5, firstRetryDelay: 30_000, maxRetryDelay: 900_000, lease: 120_000 });
+    expect(config.executor).toEqual({ maxAttempts: 5, firstRetryDelay: 30_000, maxRetryDelay: 900_000, lease: 15_000 });
     expect(config.targets.get("sentry-acme")).toMatchObject({
       name: "sentry-acme",
       vendor: "sentry",

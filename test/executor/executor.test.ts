@@ -4,11 +4,45 @@ import { VendorError } from "../../src/vendors/errors.js";
 import { quietLogger } from "../support/database.js";
 import { forbidden, rateLimited, unavailable } from "../support/fake-connector.js";
 import { waitFor } from "../support/wait.js";
+import type { ClaimedJob, WorkQueue } from "../../src/requests/store/work-queue.js";
 import { APPROVER, SECOND_APPROVER, useWorld } from "../support/world.js";
 
 const t = useWorld();
 
 const events = async (id: string) => (await t.world.repo.auditTrail(id)).map((e) => e.type);
+
+/** A short lease for the crash tests; leases run on the database's clock, so they wait for real. */
+const LEASE = 300;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The work queue's methods an executor uses, bound, so a test can replace one. */
+function bound(queue: WorkQueue) {
+  return {
+    claimNext: queue.claimNext.bind(queue),
+    renewLease: queue.renewLease.bind(queue),
+    recordPreviousRoles: queue.recordPreviousRoles.bind(queue),
+    finishApplied: queue.finishApplied.bind(queue),
+    finishFailed: queue.finishFailed.bind(queue),
+    reschedule: queue.reschedule.bind(queue),
+  };
+}
+
+/**
+ * The work queue as seen by a process that, after cut(), can no longer reach the database (or
+ * was killed): its lease renewals never answer, so its lease runs out.
+ */
+function severable(queue: WorkQueue) {
+  let cut = false;
+  return {
+    queue: {
+      ...bound(queue),
+      renewLease: (job: ClaimedJob, leaseMs: number) => (cut ? new Promise<boolean>(() => {}) : queue.renewLease(job, leaseMs)),
+    },
+    cut: () => {
+      cut = true;
+    },
+  };
+}
 
 describe("applying an approved request", () => {
   it("re-reads the member, calls the vendor once, records the previous role and APPLIED, and tells people", async () => {
@@ -24,7 +58,7 @@ describe("applying an approved request", () => {
     expect(stored?.appliedAt).toEqual(t.world.clock.now());
     expect(stored?.members[0]).toMatchObject({ previousRole: "Member", outcome: "APPLIED" });
     expect(await events(request.id)).toEqual(["FILED", "APPROVED", "CLAIMED", "APPLIED"]);
-    expect(t.world.notifier.types(request.id)).toEqual(["filed", "approved", "applying", "applied"]);
+    expect((await t.world.delivered(request.id))).toEqual(["filed", "approved", "applying", "applied"]);
     expect(await executor.runOnce()).toBe(false); // nothing left to do
   });
 
@@ -97,7 +131,7 @@ describe("vendor failures", () => {
       failureDetail: "You cannot change the role of this user (code User.Forbidden, request id req-123)",
       members: [{ outcome: "FAILED" }],
     });
-    expect(t.world.notifier.types(request.id).at(-1)).toBe("failed");
+    expect((await t.world.delivered(request.id)).at(-1)).toBe("failed");
     expect(await t.world.executor().runOnce()).toBe(false); // a failure is not retried by itself
   });
 
@@ -153,7 +187,7 @@ describe("vendor failures", () => {
     t.world.dolfin.readError = rateLimited(30_000);
     await t.world.executor().runOnce();
     expect(t.world.dolfin.calls).toHaveLength(0);
-    expect(await t.world.repo.find(request.id)).toMatchObject({ status: "APPROVED", failureDetail: "Too many requests" });
+    expect(await t.world.repo.find(request.id)).toMatchObject({ status: "APPROVED", failureDetail: "Too many requests — the vendor asked to wait 30s" });
   });
 
   it("after a partial failure, the retry changes only the rest and keeps each member's first-read role", async () => {
@@ -205,13 +239,13 @@ describe("vendor failures", () => {
     const request = await t.world.fileApproved();
     t.world.notifier.failing = true;
     await t.world.executor().runOnce();
+    await t.world.notices.deliverDue(); // Slack refuses: the notices wait in the outbox
     expect((await t.world.repo.find(request.id))?.status).toBe("APPLIED");
     t.world.notifier.failing = false;
-    t.world.clock.advance(60_000);
-    expect(await t.world.service.redeliverOwedNotices()).toBe(1);
+    await new Promise((r) => setTimeout(r, 250)); // the dispatcher's (test-short) pause before trying again
     expect(await t.world.executor().runOnce()).toBe(false);
     expect(t.world.dolfin.calls).toHaveLength(1);
-    expect(t.world.notifier.types(request.id).at(-1)).toBe("applied");
+    expect((await t.world.delivered(request.id)).at(-1)).toBe("applied");
   });
 });
 
@@ -237,12 +271,12 @@ describe("several executors and crashes", () => {
   it("a claimant that dies before calling is taken over after its lease, and the change is made once", async () => {
     const request = await t.world.fileApproved();
     // The first executor claims and then dies: its claim is all it ever writes.
-    const dead = await t.world.queue.claimNext("exec-dead", t.world.clock.now(), t.world.config.executor.lease);
+    const dead = await t.world.queue.claimNext("exec-dead", t.world.clock.now(), { leaseMs: LEASE, maxAttempts: 3 });
     expect(dead?.request.id).toBe(request.id);
 
-    const survivor = t.world.executor({ owner: "exec-b" });
+    const survivor = t.world.executor({ owner: "exec-b", config: { lease: LEASE } });
     expect(await survivor.runOnce()).toBe(false); // the lease still holds
-    t.world.clock.advance(t.world.config.executor.lease);
+    await sleep(LEASE + 50); // by the database's clock
     expect(await survivor.runOnce()).toBe(true);
 
     expect(t.world.dolfin.calls).toHaveLength(1);
@@ -257,15 +291,16 @@ describe("several executors and crashes", () => {
   it("a claimant that dies after the vendor made the change: the next holder finds it in place and makes no second call", async () => {
     const request = await t.world.fileApproved();
     t.world.dolfin.nextWrites({ kind: "stall", applyFirst: true });
-    const dying = t.world.executor({ owner: "exec-dying" });
-    void dying.runOnce(); // applies at the vendor, then never returns: the process is gone
+    const dying = severable(t.world.queue);
+    void t.world.executor({ owner: "exec-dying", config: { lease: LEASE }, queue: dying.queue }).runOnce(); // applies, then never returns
 
     await waitFor(() => t.world.dolfin.calls.length === 1);
+    dying.cut(); // the process is gone: no heartbeat renews its lease any more
     expect(t.world.dolfin.roleOf("usr_1")).toBe("admin");
     expect((await t.world.repo.find(request.id))?.status).toBe("EXECUTING");
 
-    t.world.clock.advance(t.world.config.executor.lease);
-    await t.world.executor({ owner: "exec-b" }).runOnce();
+    await sleep(LEASE + 50);
+    await t.world.executor({ owner: "exec-b", config: { lease: LEASE } }).runOnce();
 
     expect(t.world.dolfin.calls).toHaveLength(1);
     // The dying claimant's change is ours: recorded as applied, with the role it replaced.
@@ -276,12 +311,13 @@ describe("several executors and crashes", () => {
     const request = await t.world.fileApproved();
     let release!: () => void;
     t.world.dolfin.nextWrites({ kind: "stall", applyFirst: true, until: new Promise<void>((r) => (release = r)) });
-    const slow = t.world.executor({ owner: "exec-slow" });
-    const slowRun = slow.runOnce();
+    const slow = severable(t.world.queue);
+    const slowRun = t.world.executor({ owner: "exec-slow", config: { lease: LEASE }, queue: slow.queue }).runOnce();
     await waitFor(() => t.world.dolfin.calls.length === 1);
+    slow.cut(); // paused or cut off from the database: its lease runs out
 
-    t.world.clock.advance(t.world.config.executor.lease);
-    await t.world.executor({ owner: "exec-b" }).runOnce();
+    await sleep(LEASE + 50);
+    await t.world.executor({ owner: "exec-b", config: { lease: LEASE } }).runOnce();
     release(); // the slow one's call finally returns
     await slowRun;
 
@@ -289,7 +325,7 @@ describe("several executors and crashes", () => {
     expect(trail.filter((e) => e.type === "APPLIED")).toHaveLength(1);
     expect(trail.filter((e) => e.type === "APPLIED")[0]?.actor).toBe("exec-b");
     expect(t.world.dolfin.calls).toHaveLength(1);
-    expect(t.world.notifier.types(request.id).filter((t) => t === "applied")).toHaveLength(1);
+    expect((await t.world.delivered(request.id)).filter((t) => t === "applied")).toHaveLength(1);
   });
 
   it("a stale claimant answering while the new holder is mid-call cannot record its outcome", async () => {
@@ -302,10 +338,12 @@ describe("several executors and crashes", () => {
       // The new holder's call is still under way when the stale answer arrives.
       { kind: "stall", applyFirst: false, until: new Promise<void>((r) => (releaseHolder = r)) },
     );
-    const staleRun = t.world.executor({ owner: "exec-stale" }).runOnce();
+    const stale = severable(t.world.queue);
+    const staleRun = t.world.executor({ owner: "exec-stale", config: { lease: LEASE }, queue: stale.queue }).runOnce();
     await waitFor(() => t.world.dolfin.calls.length === 1);
-    t.world.clock.advance(t.world.config.executor.lease);
-    const holderRun = t.world.executor({ owner: "exec-holder" }).runOnce();
+    stale.cut();
+    await sleep(LEASE + 50);
+    const holderRun = t.world.executor({ owner: "exec-holder", config: { lease: LEASE } }).runOnce();
     await waitFor(() => t.world.dolfin.calls.length === 2);
 
     releaseStale();
@@ -318,23 +356,61 @@ describe("several executors and crashes", () => {
     expect(await events(request.id)).not.toContain("FAILED");
   });
 
-  it("a crash-looping request stops after maxAttempts claims instead of being retried forever", async () => {
+  it("a request whose claimants all died gets one last read-only attempt, then fails instead of being retried forever", async () => {
     const request = await t.world.fileApproved();
     for (let i = 0; i < 3; i++) {
-      await t.world.queue.claimNext(`exec-${i}`, t.world.clock.now(), t.world.config.executor.lease);
-      t.world.clock.advance(t.world.config.executor.lease);
+      await t.world.queue.claimNext(`exec-${i}`, t.world.clock.now(), { leaseMs: 1, maxAttempts: 3 });
+      await sleep(5);
     }
     await t.world.executor().runOnce();
     expect(t.world.dolfin.calls).toHaveLength(0);
     expect(await t.world.repo.find(request.id)).toMatchObject({ status: "FAILED", failureDetail: expect.stringContaining("gave up after 3 attempts") });
   });
 
-  it("a vendor call that outlives its lease is aborted and retried, not left running beside the next holder", async () => {
+  it("every attempt counts: a request whose every attempt lost its lease ends FAILED with a Retry, never cycling forever", async () => {
+    const request = await t.world.fileApproved();
+    t.world.dolfin.reads.length = 0; // the approvals' own-access lookups
+    for (let i = 0; i < 4; i++) {
+      await t.world.queue.claimNext(`exec-${i}`, t.world.clock.now(), { leaseMs: 1, maxAttempts: 3 });
+      await sleep(5);
+    }
+    // The next claim finds every attempt used up: it fails the request without calling anyone.
+    expect(await t.world.executor().runOnce()).toBe(false);
+    expect(t.world.dolfin.calls).toHaveLength(0);
+    expect(t.world.dolfin.reads).toHaveLength(0);
+    expect(await t.world.repo.find(request.id)).toMatchObject({ status: "FAILED", failureDetail: expect.stringContaining("the last ones ended before recording an outcome") });
+    expect(await t.world.service.retry(request.id, SECOND_APPROVER)).toMatchObject({ ok: true, value: { status: "APPROVED", attempts: 0 } });
+  });
+
+  it("a vendor call is aborted as soon as the lease cannot be renewed, and records nothing: the next holder finishes it", async () => {
     const request = await t.world.fileApproved();
     t.world.dolfin.nextWrites({ kind: "hang" });
-    await t.world.executor({ owner: "exec-a", config: { lease: 200 } }).runOnce();
-    expect(await t.world.repo.find(request.id)).toMatchObject({ status: "APPROVED", failureDetail: "The vendor did not answer in time." });
+    const cutOff = severable(t.world.queue);
+    const run = t.world.executor({ owner: "exec-a", config: { lease: LEASE }, queue: cutOff.queue }).runOnce();
+    await waitFor(() => t.world.dolfin.calls.length === 1);
+    cutOff.cut(); // the database stops answering this process
+    await run; // aborted by its own lease keeper, well before the lease could run out
+    expect(await t.world.repo.find(request.id)).toMatchObject({ status: "EXECUTING" });
     expect(t.world.dolfin.roleOf("usr_1")).toBe("member");
+
+    await sleep(LEASE + 50);
+    await t.world.executor({ owner: "exec-b", config: { lease: LEASE } }).runOnce();
+    expect(await t.world.repo.find(request.id)).toMatchObject({ status: "APPLIED", attempts: 2 });
+  });
+
+  it("a heartbeat keeps the lease while a slow call runs, so no other executor takes the request over", async () => {
+    const request = await t.world.fileApproved();
+    let release!: () => void;
+    t.world.dolfin.nextWrites({ kind: "stall", applyFirst: false, until: new Promise<void>((r) => (release = r)) });
+    const slowRun = t.world.executor({ owner: "exec-slow", config: { lease: LEASE } }).runOnce();
+    await waitFor(() => t.world.dolfin.calls.length === 1);
+    await sleep(LEASE * 3); // three leases long: without the heartbeat it would have been taken over
+
+    expect(await t.world.executor({ owner: "exec-b", config: { lease: LEASE } }).runOnce()).toBe(false);
+    release();
+    await slowRun;
+    expect(await t.world.repo.find(request.id)).toMatchObject({ status: "APPLIED", attempts: 1 });
+    expect(t.world.dolfin.calls).toHaveLength(1);
   });
 });
 
@@ -346,7 +422,6 @@ describe("the loop", () => {
     const withHousekeeping = new Executor({
       queue: t.world.queue,
       connectors: { forTarget: () => t.world.dolfin },
-      announce: (n) => t.world.service.announce(n),
       housekeeping: async () => void (await t.world.service.expireDue()),
       config: t.world.config.executor,
       clock: t.world.clock.now,
@@ -406,5 +481,32 @@ describe("what is applied is what was approved", () => {
       failureCode: "state_changed",
       failureDetail: expect.stringContaining("ada@example.com is Admin in devin-b now, though approvers saw no membership there"),
     });
+  });
+});
+
+describe("bounded waits and refused writes", () => {
+  it("a vendor's Retry-After is honoured up to an hour, and the card says what it asked for", async () => {
+    t.world.dolfin.nextWrites({ kind: "error", error: rateLimited(5 * 3_600_000) });
+    const request = await t.world.fileApproved();
+    await t.world.executor().runOnce();
+    const stored = await t.world.repo.find(request.id);
+    expect(stored!.nextAttemptAt!.getTime() - t.world.clock.now().getTime()).toBe(3_600_000);
+    expect(stored?.failureDetail).toBe("Too many requests — the vendor asked to wait 5h; rolegate waits at most 1h");
+  });
+
+  it("an outcome the database refuses to record ends the request FAILED with a Retry, instead of cycling", async () => {
+    const request = await t.world.fileApproved();
+    const refusing = { ...bound(t.world.queue), finishApplied: async () => Promise.reject(new Error("value too long for type")) };
+    await t.world.executor({ queue: refusing }).runOnce();
+    expect(t.world.dolfin.calls).toHaveLength(1);
+    expect(await t.world.repo.find(request.id)).toMatchObject({
+      status: "FAILED",
+      failureDetail: expect.stringContaining("rolegate could not record the outcome of its attempt (the vendor reported success)"),
+    });
+    // The Retry reads the vendor again, finds the change in place and records it, with no second call.
+    expect(await t.world.service.retry(request.id, SECOND_APPROVER)).toMatchObject({ ok: true });
+    await t.world.executor().runOnce();
+    expect(await t.world.repo.find(request.id)).toMatchObject({ status: "APPLIED", members: [{ outcome: "APPLIED" }] });
+    expect(t.world.dolfin.calls).toHaveLength(1);
   });
 });

@@ -103,29 +103,12 @@ describe("denying, cancelling, expiring", () => {
     });
   });
 
-  it("a pending request expires only once its time has passed", () => {
-    expect(decide(state(), { type: "expire", now: NOW })).toMatchObject({ ok: false, refusal: { code: "invalid_transition" } });
-    expect(decide(state(), { type: "expire", now: LATER })).toEqual({ ok: true, to: "EXPIRED", event: "EXPIRED" });
-    expect(decide(state({ status: "APPROVED" }), { type: "expire", now: LATER })).toMatchObject({ ok: false });
-  });
-
   it("an expired request reads as expired, not merely decided", () => {
     expect(decide(state({ status: "EXPIRED" }), approve())).toMatchObject({ ok: false, refusal: { code: "expired" } });
   });
 });
 
-describe("the executor's transitions", () => {
-  it("follow APPROVED → EXECUTING → APPLIED | FAILED | back to APPROVED, and nothing else", () => {
-    expect(decide(state({ status: "APPROVED" }), { type: "claim" })).toMatchObject({ ok: true, to: "EXECUTING", event: "CLAIMED" });
-    expect(decide(state({ status: "EXECUTING" }), { type: "apply" })).toMatchObject({ ok: true, to: "APPLIED" });
-    expect(decide(state({ status: "EXECUTING" }), { type: "fail" })).toMatchObject({ ok: true, to: "FAILED" });
-    expect(decide(state({ status: "EXECUTING" }), { type: "reschedule" })).toMatchObject({ ok: true, to: "APPROVED", event: "RESCHEDULED" });
-    for (const status of ["PENDING", "DENIED", "APPLIED", "FAILED", "EXPIRED"] as RequestStatus[]) {
-      expect(decide(state({ status }), { type: "claim" }), status).toMatchObject({ ok: false, refusal: { code: "invalid_transition" } });
-    }
-    expect(decide(state({ status: "APPROVED" }), { type: "apply" })).toMatchObject({ ok: false });
-  });
-
+describe("retrying", () => {
   it("a failed request goes back to APPROVED when another approver asks for a retry", () => {
     const failed = state({ status: "FAILED", approvals: approvedBy("U0FIRST"), started: true });
     expect(decide(failed, retry())).toEqual({ ok: true, to: "APPROVED", event: "RETRIED" });

@@ -25,6 +25,7 @@ async function file(text: string, user = REQUESTER): Promise<string> {
   const answer = await run(text, user);
   const match = /Request \*([0-9A-Z]{6})\* filed/.exec(answer);
   if (!match) throw new Error(`not filed: ${answer}`);
+  await h.noticesDelivered(); // the card is posted after the commit
   return match[1]!;
 }
 

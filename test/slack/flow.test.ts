@@ -13,6 +13,7 @@ async function fileByCommand(text = "set dolfin-acme ada@example.com admin on ca
   await waitFor(() => h.slack.responses.length > before, "the filing reply");
   const filed = /Request \*([0-9A-Z]{6})\* filed/.exec(h.lastResponse());
   if (!filed) throw new Error(`not filed: ${h.lastResponse()}`);
+  await h.noticesDelivered(); // the card is posted after the commit
   return filed[1]!;
 }
 
@@ -26,6 +27,7 @@ describe("filing by command, approving, applying", () => {
     const id = /Request \*([0-9A-Z]{6})\*/.exec(h.lastResponse())![1]!;
     expect(h.lastResponse()).toContain(`approvers have been asked in <#${APPROVAL_CHANNEL}>`);
 
+    await h.noticesDelivered(); // the card and the DM go out after the commit
     const card = h.cardText(id);
     expect(card).toContain(`<@${REQUESTER}>`);
     expect(card).toContain("dolfin-acme (dolfin · org-acme)");
@@ -106,6 +108,42 @@ describe("denying, cancelling, expiring", () => {
     await waitFor(() => h.cardText(id).includes("expired"), "the card to expire", 10_000);
     expect(h.cardMessage(id)!.blocks.some((b) => (b as { type: string }).type === "actions")).toBe(false);
     await waitFor(() => h.dmsTo(REQUESTER).some((t) => t.includes("expired without a decision")), "the requester DM");
+  });
+});
+
+describe("Slack down or hung", () => {
+  it("delays the card and the DMs, never the role change; they arrive once Slack answers again", async () => {
+    const id = await fileByCommand();
+    h.slack.stall("chat.update"); // Slack takes the calls and never answers
+    h.slack.stall("chat.postMessage");
+
+    await h.click(APPROVER, ACTIONS.approve, id);
+    await waitFor(async () => (await h.rolegate.repo.find(id))?.status === "APPLIED", "the change to be applied while Slack hangs");
+    expect(h.dolfin.roleOf("usr_1")).toBe("admin");
+    expect(h.cardText(id)).toContain(`${id}: waiting for approval`); // the card could not be told yet
+
+    h.slack.release();
+    await waitFor(() => h.cardText(id).includes(`${id}: applied`), "the card to catch up");
+    await waitFor(() => h.dmsTo(REQUESTER).some((t) => t.startsWith("Done:")), "the requester to be told");
+    expect(h.dolfin.calls).toHaveLength(1);
+    expect(h.slack.messagesIn(APPROVAL_CHANNEL)).toHaveLength(1); // still one card
+  });
+
+  it("a Slack that refuses the notices delays them too; they are sent again until it takes them", async () => {
+    const id = await fileByCommand();
+    const down = () => ({ ok: false, error: "service_unavailable" });
+    h.slack.on("chat.update", down);
+    h.slack.on("chat.postMessage", down);
+
+    await h.click(APPROVER, ACTIONS.approve, id);
+    await waitFor(async () => (await h.rolegate.repo.find(id))?.status === "APPLIED", "the change to be applied while Slack is down");
+    await new Promise((r) => setTimeout(r, 300)); // a few refused deliveries
+    expect(h.cardText(id)).toContain(`${id}: waiting for approval`);
+
+    h.slack.restore("chat.update");
+    h.slack.restore("chat.postMessage");
+    await waitFor(() => h.cardText(id).includes(`${id}: applied`), "the card to catch up");
+    await waitFor(() => h.dmsTo(REQUESTER).some((t) => t.startsWith("Done:")), "the requester to be told");
   });
 });
 

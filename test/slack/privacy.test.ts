@@ -20,6 +20,7 @@ async function file(text: string, user: string): Promise<string> {
   const reply = await run(text, user);
   const id = /Request \*([0-9A-Z]{6})\* filed/.exec(reply)?.[1];
   if (!id) throw new Error(`not filed: ${reply}`);
+  await h.noticesDelivered();
   return id;
 }
 

@@ -41,6 +41,9 @@ export class FakeSlackApi {
   readonly usergroups = new Map<string, string[]>();
   private server: Server | undefined;
   private readonly handlers = new Map<string, Handler>();
+  private readonly original = new Map<string, Handler | undefined>();
+  private readonly stalled = new Set<string>();
+  private readonly held: (() => void)[] = [];
   private sequence = 0;
 
   /** How many of the next response_url posts fail with a 500, as when Slack has an outage. */
@@ -96,7 +99,25 @@ export class FakeSlackApi {
   }
 
   on(method: string, handler: Handler): void {
+    this.original.set(method, this.original.get(method) ?? this.handlers.get(method));
     this.handlers.set(method, handler);
+  }
+
+  /** Holds every call to `method` without an answer until release(): a Slack that is slow or hung. */
+  stall(method: string): void {
+    this.stalled.add(method);
+  }
+
+  /** Answers the held calls, and answers at once from now on. */
+  release(): void {
+    this.stalled.clear();
+    for (const go of this.held.splice(0)) go();
+  }
+
+  /** Puts back the handler `on` replaced. */
+  restore(method: string): void {
+    const handler = this.original.get(method);
+    if (handler) this.handlers.set(method, handler);
   }
 
   callsTo(method: string): SlackCall[] {
@@ -142,8 +163,12 @@ export class FakeSlackApi {
         this.calls.push({ method, params });
         const handler = this.handlers.get(method);
         if (!handler) return reply(200, { ok: false, error: "unknown_method" });
-        const result = handler(params);
-        reply(200, result.ok === false ? result : { ok: true, ...result });
+        const answer = () => {
+          const result = handler(params);
+          reply(200, result.ok === false ? result : { ok: true, ...result });
+        };
+        if (this.stalled.has(method)) this.held.push(answer);
+        else answer();
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));

@@ -13,7 +13,7 @@ import { openTestDatabase, quietLogger, resetData, type TestDatabase } from "./d
 import { FakeConnector } from "./fake-connector.js";
 import { FakeSlackApi } from "./fake-slack-api.js";
 import { APPROVER, GROUP_APPROVER, OUTSIDER, REQUESTER, SECOND_APPROVER } from "./world.js";
-import { freePort } from "./wait.js";
+import { freePort, waitFor } from "./wait.js";
 
 export { waitFor } from "./wait.js";
 
@@ -100,14 +100,17 @@ export class SlackHarness {
       clock: this.clock.now,
       logger: quietLogger,
       pollMs: 20,
+      noticeRetryMs: 50,
       formBudgetMs: 1_000,
     });
     await this.app.start();
     this.rolegate.executor.start();
+    this.rolegate.notices.start();
   }
 
   async stop(): Promise<void> {
     await this.rolegate?.executor.stop();
+    await this.rolegate?.notices.stop();
     await this.app?.stop();
     await this.slack?.stop();
   }
@@ -191,6 +194,11 @@ export class SlackHarness {
 
   private interaction(payload: Record<string, unknown>): Promise<HttpReply> {
     return this.post(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), "application/x-www-form-urlencoded");
+  }
+
+  /** Waits until every queued notice (cards, DMs) has been delivered to the fake Slack. */
+  async noticesDelivered(): Promise<void> {
+    await waitFor(async () => (await this.database.prisma.notice.count({ where: { doneAt: null } })) === 0, "the notices to be delivered");
   }
 
   /** The approval card of a request, as it stands in the channel. */

@@ -3,12 +3,14 @@
 import { afterAll, beforeAll, beforeEach } from "vitest";
 import { parseConfig, type RolegateConfig } from "../../src/config/file.js";
 import type { ExecutorConfig } from "../../src/config/file.js";
-import { Executor } from "../../src/executor/executor.js";
-import { WorkQueue } from "../../src/executor/work-queue.js";
+import { Executor, type ExecutorDeps } from "../../src/executor/executor.js";
 import { ApprovalPolicy, type UsergroupDirectory } from "../../src/requests/approval-policy.js";
 import type { Notice, Notifier } from "../../src/requests/notifier.js";
 import { ownAccessOf } from "../../src/requests/own-access.js";
-import { RequestRepo } from "../../src/requests/request-repo.js";
+import { NoticeDispatcher } from "../../src/requests/notice-dispatcher.js";
+import { Outbox } from "../../src/requests/store/outbox.js";
+import { RequestRepo } from "../../src/requests/store/request-repo.js";
+import { WorkQueue } from "../../src/requests/store/work-queue.js";
 import { RequestService, type FileRequestInput } from "../../src/requests/request-service.js";
 import type { RoleRequest } from "../../src/requests/types.js";
 import { TargetConnectors } from "../../src/vendors/registry.js";
@@ -82,12 +84,15 @@ export interface World {
   queue: WorkQueue;
   service: RequestService;
   notifier: RecordingNotifier;
+  notices: NoticeDispatcher;
+  /** Delivers every queued notice, then names those of a request (or all) delivered so far. */
+  delivered(requestId?: string): Promise<string[]>;
   slackUsers: StaticSlackUsers;
   directory: StaticDirectory;
   connectors: TargetConnectors;
   vendors: Map<string, FakeConnector>;
   dolfin: FakeConnector;
-  executor(options?: { owner?: string; config?: Partial<ExecutorConfig> }): Executor;
+  executor(options?: { owner?: string; config?: Partial<ExecutorConfig>; queue?: ExecutorDeps["queue"] }): Executor;
   file(overrides?: Partial<FileRequestInput>): Promise<RoleRequest>;
   fileApproved(overrides?: Partial<FileRequestInput>): Promise<RoleRequest>;
 }
@@ -111,11 +116,11 @@ export function buildWorld(database: TestDatabase): World {
   dolfin.addMember("usr_3", "cy@example.com", "owner");
   const factory = (target: { name: string }) => vendors.get(target.name)!;
   const connectors = new TargetConnectors(config, { dolfin: factory, devin: factory }, TEST_ENV);
+  const notices = new NoticeDispatcher({ outbox: new Outbox(database.prisma), repo, notifier, logger: quietLogger, firstRetryMs: 200 });
   const service = new RequestService({
     repo,
     policy,
     ownAccess: (actor, request) => ownAccessOf(actor, request, { slackUsers, connectors }),
-    notifier,
     config,
     clock: clock.now,
     logger: quietLogger,
@@ -128,16 +133,20 @@ export function buildWorld(database: TestDatabase): World {
     queue,
     service,
     notifier,
+    notices,
+    async delivered(requestId) {
+      await notices.drain();
+      return notifier.types(requestId);
+    },
     slackUsers,
     directory,
     connectors,
     vendors,
     dolfin,
-    executor: ({ owner, config: overrides } = {}) =>
+    executor: ({ owner, config: overrides, queue: ownQueue } = {}) =>
       new Executor({
-        queue,
+        queue: ownQueue ?? queue,
         connectors,
-        announce: (notice) => service.announce(notice),
         config: { ...config.executor, ...overrides },
         clock: clock.now,
         logger: quietLogger,

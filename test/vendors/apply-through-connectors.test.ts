@@ -4,11 +4,11 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parseConfig, type RolegateConfig } from "../../src/config/file.js";
 import { Executor } from "../../src/executor/executor.js";
-import { WorkQueue } from "../../src/executor/work-queue.js";
+import { WorkQueue } from "../../src/requests/store/work-queue.js";
 import { ApprovalPolicy } from "../../src/requests/approval-policy.js";
 import { Filing } from "../../src/requests/filing.js";
 import { ownAccessOf } from "../../src/requests/own-access.js";
-import { RequestRepo } from "../../src/requests/request-repo.js";
+import { RequestRepo } from "../../src/requests/store/request-repo.js";
 import { RequestService } from "../../src/requests/request-service.js";
 import { createDispatcher } from "../../src/vendors/http.js";
 import { CONNECTOR_FACTORIES } from "../../src/vendors/index.js";
@@ -69,13 +69,12 @@ targets:
     policy: new ApprovalPolicy(config, { membersOf: async () => new Set() }),
     // The real check, asking each fake vendor whether it knows the approver.
     ownAccess: (actor, request) => ownAccessOf(actor, request, { slackUsers, connectors }),
-    notifier: { notify: async () => {} },
     config,
     clock: clock.now,
     logger: quietLogger,
   });
   filing = new Filing({ service, connectors, config, slackUsers });
-  executor = new Executor({ queue: new WorkQueue(database.prisma), connectors, announce: (n) => service.announce(n), config: config.executor, clock: clock.now, logger: quietLogger });
+  executor = new Executor({ queue: new WorkQueue(database.prisma), connectors, config: config.executor, clock: clock.now, logger: quietLogger });
 });
 
 afterEach(async () => {
@@ -135,7 +134,7 @@ describe("an approved request, applied through each real connector", () => {
 
     aitronos.failNext({ status: 429, headers: { "x-ratelimit-reset-requests": "90" }, body: { success: false, error: { code: "RATE_LIMITED", message: "Too many requests" } } }, (r) => r.method === "PUT");
     const limited = await fileAndApply("SET_ROLE", ["aitronos-acme"], "Admin");
-    expect(limited).toMatchObject({ status: "APPROVED", failureDetail: "Too many requests (code RATE_LIMITED)" });
+    expect(limited).toMatchObject({ status: "APPROVED", failureDetail: "Too many requests (code RATE_LIMITED) — the vendor asked to wait 90s" });
     expect(limited.nextAttemptAt!.getTime() - clock.now().getTime()).toBe(90_000); // Aitronos's reset, not our backoff
   });
 });

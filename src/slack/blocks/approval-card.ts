@@ -3,7 +3,7 @@
 import type { types } from "@slack/bolt";
 import type { Target } from "../../config/file.js";
 import { STATUS_PHRASE } from "../../requests/refusals.js";
-import { lifecycleStateOf } from "../../requests/request-row.js";
+import { lifecycleStateOf } from "../../requests/lifecycle.js";
 import { isUnknownRole, roleWhenFiledIn, targetsOf, type RequestMember, type RoleRequest } from "../../requests/types.js";
 import { ACTIONS } from "../action-ids.js";
 import { cut, escapeText, LIMITS, mention, mrkdwn, plain, slackDate, userText } from "./text.js";

@@ -4,7 +4,7 @@ import type { RolegateConfig } from "../../config/file.js";
 import type { Logger } from "../../logger.js";
 import type { ApprovalPolicy } from "../../requests/approval-policy.js";
 import type { Filing, SlackUserEmails } from "../../requests/filing.js";
-import type { RequestRepo } from "../../requests/request-repo.js";
+import type { RequestRepo } from "../../requests/store/request-repo.js";
 import type { RequestService } from "../../requests/request-service.js";
 import type { ConnectorRegistry } from "../../vendors/connector.js";
 

@@ -3,9 +3,8 @@
 // request id), and a refusal is an ephemeral message to the person who clicked. The card itself
 // is updated by the notifier, after the decision is committed.
 import type { App, BlockAction, ButtonAction } from "@slack/bolt";
-import { decide as lifecycleDecide } from "../../../requests/lifecycle.js";
+import { decide as lifecycleDecide, lifecycleStateOf } from "../../../requests/lifecycle.js";
 import type { Result } from "../../../requests/refusals.js";
-import { lifecycleStateOf } from "../../../requests/request-row.js";
 import { targetsOf, type RoleRequest } from "../../../requests/types.js";
 import { ACTIONS } from "../../action-ids.js";
 import { summary } from "../../blocks/approval-card.js";

@@ -3,7 +3,7 @@
 // ephemeral; only the approval card is public.
 import type { App, RespondArguments, SlashCommand } from "@slack/bolt";
 import { FULL_USAGE, parseRoleCommand, type HistoryFilter, type RoleCommand } from "../../../requests/grammar.js";
-import type { HistoryQuery } from "../../../requests/request-repo.js";
+import type { HistoryQuery } from "../../../requests/store/request-repo.js";
 import { canSee, viewerOf, type Viewer } from "../../../requests/visibility.js";
 import { historyMessage, showMessage, targetsMessage } from "../../blocks/history.js";
 import { requestForm } from "../../blocks/forms.js";

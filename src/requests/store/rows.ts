@@ -1,8 +1,6 @@
-// Between Prisma's rows and the domain's RoleRequest. Shared by the two modules that own
-// Prisma for requests: the request repository and the executor's work queue.
-import type { Prisma } from "../db/generated/client.js";
-import type { LifecycleState } from "./lifecycle.js";
-import { isUnknownRole, type RoleRequest, type TeamRole } from "./types.js";
+// Between Prisma's rows and the domain's RoleRequest, for the store's modules.
+import type { Prisma } from "../../db/generated/client.js";
+import type { RoleRequest, TeamRole } from "../types.js";
 
 export const REQUEST_INCLUDE = {
   members: { orderBy: { position: "asc" } },
@@ -50,19 +48,5 @@ export function toRoleRequest(row: RequestRow): RoleRequest {
       outcomeDetail: m.outcomeDetail,
     })),
     approvals: row.approvals.map((a) => ({ approverId: a.approverId, at: a.createdAt })),
-  };
-}
-
-export function lifecycleStateOf(request: RoleRequest): LifecycleState {
-  return {
-    status: request.status,
-    requesterId: request.requesterId,
-    expiresAt: request.expiresAt,
-    requiredApprovals: request.requiredApprovals,
-    approvals: request.approvals,
-    rolesKnown: request.members.every((m) => !isUnknownRole(m.roleWhenFiled) && !Object.values(m.extraRolesWhenFiled).some(isUnknownRole)),
-    // A change already made at the vendor cannot be cancelled by a click.
-    started: request.attempts > 0 || request.members.some((m) => m.outcome === "APPLIED"),
-    failureCode: request.failureCode,
   };
 }

@@ -1,15 +1,15 @@
-// The one module that talks to Prisma for filing and deciding requests. Every state change is a
-// conditional write under the request's row lock, committed together with its audit row, so two
-// clicks, two processes or a retry can never both win, and history never misses a step.
-import { Prisma, type PrismaClient } from "../db/generated/client.js";
-import { decide, type Command, type Decision } from "./lifecycle.js";
-import type { Refusal } from "./refusals.js";
-import { newRequestId } from "./request-id.js";
-import type { Viewer } from "./visibility.js";
-import { lifecycleStateOf, REQUEST_INCLUDE, toRoleRequest, TX_OPTIONS } from "./request-row.js";
-import { isUnknownRole, roleWhenFiledIn, SYSTEM_ACTOR, UNKNOWN_ROLE, type AuditEventType, type RequestKind, type RequestStatus, type RoleRef, type RoleRequest, type TeamRole } from "./types.js";
-
-type Tx = Prisma.TransactionClient;
+// Filing, deciding and reading requests. Every state change is a conditional write under the
+// request's row lock, committed together with its audit row and the notice that announces it
+// (writes.ts), so two clicks, two processes or a retry can never both win, history never
+// misses a step, and nobody is told of a change that did not commit.
+import { Prisma, type PrismaClient } from "../../db/generated/client.js";
+import { decide, lifecycleStateOf, noticeFor, SYSTEM_TRANSITIONS, type Command, type Decision } from "../lifecycle.js";
+import type { Refusal } from "../refusals.js";
+import { newRequestId } from "../request-id.js";
+import { isUnknownRole, roleWhenFiledIn, SYSTEM_ACTOR, UNKNOWN_ROLE, type AuditEventType, type RequestKind, type RoleRef, type RoleRequest, type TeamRole } from "../types.js";
+import type { Viewer } from "../visibility.js";
+import { REQUEST_INCLUDE, toRoleRequest, TX_OPTIONS } from "./rows.js";
+import { audit, enqueueNotice, transitionRow, type Tx } from "./writes.js";
 
 export interface NewRequest {
   kind: RequestKind;
@@ -116,6 +116,7 @@ export class RequestRepo {
             members: input.members.map((m) => m.ref),
             requiredApprovals: input.requiredApprovals,
           });
+          await enqueueNotice(tx, id, "filed", input.requesterId);
           return reread(tx, id);
         }, TX_OPTIONS);
       } catch (error) {
@@ -166,7 +167,7 @@ export class RequestRepo {
       if (!decision.ok) {
         // Someone approved after the standing was read: nothing to record, the caller asks again.
         if (decision.recheck) return { ok: false, refusal: decision.refusal, recheck: true } as const;
-        if (decision.expire) await expireLocked(tx, before, now);
+        if (decision.expire) await expireLocked(tx, id, now);
         await audit(tx, id, "REFUSED", command.actor, now, { command: command.type, code: decision.refusal.code, reason: decision.refusal.message });
         const after = await reread(tx, id);
         return { ok: false, refusal: decision.refusal, request: after, ...(decision.expire ? { expired: true } : {}) } as const;
@@ -177,25 +178,16 @@ export class RequestRepo {
     }, TX_OPTIONS);
   }
 
-  /** Expires every PENDING request past its expiry; returns them as committed. */
-  async expireDue(now: Date, limit = 100): Promise<RoleRequest[]> {
-    const ids = await this.prisma.$transaction(async (tx) => {
-      const rows = await tx.$queryRaw<{ id: string }[]>`
-        UPDATE role_requests SET status = 'EXPIRED', decided_at = ${now}, updated_at = ${now}
-        WHERE id IN (
-          SELECT id FROM role_requests
-          WHERE status = 'PENDING' AND expires_at <= ${now}
-          ORDER BY expires_at LIMIT ${limit}
-          FOR UPDATE SKIP LOCKED)
-        RETURNING id`;
-      if (rows.length > 0) {
-        await tx.auditEvent.createMany({
-          data: rows.map((r) => ({ requestId: r.id, type: "EXPIRED" as const, actor: SYSTEM_ACTOR, details: {}, createdAt: now })),
-        });
-      }
-      return rows.map((r) => r.id);
+  /** Expires every PENDING request past its expiry; returns how many. */
+  async expireDue(now: Date, limit = 100): Promise<number> {
+    return this.prisma.$transaction(async (tx) => {
+      const due = await tx.$queryRaw<{ id: string }[]>`
+        SELECT id FROM role_requests WHERE status = 'PENDING' AND expires_at <= ${now}
+        ORDER BY expires_at LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
+      let expired = 0;
+      for (const { id } of due) if (await expireLocked(tx, id, now)) expired++;
+      return expired;
     }, TX_OPTIONS);
-    return this.findMany(ids);
   }
 
   /** PENDING requests with a member whose current role could not be read at filing, oldest first. */
@@ -239,6 +231,7 @@ export class RequestRepo {
       await audit(tx, id, "ROLES_READ", SYSTEM_ACTOR, now, {
         members: recorded.map((r) => ({ ref: before.members.find((m) => m.position === r.position)?.ref, target: r.target, role: r.role })),
       });
+      await enqueueNotice(tx, id, "roles_read", SYSTEM_ACTOR);
       return reread(tx, id);
     }, TX_OPTIONS);
   }
@@ -247,21 +240,6 @@ export class RequestRepo {
   async setCard(id: string, channel: string, ts: string): Promise<void> {
     // Raw, like markNotified: bookkeeping, not a change of the request, so updated_at stays.
     await this.prisma.$executeRaw`UPDATE role_requests SET card_channel = ${channel}, card_ts = ${ts} WHERE id = ${id}`;
-  }
-
-  /** Remembers that the notice for `status` went out, unless the request has moved on since. */
-  async markNotified(id: string, status: RequestStatus): Promise<void> {
-    await this.prisma.$executeRaw`
-      UPDATE role_requests SET notified_status = ${status}::"RequestStatus" WHERE id = ${id} AND status = ${status}::"RequestStatus"`;
-  }
-
-  /** Requests whose latest transition (older than `settledBefore`) has not been announced. */
-  async owedNotices(settledBefore: Date, limit = 50): Promise<RoleRequest[]> {
-    const rows = await this.prisma.$queryRaw<{ id: string }[]>`
-      SELECT id FROM role_requests
-      WHERE notified_status IS DISTINCT FROM status AND updated_at <= ${settledBefore}
-      ORDER BY updated_at LIMIT ${limit}`;
-    return this.findMany(rows.map((r) => r.id));
   }
 
   /**
@@ -321,7 +299,6 @@ async function applyDecision(
   now: Date,
   note: string | undefined,
 ): Promise<void> {
-  const status = decision.to;
   let details: Record<string, unknown> = {};
   let data: Prisma.RoleRequestUpdateManyMutationInput = {};
 
@@ -330,7 +307,7 @@ async function applyDecision(
       // The unique (request, approver) index backs the lifecycle's one-approval-per-person rule.
       await tx.approval.create({ data: { requestId: before.id, approverId: command.actor, createdAt: now } });
       details = { approvals: decision.approvalsGiven, required: before.requiredApprovals, ...(decision.lapsed ? { notCounted: decision.lapsed } : {}) };
-      if (status === "APPROVED") data = { decidedAt: now, nextAttemptAt: now };
+      if (decision.to === "APPROVED") data = { decidedAt: now, nextAttemptAt: now };
       break;
     case "deny":
     case "cancel":
@@ -345,28 +322,29 @@ async function applyDecision(
       break;
   }
 
-  if (status !== before.status || Object.keys(data).length > 0) {
-    const { count } = await tx.roleRequest.updateMany({ where: { id: before.id, status: before.status }, data: { ...data, status, updatedAt: now } });
-    // Unreachable under the row lock; kept so a future change that drops the lock fails loudly.
-    if (count !== 1) throw new Error(`request ${before.id} changed under its lock`);
-  }
-  await audit(tx, before.id, decision.event, command.actor, now, details);
+  const moved = await transitionRow(tx, {
+    id: before.id,
+    from: before.status,
+    to: decision.to,
+    event: decision.event,
+    actor: command.actor,
+    now,
+    data,
+    details,
+    notice: noticeFor(decision.event, decision.to),
+  });
+  // Unreachable under the row lock; kept so a future change that drops the lock fails loudly.
+  if (!moved) throw new Error(`request ${before.id} changed under its lock`);
 }
 
-async function expireLocked(tx: Tx, request: RoleRequest, now: Date): Promise<void> {
-  const { count } = await tx.roleRequest.updateMany({
-    where: { id: request.id, status: "PENDING" },
-    data: { status: "EXPIRED", decidedAt: now, updatedAt: now },
-  });
-  if (count === 1) await audit(tx, request.id, "EXPIRED", SYSTEM_ACTOR, now, {});
+/** PENDING → EXPIRED for a locked row; false if it had already moved on. */
+function expireLocked(tx: Tx, id: string, now: Date): Promise<boolean> {
+  const { from, to, event, notice } = SYSTEM_TRANSITIONS.expire;
+  return transitionRow(tx, { id, from, to, event, actor: SYSTEM_ACTOR, now, data: { decidedAt: now }, notice });
 }
 
 async function reread(tx: Tx, id: string): Promise<RoleRequest> {
   return toRoleRequest(await tx.roleRequest.findUniqueOrThrow({ where: { id }, include: REQUEST_INCLUDE }));
-}
-
-export async function audit(tx: Tx, requestId: string, type: AuditEventType, actor: string, at: Date, details: Record<string, unknown>): Promise<void> {
-  await tx.auditEvent.create({ data: { requestId, type, actor, details: details as Prisma.InputJsonObject, createdAt: at } });
 }
 
 /** P2002; with driver adapters the constraint name is only in meta.driverAdapterError. */

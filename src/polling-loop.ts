@@ -1,0 +1,58 @@
+// A background worker's loop: run a tick; when it found nothing to do, sleep until the next
+// poll or until woken. A tick that throws (database down, shutting down) is logged and tried
+// again after a pause: the work it was after stays where it was, in the database.
+import type { Logger } from "./logger.js";
+
+export class PollingLoop {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wakeUp: (() => void) | undefined;
+
+  /** `tick` resolves true when it did some work and should run again at once. */
+  constructor(
+    private readonly tick: () => Promise<boolean>,
+    private readonly pollMs: number,
+    private readonly logger: Logger,
+    private readonly what: string,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Stops after the tick under way, if any, has finished. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loop;
+  }
+
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let worked = false;
+      try {
+        worked = await this.tick();
+      } catch (error) {
+        this.logger.error(`${this.what} failed; trying again shortly`, { error });
+      }
+      if (!worked && this.running) await this.sleep();
+    }
+  }
+
+  private sleep(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, this.pollMs);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = done;
+    });
+  }
+}

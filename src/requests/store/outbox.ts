@@ -1,0 +1,71 @@
+// The notices table: what people are to be told, queued by the transaction that made the change
+// and taken from here by a dispatcher. Claims use the database's clock and SKIP LOCKED, so
+// several processes share the work; a request's notices go out in the order they were queued.
+import type { PrismaClient } from "../../db/generated/client.js";
+import type { NoticeType } from "../notifier.js";
+
+export interface QueuedNotice {
+  id: bigint;
+  requestId: string;
+  type: NoticeType;
+  actor: string;
+  attempts: number;
+  createdAt: Date;
+}
+
+interface Row {
+  id: bigint;
+  request_id: string;
+  type: string;
+  actor: string;
+  attempts: number;
+  created_at: Date;
+}
+
+export class Outbox {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  /**
+   * Claims up to `limit` notices that are due, for `claimMs`: for each request only its oldest
+   * one not yet done, so a card is posted before it is updated and DMs arrive in order.
+   */
+  async claimDue(owner: string, limit: number, claimMs: number): Promise<QueuedNotice[]> {
+    const rows = await this.prisma.$queryRaw<Row[]>`
+      WITH next AS (
+        SELECT n.id FROM notices n
+        WHERE n.done_at IS NULL AND n.due_at <= now()
+          AND (n.claimed_until IS NULL OR n.claimed_until < now())
+          AND NOT EXISTS (SELECT 1 FROM notices e WHERE e.request_id = n.request_id AND e.done_at IS NULL AND e.id < n.id)
+        ORDER BY n.id
+        LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED)
+      UPDATE notices n SET claimed_by = ${owner}, claimed_until = now() + ${claimMs} * interval '1 millisecond'
+      FROM next WHERE n.id = next.id
+      RETURNING n.id, n.request_id, n.type, n.actor, n.attempts, n.created_at`;
+    return rows
+      .map((r) => ({ id: r.id, requestId: r.request_id, type: r.type as NoticeType, actor: r.actor, attempts: r.attempts, createdAt: r.created_at }))
+      .sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
+  /** Delivered: done. */
+  async delivered(notice: QueuedNotice, owner: string): Promise<void> {
+    await this.prisma.$executeRaw`
+      UPDATE notices SET done_at = now(), claimed_by = NULL, claimed_until = NULL, attempts = attempts + 1, last_error = NULL
+      WHERE id = ${notice.id} AND claimed_by = ${owner}`;
+  }
+
+  /** Not delivered: try again after `retryInMs`, or never (`giveUp`, which still counts as done). */
+  async failed(notice: QueuedNotice, owner: string, error: string, retryInMs: number, giveUp: boolean): Promise<void> {
+    await this.prisma.$executeRaw`
+      UPDATE notices
+      SET attempts = attempts + 1, last_error = ${error}, claimed_by = NULL, claimed_until = NULL,
+          due_at = now() + ${retryInMs} * interval '1 millisecond',
+          done_at = CASE WHEN ${giveUp} THEN now() ELSE NULL END
+      WHERE id = ${notice.id} AND claimed_by = ${owner}`;
+  }
+
+  /** How many notices are waiting to be delivered. */
+  async depth(): Promise<number> {
+    return this.prisma.notice.count({ where: { doneAt: null } });
+  }
+}

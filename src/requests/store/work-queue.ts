@@ -1,0 +1,190 @@
+// The executor's side of the requests table: claim approved work with a lease, keep it alive,
+// and finish it. Leases are read and written against the database's clock (now()), never a
+// process's, so a skewed clock on one replica cannot steal or keep work. Every write after the
+// claim is conditional on (status EXECUTING, lease_owner = us), so a claimant whose lease was
+// taken over can no longer record anything: the one that holds the lease decides the outcome.
+import type { Prisma, PrismaClient } from "../../db/generated/client.js";
+import { SYSTEM_TRANSITIONS } from "../lifecycle.js";
+import type { MemberOutcome, RoleRequest } from "../types.js";
+import { REQUEST_INCLUDE, toRoleRequest, TX_OPTIONS } from "./rows.js";
+import { transitionRow, type Tx } from "./writes.js";
+
+export interface ClaimedJob {
+  request: RoleRequest;
+  owner: string;
+  /** This attempt's number, counting the one just claimed. */
+  attempt: number;
+  /** The claimant whose lease ran out, when this claim took the work over. */
+  takenOverFrom: string | null;
+}
+
+export interface MemberResult {
+  position: number;
+  outcome: MemberOutcome;
+  detail?: string | null;
+}
+
+export interface ClaimOptions {
+  leaseMs: number;
+  /** Attempts allowed to write; one more may only find the change already made. */
+  maxAttempts: number;
+}
+
+interface DueRow {
+  id: string;
+  status: "APPROVED" | "EXECUTING";
+  attempts: number;
+  lease_owner: string | null;
+}
+
+export class WorkQueue {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  /**
+   * Claims the next request that is due: APPROVED with its next attempt due (by `now`, the
+   * schedule's clock), or EXECUTING with a lease that ran out (by the database's clock: its
+   * claimant died or hung). SKIP LOCKED lets several executors claim side by side without
+   * waiting on each other or taking the same row. A request that has used up every attempt
+   * without recording an outcome (each claimant lost its lease or died) is failed here, without
+   * another call: no request cycles between APPROVED and EXECUTING forever.
+   */
+  async claimNext(owner: string, now: Date, options: ClaimOptions): Promise<ClaimedJob | null> {
+    for (;;) {
+      const outcome = await this.prisma.$transaction(async (tx) => {
+        const [due] = await tx.$queryRaw<DueRow[]>`
+          SELECT id, status::text AS status, attempts, lease_owner FROM role_requests
+          WHERE (status = 'APPROVED' AND (next_attempt_at IS NULL OR next_attempt_at <= ${now}))
+             OR (status = 'EXECUTING' AND lease_expires_at <= now())
+          ORDER BY COALESCE(next_attempt_at, lease_expires_at)
+          LIMIT 1
+          FOR UPDATE SKIP LOCKED`;
+        if (!due) return "none" as const;
+        const attempt = due.attempts + 1;
+        const takenOverFrom = due.status === "EXECUTING" ? due.lease_owner : null;
+        if (attempt > options.maxAttempts + 1) {
+          await this.giveUp(tx, due, owner, now, options.maxAttempts);
+          return "gave_up" as const;
+        }
+        const [{ until }] = (await tx.$queryRaw<{ until: Date }[]>`SELECT now() + ${options.leaseMs} * interval '1 millisecond' AS until`) as [{ until: Date }];
+        const { from, to, event, notice } = SYSTEM_TRANSITIONS.claim;
+        const claimed = await transitionRow(tx, {
+          id: due.id,
+          // A takeover moves EXECUTING → EXECUTING under a new owner; the lock makes it safe.
+          from: due.status === "EXECUTING" ? to : from,
+          to,
+          event,
+          actor: owner,
+          now,
+          data: { leaseOwner: owner, leaseExpiresAt: until, attempts: attempt },
+          details: { attempt, ...(takenOverFrom ? { takenOverFrom } : {}) },
+          notice,
+        });
+        if (!claimed) throw new Error(`request ${due.id} changed under its lock`);
+        const request = toRoleRequest(await tx.roleRequest.findUniqueOrThrow({ where: { id: due.id }, include: REQUEST_INCLUDE }));
+        return { request, owner, attempt, takenOverFrom } satisfies ClaimedJob;
+      }, TX_OPTIONS);
+      if (outcome === "none") return null;
+      if (outcome !== "gave_up") return outcome;
+    }
+  }
+
+  /**
+   * Extends the lease by `leaseMs` from the database's now, if we still hold it; false means
+   * another executor has the work now (or the lease ran out first).
+   */
+  async renewLease(job: ClaimedJob, leaseMs: number): Promise<boolean> {
+    const renewed = await this.prisma.$executeRaw`
+      UPDATE role_requests SET lease_expires_at = now() + ${leaseMs} * interval '1 millisecond'
+      WHERE id = ${job.request.id} AND status = 'EXECUTING' AND lease_owner = ${job.owner} AND lease_expires_at > now()`;
+    return renewed === 1;
+  }
+
+  /**
+   * Keeps each member's role as first read before any change: what a revert would restore.
+   * Only the first attempt's reading counts — a later attempt may see our own earlier change.
+   */
+  async recordPreviousRoles(job: ClaimedJob, roles: { position: number; role: string | null }[]): Promise<boolean> {
+    return this.whileHeld(job, async (tx) => {
+      for (const { position, role } of roles) {
+        if (role === null) continue;
+        await tx.requestMember.updateMany({ where: { requestId: job.request.id, position, previousRole: null }, data: { previousRole: role } });
+      }
+    });
+  }
+
+  /** EXECUTING → APPLIED. Null when the lease was lost: the holder records the outcome. */
+  finishApplied(job: ClaimedJob, now: Date, members: MemberResult[], calls: number): Promise<RoleRequest | null> {
+    return this.finish(job, now, members, "apply", { appliedAt: now, failureDetail: null, failureCode: null, nextAttemptAt: null }, { vendorCalls: calls });
+  }
+
+  /** EXECUTING → FAILED, keeping the vendor's words for people; `code` when a retry cannot help. */
+  finishFailed(job: ClaimedJob, now: Date, members: MemberResult[], detail: string, info: Record<string, unknown>, code: string | null = null): Promise<RoleRequest | null> {
+    return this.finish(job, now, members, "fail", { failureDetail: detail, failureCode: code, nextAttemptAt: null }, { detail, ...info });
+  }
+
+  /** EXECUTING → APPROVED with the next attempt due at `nextAttemptAt`. */
+  reschedule(job: ClaimedJob, now: Date, nextAttemptAt: Date, detail: string, info: Record<string, unknown>): Promise<RoleRequest | null> {
+    return this.finish(job, now, [], "reschedule", { failureDetail: detail, nextAttemptAt }, { detail, nextAttemptAt: nextAttemptAt.toISOString(), ...info });
+  }
+
+  private async finish(
+    job: ClaimedJob,
+    now: Date,
+    members: MemberResult[],
+    kind: "apply" | "fail" | "reschedule",
+    data: Prisma.RoleRequestUpdateManyMutationInput,
+    details: Record<string, unknown>,
+  ): Promise<RoleRequest | null> {
+    const { from, to, event, notice } = SYSTEM_TRANSITIONS[kind];
+    return this.prisma.$transaction(async (tx) => {
+      const moved = await transitionRow(tx, {
+        id: job.request.id,
+        from,
+        to,
+        event,
+        actor: job.owner,
+        now,
+        where: { leaseOwner: job.owner },
+        data: { ...data, leaseOwner: null, leaseExpiresAt: null },
+        details: { attempt: job.attempt, ...details },
+        notice,
+      });
+      if (!moved) return null;
+      for (const m of members) {
+        await tx.requestMember.update({
+          where: { requestId_position: { requestId: job.request.id, position: m.position } },
+          data: { outcome: m.outcome, outcomeDetail: m.detail ?? null },
+        });
+      }
+      return toRoleRequest(await tx.roleRequest.findUniqueOrThrow({ where: { id: job.request.id }, include: REQUEST_INCLUDE }));
+    }, TX_OPTIONS);
+  }
+
+  /** Fails a request whose attempts all ended without an outcome; no vendor is called. */
+  private async giveUp(tx: Tx, due: DueRow, owner: string, now: Date, maxAttempts: number): Promise<void> {
+    const detail = `rolegate gave up after ${maxAttempts} attempts: the last ones ended before recording an outcome (a process stopped, lost its lease, or the database refused the write). An approver can retry.`;
+    const { to, event, notice } = SYSTEM_TRANSITIONS.fail;
+    const moved = await transitionRow(tx, {
+      id: due.id,
+      from: due.status,
+      to,
+      event,
+      actor: owner,
+      now,
+      data: { failureDetail: detail, failureCode: null, nextAttemptAt: null, leaseOwner: null, leaseExpiresAt: null },
+      details: { detail, attempts: due.attempts },
+      notice,
+    });
+    if (!moved) throw new Error(`request ${due.id} changed under its lock`);
+  }
+
+  private async whileHeld(job: ClaimedJob, write: (tx: Tx) => Promise<void>): Promise<boolean> {
+    return this.prisma.$transaction(async (tx) => {
+      const held = await tx.$queryRaw<{ id: string }[]>`
+        SELECT id FROM role_requests WHERE id = ${job.request.id} AND status = 'EXECUTING' AND lease_owner = ${job.owner} FOR UPDATE`;
+      if (held.length === 0) return false;
+      await write(tx);
+      return true;
+    }, TX_OPTIONS);
+  }
+}
