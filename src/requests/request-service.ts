@@ -10,7 +10,7 @@ import type { OwnAccess, Standing } from "./lifecycle.js";
 import type { AccessAtStake } from "./own-access.js";
 import { ok, refuse, type Result } from "./refusals.js";
 import type { DecisionContext, NewRequest, PersonCommand, RequestRepo, TransitionOutcome } from "./store/request-repo.js";
-import { checkShape, MAX_REASON_LENGTH } from "./request-shape.js";
+import { checkShape, cleanTyped, MAX_REASON_LENGTH } from "./request-shape.js";
 import type { RoleRequest } from "./types.js";
 
 /** A request as asked for; the service works out how many approvals it needs and when it expires. */
@@ -46,7 +46,7 @@ export class RequestService {
     const request = await this.deps.repo.create(
       {
         ...input,
-        reason: input.reason.trim(),
+        reason: cleanTyped(input.reason),
         requiredApprovals: this.deps.policy.requiredApprovals(checked.value, input.requestedRole, input.teamRoles ?? null),
         expiresAt: new Date(now.getTime() + this.deps.config.pendingTtl),
       },
@@ -57,21 +57,21 @@ export class RequestService {
   }
 
   approve(id: string, actor: string): Promise<Result<RoleRequest>> {
-    return this.personCommand(id, actor, async (context, now) => ({ type: "approve", actor, standing: await this.standingOf(actor, context), now }));
+    return this.personCommand(id, async (context, now) => ({ type: "approve", actor, standing: await this.standingOf(actor, context), now }));
   }
 
   deny(id: string, actor: string, note?: string): Promise<Result<RoleRequest>> {
     // Denying never grants anything: a member of the request may deny it.
-    return this.personCommand(id, actor, async (context, now) => ({ type: "deny", actor, mayDecide: await this.deps.policy.mayDecide(actor, context.targets), now }), cleanNote(note));
+    return this.personCommand(id, async (context, now) => ({ type: "deny", actor, mayDecide: await this.deps.policy.mayDecide(actor, context.targets), now }), cleanNote(note));
   }
 
   cancel(id: string, actor: string, note?: string): Promise<Result<RoleRequest>> {
-    return this.personCommand(id, actor, async (_context, now) => ({ type: "cancel", actor, now }), cleanNote(note));
+    return this.personCommand(id, async (_context, now) => ({ type: "cancel", actor, now }), cleanNote(note));
   }
 
   retry(id: string, actor: string): Promise<Result<RoleRequest>> {
     const retryWindowMs = this.deps.config.retryWindow;
-    return this.personCommand(id, actor, async (context, now) => ({ type: "retry", actor, standing: await this.standingOf(actor, context), now, retryWindowMs }));
+    return this.personCommand(id, async (context, now) => ({ type: "retry", actor, standing: await this.standingOf(actor, context), now, retryWindowMs }));
   }
 
   find(id: string): Promise<RoleRequest | null> {
@@ -87,7 +87,6 @@ export class RequestService {
 
   private async personCommand(
     id: string,
-    actor: string,
     command: (context: DecisionContext, now: Date) => Promise<PersonCommand>,
     note?: string,
   ): Promise<Result<RoleRequest>> {
@@ -122,6 +121,6 @@ export class RequestService {
 }
 
 function cleanNote(note: string | undefined): string | undefined {
-  const trimmed = note?.trim();
+  const trimmed = note === undefined ? undefined : cleanTyped(note);
   return trimmed ? trimmed.slice(0, MAX_REASON_LENGTH) : undefined;
 }

@@ -17,6 +17,14 @@ export interface RequestShape {
   memberRefs: readonly string[];
 }
 
+/**
+ * What a person typed, as stored: control characters other than line breaks and tabs removed
+ * (a NUL would make PostgreSQL refuse the whole write), surrounding space trimmed.
+ */
+export function cleanTyped(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, "").trim();
+}
+
 /** The targets the request names, or the first reason it cannot be filed. */
 export function checkShape(shape: RequestShape, config: Pick<RolegateConfig, "targets">): Result<Target[]> {
   if (shape.reason.length > MAX_REASON_LENGTH) {

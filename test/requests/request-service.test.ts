@@ -251,3 +251,11 @@ describe("what is applied is what was approved", () => {
     expect(await t.world.service.retry(request.id, APPROVER)).toMatchObject({ ok: false, refusal: { code: "approvals_lapsed" } });
   });
 });
+
+describe("typed text", () => {
+  it("a reason or deny note with a NUL or other control characters is stored without them, instead of failing the write", async () => {
+    const request = await t.world.file({ reason: "on call\u0000 this week\u001b[31m" });
+    expect(request.reason).toBe("on call this week[31m");
+    expect(await t.world.service.deny(request.id, APPROVER, "no\u0000pe\nnot now")).toMatchObject({ ok: true, value: { decisionNote: "nope\nnot now" } });
+  });
+});
