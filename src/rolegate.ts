@@ -56,7 +56,7 @@ export function wireRolegate(parts: RolegateParts): Rolegate {
   const notices = new NoticeDispatcher({
     outbox: new Outbox(database.prisma),
     repo,
-    notifier: new SlackNotifier({ client: app.client, repo, config }),
+    notifier: new SlackNotifier({ client: app.client, repo, policy, config }),
     logger: logger.child({ component: "notices" }),
     ...(parts.pollMs ? { pollMs: parts.pollMs } : {}),
     ...(parts.noticeRetryMs ? { firstRetryMs: parts.noticeRetryMs, maxRetryMs: parts.noticeRetryMs * 4 } : {}),

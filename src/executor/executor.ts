@@ -165,7 +165,7 @@ export class Executor {
 
     const kept = await this.deps.queue.recordPreviousRoles(
       job,
-      states.map((s) => ({ position: s.member.position, role: s.found[0]?.role.name ?? null })),
+      states.map((s) => ({ position: s.member.position, role: s.found[0]?.role ?? null })),
     );
     if (!kept) return { kind: "lease_lost" };
 

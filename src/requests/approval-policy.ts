@@ -29,6 +29,16 @@ export class ApprovalPolicy {
     return targetNames.length > 0;
   }
 
+  /** Everyone who may decide for a target right now: its users and its groups' members. */
+  async approversOf(targetName: string): Promise<string[]> {
+    const target = this.config.targets.get(targetName);
+    if (!target) return [];
+    const approvers = this.approversFor(target);
+    const ids = new Set(approvers.users);
+    for (const group of approvers.usergroups) for (const id of await this.directory.membersOf(group)) ids.add(id);
+    return [...ids];
+  }
+
   private async isApprover(userId: string, approvers: ApproversConfig): Promise<boolean> {
     if (approvers.users.includes(userId)) return true;
     for (const group of approvers.usergroups) {

@@ -25,6 +25,8 @@ export interface FilingInput {
   /** The role as typed: matched by the vendor's role name or id, in any case. */
   role: string;
   teamRoles?: TeamRole[] | null;
+  /** A time-bound grant's length; null or absent for a permanent change. */
+  durationSeconds?: number | null;
   reason: string;
   requesterId: string;
 }
@@ -43,7 +45,10 @@ export class Filing {
 
   async file(input: FilingInput): Promise<Result<RoleRequest>> {
     // Limits first: nothing is asked of Slack or a vendor for a request that cannot be filed.
-    const shape = checkShape({ kind: input.kind, targets: input.targets, reason: input.reason, memberRefs: input.members.map(refOf) }, this.deps.config);
+    const shape = checkShape(
+      { kind: input.kind, targets: input.targets, reason: input.reason, memberRefs: input.members.map(refOf), timeBound: Boolean(input.durationSeconds), teamRoles: input.teamRoles ?? null },
+      this.deps.config,
+    );
     if (!shape.ok) return shape;
     const targets = shape.value;
     const first = targets[0]!.name;
@@ -116,6 +121,7 @@ export class Filing {
       extraTargets: input.targets.slice(1),
       requestedRole: { id: role.id, name: role.name },
       teamRoles: input.teamRoles ?? null,
+      durationSeconds: input.durationSeconds ?? null,
       reason: input.reason,
       requesterId: input.requesterId,
       members: found.map((f) => memberRecord(f.lookup, f.readings, targets.map((t) => t.name))),

@@ -1,7 +1,7 @@
 // The /role grammar — the contract people type against; `/role help` prints USAGE.
 //
 //   /role | /role request                          open the request form
-//   /role set <target> <member>[,<member>…] <role> <reason…>
+//   /role set <target> <member>[,<member>…] <role> [for <duration>] <reason…>
 //   /role add <target>[,<target>…] <member>[,<member>…] <role> <reason…>
 //   /role history [mine | pending | <target> | <member>] [<n>]
 //   /role show <id>   /role cancel <id>   /role targets   /role help
@@ -9,6 +9,7 @@
 // Slack sends the text escaped (the command has should_escape): mentions arrive as
 // <@U123|name>, emails as <mailto:a@b.com|a@b.com>, and &, <, > as entities. A role with spaces
 // is quoted: "Department Manager". The reason is kept exactly as typed.
+import { parseDuration } from "../config/duration.js";
 import { normalizeRequestId } from "./request-id.js";
 
 export type MemberRef =
@@ -25,7 +26,8 @@ export type HistoryFilter =
 
 export type RoleCommand =
   | { type: "form" }
-  | { type: "set"; target: string; members: MemberRef[]; role: string; reason: string }
+  /** `durationSeconds`: a time-bound grant ("for 4h"), reverted when the time is up. */
+  | { type: "set"; target: string; members: MemberRef[]; role: string; durationSeconds: number | null; reason: string }
   | { type: "add"; targets: string[]; members: MemberRef[]; role: string; reason: string }
   | { type: "history"; filter: HistoryFilter; limit: number }
   | { type: "show"; id: string }
@@ -40,7 +42,7 @@ export const HISTORY_MAX = 50;
 
 export const USAGE = {
   request: "`/role` — open the request form",
-  set: "`/role set <target> <member>[,<member>…] <role> <reason…>` — change the role of one or more members",
+  set: "`/role set <target> <member>[,<member>…] <role> [for <duration>] <reason…>` — change the role of one or more members; with `for 4h` (or 90m, 2d) only for that long",
   add: "`/role add <target>[,<target>…] <member>[,<member>…] <role> <reason…>` — add members to one or more organizations (Devin)",
   history: "`/role history [mine | pending | <target> | <member>] [<n>]` — the newest requests first",
   show: "`/role show <id>` — one request in full, with its audit trail",
@@ -54,7 +56,7 @@ export const MEMBER_HELP = "A member is an email address, an @mention, or `id:<v
 export const FULL_USAGE = [...Object.values(USAGE), "", MEMBER_HELP].join("\n");
 
 const EXAMPLES = {
-  set: "`/role set sentry-acme ada@example.com admin on call this week`",
+  set: "`/role set sentry-acme ada@example.com admin for 4h on call tonight`",
   add: "`/role add devin-a,devin-b @ada org_member joining the platform team`",
 };
 
@@ -119,6 +121,18 @@ function takeList(tokens: Token[], i: number): { text: string; next: number } {
   return { text, next };
 }
 
+/** The longest a grant may last, whatever the policy says: a year. */
+export const MAX_GRANT_SECONDS = 365 * 86_400;
+
+/** "4h", "90m", "2d", "1h30m" → seconds, or why it is not a grant's duration. */
+export function parseGrantDuration(text: string): number | string {
+  const ms = parseDuration(text);
+  if (ms === null) return `"${unescapeSlack(text)}" is not a duration; write it like 90m, 4h or 2d.`;
+  if (ms < 60_000) return "A grant lasts at least a minute (1m).";
+  if (ms > MAX_GRANT_SECONDS * 1000) return "A grant lasts at most a year (365d).";
+  return Math.floor(ms / 1000);
+}
+
 const unquote = (text: string) => text.replace(/^["“](.*)["”]$/, "$1").trim();
 
 export function parseRoleCommand(raw: string, knownTargets: ReadonlySet<string>): ParseResult {
@@ -171,11 +185,25 @@ function parseChange(sub: "set" | "add", text: string, tokens: Token[]): ParseRe
   const roleToken = tokens[memberList.next]!;
   const role = unquote(unescapeSlack(roleToken.text));
   if (!role) return fail("The role is empty.");
-  const reason = unescapeSlack(text.slice(roleToken.end)).trim();
-  if (!reason) return fail("A reason is required: say why, after the role.");
+
+  // "for <duration>" right after the role makes it time-bound; "for" followed by anything
+  // else is the start of the reason ("for the on-call week").
+  let reasonStart = roleToken.end;
+  let durationSeconds: number | null = null;
+  const forToken = tokens[memberList.next + 1];
+  const durationToken = tokens[memberList.next + 2];
+  if (forToken?.text.toLowerCase() === "for" && durationToken && /^\d/.test(durationToken.text)) {
+    const parsed = parseGrantDuration(durationToken.text);
+    if (typeof parsed === "string") return fail(parsed);
+    if (sub === "add") return fail("Time-bound access works with `/role set`; `/role add` adds members for good.");
+    durationSeconds = parsed;
+    reasonStart = durationToken.end;
+  }
+  const reason = unescapeSlack(text.slice(reasonStart)).trim();
+  if (!reason) return fail(`A reason is required: say why, after the ${durationSeconds === null ? "role" : "duration"}.`);
 
   return sub === "set"
-    ? { ok: true, command: { type: "set", target: targets[0]!, members, role, reason } }
+    ? { ok: true, command: { type: "set", target: targets[0]!, members, role, durationSeconds, reason } }
     : { ok: true, command: { type: "add", targets, members, role, reason } };
 }
 

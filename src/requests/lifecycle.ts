@@ -27,6 +27,8 @@ export interface LifecycleState {
   started: boolean;
   /** Why it failed, when a retry cannot help ("state_changed"). */
   failureCode: string | null;
+  /** Puts a member back after a time-bound grant: it only takes access away. */
+  isRevert: boolean;
 }
 
 /**
@@ -65,8 +67,12 @@ const refused = (code: RefusalCode, message: string, expire = false): Decision =
 
 const isExpired = (state: LifecycleState, now: Date) => state.status === "PENDING" && now.getTime() >= state.expiresAt.getTime();
 
-/** PENDING, or APPROVED and not yet taken up: a deny or a cancel can still stop it. */
-const stoppable = (state: LifecycleState) => state.status === "PENDING" || (state.status === "APPROVED" && !state.started);
+/**
+ * PENDING, or APPROVED and not yet taken up: a deny or a cancel can still stop it — unless it
+ * is a revert, which nobody may stop: it ends access that was granted only for a while.
+ */
+const stoppable = (state: LifecycleState) =>
+  !state.isRevert && (state.status === "PENDING" || (state.status === "APPROVED" && !state.started));
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
@@ -172,9 +178,13 @@ export function decide(state: LifecycleState, command: Command): Decision {
       if (state.failureCode === "state_changed") {
         return refused(
           "state_changed",
-          "A retry cannot help: a member's role changed at the vendor after the approvals, so what was approved no longer describes the change. The requester can file a new request.",
+          state.isRevert
+            ? "A retry cannot help: the member's role was changed at the vendor after the grant, so rolegate will not overwrite it. Check the member's role at the vendor."
+            : "A retry cannot help: a member's role changed at the vendor after the approvals, so what was approved no longer describes the change. The requester can file a new request.",
         );
       }
+      // A revert only takes access away: any approver may retry it, however old the grant.
+      if (state.isRevert) return { ok: true, to: "APPROVED", event: "RETRIED" };
       const own = ownAccessRefusal(standing.ownAccess, "retry");
       if (own) return own;
       const lastApproval = Math.max(0, ...state.approvals.map((a) => a.at.getTime()));
@@ -243,5 +253,6 @@ export function lifecycleStateOf(request: RoleRequest): LifecycleState {
     // A change already made at the vendor cannot be cancelled by a click.
     started: request.attempts > 0 || request.members.some((m) => m.outcome === "APPLIED"),
     failureCode: request.failureCode,
+    isRevert: request.revertOf !== null,
   };
 }

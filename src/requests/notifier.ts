@@ -16,7 +16,8 @@ export type NoticeType =
   | "applied"
   | "failed"
   | "retried" // an approver asked to try a failed request again
-  | "roles_read"; // a member's role, unknown at filing, is now on the card
+  | "roles_read" // a member's role, unknown at filing, is now on the card
+  | "revoked"; // a time-bound grant was ended early; its reverts are due now
 
 export interface Notice {
   type: NoticeType;

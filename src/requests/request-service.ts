@@ -20,7 +20,7 @@ export type FileRequestInput = Omit<NewRequest, "requiredApprovals" | "expiresAt
 const DECISION_ROUNDS = 3;
 
 export interface RequestServiceDeps {
-  repo: Pick<RequestRepo, "create" | "find" | "decisionContext" | "transition" | "expireDue">;
+  repo: Pick<RequestRepo, "create" | "find" | "decisionContext" | "transition" | "expireDue" | "endGrantEarly">;
   policy: Pick<ApprovalPolicy, "mayDecide" | "requiredApprovals">;
   /** Whether the person deciding is one of the request's members (see own-access.ts). */
   ownAccess: (actor: string, request: AccessAtStake) => Promise<OwnAccess>;
@@ -38,7 +38,14 @@ export class RequestService {
 
   async file(input: FileRequestInput): Promise<Result<RoleRequest>> {
     const checked = checkShape(
-      { kind: input.kind, targets: [input.target, ...(input.extraTargets ?? [])], reason: input.reason, memberRefs: input.members.map((m) => m.ref) },
+      {
+        kind: input.kind,
+        targets: [input.target, ...(input.extraTargets ?? [])],
+        reason: input.reason,
+        memberRefs: input.members.map((m) => m.ref),
+        timeBound: Boolean(input.durationSeconds),
+        teamRoles: input.teamRoles ?? null,
+      },
       this.deps.config,
     );
     if (!checked.ok) return checked;
@@ -72,6 +79,18 @@ export class RequestService {
   retry(id: string, actor: string): Promise<Result<RoleRequest>> {
     const retryWindowMs = this.deps.config.retryWindow;
     return this.personCommand(id, async (context, now) => ({ type: "retry", actor, standing: await this.standingOf(actor, context), now, retryWindowMs }));
+  }
+
+  /** Ends a time-bound grant now ("I'm done", or an approver's Revoke): its reverts run at once. */
+  async endEarly(id: string, actor: string): Promise<Result<{ reverts: number }>> {
+    const context = await this.deps.repo.decisionContext(id);
+    if (!context) return refuse("not_found", `There is no request ${id}. Check the id with /role history.`);
+    const mayEnd = context.requesterId === actor || (await this.deps.policy.mayDecide(actor, context.targets));
+    const outcome = await this.deps.repo.endGrantEarly(id, actor, mayEnd, this.deps.clock());
+    if (!outcome.ok) return outcome;
+    this.deps.workAvailable?.();
+    this.deps.noticesAvailable?.();
+    return ok({ reverts: outcome.reverts });
   }
 
   find(id: string): Promise<RoleRequest | null> {

@@ -15,6 +15,9 @@ export interface RequestShape {
   reason: string;
   /** How each member was named; two that read the same are the same member named twice. */
   memberRefs: readonly string[];
+  /** "for <duration>": the change is reverted when the time is up. */
+  timeBound?: boolean;
+  teamRoles?: readonly unknown[] | null;
 }
 
 /**
@@ -58,6 +61,12 @@ export function checkShape(shape: RequestShape, config: Pick<RolegateConfig, "ta
     if (new Set(targets.map((t) => t.name)).size !== targets.length) {
       return refuse("invalid_request", "A target is named twice; name each organization once.", "target");
     }
+  }
+  if (shape.timeBound && shape.kind === "ADD_TO_ORGS") {
+    return refuse("invalid_request", "Time-bound access works with /role set; /role add adds members for good.", "target");
+  }
+  if (shape.timeBound && shape.teamRoles && shape.teamRoles.length > 0) {
+    return refuse("invalid_request", "A time-bound request cannot change Sentry team roles yet: rolegate could not put them back. Ask for the team roles without a duration.", "teamRoles");
   }
   if (shape.reason.trim() === "") return refuse("invalid_request", "A reason is required: say why the change is needed.", "reason");
   if (shape.memberRefs.length === 0) return refuse("invalid_request", "Name at least one member.", "members");

@@ -18,7 +18,8 @@ export type AuditEventType =
   | "RESCHEDULED"
   | "RETRIED"
   | "REFUSED"
-  | "ROLES_READ";
+  | "ROLES_READ"
+  | "REVOKED";
 
 export type MemberOutcome = "PENDING" | "APPLIED" | "ALREADY_IN_PLACE" | "FAILED";
 
@@ -49,6 +50,8 @@ export interface RequestMember {
   /** ADD_TO_ORGS: the same for each further target, by target name. */
   extraRolesWhenFiled: Record<string, string | null>;
   previousRole: string | null;
+  /** The vendor's id of previousRole: what a revert asks for. */
+  previousRoleId: string | null;
   outcome: MemberOutcome;
   outcomeDetail: string | null;
 }
@@ -66,6 +69,12 @@ export interface RoleRequest {
   requestedRole: RoleRef;
   teamRoles: TeamRole[] | null;
   reason: string;
+  /** A time-bound grant's length once applied; null for a permanent change. */
+  durationSeconds: number | null;
+  /** A time-bound grant, once applied: when its reverts are due. */
+  grantEndsAt: Date | null;
+  /** A revert: the grant whose member it puts back. */
+  revertOf: string | null;
   requesterId: string;
   status: RequestStatus;
   requiredApprovals: number;

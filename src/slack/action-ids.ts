@@ -5,6 +5,8 @@ export const ACTIONS = {
   approve: "rolegate_approve",
   deny: "rolegate_deny",
   retry: "rolegate_retry",
+  /** Ends a time-bound grant now: "End now" on the card, "I'm done" in the requester's DM. */
+  endEarly: "rolegate_end_early",
   formTarget: "rolegate_form_target",
 } as const;
 

@@ -1,17 +1,25 @@
 // The Notifier the notice dispatcher talks to, made of Slack calls: the approval card is posted
 // once and then edited in place, and the requester gets a DM at the moments that matter to them.
 // The dispatcher hands over the request as committed now and delivers one request's notices in
-// order, so the card always shows the latest state.
-import type { webApi } from "@slack/bolt";
+// order, so the card always shows the latest state. A revert (the end of a time-bound grant)
+// has no card of its own: its notices redraw its grant's card, and one that fails is DMed to
+// the requester and every approver of the target.
+import type { types, webApi } from "@slack/bolt";
 import type { RolegateConfig } from "../config/file.js";
+import type { ApprovalPolicy } from "../requests/approval-policy.js";
 import type { Notice, Notifier } from "../requests/notifier.js";
 import type { RequestRepo } from "../requests/store/request-repo.js";
+import type { RoleRequest } from "../requests/types.js";
+import { ACTIONS } from "./action-ids.js";
 import { approvalCard } from "./blocks/approval-card.js";
+import { revertMessage } from "./blocks/grant-messages.js";
 import { requesterMessage } from "./blocks/requester-messages.js";
+import { LIMITS, mrkdwn, plain } from "./blocks/text.js";
 
 export interface SlackNotifierDeps {
   client: { chat: Pick<webApi.WebClient["chat"], "postMessage" | "update"> };
-  repo: Pick<RequestRepo, "setCard">;
+  repo: Pick<RequestRepo, "setCard" | "find" | "revertsOf">;
+  policy: Pick<ApprovalPolicy, "approversOf">;
   config: Pick<RolegateConfig, "approvalChannel" | "targets">;
 }
 
@@ -21,26 +29,66 @@ const TRANSIENT_PLATFORM_ERRORS = new Set(["ratelimited", "internal_error", "fat
 export class SlackNotifier implements Notifier {
   constructor(private readonly deps: SlackNotifierDeps) {}
 
-  async notify({ type, request, actor }: Notice): Promise<void> {
-    const { client, repo, config } = this.deps;
-    const card = approvalCard(request, config.targets);
-    if (request.card) {
-      await client.chat.update({ channel: request.card.channel, ts: request.card.ts, text: card.text, blocks: card.blocks });
-    } else {
-      // Only the "filed" notice finds no card; its post is retried until Slack takes it. A
-      // crash between Slack taking it and setCard would post a second card on the retry.
-      const posted = await client.chat.postMessage({ channel: config.approvalChannel, text: card.text, blocks: card.blocks, unfurl_links: false, unfurl_media: false });
-      // Saved the moment it is posted: every later notice edits this card instead of posting another.
-      if (posted.channel && posted.ts) await repo.setCard(request.id, posted.channel, posted.ts);
-    }
-    const dm = requesterMessage({ type, request, actor }, config.approvalChannel);
-    // A user id as the channel posts in the app's DM with that person (chat:write is enough).
-    if (dm) await client.chat.postMessage({ channel: request.requesterId, text: dm, unfurl_links: false, unfurl_media: false });
+  async notify(notice: Notice): Promise<void> {
+    const { request } = notice;
+    const grant = request.revertOf ? await this.deps.repo.find(request.revertOf) : request;
+    if (!grant) throw new Error(`the grant ${request.revertOf} of revert ${request.id} is gone`);
+    const reverts = grant.durationSeconds !== null ? await this.deps.repo.revertsOf(grant.id) : [];
+    await this.drawCard(grant, reverts);
+    if (request.revertOf) await this.tellOfRevert(notice.type, request, grant);
+    else await this.tellRequester(notice, reverts);
   }
 
   /** A platform error Slack will answer the same way next time (invalid_blocks, channel_not_found …). */
   isPermanent(error: unknown): boolean {
     const { code, data } = (error ?? {}) as { code?: string; data?: { error?: string } };
     return code === "slack_webapi_platform_error" && !TRANSIENT_PLATFORM_ERRORS.has(data?.error ?? "");
+  }
+
+  private async drawCard(request: RoleRequest, reverts: RoleRequest[]): Promise<void> {
+    const { client, repo, config } = this.deps;
+    const card = approvalCard(request, config.targets, reverts);
+    if (request.card) {
+      await client.chat.update({ channel: request.card.channel, ts: request.card.ts, text: card.text, blocks: card.blocks });
+      return;
+    }
+    // Only the "filed" notice finds no card; its post is retried until Slack takes it. A crash
+    // between Slack taking it and setCard would post a second card on the retry.
+    const posted = await client.chat.postMessage({ channel: config.approvalChannel, text: card.text, blocks: card.blocks, unfurl_links: false, unfurl_media: false });
+    // Saved the moment it is posted: every later notice edits this card instead of posting another.
+    if (posted.channel && posted.ts) await repo.setCard(request.id, posted.channel, posted.ts);
+  }
+
+  private async tellRequester(notice: Notice, reverts: RoleRequest[]): Promise<void> {
+    const text = requesterMessage(notice, this.deps.config.approvalChannel);
+    if (!text) return;
+    const { request } = notice;
+    // A time-bound grant just applied: the requester can end it when they are done.
+    const endButton = notice.type === "applied" && request.durationSeconds !== null && reverts.some((r) => r.status === "APPROVED");
+    const blocks: types.KnownBlock[] | undefined = endButton
+      ? [
+          { type: "section", text: mrkdwn(text) },
+          {
+            type: "actions",
+            block_id: `done_${request.id}`,
+            elements: [{ type: "button", action_id: ACTIONS.endEarly, text: plain("I'm done", LIMITS.buttonText), value: request.id }],
+          },
+        ]
+      : undefined;
+    await this.dm(request.requesterId, text, blocks);
+  }
+
+  private async tellOfRevert(type: Notice["type"], revert: RoleRequest, grant: RoleRequest): Promise<void> {
+    const text = revertMessage(type, revert, grant);
+    if (!text) return;
+    const recipients = new Set([grant.requesterId]);
+    // Access that could not be taken back is every approver's business.
+    if (type === "failed") for (const id of await this.deps.policy.approversOf(grant.target)) recipients.add(id);
+    for (const user of recipients) await this.dm(user, text);
+  }
+
+  /** A user id as the channel posts in the app's DM with that person (chat:write is enough). */
+  private async dm(user: string, text: string, blocks?: types.KnownBlock[]): Promise<void> {
+    await this.deps.client.chat.postMessage({ channel: user, text, ...(blocks ? { blocks } : {}), unfurl_links: false, unfurl_media: false });
   }
 }

@@ -17,9 +17,28 @@ describe("/role set and add", () => {
           { kind: "vendor_id", id: "42" },
         ],
         role: "admin",
+        durationSeconds: null,
         reason: "on call, this week & next",
       },
     });
+  });
+
+  it("reads 'for <duration>' after the role as a time-bound grant; 'for' followed by words is the reason", () => {
+    expect(parse("set sentry-acme ada@example.com admin for 4h incident 42")).toMatchObject({ ok: true, command: { durationSeconds: 14_400, reason: "incident 42" } });
+    expect(parse("set sentry-acme ada@example.com admin for 1h30m x")).toMatchObject({ ok: true, command: { durationSeconds: 5_400 } });
+    expect(parse("set sentry-acme ada@example.com admin for the on-call week")).toMatchObject({ ok: true, command: { durationSeconds: null, reason: "for the on-call week" } });
+  });
+
+  it("refuses a duration it cannot read, one too short or too long, a time-bound add, and a grant without a reason", () => {
+    const error = (text: string) => {
+      const result = parse(text);
+      return result.ok ? "parsed" : result.error;
+    };
+    expect(error("set sentry-acme ada@example.com admin for 4 hours")).toBe('"4" is not a duration; write it like 90m, 4h or 2d.');
+    expect(error("set sentry-acme ada@example.com admin for 30s x")).toBe("A grant lasts at least a minute (1m).");
+    expect(error("set sentry-acme ada@example.com admin for 400d x")).toBe("A grant lasts at most a year (365d).");
+    expect(error("add devin-a ada@example.com org_member for 2d x")).toBe("Time-bound access works with `/role set`; `/role add` adds members for good.");
+    expect(error("set sentry-acme ada@example.com admin for 2d")).toBe("A reason is required: say why, after the duration.");
   });
 
   it("takes a quoted role with spaces, in straight or curly quotes", () => {

@@ -14,6 +14,7 @@ const state = (overrides: Partial<LifecycleState> = {}): LifecycleState => ({
   rolesKnown: true,
   started: false,
   failureCode: null,
+  isRevert: false,
   ...overrides,
 });
 

@@ -33,7 +33,7 @@ describe("help and mistakes", () => {
   it("/role help prints the grammar", async () => {
     const help = await run("help");
     expect(help).toBe(escapeText(FULL_USAGE));
-    expect(help).toContain("`/role set &lt;target&gt; &lt;member&gt;[,&lt;member&gt;…] &lt;role&gt; &lt;reason…&gt;`");
+    expect(help).toContain("`/role set &lt;target&gt; &lt;member&gt;[,&lt;member&gt;…] &lt;role&gt; [for &lt;duration&gt;] &lt;reason…&gt;`");
   });
 
   it("an unknown subcommand says so and shows the whole grammar", async () => {

@@ -158,6 +158,26 @@ export class SlackHarness {
     });
   }
 
+  /** Clicks a button of the newest DM to `user` carrying `actionId`, as `user`. */
+  clickInDm(user: string, actionId: string): Promise<HttpReply> {
+    const dm = this.slack
+      .messagesIn(`D${user.slice(1)}`)
+      .reverse()
+      .find((m) => JSON.stringify(m.blocks).includes(actionId));
+    if (!dm) throw new Error(`no DM to ${user} has a ${actionId} button`);
+    const buttons = (dm.blocks as { elements?: { action_id?: string; value?: string }[] }[]).flatMap((b) => b.elements ?? []);
+    const value = buttons.find((e) => e.action_id === actionId)?.value ?? "";
+    return this.interaction({
+      type: "block_actions",
+      ...this.envelope(user),
+      channel: { id: dm.channel },
+      container: { type: "message", channel_id: dm.channel, message_ts: dm.ts },
+      message: { ts: dm.ts, text: dm.text, blocks: dm.blocks },
+      response_url: this.slack.responseUrl(),
+      actions: [{ type: "button", action_id: actionId, block_id: "b", value, action_ts: "1" }],
+    });
+  }
+
   /** Picks an option in a select inside an open view. */
   selectInView(user: string, viewId: string, actionId: string, value: string): Promise<HttpReply> {
     const stored = this.slack.views.get(viewId)!;

@@ -9,6 +9,7 @@ import { newRequestId } from "../request-id.js";
 import { isUnknownRole, roleWhenFiledIn, SYSTEM_ACTOR, UNKNOWN_ROLE, type AuditEventType, type RequestKind, type RoleRef, type RoleRequest, type TeamRole } from "../types.js";
 import type { Viewer } from "../visibility.js";
 import { REQUEST_INCLUDE, toRoleRequest, TX_OPTIONS } from "./rows.js";
+import { revertsDueNow } from "./reverts.js";
 import { audit, enqueueNotice, transitionRow, type Tx } from "./writes.js";
 
 export interface NewRequest {
@@ -18,6 +19,8 @@ export interface NewRequest {
   requestedRole: RoleRef;
   teamRoles?: TeamRole[] | null;
   reason: string;
+  /** A time-bound grant's length; absent or null for a permanent change. */
+  durationSeconds?: number | null;
   requesterId: string;
   requiredApprovals: number;
   expiresAt: Date;
@@ -50,6 +53,7 @@ export interface RoleReading {
 
 export interface DecisionContext {
   targets: string[];
+  requesterId: string;
   members: Pick<RoleRequest["members"][number], "ref" | "email" | "vendorUserId">[];
   approverIds: string[];
 }
@@ -95,6 +99,7 @@ export class RequestRepo {
               requestedRoleName: input.requestedRole.name,
               teamRoles: input.teamRoles ? (input.teamRoles as unknown as Prisma.InputJsonArray) : Prisma.DbNull,
               reason: input.reason,
+              durationSeconds: input.durationSeconds ?? null,
               requesterId: input.requesterId,
               requiredApprovals: input.requiredApprovals,
               expiresAt: input.expiresAt,
@@ -136,12 +141,13 @@ export class RequestRepo {
       select: {
         target: true,
         extraTargets: true,
+        requesterId: true,
         members: { select: { ref: true, email: true, vendorUserId: true } },
         approvals: { select: { approverId: true } },
       },
     });
     if (!row) return null;
-    return { targets: [row.target, ...row.extraTargets], members: row.members, approverIds: row.approvals.map((a) => a.approverId) };
+    return { targets: [row.target, ...row.extraTargets], requesterId: row.requesterId, members: row.members, approverIds: row.approvals.map((a) => a.approverId) };
   }
 
   async find(id: string): Promise<RoleRequest | null> {
@@ -176,6 +182,34 @@ export class RequestRepo {
       await applyDecision(tx, before, command, decision, now, note);
       return { ok: true, decision, request: await reread(tx, id) } as const;
     }, TX_OPTIONS);
+  }
+
+  /**
+   * Ends a time-bound grant early: its reverts not yet taken up become due now. `mayEnd`: the
+   * actor is its requester or an approver of its target. Refusals are recorded like any other.
+   */
+  async endGrantEarly(id: string, actor: string, mayEnd: boolean, now: Date): Promise<{ ok: true; reverts: number } | { ok: false; refusal: Refusal }> {
+    return this.prisma.$transaction(async (tx) => {
+      const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM role_requests WHERE id = ${id} FOR UPDATE`;
+      if (locked.length === 0) return { ok: false, refusal: { code: "not_found", message: `There is no request ${id}.` } } as const;
+      const grant = await reread(tx, id);
+      const refuse = async (code: Refusal["code"], message: string) => {
+        await audit(tx, id, "REFUSED", actor, now, { command: "end_early", code, reason: message });
+        return { ok: false, refusal: { code, message } } as const;
+      };
+      if (!mayEnd) return refuse("not_requester", "Only the person who asked for this access, or an approver of its target, can end it early.");
+      if (grant.durationSeconds === null || grant.revertOf !== null) return refuse("nothing_to_end", `Request ${id} is not time-bound; there is nothing to end early.`);
+      if (grant.status !== "APPLIED") return refuse("nothing_to_end", `Request ${id} is ${grant.status.toLowerCase()}, not applied; there is no access to end.`);
+      const reverts = await revertsDueNow(tx, id, actor, now);
+      if (reverts === 0) return refuse("nothing_to_end", `The access of request ${id} has already ended, or is being taken back right now.`);
+      return { ok: true, reverts } as const;
+    }, TX_OPTIONS);
+  }
+
+  /** The reverts of a time-bound grant, by member position. */
+  async revertsOf(grantId: string): Promise<RoleRequest[]> {
+    const rows = await this.prisma.roleRequest.findMany({ where: { revertOf: grantId }, include: REQUEST_INCLUDE, orderBy: { id: "asc" } });
+    return rows.map(toRoleRequest);
   }
 
   /** Expires every PENDING request past its expiry; returns how many. */
@@ -271,7 +305,8 @@ export class RequestRepo {
         }
       : {};
     const rows = await this.prisma.roleRequest.findMany({
-      where: { AND: [visible, filter] },
+      // Reverts show under their grant (its card, /role show), not as requests of their own.
+      where: { AND: [visible, filter, { revertOf: null }] },
       include: REQUEST_INCLUDE,
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
       take: limit,

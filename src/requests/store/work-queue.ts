@@ -5,7 +5,8 @@
 // taken over can no longer record anything: the one that holds the lease decides the outcome.
 import type { Prisma, PrismaClient } from "../../db/generated/client.js";
 import { SYSTEM_TRANSITIONS } from "../lifecycle.js";
-import type { MemberOutcome, RoleRequest } from "../types.js";
+import type { MemberOutcome, RoleRef, RoleRequest } from "../types.js";
+import { grantEnd, scheduleReverts } from "./reverts.js";
 import { REQUEST_INCLUDE, toRoleRequest, TX_OPTIONS } from "./rows.js";
 import { transitionRow, type Tx } from "./writes.js";
 
@@ -103,11 +104,14 @@ export class WorkQueue {
    * Keeps each member's role as first read before any change: what a revert would restore.
    * Only the first attempt's reading counts — a later attempt may see our own earlier change.
    */
-  async recordPreviousRoles(job: ClaimedJob, roles: { position: number; role: string | null }[]): Promise<boolean> {
+  async recordPreviousRoles(job: ClaimedJob, roles: { position: number; role: RoleRef | null }[]): Promise<boolean> {
     return this.whileHeld(job, async (tx) => {
       for (const { position, role } of roles) {
         if (role === null) continue;
-        await tx.requestMember.updateMany({ where: { requestId: job.request.id, position, previousRole: null }, data: { previousRole: role } });
+        await tx.requestMember.updateMany({
+          where: { requestId: job.request.id, position, previousRole: null },
+          data: { previousRole: role.name, previousRoleId: role.id },
+        });
       }
     });
   }
@@ -136,6 +140,13 @@ export class WorkQueue {
     details: Record<string, unknown>,
   ): Promise<RoleRequest | null> {
     const { from, to, event, notice } = SYSTEM_TRANSITIONS[kind];
+    // A time-bound grant's end is fixed when it is applied: the clock starts then, not at filing.
+    const grant = kind === "apply" && job.request.durationSeconds !== null && job.request.revertOf === null;
+    const endsAt = grant ? grantEnd(job.request, now) : null;
+    if (endsAt) {
+      data = { ...data, grantEndsAt: endsAt };
+      details = { ...details, revertsDueAt: endsAt.toISOString() };
+    }
     return this.prisma.$transaction(async (tx) => {
       const moved = await transitionRow(tx, {
         id: job.request.id,
@@ -156,7 +167,14 @@ export class WorkQueue {
           data: { outcome: m.outcome, outcomeDetail: m.detail ?? null },
         });
       }
-      return toRoleRequest(await tx.roleRequest.findUniqueOrThrow({ where: { id: job.request.id }, include: REQUEST_INCLUDE }));
+      const finished = toRoleRequest(await tx.roleRequest.findUniqueOrThrow({ where: { id: job.request.id }, include: REQUEST_INCLUDE }));
+      // A time-bound grant schedules its own end in the same transaction: there is no moment
+      // at which the elevated role is recorded as applied but nothing will take it back.
+      if (endsAt) {
+        await scheduleReverts(tx, finished, job.owner, now, endsAt);
+        return toRoleRequest(await tx.roleRequest.findUniqueOrThrow({ where: { id: job.request.id }, include: REQUEST_INCLUDE }));
+      }
+      return finished;
     }, TX_OPTIONS);
   }
 

@@ -6,6 +6,7 @@ import { STATUS_PHRASE } from "../../requests/refusals.js";
 import { lifecycleStateOf } from "../../requests/lifecycle.js";
 import { isUnknownRole, roleWhenFiledIn, targetsOf, type RequestMember, type RoleRequest } from "../../requests/types.js";
 import { ACTIONS } from "../action-ids.js";
+import { durationText, forHowLong, grantButtons, grantLine, grantState } from "./grant.js";
 import { cut, escapeText, LIMITS, mention, mrkdwn, plain, slackDate, userText } from "./text.js";
 
 type KnownBlock = types.KnownBlock;
@@ -36,20 +37,25 @@ export function describeTarget(name: string, targets: ReadonlyMap<string, Target
 export function summary(request: RoleRequest): string {
   const who = request.members.map((m) => m.ref).join(", ");
   const verb = request.kind === "ADD_TO_ORGS" ? `add ${who} to ${targetsOf(request).join(", ")} as` : `make ${who}`;
+  const length = request.durationSeconds === null ? "" : ` for ${durationText(request.durationSeconds)}`;
   return request.kind === "ADD_TO_ORGS"
     ? `${verb} ${request.requestedRole.name}`
-    : `${verb} ${request.requestedRole.name} in ${request.target}`;
+    : `${verb} ${request.requestedRole.name} in ${request.target}${length}`;
 }
 
-export function approvalCard(request: RoleRequest, targets: ReadonlyMap<string, Target>): SlackMessage {
+/** `reverts`: a time-bound grant's reverts, which say whether its access has ended. */
+export function approvalCard(request: RoleRequest, targets: ReadonlyMap<string, Target>, reverts: readonly RoleRequest[] = []): SlackMessage {
+  const grant = grantState(request, reverts);
+  const icon = grant === "revert_failed" ? "🚨" : STATUS_ICON[request.status];
+  const phrase = grant === "ended" ? "applied, and ended" : grant === "revert_failed" ? "access NOT taken back" : STATUS_PHRASE[request.status];
   const blocks: KnownBlock[] = [
-    { type: "header", text: plain(`${STATUS_ICON[request.status]} Role change ${request.id}: ${STATUS_PHRASE[request.status]}`, LIMITS.header) },
+    { type: "header", text: plain(`${icon} Role change ${request.id}: ${phrase}`, LIMITS.header) },
     {
       type: "section",
       fields: [
         mrkdwn(`*Requested by*\n${mention(request.requesterId)}`, LIMITS.field),
         mrkdwn(`*Target*\n${targetsOf(request).map((t) => escapeText(describeTarget(t, targets))).join("\n")}`, LIMITS.field),
-        mrkdwn(`*Role*\n${escapeText(request.requestedRole.name)}${teamRolesText(request)}`, LIMITS.field),
+        mrkdwn(`*Role*\n${escapeText(request.requestedRole.name)}${forHowLong(request)}${teamRolesText(request)}`, LIMITS.field),
         mrkdwn(`*Approvals*\n${approvalsText(request)}`, LIMITS.field),
       ],
     },
@@ -65,7 +71,10 @@ export function approvalCard(request: RoleRequest, targets: ReadonlyMap<string, 
       elements: [mrkdwn("ℹ️ Devin does not change a role a member inherits from an identity-provider group; if the change does not show, check the member's groups.")],
     });
   }
-  const actions = actionsFor(request);
+  const line = grantLine(request, reverts);
+  if (line) blocks.splice(blocks.length - 1, 0, { type: "section", text: mrkdwn(line) });
+  const buttons = grantButtons(request, reverts);
+  const actions = buttons.length > 0 ? ({ type: "actions", block_id: `grant_${request.id}`, elements: buttons } satisfies KnownBlock) : actionsFor(request);
   if (actions) blocks.push(actions);
   // The fallback text is what notifications show, and Slack parses it too: escape it as well.
   return { text: cut(`Role change ${request.id} (${STATUS_PHRASE[request.status]}): ${escapeText(summary(request))}`, LIMITS.sectionText), blocks };

@@ -51,10 +51,11 @@ const EVENT_WORDS: Record<AuditEntry["type"], string> = {
   RETRIED: "retry requested",
   REFUSED: "refused an action",
   ROLES_READ: "current role read from the vendor",
+  REVOKED: "ended early",
 };
 
-export function showMessage(request: RoleRequest, trail: AuditEntry[], targets: ReadonlyMap<string, Target>): SlackMessage {
-  const card = approvalCard(request, targets);
+export function showMessage(request: RoleRequest, trail: AuditEntry[], targets: ReadonlyMap<string, Target>, reverts: readonly RoleRequest[] = []): SlackMessage {
+  const card = approvalCard(request, targets, reverts);
   const lines = trail.map((e) => {
     const actor = /^[UW][A-Z0-9]+$/.test(e.actor) ? mention(e.actor) : escapeText(e.actor);
     const detail = typeof e.details.reason === "string" ? `: ${userText(e.details.reason, 200)}` : typeof e.details.detail === "string" ? `: ${userText(e.details.detail, 200)}` : "";

@@ -25,7 +25,10 @@ export function requesterMessage({ type, request }: Notice, approvalChannel: str
     case "expired":
       return `Your request ${id} to ${what} expired without a decision. File it again with \`/role\` if it is still needed.`;
     case "applied":
-      return `Done: ${what} (request ${id}, applied ${request.appliedAt ? slackDate(request.appliedAt) : "just now"}).`;
+      return (
+        `Done: ${what} (request ${id}, applied ${request.appliedAt ? slackDate(request.appliedAt) : "just now"}).` +
+        (request.grantEndsAt ? ` It ends ${slackDate(request.grantEndsAt)}, when each member goes back to their previous role; end it sooner with *I'm done*.` : "")
+      );
     case "failed":
       return `Your request ${id} to ${what} could not be applied: ${userText(request.failureDetail ?? "no detail", 1500)}. An approver can retry it from the card in <#${approvalChannel}>.`;
     default:

@@ -9,9 +9,9 @@ import type { RequestService } from "../../requests/request-service.js";
 import type { ConnectorRegistry } from "../../vendors/connector.js";
 
 export interface ListenerDeps {
-  service: Pick<RequestService, "approve" | "deny" | "cancel" | "retry" | "find">;
+  service: Pick<RequestService, "approve" | "deny" | "cancel" | "retry" | "find" | "endEarly">;
   filing: Pick<Filing, "file">;
-  repo: Pick<RequestRepo, "history" | "auditTrail">;
+  repo: Pick<RequestRepo, "history" | "auditTrail" | "revertsOf">;
   policy: Pick<ApprovalPolicy, "mayDecide">;
   connectors: ConnectorRegistry;
   slackUsers: SlackUserEmails;

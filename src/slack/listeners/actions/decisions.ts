@@ -25,6 +25,23 @@ export function register(app: App, deps: ListenerDeps): void {
     await decide(client, body, deps, () => deps.service.retry(action.value ?? "", body.user.id));
   });
 
+  // "End now" on a time-bound grant's card, "I'm done" in the requester's DM.
+  app.action<Click>(ACTIONS.endEarly, async ({ ack, body, action, client }) => {
+    await ack();
+    const id = action.value ?? "";
+    try {
+      const result = await deps.service.endEarly(id, body.user.id);
+      await ephemeral(
+        client,
+        body,
+        result.ok ? `Ending request ${escapeText(id)} now: each member goes back to their previous role. The card shows when it is done.` : escapeText(result.refusal.message),
+      );
+    } catch (error) {
+      deps.logger.error("ending a grant early failed", { request: id, user: body.user.id, error });
+      await ephemeral(client, body, FAULT_MESSAGE).catch(() => {});
+    }
+  });
+
   // Deny asks for an optional reason first — unless the click would be refused anyway.
   app.action<Click>(ACTIONS.deny, async ({ ack, body, action, client }) => {
     await ack();

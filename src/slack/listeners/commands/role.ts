@@ -65,6 +65,7 @@ async function handle(command: RoleCommand, slash: SlashCommand, { ack, reply, c
         targets,
         members: command.members,
         role: command.role,
+        ...(command.type === "set" ? { durationSeconds: command.durationSeconds } : {}),
         reason: command.reason,
         requesterId: slash.user_id,
       });
@@ -101,7 +102,8 @@ async function handle(command: RoleCommand, slash: SlashCommand, { ack, reply, c
         await reply({ text: `There is no request ${command.id} that you can see: you see your own requests and those of the targets you approve. \`/role history\` lists them.` });
         return;
       }
-      const message = showMessage(request, await deps.repo.auditTrail(request.id), deps.config.targets);
+      const reverts = request.durationSeconds !== null ? await deps.repo.revertsOf(request.id) : [];
+      const message = showMessage(request, await deps.repo.auditTrail(request.id), deps.config.targets, reverts);
       await reply({ text: message.text, blocks: message.blocks });
       return;
     }

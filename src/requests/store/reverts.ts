@@ -1,0 +1,61 @@
+// Time-bound grants end by themselves. When a grant is applied, each member it changed gets a
+// revert: a request of its own, created APPROVED (nobody approves taking access away), due at
+// the grant's end, that puts the member back in the role they had before — the role read right
+// before the change, not a fixed "member". It runs through the same executor as every change:
+// leased, retried, exactly once, and with the same re-read, so a member whose role someone
+// changed meanwhile is not overwritten; the revert fails as state_changed and says so.
+import type { Prisma } from "../../db/generated/client.js";
+import { SYSTEM_ACTOR, type RoleRequest } from "../types.js";
+import { audit, enqueueNotice, type Tx } from "./writes.js";
+
+/** A revert's id: its grant's id and the member's position, so scheduling twice is a no-op. */
+export const revertId = (grantId: string, position: number) => `${grantId}-R${position}`;
+
+/** When a grant applied at `now` ends. */
+export const grantEnd = (grant: Pick<RoleRequest, "durationSeconds">, now: Date) => new Date(now.getTime() + (grant.durationSeconds ?? 0) * 1000);
+
+/** Creates the reverts of a grant just applied (its grant_ends_at already set), in the caller's transaction. */
+export async function scheduleReverts(tx: Tx, grant: RoleRequest, actor: string, now: Date, endsAt: Date): Promise<void> {
+  // Only members this grant changed: one who already had the role keeps it afterwards too.
+  const changed = grant.members.filter((m) => m.outcome === "APPLIED" && m.previousRole !== null);
+  for (const member of changed) {
+    const id = revertId(grant.id, member.position);
+    const data: Prisma.RoleRequestCreateInput = {
+      id,
+      kind: "SET_ROLE",
+      target: grant.target,
+      requestedRoleId: member.previousRoleId ?? member.previousRole!,
+      requestedRoleName: member.previousRole!,
+      reason: `The time-bound grant ${grant.id} ended.`,
+      requesterId: SYSTEM_ACTOR,
+      status: "APPROVED",
+      requiredApprovals: 0,
+      expiresAt: endsAt,
+      nextAttemptAt: endsAt,
+      decidedAt: now,
+      createdAt: now,
+      grant: { connect: { id: grant.id } },
+      members: {
+        create: [{ position: 0, ref: member.ref, email: member.email, vendorUserId: member.vendorUserId, roleWhenFiled: grant.requestedRole.name }],
+      },
+    };
+    const exists = await tx.roleRequest.findUnique({ where: { id }, select: { id: true } });
+    if (exists) continue;
+    await tx.roleRequest.create({ data });
+    await audit(tx, id, "FILED", actor, now, { revertOf: grant.id, role: member.previousRole, dueAt: endsAt.toISOString() });
+  }
+}
+
+/** Ends a grant early: its reverts not yet taken up become due now. Returns how many. */
+export async function revertsDueNow(tx: Tx, grantId: string, actor: string, now: Date): Promise<number> {
+  const { count } = await tx.roleRequest.updateMany({
+    where: { revertOf: grantId, status: "APPROVED", attempts: 0 },
+    data: { nextAttemptAt: now, updatedAt: now },
+  });
+  if (count > 0) {
+    await tx.roleRequest.update({ where: { id: grantId }, data: { grantEndsAt: now } });
+    await audit(tx, grantId, "REVOKED", actor, now, { reverts: count });
+    await enqueueNotice(tx, grantId, "revoked", actor);
+  }
+  return count;
+}

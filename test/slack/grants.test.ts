@@ -1,0 +1,56 @@
+// Time-bound access through the real Bolt app: asked for with "for <duration>", shown on the
+// card with its end, ended from the requester's DM, and loud when access could not be taken back.
+import { describe, expect, it } from "vitest";
+import { revertId } from "../../src/requests/store/reverts.js";
+import { ACTIONS } from "../../src/slack/action-ids.js";
+import { forbidden } from "../support/fake-connector.js";
+import { APPROVER, GROUP_APPROVER, REQUESTER, SECOND_APPROVER, useSlackHarness, waitFor } from "../support/slack-harness.js";
+
+const h = useSlackHarness();
+
+async function grantApplied(text = "set dolfin-acme ada@example.com admin for 1m incident 42"): Promise<string> {
+  const before = h.slack.responses.length;
+  await h.command(REQUESTER, text);
+  await waitFor(() => h.slack.responses.length > before, "the filing reply");
+  const id = /Request \*([0-9A-Z]{6})\* filed/.exec(h.lastResponse())?.[1];
+  if (!id) throw new Error(`not filed: ${h.lastResponse()}`);
+  await h.noticesDelivered();
+  expect(h.cardText(id)).toContain("Admin for 1m");
+  await h.click(APPROVER, ACTIONS.approve, id);
+  await waitFor(async () => (await h.rolegate.repo.find(id))?.status === "APPLIED", "the grant to be applied");
+  await h.noticesDelivered();
+  return id;
+}
+
+describe("time-bound access in Slack", () => {
+  it("shows the grant's end on the card and in the DM, and 'I'm done' takes the access back at once", async () => {
+    const id = await grantApplied();
+    expect(h.dolfin.roleOf("usr_1")).toBe("admin");
+    expect(h.cardText(id)).toContain("Admin for 1m (until");
+    expect(h.cardText(id)).toContain("each member goes back to their previous role");
+    expect(h.dmsTo(REQUESTER).at(-1)).toContain("It ends");
+
+    await h.clickInDm(REQUESTER, ACTIONS.endEarly);
+    await waitFor(() => h.dolfin.roleOf("usr_1") === "member", "the role to be taken back");
+    await waitFor(() => h.cardText(id).includes("every member is back in their previous role"), "the card to say it ended");
+    await waitFor(() => h.dmsTo(REQUESTER).some((t) => t.includes("ended: ada@example.com is Member again")), "the requester to be told");
+    expect(h.dolfin.calls).toHaveLength(2);
+  });
+
+  it("a revert that fails is shown loudly on the card and DMed to every approver, with a Retry that takes the access back", async () => {
+    const id = await grantApplied();
+    h.dolfin.nextWrites({ kind: "error", error: forbidden("Caller is not Admin or Owner of this organisation.") });
+    await h.click(SECOND_APPROVER, ACTIONS.endEarly, id);
+
+    await waitFor(async () => (await h.rolegate.repo.find(revertId(id, 0)))?.status === "FAILED", "the revert to fail");
+    await waitFor(() => h.cardText(id).includes("rolegate could not take this access back"), "the card to say so");
+    expect(h.cardText(id)).toContain("🚨");
+    for (const approver of [APPROVER, SECOND_APPROVER, GROUP_APPROVER]) {
+      await waitFor(() => h.dmsTo(approver).some((t) => t.includes("rolegate could not take back the Admin access")), `a DM to ${approver}`);
+    }
+
+    await h.click(APPROVER, ACTIONS.retry, revertId(id, 0));
+    await waitFor(() => h.dolfin.roleOf("usr_1") === "member", "the retried revert");
+    await waitFor(() => h.cardText(id).includes("every member is back in their previous role"), "the card to say it ended");
+  });
+});
