@@ -35,6 +35,14 @@ const approvalsSchema = z
   // Keys are role names or ids, matched case-insensitively like the roles people type.
   .transform((counts) => Object.fromEntries(Object.entries(counts).map(([role, n]) => [role.toLowerCase(), n])));
 
+/** Keys are role names or ids (or "default"), matched in any case like the roles people type. */
+const byRole = <T extends z.ZodType>(value: T) =>
+  z.record(z.string(), value).transform((entries) => Object.fromEntries(Object.entries(entries).map(([role, v]) => [role.toLowerCase(), v as z.output<T>])));
+
+const channelId = z
+  .string({ error: "must be the id of the channel where approval cards are posted, such as C0123456789" })
+  .regex(/^[CG][A-Z0-9]{6,}$/, { error: "must be a channel id such as C0123456789 (not a #name)" });
+
 const targetSchema = z.strictObject({
   vendor: z.enum(VENDORS, { error: `must be one of ${VENDORS.join(", ")}` }),
   organization: z.string({ error: "must be the vendor's organization slug or id" }).min(1),
@@ -47,6 +55,14 @@ const targetSchema = z.strictObject({
     .regex(/^[A-Z_][A-Z0-9_]*$/, { error: "must be an environment variable name such as SENTRY_TOKEN (the credential itself never goes in this file)" }),
   approvals: approvalsSchema.default({ default: 1 }),
   approvers: approversSchema.optional(),
+  /** Who may ask for changes here; absent: anyone. */
+  requesters: approversSchema.optional(),
+  /** Where this target's cards go, instead of the global approvalChannel. */
+  approvalChannel: channelId.optional(),
+  /** The longest a time-bound grant may last, by requested role: { default: 30d, owner: 8h }. */
+  maxDuration: byRole(duration("8h")).optional(),
+  /** Permanent changes refused: true for every role, or by role: { owner: true }. */
+  requireDuration: z.union([z.boolean(), byRole(z.boolean({ error: "must be true or false" }))]).optional(),
 });
 
 const executorSchema = z.strictObject({
@@ -59,9 +75,7 @@ const executorSchema = z.strictObject({
 const TARGET_NAME = /^[a-z0-9][a-z0-9._-]{0,39}$/;
 
 const fileSchema = z.strictObject({
-  approvalChannel: z
-    .string({ error: "must be the id of the channel where approval cards are posted, such as C0123456789" })
-    .regex(/^[CG][A-Z0-9]{6,}$/, { error: "must be a channel id such as C0123456789 (not a #name)" }),
+  approvalChannel: channelId,
   approvers: approversSchema,
   pendingTtl: duration("24h").default(86_400_000),
   /** Approvals go stale: a failed request may be retried only this long after its last approval. */
@@ -84,6 +98,11 @@ export type Target = TargetConfig & { name: string };
 
 export interface RolegateConfig extends Omit<FileConfig, "targets"> {
   targets: ReadonlyMap<string, Target>;
+}
+
+/** Where a target's approval cards go: its own approvalChannel, else the global one. */
+export function approvalChannelFor(config: Pick<RolegateConfig, "approvalChannel" | "targets">, target: string): string {
+  return config.targets.get(target)?.approvalChannel ?? config.approvalChannel;
 }
 
 /** Reads and validates the config file; a ConfigError lists every problem with its key path. */

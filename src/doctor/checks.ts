@@ -8,7 +8,7 @@ import type { Target, VendorName } from "../config/file.js";
 import { readMigrationFiles } from "../db/migration-files.js";
 import { connectPostgresSession } from "../db/sql-session.js";
 import { slackClientOptions } from "../slack/bolt-app.js";
-import { unknownApprovalKeys } from "../requests/approval-policy.js";
+import { unknownRoleKeys } from "../requests/approval-policy.js";
 import type { ConnectorRegistry } from "../vendors/connector.js";
 import { VendorError } from "../vendors/errors.js";
 
@@ -71,13 +71,13 @@ export async function checkTarget(target: Target, connectors: ConnectorRegistry)
     const connector = connectors.forTarget(target.name);
     const saw = await connector.checkAccess({ signal: AbortSignal.timeout(10_000) });
     const roles = await connector.listRoles({ signal: AbortSignal.timeout(10_000) });
-    const bad = unknownApprovalKeys(target, roles);
+    const bad = unknownRoleKeys(target, roles);
     if (bad.length > 0) {
       return {
         ...row,
         ok: false,
-        detail: `approvals ${bad.length === 1 ? "key" : "keys"} ${bad.map((k) => `"${k}"`).join(", ")} ${bad.length === 1 ? "matches" : "match"} none of its roles (${roles.map((r) => r.name).join(", ")}${target.vendor === "sentry" ? "; team roles as team:contributor, team:admin" : ""})`,
-        fix: `Correct targets.${target.name}.approvals in rolegate.yml: a key is a role name or id, or default.`,
+        detail: `${bad.map((b) => `${b.map} key "${b.key}"`).join(", ")} ${bad.length === 1 ? "matches" : "match"} none of its roles (${roles.map((r) => r.name).join(", ")}${target.vendor === "sentry" ? "; team roles as team:contributor, team:admin" : ""})`,
+        fix: `Correct ${[...new Set(bad.map((b) => `targets.${target.name}.${b.map}`))].join(" and ")} in rolegate.yml: a key is a role name or id, or default.`,
       };
     }
     return { ...row, ok: true, detail: saw };

@@ -5,7 +5,7 @@
 import type { RolegateConfig } from "../config/file.js";
 import type { Logger } from "../logger.js";
 import type { ConnectorRegistry } from "../vendors/connector.js";
-import { unknownApprovalKeys } from "./approval-policy.js";
+import { hasRoleKeys, unknownRoleKeys } from "./approval-policy.js";
 
 /** One line per key that matches no role, naming its path in rolegate.yml; [] when all match. */
 export async function approvalKeyProblems(
@@ -16,11 +16,11 @@ export async function approvalKeyProblems(
 ): Promise<string[]> {
   const perTarget = await Promise.all(
     [...config.targets.values()].map(async (target) => {
-      if (Object.keys(target.approvals).every((key) => key === "default")) return [];
+      if (!hasRoleKeys(target)) return [];
       try {
         const roles = await connectors.forTarget(target.name).listRoles({ signal: AbortSignal.timeout(timeoutMs) });
-        return unknownApprovalKeys(target, roles).map(
-          (key) => `targets.${target.name}.approvals.${key}: matches none of ${target.name}'s roles (${roles.map((r) => r.name).join(", ")})`,
+        return unknownRoleKeys(target, roles).map(
+          ({ map, key }) => `targets.${target.name}.${map}.${key}: matches none of ${target.name}'s roles (${roles.map((r) => r.name).join(", ")})`,
         );
       } catch (error) {
         logger.warn("could not check a target's approvals keys at start; filing checks them again", { target: target.name, error });

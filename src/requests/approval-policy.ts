@@ -29,6 +29,15 @@ export class ApprovalPolicy {
     return targetNames.length > 0;
   }
 
+  /** Whether a person may ask for changes in every target named: each target's `requesters`, else anyone. */
+  async mayRequest(userId: string, targetNames: readonly string[]): Promise<boolean> {
+    for (const name of targetNames) {
+      const requesters = this.config.targets.get(name)?.requesters;
+      if (requesters && !(await this.isApprover(userId, requesters))) return false;
+    }
+    return true;
+  }
+
   /** Everyone who may decide for a target right now: its users and its groups' members. */
   async approversOf(targetName: string): Promise<string[]> {
     const target = this.config.targets.get(targetName);
@@ -72,12 +81,30 @@ const TEAM_KEY = "team:";
 /** Sentry's team roles (they are fixed); `approvals` may key them as team:<role>. */
 export const SENTRY_TEAM_ROLES = ["contributor", "admin"] as const;
 
+/** A key of one of a target's by-role maps in rolegate.yml. */
+export interface RoleKey {
+  map: "approvals" | "maxDuration" | "requireDuration";
+  key: string;
+}
+
 /**
- * The `approvals` keys of a target that name none of its roles, given the roles its vendor
- * lists. Each would otherwise fall back to `default` without anyone noticing.
+ * The keys of a target's by-role maps (`approvals`, `maxDuration`, `requireDuration`) that name
+ * none of its roles, given the roles its vendor lists. Each would otherwise fall back to
+ * `default` without anyone noticing.
  */
-export function unknownApprovalKeys(target: Pick<Target, "vendor" | "approvals">, roles: readonly RoleRef[]): string[] {
+export function unknownRoleKeys(target: Pick<Target, "vendor" | "approvals" | "maxDuration" | "requireDuration">, roles: readonly RoleRef[]): RoleKey[] {
   const known = new Set(roles.flatMap((r) => [r.name.toLowerCase(), r.id.toLowerCase()]));
   if (target.vendor === "sentry") for (const role of SENTRY_TEAM_ROLES) known.add(`${TEAM_KEY}${role}`);
-  return Object.keys(target.approvals).filter((key) => key !== "default" && !known.has(key));
+  const maps = { approvals: target.approvals, maxDuration: target.maxDuration, requireDuration: typeof target.requireDuration === "object" ? target.requireDuration : undefined };
+  return Object.entries(maps).flatMap(([map, entries]) =>
+    Object.keys(entries ?? {})
+      .filter((key) => key !== "default" && !known.has(key))
+      .map((key) => ({ map: map as RoleKey["map"], key })),
+  );
+}
+
+/** Whether a target has any by-role key to check. */
+export function hasRoleKeys(target: Pick<Target, "approvals" | "maxDuration" | "requireDuration">): boolean {
+  const keys = [...Object.keys(target.approvals), ...Object.keys(target.maxDuration ?? {}), ...(typeof target.requireDuration === "object" ? Object.keys(target.requireDuration) : [])];
+  return keys.some((key) => key !== "default");
 }

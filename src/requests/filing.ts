@@ -7,7 +7,7 @@ import type { RolegateConfig } from "../config/file.js";
 import type { ConnectorRegistry, MemberLookup, VendorMember, VendorRole } from "../vendors/connector.js";
 import { VendorError } from "../vendors/errors.js";
 import type { MemberRef } from "./grammar.js";
-import { unknownApprovalKeys } from "./approval-policy.js";
+import { unknownRoleKeys } from "./approval-policy.js";
 import { refuse, type Result } from "./refusals.js";
 import { checkShape } from "./request-shape.js";
 import type { RequestService } from "./request-service.js";
@@ -32,7 +32,7 @@ export interface FilingInput {
 }
 
 export interface FilingDeps {
-  service: Pick<RequestService, "file">;
+  service: Pick<RequestService, "file" | "policyRefusal">;
   connectors: ConnectorRegistry;
   config: Pick<RolegateConfig, "targets">;
   slackUsers: SlackUserEmails;
@@ -52,6 +52,9 @@ export class Filing {
     if (!shape.ok) return shape;
     const targets = shape.value;
     const first = targets[0]!.name;
+    // Who may ask, before any vendor is asked anything.
+    const notAllowed = await this.deps.service.policyRefusal({ target: first, extraTargets: input.targets.slice(1), requesterId: input.requesterId });
+    if (notAllowed) return { ok: false, refusal: notAllowed };
     const connectors = targets.map((t) => this.deps.connectors.forTarget(t.name));
     const signal = () => AbortSignal.timeout(this.deps.lookupTimeoutMs ?? 8_000);
 
@@ -61,13 +64,13 @@ export class Filing {
     } catch (error) {
       return refuse("vendor_unavailable", `rolegate could not read the roles of ${first}: ${describe(error)}. Nothing was filed; try again in a minute.`, "role");
     }
-    // A misspelt approvals key would silently fall back to `default`: refuse instead.
+    // A misspelt key would silently fall back to `default`: refuse instead.
     for (const target of targets) {
-      const [badKey] = unknownApprovalKeys(target, roles);
-      if (badKey) {
+      const [bad] = unknownRoleKeys(target, roles);
+      if (bad) {
         return refuse(
           "invalid_request",
-          `rolegate.yml is wrong for ${target.name}: its approvals key "${badKey}" matches none of its roles (${roles.map((r) => r.name).join(", ")}), so rolegate cannot tell how many approvals a request needs. Nothing was filed; ask whoever runs rolegate to fix the key (npm run doctor shows it).`,
+          `rolegate.yml is wrong for ${target.name}: its ${bad.map} key "${bad.key}" matches none of its roles (${roles.map((r) => r.name).join(", ")}), so rolegate cannot tell what its policy is. Nothing was filed; ask whoever runs rolegate to fix the key (npm run doctor shows it).`,
           "role",
         );
       }
@@ -77,6 +80,15 @@ export class Filing {
     if (!role) {
       return refuse("invalid_request", `"${input.role}" is not a role in ${first}. Its roles: ${roles.map((r) => r.name).join(", ")}.`, "role");
     }
+    // How long, before the member lookups: a request the policy refuses costs no more calls.
+    const policy = await this.deps.service.policyRefusal({
+      target: first,
+      extraTargets: input.targets.slice(1),
+      requestedRole: role,
+      durationSeconds: input.durationSeconds ?? null,
+      requesterId: input.requesterId,
+    });
+    if (policy) return { ok: false, refusal: policy };
 
     const lookups: MemberLookup[] = [];
     for (const member of input.members) {

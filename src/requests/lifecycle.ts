@@ -44,6 +44,8 @@ export type OwnAccess = { kind: "none" } | { kind: "member"; ref: string } | { k
  */
 export interface Standing {
   mayDecide: boolean;
+  /** The requester is still among the target's requesters (rolegate.yml). */
+  requesterMayAsk: boolean;
   ownAccess: OwnAccess;
   approvers: ReadonlyMap<string, boolean>;
 }
@@ -106,6 +108,9 @@ function countingApprovals(state: LifecycleState, standing: Standing): { countin
   return { counting: ids.filter((id) => standing.approvers.get(id)), lapsed: ids.filter((id) => !standing.approvers.get(id)) };
 }
 
+const requesterNotAllowed = () =>
+  refused("requester_not_allowed", "The requester may no longer ask for changes in this target (rolegate.yml's requesters), so this request cannot be approved.");
+
 const RECHECK: Decision = {
   ok: false,
   recheck: true,
@@ -126,6 +131,7 @@ export function decide(state: LifecycleState, command: Command): Decision {
       if (!standing.mayDecide) return refused("not_approver", "Only approvers for this target can approve requests.");
       const own = ownAccessRefusal(standing.ownAccess, "approve");
       if (own) return own;
+      if (!standing.requesterMayAsk) return requesterNotAllowed();
       const approvals = countingApprovals(state, standing);
       if (!approvals) return RECHECK;
       if (state.approvals.some((a) => a.approverId === command.actor)) {
@@ -187,6 +193,7 @@ export function decide(state: LifecycleState, command: Command): Decision {
       if (state.isRevert) return { ok: true, to: "APPROVED", event: "RETRIED" };
       const own = ownAccessRefusal(standing.ownAccess, "retry");
       if (own) return own;
+      if (!standing.requesterMayAsk && !state.isRevert) return requesterNotAllowed();
       const lastApproval = Math.max(0, ...state.approvals.map((a) => a.at.getTime()));
       if (command.now.getTime() - lastApproval > command.retryWindowMs) {
         return refused(

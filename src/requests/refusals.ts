@@ -18,6 +18,8 @@ export type RefusalCode =
   | "approval_stale" // a retry more than retryWindow after the last approval
   | "approvals_lapsed" // approvals whose givers are no longer approvers do not count
   | "state_changed" // a member's role moved at the vendor since approval; file anew
+  | "policy" // rolegate.yml does not allow this role for this long, or permanently
+  | "requester_not_allowed" // the person is not among the target's requesters (any more)
   | "nothing_to_end" // an early end of a grant that is not time-bound, not applied, or already ended
   | "not_visible" // someone else's request, of a target the person does not approve
   | "wrong_workspace" // a command or click from a workspace or app rolegate is not installed in

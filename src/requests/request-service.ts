@@ -8,7 +8,8 @@ import type { Logger } from "../logger.js";
 import type { ApprovalPolicy } from "./approval-policy.js";
 import type { OwnAccess, Standing } from "./lifecycle.js";
 import type { AccessAtStake } from "./own-access.js";
-import { ok, refuse, type Result } from "./refusals.js";
+import { durationProblem } from "./grant-policy.js";
+import { ok, refuse, type Refusal, type Result } from "./refusals.js";
 import type { DecisionContext, NewRequest, PersonCommand, RequestRepo, TransitionOutcome } from "./store/request-repo.js";
 import { checkShape, cleanTyped, MAX_REASON_LENGTH } from "./request-shape.js";
 import type { RoleRequest } from "./types.js";
@@ -21,7 +22,7 @@ const DECISION_ROUNDS = 3;
 
 export interface RequestServiceDeps {
   repo: Pick<RequestRepo, "create" | "find" | "decisionContext" | "transition" | "expireDue" | "endGrantEarly">;
-  policy: Pick<ApprovalPolicy, "mayDecide" | "requiredApprovals">;
+  policy: Pick<ApprovalPolicy, "mayDecide" | "mayRequest" | "requiredApprovals">;
   /** Whether the person deciding is one of the request's members (see own-access.ts). */
   ownAccess: (actor: string, request: AccessAtStake) => Promise<OwnAccess>;
   config: Pick<RolegateConfig, "targets" | "pendingTtl" | "retryWindow">;
@@ -49,6 +50,8 @@ export class RequestService {
       this.deps.config,
     );
     if (!checked.ok) return checked;
+    const refusal = await this.policyRefusal(input);
+    if (refusal) return { ok: false, refusal };
     const now = this.deps.clock();
     const request = await this.deps.repo.create(
       {
@@ -79,6 +82,25 @@ export class RequestService {
   retry(id: string, actor: string): Promise<Result<RoleRequest>> {
     const retryWindowMs = this.deps.config.retryWindow;
     return this.personCommand(id, async (context, now) => ({ type: "retry", actor, standing: await this.standingOf(actor, context), now, retryWindowMs }));
+  }
+
+  /**
+   * What rolegate.yml's policy says against this request: who may ask, and — once the role is
+   * known — for how long.
+   */
+  async policyRefusal(
+    input: Pick<FileRequestInput, "target" | "extraTargets" | "durationSeconds" | "requesterId"> & { requestedRole?: FileRequestInput["requestedRole"] },
+  ): Promise<Refusal | null> {
+    const names = [input.target, ...(input.extraTargets ?? [])];
+    if (!(await this.deps.policy.mayRequest(input.requesterId, names))) {
+      return { code: "requester_not_allowed", message: `You may not ask for changes in ${names.join(", ")}: rolegate.yml names who may. Ask one of its approvers.`, field: "target" };
+    }
+    for (const name of names) {
+      const target = this.deps.config.targets.get(name);
+      const problem = target && input.requestedRole && durationProblem(target, input.requestedRole, input.durationSeconds ?? null);
+      if (problem) return { code: "policy", message: problem, field: "role" };
+    }
+    return null;
   }
 
   /** Ends a time-bound grant now ("I'm done", or an approver's Revoke): its reverts run at once. */
@@ -126,11 +148,12 @@ export class RequestService {
   private async standingOf(actor: string, context: DecisionContext): Promise<Standing> {
     const { policy } = this.deps;
     const mayDecide = await policy.mayDecide(actor, context.targets);
-    if (!mayDecide) return { mayDecide, ownAccess: { kind: "none" }, approvers: new Map() };
+    if (!mayDecide) return { mayDecide, requesterMayAsk: true, ownAccess: { kind: "none" }, approvers: new Map() };
     const ownAccess = await this.deps.ownAccess(actor, context);
+    const requesterMayAsk = await policy.mayRequest(context.requesterId, context.targets);
     const approvers = new Map<string, boolean>();
     for (const id of new Set(context.approverIds)) approvers.set(id, await policy.mayDecide(id, context.targets));
-    return { mayDecide, ownAccess, approvers };
+    return { mayDecide, requesterMayAsk, ownAccess, approvers };
   }
 
   private wakeAfter(outcome: TransitionOutcome): void {

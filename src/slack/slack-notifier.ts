@@ -5,13 +5,14 @@
 // has no card of its own: its notices redraw its grant's card, and one that fails is DMed to
 // the requester and every approver of the target.
 import type { types, webApi } from "@slack/bolt";
-import type { RolegateConfig } from "../config/file.js";
+import { approvalChannelFor, type RolegateConfig } from "../config/file.js";
 import type { ApprovalPolicy } from "../requests/approval-policy.js";
 import type { Notice, Notifier } from "../requests/notifier.js";
 import type { RequestRepo } from "../requests/store/request-repo.js";
 import type { RoleRequest } from "../requests/types.js";
 import { ACTIONS } from "./action-ids.js";
 import { approvalCard } from "./blocks/approval-card.js";
+import { approversText } from "./blocks/approvers.js";
 import { revertMessage } from "./blocks/grant-messages.js";
 import { requesterMessage } from "./blocks/requester-messages.js";
 import { LIMITS, mrkdwn, plain } from "./blocks/text.js";
@@ -19,7 +20,7 @@ import { LIMITS, mrkdwn, plain } from "./blocks/text.js";
 export interface SlackNotifierDeps {
   client: { chat: Pick<webApi.WebClient["chat"], "postMessage" | "update"> };
   repo: Pick<RequestRepo, "setCard" | "find" | "revertsOf">;
-  policy: Pick<ApprovalPolicy, "approversOf">;
+  policy: Pick<ApprovalPolicy, "approversOf" | "approversFor">;
   config: Pick<RolegateConfig, "approvalChannel" | "targets">;
 }
 
@@ -54,13 +55,15 @@ export class SlackNotifier implements Notifier {
     }
     // Only the "filed" notice finds no card; its post is retried until Slack takes it. A crash
     // between Slack taking it and setCard would post a second card on the retry.
-    const posted = await client.chat.postMessage({ channel: config.approvalChannel, text: card.text, blocks: card.blocks, unfurl_links: false, unfurl_media: false });
+    const posted = await client.chat.postMessage({ channel: approvalChannelFor(config, request.target), text: card.text, blocks: card.blocks, unfurl_links: false, unfurl_media: false });
     // Saved the moment it is posted: every later notice edits this card instead of posting another.
     if (posted.channel && posted.ts) await repo.setCard(request.id, posted.channel, posted.ts);
   }
 
   private async tellRequester(notice: Notice, reverts: RoleRequest[]): Promise<void> {
-    const text = requesterMessage(notice, this.deps.config.approvalChannel);
+    const { config, policy } = this.deps;
+    const target = config.targets.get(notice.request.target);
+    const text = requesterMessage(notice, approvalChannelFor(config, notice.request.target), target ? approversText(policy.approversFor(target)) : null);
     if (!text) return;
     const { request } = notice;
     // A time-bound grant just applied: the requester can end it when they are done.

@@ -79,7 +79,7 @@ describe("a process killed in the middle of a vendor call", () => {
     expect(config.executor.lease).toBe(15_000); // the default
     const approved = await repo.transition(
       filed.id,
-      { type: "approve", actor: "U0APPROVE", standing: { mayDecide: true, ownAccess: { kind: "none" }, approvers: new Map() }, now },
+      { type: "approve", actor: "U0APPROVE", standing: { mayDecide: true, requesterMayAsk: true, ownAccess: { kind: "none" }, approvers: new Map() }, now },
       now,
     );
     expect(approved).toMatchObject({ ok: true, request: { status: "APPROVED" } });

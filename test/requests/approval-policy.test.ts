@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/file.js";
-import { ApprovalPolicy, unknownApprovalKeys } from "../../src/requests/approval-policy.js";
+import { ApprovalPolicy, unknownRoleKeys } from "../../src/requests/approval-policy.js";
 import { StaticDirectory } from "../support/world.js";
 
 const config = parseConfig(
@@ -66,7 +66,11 @@ describe("Sentry team roles count", () => {
       { id: "member", name: "Member" },
       { id: "owner", name: "Owner" },
     ];
-    expect(unknownApprovalKeys(target("sentry-acme"), roles)).toEqual([]);
-    expect(unknownApprovalKeys({ vendor: "dolfin", approvals: { default: 1, ownr: 2, "team:admin": 2 } }, roles)).toEqual(["ownr", "team:admin"]);
+    expect(unknownRoleKeys(target("sentry-acme"), roles)).toEqual([]);
+    expect(unknownRoleKeys({ vendor: "dolfin", approvals: { default: 1, ownr: 2, "team:admin": 2 }, maxDuration: { admn: 1 }, requireDuration: { owner: true } }, roles)).toEqual([
+      { map: "approvals", key: "ownr" },
+      { map: "approvals", key: "team:admin" },
+      { map: "maxDuration", key: "admn" },
+    ]);
   });
 });

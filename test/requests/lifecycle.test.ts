@@ -23,6 +23,7 @@ const approvedBy = (...ids: string[]) => ids.map((approverId) => ({ approverId, 
 
 const standing = (mayDecide = true, approvers: string[] = [], lapsed: string[] = []): Standing => ({
   mayDecide,
+  requesterMayAsk: true,
   ownAccess: { kind: "none" },
   approvers: new Map([...approvers.map((a) => [a, true] as const), ...lapsed.map((a) => [a, false] as const)]),
 });

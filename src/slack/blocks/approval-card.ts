@@ -6,7 +6,8 @@ import { STATUS_PHRASE } from "../../requests/refusals.js";
 import { lifecycleStateOf } from "../../requests/lifecycle.js";
 import { isUnknownRole, roleWhenFiledIn, targetsOf, type RequestMember, type RoleRequest } from "../../requests/types.js";
 import { ACTIONS } from "../action-ids.js";
-import { durationText, forHowLong, grantButtons, grantLine, grantState } from "./grant.js";
+import { durationText } from "../../requests/durations.js";
+import { forHowLong, grantButtons, grantLine, grantState } from "./grant.js";
 import { cut, escapeText, LIMITS, mention, mrkdwn, plain, slackDate, userText } from "./text.js";
 
 type KnownBlock = types.KnownBlock;

@@ -3,16 +3,9 @@
 // elevated role that outlives its grant must never go unnoticed.
 import type { types } from "@slack/bolt";
 import type { RoleRequest } from "../../requests/types.js";
+import { durationText } from "../../requests/durations.js";
 import { ACTIONS } from "../action-ids.js";
 import { plain, LIMITS, slackDate, userText } from "./text.js";
-
-/** 90 → "90m"; 14400 → "4h"; 172800 → "2d"; 5400 → "1h30m". */
-export function durationText(seconds: number): string {
-  const d = Math.floor(seconds / 86_400);
-  const h = Math.floor((seconds % 86_400) / 3_600);
-  const m = Math.floor((seconds % 3_600) / 60);
-  return [d && `${d}d`, h && `${h}h`, m && `${m}m`].filter(Boolean).join("") || `${seconds}s`;
-}
 
 /** " for 4h", with " (until …)" once the clock has started; "" for a permanent change. */
 export function forHowLong(request: Pick<RoleRequest, "durationSeconds" | "grantEndsAt">): string {

@@ -4,7 +4,8 @@ import type { Notice } from "../../requests/notifier.js";
 import { mention, slackDate, userText } from "./text.js";
 import { summary } from "./approval-card.js";
 
-export function requesterMessage({ type, request }: Notice, approvalChannel: string): string | null {
+/** `approvers`: who can approve, named (approvers.ts), for the requester to know whom to ask. */
+export function requesterMessage({ type, request }: Notice, approvalChannel: string, approvers: string | null = null): string | null {
   const what = userText(summary(request), 1500);
   const id = `*${request.id}*`;
   switch (type) {
@@ -13,6 +14,7 @@ export function requesterMessage({ type, request }: Notice, approvalChannel: str
       return (
         `Your request ${id} to ${what} is waiting for approval in <#${approvalChannel}>: ` +
         `it needs ${n} approval${n === 1 ? "" : "s"} and expires ${slackDate(request.expiresAt)}. ` +
+        (approvers ? `Who can approve: ${approvers}. ` : "") +
         `I'll tell you when it is decided and applied. To withdraw it: \`/role cancel ${request.id}\`.`
       );
     }

@@ -2,6 +2,7 @@
 // lookups, database queries — and replace the first answer with the result. Every reply is
 // ephemeral; only the approval card is public.
 import type { App, RespondArguments, SlashCommand } from "@slack/bolt";
+import { approvalChannelFor } from "../../../config/file.js";
 import { FULL_USAGE, parseRoleCommand, type HistoryFilter, type RoleCommand } from "../../../requests/grammar.js";
 import type { HistoryQuery } from "../../../requests/store/request-repo.js";
 import { canSee, viewerOf, type Viewer } from "../../../requests/visibility.js";
@@ -72,7 +73,7 @@ async function handle(command: RoleCommand, slash: SlashCommand, { ack, reply, c
       await afterDecision(
         reply({
           text: result.ok
-            ? `Request *${result.value.id}* filed: approvers have been asked in <#${deps.config.approvalChannel}>. I'll DM you as it moves.`
+            ? `Request *${result.value.id}* filed: approvers have been asked in <#${approvalChannelFor(deps.config, result.value.target)}>. I'll DM you as it moves.`
             : `Nothing was filed: ${escapeText(result.refusal.message)}`,
         }),
         deps,
