@@ -80,6 +80,7 @@ export function wireRolegate(parts: RolegateParts): Rolegate {
     noticesAvailable,
     housekeeping: async () => {
       await service.expireDue();
+      await service.warnEndingGrants();
       await roleRefresh.run();
     },
     config: config.executor,

@@ -17,7 +17,9 @@ export type NoticeType =
   | "failed"
   | "retried" // an approver asked to try a failed request again
   | "roles_read" // a member's role, unknown at filing, is now on the card
-  | "revoked"; // a time-bound grant was ended early; its reverts are due now
+  | "revoked" // a time-bound grant was ended early; its reverts are due now
+  | "ending_soon" // a time-bound grant ends within a day, or within an hour
+  | "extended"; // an approved extension moved a grant's end
 
 export interface Notice {
   type: NoticeType;

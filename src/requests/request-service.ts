@@ -21,7 +21,7 @@ export type FileRequestInput = Omit<NewRequest, "requiredApprovals" | "expiresAt
 const DECISION_ROUNDS = 3;
 
 export interface RequestServiceDeps {
-  repo: Pick<RequestRepo, "create" | "find" | "decisionContext" | "transition" | "expireDue" | "endGrantEarly">;
+  repo: Pick<RequestRepo, "create" | "find" | "decisionContext" | "transition" | "expireDue" | "endGrantEarly" | "warnEndingGrants">;
   policy: Pick<ApprovalPolicy, "mayDecide" | "mayRequest" | "requiredApprovals">;
   /** Whether the person deciding is one of the request's members (see own-access.ts). */
   ownAccess: (actor: string, request: AccessAtStake) => Promise<OwnAccess>;
@@ -101,6 +101,38 @@ export class RequestService {
       if (problem) return { code: "policy", message: problem, field: "role" };
     }
     return null;
+  }
+
+  /**
+   * Asks for more time on a running grant: a new request for the same change, linked to the
+   * grant, decided like any other; once approved it moves the grant's end and its reverts.
+   */
+  async extend(grantId: string, actor: string): Promise<Result<RoleRequest>> {
+    const grant = await this.deps.repo.find(grantId);
+    if (!grant) return refuse("not_found", `There is no request ${grantId}.`);
+    if (grant.requesterId !== actor) return refuse("not_requester", "Only the person who asked for this access can ask to extend it.");
+    if (grant.durationSeconds === null || grant.revertOf !== null || grant.status !== "APPLIED" || !grant.grantEndsAt || grant.grantEndsAt <= this.deps.clock()) {
+      return refuse("nothing_to_end", `Request ${grantId} is not a running time-bound grant; ask anew with /role set … for <duration>.`);
+    }
+    const members = grant.members.filter((m) => m.outcome === "APPLIED");
+    return this.file({
+      kind: "SET_ROLE",
+      target: grant.target,
+      requestedRole: grant.requestedRole,
+      durationSeconds: grant.durationSeconds,
+      extendsGrant: grant.id,
+      reason: `Extension of ${grant.id}: ${grant.reason}`.slice(0, MAX_REASON_LENGTH),
+      requesterId: actor,
+      // Approvers see the role held now; the executor re-reads it before moving the end.
+      members: members.map((m) => ({ ref: m.ref, email: m.email, vendorUserId: m.vendorUserId, roleWhenFiled: grant.requestedRole.name })),
+    });
+  }
+
+  /** Queues the "ending soon" warnings that are due; returns how many. */
+  async warnEndingGrants(): Promise<number> {
+    const warned = await this.deps.repo.warnEndingGrants(this.deps.clock());
+    if (warned > 0) this.deps.noticesAvailable?.();
+    return warned;
   }
 
   /** Ends a time-bound grant now ("I'm done", or an approver's Revoke): its reverts run at once. */

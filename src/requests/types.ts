@@ -19,7 +19,8 @@ export type AuditEventType =
   | "RETRIED"
   | "REFUSED"
   | "ROLES_READ"
-  | "REVOKED";
+  | "REVOKED"
+  | "EXTENDED";
 
 export type MemberOutcome = "PENDING" | "APPLIED" | "ALREADY_IN_PLACE" | "FAILED";
 
@@ -75,6 +76,8 @@ export interface RoleRequest {
   grantEndsAt: Date | null;
   /** A revert: the grant whose member it puts back. */
   revertOf: string | null;
+  /** An extension: the grant whose end it moves once approved. */
+  extendsGrant: string | null;
   requesterId: string;
   status: RequestStatus;
   requiredApprovals: number;

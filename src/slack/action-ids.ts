@@ -7,6 +7,8 @@ export const ACTIONS = {
   retry: "rolegate_retry",
   /** Ends a time-bound grant now: "End now" on the card, "I'm done" in the requester's DM. */
   endEarly: "rolegate_end_early",
+  /** Asks for more time on a running grant, from the "ending soon" DM. */
+  extend: "rolegate_extend",
   formTarget: "rolegate_form_target",
 } as const;
 

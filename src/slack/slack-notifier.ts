@@ -66,18 +66,15 @@ export class SlackNotifier implements Notifier {
     const text = requesterMessage(notice, approvalChannelFor(config, notice.request.target), target ? approversText(policy.approversFor(target)) : null);
     if (!text) return;
     const { request } = notice;
-    // A time-bound grant just applied: the requester can end it when they are done.
-    const endButton = notice.type === "applied" && request.durationSeconds !== null && reverts.some((r) => r.status === "APPROVED");
-    const blocks: types.KnownBlock[] | undefined = endButton
-      ? [
-          { type: "section", text: mrkdwn(text) },
-          {
-            type: "actions",
-            block_id: `done_${request.id}`,
-            elements: [{ type: "button", action_id: ACTIONS.endEarly, text: plain("I'm done", LIMITS.buttonText), value: request.id }],
-          },
-        ]
-      : undefined;
+    // A running time-bound grant: the requester can end it when done, or ask for more time.
+    const running = request.durationSeconds !== null && reverts.some((r) => r.status === "APPROVED");
+    const buttons: types.Button[] = [];
+    if (running && notice.type === "ending_soon") buttons.push({ type: "button", action_id: ACTIONS.extend, text: plain("Extend", LIMITS.buttonText), style: "primary", value: request.id });
+    if (running && (notice.type === "applied" || notice.type === "ending_soon" || notice.type === "extended")) {
+      buttons.push({ type: "button", action_id: ACTIONS.endEarly, text: plain("I'm done", LIMITS.buttonText), value: request.id });
+    }
+    const blocks: types.KnownBlock[] | undefined =
+      buttons.length > 0 ? [{ type: "section", text: mrkdwn(text) }, { type: "actions", block_id: `grant_${request.id}`, elements: buttons }] : undefined;
     await this.dm(request.requesterId, text, blocks);
   }
 

@@ -109,3 +109,64 @@ describe("a time-bound grant", () => {
     await expect(t.world.file({ durationSeconds: 60, teamRoles: [{ team: "backend", role: "admin" }] })).rejects.toThrow("cannot change Sentry team roles yet");
   });
 });
+
+describe("a grant's end", () => {
+  it("warns the requester a day before (grants of two days and more) and an hour before, once each", async () => {
+    const long = await applyGrant(3 * 86_400);
+    expect(await t.world.service.warnEndingGrants()).toBe(0);
+    t.world.clock.advance(2 * 86_400_000 + 60_000); // less than a day left
+    expect(await t.world.service.warnEndingGrants()).toBe(1);
+    expect(await t.world.service.warnEndingGrants()).toBe(0);
+    t.world.clock.advance(86_400_000 - 2 * HOUR); // two hours left, less a minute: nothing yet
+    expect(await t.world.service.warnEndingGrants()).toBe(0);
+    t.world.clock.advance(HOUR + 120_000);
+    expect(await t.world.service.warnEndingGrants()).toBe(1);
+    expect((await t.world.delivered(long.id)).filter((n) => n === "ending_soon")).toHaveLength(2);
+  });
+
+  it("a short grant gets only the hour's warning", async () => {
+    const short = await applyGrant(4 * 3_600);
+    t.world.clock.advance(3 * HOUR + 60_000);
+    expect(await t.world.service.warnEndingGrants()).toBe(1);
+    t.world.clock.advance(10 * 60_000);
+    expect(await t.world.service.warnEndingGrants()).toBe(0);
+    expect((await t.world.delivered(short.id)).filter((n) => n === "ending_soon")).toHaveLength(1);
+  });
+
+  it("an extension is a new request approved like any other; once applied it moves the grant's end and its revert, without a vendor call", async () => {
+    const grant = await applyGrant(3_600);
+    const end = grant.grantEndsAt!.getTime();
+    t.world.clock.advance(30 * 60_000);
+    expect(await t.world.service.extend(grant.id, APPROVER)).toMatchObject({ ok: false, refusal: { code: "not_requester" } });
+    const extension = await t.world.service.extend(grant.id, REQUESTER);
+    if (!extension.ok) throw new Error(extension.refusal.message);
+    expect(extension.value).toMatchObject({ status: "PENDING", extendsGrant: grant.id, durationSeconds: 3_600, requiredApprovals: 1 });
+
+    expect(await t.world.service.approve(extension.value.id, APPROVER)).toMatchObject({ ok: true });
+    await t.world.executor().runOnce();
+    expect(await t.world.repo.find(extension.value.id)).toMatchObject({ status: "APPLIED", members: [{ outcome: "ALREADY_IN_PLACE" }] });
+    expect(t.world.dolfin.calls).toHaveLength(1); // only the grant's own change
+    expect((await t.world.repo.find(grant.id))?.grantEndsAt?.getTime()).toBe(end + HOUR);
+    expect((await t.world.repo.auditTrail(grant.id)).map((e) => e.type)).toContain("EXTENDED");
+
+    t.world.clock.advance(HOUR); // past the old end: the revert waits
+    expect(await t.world.executor().runOnce()).toBe(false);
+    expect(t.world.dolfin.roleOf("usr_1")).toBe("admin");
+    t.world.clock.advance(30 * 60_000);
+    expect(await t.world.executor().runOnce()).toBe(true);
+    expect(t.world.dolfin.roleOf("usr_1")).toBe("member");
+  });
+
+  it("an extension approved after the access ended moves nothing and changes nothing", async () => {
+    const grant = await applyGrant(3_600);
+    const extension = await t.world.service.extend(grant.id, REQUESTER);
+    if (!extension.ok) throw new Error(extension.refusal.message);
+    await t.world.service.endEarly(grant.id, REQUESTER);
+    await t.world.executor().runOnce(); // the revert
+    expect(t.world.dolfin.roleOf("usr_1")).toBe("member");
+    await t.world.service.approve(extension.value.id, APPROVER);
+    await t.world.executor().runOnce();
+    expect(t.world.dolfin.roleOf("usr_1")).toBe("member");
+    expect(await t.world.repo.find(extension.value.id)).toMatchObject({ status: "FAILED", failureCode: "state_changed" });
+  });
+});

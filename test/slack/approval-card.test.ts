@@ -28,6 +28,7 @@ const request = (overrides: Partial<RoleRequest> = {}): RoleRequest => ({
   durationSeconds: null,
   grantEndsAt: null,
   revertOf: null,
+  extendsGrant: null,
   requesterId: "U0REQUEST",
   status: "PENDING",
   requiredApprovals: 2,

@@ -21,6 +21,8 @@ export interface NewRequest {
   reason: string;
   /** A time-bound grant's length; absent or null for a permanent change. */
   durationSeconds?: number | null;
+  /** An extension: the grant whose end it moves once approved. */
+  extendsGrant?: string | null;
   requesterId: string;
   requiredApprovals: number;
   expiresAt: Date;
@@ -100,6 +102,7 @@ export class RequestRepo {
               teamRoles: input.teamRoles ? (input.teamRoles as unknown as Prisma.InputJsonArray) : Prisma.DbNull,
               reason: input.reason,
               durationSeconds: input.durationSeconds ?? null,
+              extendsGrant: input.extendsGrant ?? null,
               requesterId: input.requesterId,
               requiredApprovals: input.requiredApprovals,
               expiresAt: input.expiresAt,
@@ -203,6 +206,33 @@ export class RequestRepo {
       const reverts = await revertsDueNow(tx, id, actor, now);
       if (reverts === 0) return refuse("nothing_to_end", `The access of request ${id} has already ended, or is being taken back right now.`);
       return { ok: true, reverts } as const;
+    }, TX_OPTIONS);
+  }
+
+  /**
+   * Queues an "ending soon" notice for each running grant that ends within an hour (grants of
+   * two hours or more) or within a day (grants of two days or more), once each; returns how
+   * many. A shorter grant is all "ending soon" from the start: its first DM says when it ends.
+   */
+  async warnEndingGrants(now: Date, limit = 100): Promise<number> {
+    const hour = new Date(now.getTime() + 3_600_000);
+    const day = new Date(now.getTime() + 86_400_000);
+    return this.prisma.$transaction(async (tx) => {
+      const due = await tx.$queryRaw<{ id: string; window: "day" | "hour" }[]>`
+        SELECT g.id, CASE WHEN g.grant_ends_at <= ${hour} THEN 'hour' ELSE 'day' END AS window
+        FROM role_requests g
+        WHERE g.status = 'APPLIED' AND g.revert_of IS NULL AND g.grant_ends_at > ${now}
+          AND ((g.warned_hour_at IS NULL AND g.duration_seconds >= 7200 AND g.grant_ends_at <= ${hour})
+            OR (g.warned_day_at IS NULL AND g.duration_seconds >= 172800 AND g.grant_ends_at <= ${day} AND g.grant_ends_at > ${hour}))
+          AND EXISTS (SELECT 1 FROM role_requests r WHERE r.revert_of = g.id AND r.status = 'APPROVED' AND r.attempts = 0)
+        ORDER BY g.grant_ends_at LIMIT ${limit}
+        FOR UPDATE OF g SKIP LOCKED`;
+      for (const { id, window } of due) {
+        // The hour's warning stands for the day's too: nobody needs both at once.
+        await tx.roleRequest.update({ where: { id }, data: window === "hour" ? { warnedHourAt: now, warnedDayAt: now } : { warnedDayAt: now } });
+        await enqueueNotice(tx, id, "ending_soon", SYSTEM_ACTOR);
+      }
+      return due.length;
     }, TX_OPTIONS);
   }
 

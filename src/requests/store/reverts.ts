@@ -46,6 +46,30 @@ export async function scheduleReverts(tx: Tx, grant: RoleRequest, actor: string,
   }
 }
 
+/**
+ * An approved extension moves its grant's end by the extension's duration — from the current
+ * end, or from now if that is later — and its reverts with it, while they have not started.
+ * A revert already under way is not stopped: the access ends, and the audit trail says the
+ * extension came too late.
+ */
+export async function extendGrant(tx: Tx, extension: RoleRequest, actor: string, now: Date): Promise<number> {
+  const grantId = extension.extendsGrant!;
+  await tx.$queryRaw`SELECT id FROM role_requests WHERE id = ${grantId} FOR UPDATE`;
+  const grant = await tx.roleRequest.findUniqueOrThrow({ where: { id: grantId }, select: { grantEndsAt: true } });
+  const from = Math.max(grant.grantEndsAt?.getTime() ?? now.getTime(), now.getTime());
+  const newEnd = new Date(from + (extension.durationSeconds ?? 0) * 1000);
+  const { count } = await tx.roleRequest.updateMany({
+    where: { revertOf: grantId, status: "APPROVED", attempts: 0 },
+    data: { nextAttemptAt: newEnd, expiresAt: newEnd, updatedAt: now },
+  });
+  if (count > 0) {
+    await tx.roleRequest.update({ where: { id: grantId }, data: { grantEndsAt: newEnd, warnedDayAt: null, warnedHourAt: null } });
+    await enqueueNotice(tx, grantId, "extended", actor);
+  }
+  await audit(tx, grantId, "EXTENDED", actor, now, { by: extension.id, endsAt: count > 0 ? newEnd.toISOString() : null, revertsMoved: count });
+  return count;
+}
+
 /** Ends a grant early: its reverts not yet taken up become due now. Returns how many. */
 export async function revertsDueNow(tx: Tx, grantId: string, actor: string, now: Date): Promise<number> {
   const { count } = await tx.roleRequest.updateMany({

@@ -24,6 +24,7 @@ export function toRoleRequest(row: RequestRow): RoleRequest {
     durationSeconds: row.durationSeconds,
     grantEndsAt: row.grantEndsAt,
     revertOf: row.revertOf,
+    extendsGrant: row.extendsGrant,
     requesterId: row.requesterId,
     status: row.status,
     requiredApprovals: row.requiredApprovals,

@@ -6,7 +6,7 @@
 import type { Prisma, PrismaClient } from "../../db/generated/client.js";
 import { SYSTEM_TRANSITIONS } from "../lifecycle.js";
 import type { MemberOutcome, RoleRef, RoleRequest } from "../types.js";
-import { grantEnd, scheduleReverts } from "./reverts.js";
+import { extendGrant, grantEnd, scheduleReverts } from "./reverts.js";
 import { REQUEST_INCLUDE, toRoleRequest, TX_OPTIONS } from "./rows.js";
 import { transitionRow, type Tx } from "./writes.js";
 
@@ -172,6 +172,7 @@ export class WorkQueue {
       // at which the elevated role is recorded as applied but nothing will take it back.
       if (endsAt) {
         await scheduleReverts(tx, finished, job.owner, now, endsAt);
+        if (finished.extendsGrant) await extendGrant(tx, finished, job.owner, now);
         return toRoleRequest(await tx.roleRequest.findUniqueOrThrow({ where: { id: job.request.id }, include: REQUEST_INCLUDE }));
       }
       return finished;

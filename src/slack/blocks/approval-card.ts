@@ -72,6 +72,12 @@ export function approvalCard(request: RoleRequest, targets: ReadonlyMap<string, 
       elements: [mrkdwn("ℹ️ Devin does not change a role a member inherits from an identity-provider group; if the change does not show, check the member's groups.")],
     });
   }
+  if (request.extendsGrant) {
+    blocks.splice(blocks.length - 1, 0, {
+      type: "context",
+      elements: [mrkdwn(`↪️ An extension: once approved, request ${escapeText(request.extendsGrant)} ends ${escapeText(durationText(request.durationSeconds ?? 0))} later.`)],
+    });
+  }
   const line = grantLine(request, reverts);
   if (line) blocks.splice(blocks.length - 1, 0, { type: "section", text: mrkdwn(line) });
   const buttons = grantButtons(request, reverts);

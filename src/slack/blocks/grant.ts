@@ -8,8 +8,9 @@ import { ACTIONS } from "../action-ids.js";
 import { plain, LIMITS, slackDate, userText } from "./text.js";
 
 /** " for 4h", with " (until …)" once the clock has started; "" for a permanent change. */
-export function forHowLong(request: Pick<RoleRequest, "durationSeconds" | "grantEndsAt">): string {
+export function forHowLong(request: Pick<RoleRequest, "durationSeconds" | "grantEndsAt" | "extendsGrant">): string {
   if (request.durationSeconds === null) return "";
+  if (request.extendsGrant) return ` for ${durationText(request.durationSeconds)} more`;
   const until = request.grantEndsAt ? ` (until ${slackDate(request.grantEndsAt, "{time} {date_short}")})` : "";
   return ` for ${durationText(request.durationSeconds)}${until}`;
 }
@@ -18,7 +19,8 @@ export type GrantState = "running" | "ending" | "ended" | "revert_failed";
 
 /** Where a grant's reverts stand; null for anything that is not an applied time-bound grant. */
 export function grantState(request: RoleRequest, reverts: readonly RoleRequest[]): GrantState | null {
-  if (request.durationSeconds === null || request.revertOf !== null || request.status !== "APPLIED") return null;
+  // Nothing to take back (every member already had the role, or an extension): no grant state.
+  if (request.durationSeconds === null || request.revertOf !== null || request.status !== "APPLIED" || reverts.length === 0) return null;
   if (reverts.some((r) => r.status === "FAILED")) return "revert_failed";
   if (reverts.every((r) => r.status === "APPLIED")) return "ended";
   if (reverts.some((r) => r.status === "EXECUTING" || r.attempts > 0)) return "ending";

@@ -52,6 +52,7 @@ const EVENT_WORDS: Record<AuditEntry["type"], string> = {
   REFUSED: "refused an action",
   ROLES_READ: "current role read from the vendor",
   REVOKED: "ended early",
+  EXTENDED: "extended",
 };
 
 export function showMessage(request: RoleRequest, trail: AuditEntry[], targets: ReadonlyMap<string, Target>, reverts: readonly RoleRequest[] = []): SlackMessage {

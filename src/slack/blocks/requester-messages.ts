@@ -3,6 +3,7 @@
 import type { Notice } from "../../requests/notifier.js";
 import { mention, slackDate, userText } from "./text.js";
 import { summary } from "./approval-card.js";
+import { durationText } from "../../requests/durations.js";
 
 /** `approvers`: who can approve, named (approvers.ts), for the requester to know whom to ask. */
 export function requesterMessage({ type, request }: Notice, approvalChannel: string, approvers: string | null = null): string | null {
@@ -31,6 +32,13 @@ export function requesterMessage({ type, request }: Notice, approvalChannel: str
         `Done: ${what} (request ${id}, applied ${request.appliedAt ? slackDate(request.appliedAt) : "just now"}).` +
         (request.grantEndsAt ? ` It ends ${slackDate(request.grantEndsAt)}, when each member goes back to their previous role; end it sooner with *I'm done*.` : "")
       );
+    case "ending_soon":
+      return (
+        `Your ${userText(request.requestedRole.name, 100)} access of request ${id} ends ${request.grantEndsAt ? slackDate(request.grantEndsAt) : "soon"}. ` +
+        `Need more time? *Extend* asks its approvers for another ${durationText(request.durationSeconds ?? 0)}; *I'm done* ends it now.`
+      );
+    case "extended":
+      return `Request ${id} was extended: it now ends ${request.grantEndsAt ? slackDate(request.grantEndsAt) : "later"}.`;
     case "failed":
       return `Your request ${id} to ${what} could not be applied: ${userText(request.failureDetail ?? "no detail", 1500)}. An approver can retry it from the card in <#${approvalChannel}>.`;
     default:

@@ -9,7 +9,7 @@ import type { RequestService } from "../../requests/request-service.js";
 import type { ConnectorRegistry } from "../../vendors/connector.js";
 
 export interface ListenerDeps {
-  service: Pick<RequestService, "approve" | "deny" | "cancel" | "retry" | "find" | "endEarly">;
+  service: Pick<RequestService, "approve" | "deny" | "cancel" | "retry" | "find" | "endEarly" | "extend">;
   filing: Pick<Filing, "file">;
   repo: Pick<RequestRepo, "history" | "auditTrail" | "revertsOf">;
   policy: Pick<ApprovalPolicy, "mayDecide">;

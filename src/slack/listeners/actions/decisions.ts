@@ -42,6 +42,25 @@ export function register(app: App, deps: ListenerDeps): void {
     }
   });
 
+  // "Extend" in the "ending soon" DM: a new request for more time, decided like any other.
+  app.action<Click>(ACTIONS.extend, async ({ ack, body, action, client }) => {
+    await ack();
+    const id = action.value ?? "";
+    try {
+      const result = await deps.service.extend(id, body.user.id);
+      await ephemeral(
+        client,
+        body,
+        result.ok
+          ? `Asked for more time: request *${result.value.id}* extends ${escapeText(id)} once approved. I'll DM you as it moves.`
+          : `Not extended: ${escapeText(result.refusal.message)}`,
+      );
+    } catch (error) {
+      deps.logger.error("extending a grant failed", { request: id, user: body.user.id, error });
+      await ephemeral(client, body, FAULT_MESSAGE).catch(() => {});
+    }
+  });
+
   // Deny asks for an optional reason first — unless the click would be refused anyway.
   app.action<Click>(ACTIONS.deny, async ({ ack, body, action, client }) => {
     await ack();
