@@ -81,6 +81,7 @@ export function wireRolegate(parts: RolegateParts): Rolegate {
     housekeeping: async () => {
       await service.expireDue();
       await service.warnEndingGrants();
+      await service.chaseUndecided();
       await roleRefresh.run();
     },
     config: config.executor,

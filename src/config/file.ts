@@ -61,6 +61,9 @@ const targetSchema = z.strictObject({
   approvalChannel: channelId.optional(),
   /** The longest a time-bound grant may last, by requested role: { default: 30d, owner: 8h }. */
   maxDuration: byRole(duration("8h")).optional(),
+  /** Who else may decide once a request has waited escalateAfter undecided. */
+  escalateTo: approversSchema.optional(),
+  escalateAfter: duration("4h").optional(),
   /** Permanent changes refused: true for every role, or by role: { owner: true }. */
   requireDuration: z.union([z.boolean(), byRole(z.boolean({ error: "must be true or false" }))]).optional(),
 });
@@ -78,6 +81,8 @@ const fileSchema = z.strictObject({
   approvalChannel: channelId,
   approvers: approversSchema,
   pendingTtl: duration("24h").default(86_400_000),
+  /** An undecided request is re-posted in its card's thread after this, then at doubling intervals. */
+  remindAfter: duration("1h").optional(),
   /** Approvals go stale: a failed request may be retried only this long after its last approval. */
   retryWindow: duration("24h").default(86_400_000),
   executor: executorSchema.default({ maxAttempts: 5, firstRetryDelay: 30_000, maxRetryDelay: 900_000, lease: 15_000 }),

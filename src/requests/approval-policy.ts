@@ -19,12 +19,17 @@ export class ApprovalPolicy {
     return target.approvers ?? this.config.approvers;
   }
 
-  /** An approver must be one for every target the request touches. */
-  async mayDecide(userId: string, targetNames: readonly string[]): Promise<boolean> {
+  /**
+   * An approver must be one for every target the request touches. `escalated`: the request
+   * has waited past escalateAfter, so each target's escalateTo approvers may decide too.
+   */
+  async mayDecide(userId: string, targetNames: readonly string[], escalated = false): Promise<boolean> {
     for (const name of targetNames) {
       const target = this.config.targets.get(name);
       // A target removed from the config since filing has no approvers: nobody decides blindly.
-      if (!target || !(await this.isApprover(userId, this.approversFor(target)))) return false;
+      if (!target) return false;
+      const may = (await this.isApprover(userId, this.approversFor(target))) || (escalated && target.escalateTo !== undefined && (await this.isApprover(userId, target.escalateTo)));
+      if (!may) return false;
     }
     return targetNames.length > 0;
   }
@@ -39,12 +44,14 @@ export class ApprovalPolicy {
   }
 
   /** Everyone who may decide for a target right now: its users and its groups' members. */
-  async approversOf(targetName: string): Promise<string[]> {
+  async approversOf(targetName: string, escalated = false): Promise<string[]> {
     const target = this.config.targets.get(targetName);
     if (!target) return [];
-    const approvers = this.approversFor(target);
-    const ids = new Set(approvers.users);
-    for (const group of approvers.usergroups) for (const id of await this.directory.membersOf(group)) ids.add(id);
+    const ids = new Set<string>();
+    for (const approvers of [this.approversFor(target), ...(escalated && target.escalateTo ? [target.escalateTo] : [])]) {
+      for (const id of approvers.users) ids.add(id);
+      for (const group of approvers.usergroups) for (const id of await this.directory.membersOf(group)) ids.add(id);
+    }
     return [...ids];
   }
 

@@ -19,7 +19,9 @@ export type NoticeType =
   | "roles_read" // a member's role, unknown at filing, is now on the card
   | "revoked" // a time-bound grant was ended early; its reverts are due now
   | "ending_soon" // a time-bound grant ends within a day, or within an hour
-  | "extended"; // an approved extension moved a grant's end
+  | "extended" // an approved extension moved a grant's end
+  | "reminder" // still undecided: re-posted in the card's thread, mentioning who can decide
+  | "escalated"; // undecided for escalateAfter: escalateTo approvers may decide too
 
 export interface Notice {
   type: NoticeType;

@@ -21,11 +21,11 @@ export type FileRequestInput = Omit<NewRequest, "requiredApprovals" | "expiresAt
 const DECISION_ROUNDS = 3;
 
 export interface RequestServiceDeps {
-  repo: Pick<RequestRepo, "create" | "find" | "decisionContext" | "transition" | "expireDue" | "endGrantEarly" | "warnEndingGrants">;
+  repo: Pick<RequestRepo, "create" | "find" | "decisionContext" | "transition" | "expireDue" | "endGrantEarly" | "warnEndingGrants" | "remindUndecided" | "escalateUndecided">;
   policy: Pick<ApprovalPolicy, "mayDecide" | "mayRequest" | "requiredApprovals">;
   /** Whether the person deciding is one of the request's members (see own-access.ts). */
   ownAccess: (actor: string, request: AccessAtStake) => Promise<OwnAccess>;
-  config: Pick<RolegateConfig, "targets" | "pendingTtl" | "retryWindow">;
+  config: Pick<RolegateConfig, "targets" | "pendingTtl" | "retryWindow" | "remindAfter">;
   clock: Clock;
   logger: Logger;
   /** Called when a request becomes ready for the executor, so it need not wait for its next poll. */
@@ -72,7 +72,7 @@ export class RequestService {
 
   deny(id: string, actor: string, note?: string): Promise<Result<RoleRequest>> {
     // Denying never grants anything: a member of the request may deny it.
-    return this.personCommand(id, async (context, now) => ({ type: "deny", actor, mayDecide: await this.deps.policy.mayDecide(actor, context.targets), now }), cleanNote(note));
+    return this.personCommand(id, async (context, now) => ({ type: "deny", actor, mayDecide: await this.deps.policy.mayDecide(actor, context.targets, context.escalated), now }), cleanNote(note));
   }
 
   cancel(id: string, actor: string, note?: string): Promise<Result<RoleRequest>> {
@@ -128,6 +128,20 @@ export class RequestService {
     });
   }
 
+  /** Queues the reminders and escalations that are due; returns how many of each. */
+  async chaseUndecided(): Promise<{ reminded: number; escalated: number }> {
+    const now = this.deps.clock();
+    const { config, repo } = this.deps;
+    const reminded = config.remindAfter ? await repo.remindUndecided(now, config.remindAfter) : 0;
+    let escalated = 0;
+    for (const target of config.targets.values()) {
+      if (!target.escalateTo || !target.escalateAfter) continue;
+      escalated += await repo.escalateUndecided(target.name, new Date(now.getTime() - target.escalateAfter), now);
+    }
+    if (reminded + escalated > 0) this.deps.noticesAvailable?.();
+    return { reminded, escalated };
+  }
+
   /** Queues the "ending soon" warnings that are due; returns how many. */
   async warnEndingGrants(): Promise<number> {
     const warned = await this.deps.repo.warnEndingGrants(this.deps.clock());
@@ -179,12 +193,12 @@ export class RequestService {
   /** Whether the actor may decide, whether it is their own access, and whose approvals still count. */
   private async standingOf(actor: string, context: DecisionContext): Promise<Standing> {
     const { policy } = this.deps;
-    const mayDecide = await policy.mayDecide(actor, context.targets);
+    const mayDecide = await policy.mayDecide(actor, context.targets, context.escalated);
     if (!mayDecide) return { mayDecide, requesterMayAsk: true, ownAccess: { kind: "none" }, approvers: new Map() };
     const ownAccess = await this.deps.ownAccess(actor, context);
     const requesterMayAsk = await policy.mayRequest(context.requesterId, context.targets);
     const approvers = new Map<string, boolean>();
-    for (const id of new Set(context.approverIds)) approvers.set(id, await policy.mayDecide(id, context.targets));
+    for (const id of new Set(context.approverIds)) approvers.set(id, await policy.mayDecide(id, context.targets, context.escalated));
     return { mayDecide, requesterMayAsk, ownAccess, approvers };
   }
 

@@ -20,7 +20,8 @@ export type AuditEventType =
   | "REFUSED"
   | "ROLES_READ"
   | "REVOKED"
-  | "EXTENDED";
+  | "EXTENDED"
+  | "ESCALATED";
 
 export type MemberOutcome = "PENDING" | "APPLIED" | "ALREADY_IN_PLACE" | "FAILED";
 
@@ -78,6 +79,9 @@ export interface RoleRequest {
   revertOf: string | null;
   /** An extension: the grant whose end it moves once approved. */
   extendsGrant: string | null;
+  /** A pending request: reminders posted so far, and when escalateTo approvers joined. */
+  remindersSent: number;
+  escalatedAt: Date | null;
   requesterId: string;
   status: RequestStatus;
   requiredApprovals: number;

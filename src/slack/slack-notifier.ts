@@ -15,7 +15,8 @@ import { approvalCard } from "./blocks/approval-card.js";
 import { approversText } from "./blocks/approvers.js";
 import { revertMessage } from "./blocks/grant-messages.js";
 import { requesterMessage } from "./blocks/requester-messages.js";
-import { LIMITS, mrkdwn, plain } from "./blocks/text.js";
+import { LIMITS, mrkdwn, plain, slackDate } from "./blocks/text.js";
+import { whoCanDecide } from "./blocks/approvers.js";
 
 export interface SlackNotifierDeps {
   client: { chat: Pick<webApi.WebClient["chat"], "postMessage" | "update"> };
@@ -37,6 +38,7 @@ export class SlackNotifier implements Notifier {
     const reverts = grant.durationSeconds !== null ? await this.deps.repo.revertsOf(grant.id) : [];
     await this.drawCard(grant, reverts);
     if (request.revertOf) await this.tellOfRevert(notice.type, request, grant);
+    else if (notice.type === "reminder" || notice.type === "escalated") await this.chaseInThread(notice.type, request);
     else await this.tellRequester(notice, reverts);
   }
 
@@ -76,6 +78,17 @@ export class SlackNotifier implements Notifier {
     const blocks: types.KnownBlock[] | undefined =
       buttons.length > 0 ? [{ type: "section", text: mrkdwn(text) }, { type: "actions", block_id: `grant_${request.id}`, elements: buttons }] : undefined;
     await this.dm(request.requesterId, text, blocks);
+  }
+
+  /** A reply in the card's thread, mentioning who can decide now, so they are notified again. */
+  private async chaseInThread(type: "reminder" | "escalated", request: RoleRequest): Promise<void> {
+    const target = this.deps.config.targets.get(request.target);
+    if (!request.card || !target) return;
+    const text =
+      type === "reminder"
+        ? `⏰ Still waiting for a decision on ${request.id} (expires ${slackDate(request.expiresAt)}): ${whoCanDecide(target, this.deps.policy, request.escalatedAt !== null)}.`
+        : `⏫ Nobody decided ${request.id} in time: ${target.escalateTo ? approversText(target.escalateTo) : "the escalation approvers"} may decide it now too.`;
+    await this.deps.client.chat.postMessage({ channel: request.card.channel, thread_ts: request.card.ts, text, unfurl_links: false, unfurl_media: false });
   }
 
   private async tellOfRevert(type: Notice["type"], revert: RoleRequest, grant: RoleRequest): Promise<void> {

@@ -29,6 +29,8 @@ const request = (overrides: Partial<RoleRequest> = {}): RoleRequest => ({
   grantEndsAt: null,
   revertOf: null,
   extendsGrant: null,
+  remindersSent: 0,
+  escalatedAt: null,
   requesterId: "U0REQUEST",
   status: "PENDING",
   requiredApprovals: 2,
@@ -89,7 +91,7 @@ describe("the approval card", () => {
     expect(text(request({ status: "APPLIED", appliedAt: at, members: [{ ...request().members[0]!, outcome: "APPLIED" }] }))).toContain("ada@example.com: Member → *Admin*  ✅");
     expect(text(request({ status: "DENIED", decidedBy: "U0APPROVE", decidedAt: at, decisionNote: "freeze" }))).toContain("denied by <@U0APPROVE>");
     expect(text(request({ status: "CANCELLED", decidedBy: "U0REQUEST", decidedAt: at }))).toContain("cancelled by <@U0REQUEST>");
-    expect(text(request({ status: "EXPIRED" }))).toContain("without a decision");
+    expect(text(request({ status: "EXPIRED" }))).toContain("nobody decided in 1d");
     expect(text(request({ status: "FAILED", failureDetail: "You do not have permission to set that org-level role" }))).toContain(
       "failed: You do not have permission to set that org-level role · an approver can retry",
     );

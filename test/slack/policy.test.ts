@@ -31,3 +31,32 @@ describe("policy in Slack", () => {
     expect(h.vendors.get("dolfin-fin")!.reads).toEqual([]); // refused before any member lookup
   });
 });
+
+describe("chasing an undecided request", () => {
+  const chased = useSlackHarness(
+    "  dolfin-ops: { vendor: dolfin, organization: org-ops, tokenEnv: DOLFIN_TOKEN, approvers: { users: [U0OPSAPPR] }, escalateTo: { usergroups: [S0OPSLEAD] }, escalateAfter: 2h }\n",
+    "remindAfter: 1h\n",
+  );
+
+  it("reminds in the card's thread, naming who can decide, and escalates after escalateAfter", async () => {
+    chased.vendors.get("dolfin-ops")!.addMember("usr_o1", "oz@example.com", "member");
+    const before = chased.slack.responses.length;
+    await chased.command(REQUESTER, "set dolfin-ops oz@example.com admin deploy freeze");
+    await waitFor(() => chased.slack.responses.length > before, "the filing reply");
+    const id = /Request \*([0-9A-Z]{6})\* filed/.exec(chased.lastResponse())![1]!;
+    await chased.noticesDelivered();
+    const card = chased.cardMessage(id)!;
+
+    chased.clock.advance(61 * 60_000);
+    chased.rolegate.executor.wake();
+    const replies = () => chased.slack.messagesIn("C0APPROVALS").filter((m) => m.thread === card.ts);
+    await waitFor(() => replies().some((m) => m.text.startsWith("⏰ Still waiting")), "the reminder");
+    expect(replies()[0]!.text).toContain("<@U0OPSAPPR>");
+
+    chased.clock.advance(60 * 60_000);
+    chased.rolegate.executor.wake();
+    await waitFor(() => replies().some((m) => m.text.startsWith("⏫")), "the escalation");
+    expect(replies().find((m) => m.text.startsWith("⏫"))!.text).toContain("<!subteam^S0OPSLEAD> may decide it now too");
+    await waitFor(() => chased.cardText(id).includes("Escalated"), "the card to say who can decide now");
+  });
+});

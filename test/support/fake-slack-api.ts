@@ -18,6 +18,8 @@ export interface StoredMessage {
   text: string;
   blocks: unknown[];
   updates: number;
+  /** A reply: the ts of the message whose thread it is in. */
+  thread?: string;
 }
 
 export interface Response {
@@ -190,7 +192,9 @@ export class FakeSlackApi {
     // A user id opens the app's DM with that person.
     if (/^[UW]/.test(channel)) channel = `D${channel.slice(1)}`;
     const ts = this.nextTs();
-    this.messages.set(`${channel}/${ts}`, { channel, ts, text: String(p.text ?? ""), blocks: parse(p.blocks ?? []) as unknown as unknown[], updates: 0 });
+    const thread = p.thread_ts ? String(p.thread_ts) : undefined;
+    if (thread && !this.messages.has(`${channel}/${thread}`)) return { ok: false, error: "thread_not_found" };
+    this.messages.set(`${channel}/${ts}`, { channel, ts, text: String(p.text ?? ""), blocks: parse(p.blocks ?? []) as unknown as unknown[], updates: 0, ...(thread ? { thread } : {}) });
     return { channel, ts };
   }
 

@@ -55,8 +55,11 @@ export class SlackHarness {
   private port = 0;
   private triggers = 0;
 
-  /** Lines appended under `targets:` in the harness's rolegate.yml. */
-  constructor(private readonly extraTargets = "") {}
+  /** Lines appended under `targets:` in the harness's rolegate.yml, and top-level lines before it. */
+  constructor(
+    private readonly extraTargets = "",
+    private readonly extraTop = "",
+  ) {}
 
   get dolfin(): FakeConnector {
     return this.vendors.get("dolfin-acme")!;
@@ -64,7 +67,7 @@ export class SlackHarness {
 
   async start(database: TestDatabase): Promise<void> {
     this.database = database;
-    this.config = parseConfig(CONFIG + this.extraTargets, "harness", TOKENS);
+    this.config = parseConfig(CONFIG.replace("targets:\n", `${this.extraTop}targets:\n`) + this.extraTargets, "harness", TOKENS);
     this.clock = new ManualClock(new Date().toISOString());
     this.slack = new FakeSlackApi(BOT_TOKEN);
     await this.slack.start();
@@ -244,8 +247,8 @@ export class SlackHarness {
 }
 
 /** One harness per test file, reset before each test; `extraTargets` adds targets to its config. */
-export function useSlackHarness(extraTargets = ""): SlackHarness {
-  const harness = new SlackHarness(extraTargets);
+export function useSlackHarness(extraTargets = "", extraTop = ""): SlackHarness {
+  const harness = new SlackHarness(extraTargets, extraTop);
   let database: TestDatabase;
   beforeAll(async () => {
     database = await openTestDatabase();

@@ -56,6 +56,8 @@ export interface RoleReading {
 export interface DecisionContext {
   targets: string[];
   requesterId: string;
+  /** escalateTo approvers may decide too. */
+  escalated: boolean;
   members: Pick<RoleRequest["members"][number], "ref" | "email" | "vendorUserId">[];
   approverIds: string[];
 }
@@ -145,12 +147,19 @@ export class RequestRepo {
         target: true,
         extraTargets: true,
         requesterId: true,
+        escalatedAt: true,
         members: { select: { ref: true, email: true, vendorUserId: true } },
         approvals: { select: { approverId: true } },
       },
     });
     if (!row) return null;
-    return { targets: [row.target, ...row.extraTargets], requesterId: row.requesterId, members: row.members, approverIds: row.approvals.map((a) => a.approverId) };
+    return {
+      targets: [row.target, ...row.extraTargets],
+      requesterId: row.requesterId,
+      escalated: row.escalatedAt !== null,
+      members: row.members,
+      approverIds: row.approvals.map((a) => a.approverId),
+    };
   }
 
   async find(id: string): Promise<RoleRequest | null> {
@@ -231,6 +240,44 @@ export class RequestRepo {
         // The hour's warning stands for the day's too: nobody needs both at once.
         await tx.roleRequest.update({ where: { id }, data: window === "hour" ? { warnedHourAt: now, warnedDayAt: now } : { warnedDayAt: now } });
         await enqueueNotice(tx, id, "ending_soon", SYSTEM_ACTOR);
+      }
+      return due.length;
+    }, TX_OPTIONS);
+  }
+
+  /**
+   * Queues a reminder for each pending request whose card is up and whose next reminder is due:
+   * `remindAfterMs` after filing, then at doubling intervals (1, 3, 7, 15 × remindAfter), never
+   * past its expiry. Returns how many.
+   */
+  async remindUndecided(now: Date, remindAfterMs: number, limit = 100): Promise<number> {
+    return this.prisma.$transaction(async (tx) => {
+      const due = await tx.$queryRaw<{ id: string }[]>`
+        SELECT id FROM role_requests
+        WHERE status = 'PENDING' AND card_ts IS NOT NULL AND expires_at > ${now} AND reminders_sent < 20
+          AND created_at + ${remindAfterMs} * (power(2, reminders_sent + 1) - 1) * interval '1 millisecond' <= ${now}
+        ORDER BY created_at LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED`;
+      for (const { id } of due) {
+        await tx.roleRequest.update({ where: { id }, data: { remindersSent: { increment: 1 } } });
+        await enqueueNotice(tx, id, "reminder", SYSTEM_ACTOR);
+      }
+      return due.length;
+    }, TX_OPTIONS);
+  }
+
+  /** Escalates a target's pending requests filed before `filedBefore`, once each; returns how many. */
+  async escalateUndecided(target: string, filedBefore: Date, now: Date, limit = 100): Promise<number> {
+    return this.prisma.$transaction(async (tx) => {
+      const due = await tx.$queryRaw<{ id: string }[]>`
+        SELECT id FROM role_requests
+        WHERE status = 'PENDING' AND target = ${target} AND escalated_at IS NULL AND created_at <= ${filedBefore} AND expires_at > ${now}
+        ORDER BY created_at LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED`;
+      for (const { id } of due) {
+        await tx.roleRequest.update({ where: { id }, data: { escalatedAt: now } });
+        await audit(tx, id, "ESCALATED", SYSTEM_ACTOR, now, {});
+        await enqueueNotice(tx, id, "escalated", SYSTEM_ACTOR);
       }
       return due.length;
     }, TX_OPTIONS);

@@ -25,6 +25,8 @@ export function toRoleRequest(row: RequestRow): RoleRequest {
     grantEndsAt: row.grantEndsAt,
     revertOf: row.revertOf,
     extendsGrant: row.extendsGrant,
+    remindersSent: row.remindersSent,
+    escalatedAt: row.escalatedAt,
     requesterId: row.requesterId,
     status: row.status,
     requiredApprovals: row.requiredApprovals,

@@ -6,6 +6,7 @@ import { STATUS_PHRASE } from "../../requests/refusals.js";
 import { lifecycleStateOf } from "../../requests/lifecycle.js";
 import { isUnknownRole, roleWhenFiledIn, targetsOf, type RequestMember, type RoleRequest } from "../../requests/types.js";
 import { ACTIONS } from "../action-ids.js";
+import { approversText } from "./approvers.js";
 import { durationText } from "../../requests/durations.js";
 import { forHowLong, grantButtons, grantLine, grantState } from "./grant.js";
 import { cut, escapeText, LIMITS, mention, mrkdwn, plain, slackDate, userText } from "./text.js";
@@ -70,6 +71,13 @@ export function approvalCard(request: RoleRequest, targets: ReadonlyMap<string, 
     blocks.splice(blocks.length - 1, 0, {
       type: "context",
       elements: [mrkdwn("ℹ️ Devin does not change a role a member inherits from an identity-provider group; if the change does not show, check the member's groups.")],
+    });
+  }
+  const escalateTo = targets.get(request.target)?.escalateTo;
+  if (request.status === "PENDING" && request.escalatedAt && escalateTo) {
+    blocks.splice(blocks.length - 1, 0, {
+      type: "context",
+      elements: [mrkdwn(`⏫ Escalated ${slackDate(request.escalatedAt)}: ${approversText(escalateTo)} may decide it now too.`)],
     });
   }
   if (request.extendsGrant) {
@@ -169,7 +177,7 @@ function statusLine(request: RoleRequest): string {
     case "CANCELLED":
       return `${id} · cancelled by ${decider} ${when}${note}`;
     case "EXPIRED":
-      return `${id} · expired ${slackDate(request.expiresAt)} without a decision`;
+      return `${id} · expired ${slackDate(request.expiresAt)}: nobody decided in ${durationText((request.expiresAt.getTime() - request.createdAt.getTime()) / 1000)}`;
   }
 }
 

@@ -53,6 +53,7 @@ const EVENT_WORDS: Record<AuditEntry["type"], string> = {
   ROLES_READ: "current role read from the vendor",
   REVOKED: "ended early",
   EXTENDED: "extended",
+  ESCALATED: "escalated",
 };
 
 export function showMessage(request: RoleRequest, trail: AuditEntry[], targets: ReadonlyMap<string, Target>, reverts: readonly RoleRequest[] = []): SlackMessage {

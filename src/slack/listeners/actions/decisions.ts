@@ -69,7 +69,7 @@ export function register(app: App, deps: ListenerDeps): void {
     try {
       const request = await deps.service.find(id);
       if (!request) return void (await tell(`There is no request ${escapeText(id)}.`));
-      const mayDecide = await deps.policy.mayDecide(body.user.id, targetsOf(request));
+      const mayDecide = await deps.policy.mayDecide(body.user.id, targetsOf(request), request.escalatedAt !== null);
       const mayDeny = lifecycleDecide(lifecycleStateOf(request), { type: "deny", actor: body.user.id, mayDecide, now: deps.clock() }).ok;
       if (!mayDeny) {
         // Let the domain phrase (and record) the refusal, exactly as a submitted deny would be.
