@@ -18,7 +18,7 @@ export function durationProblem(target: Target, role: RoleRef, durationSeconds: 
   if (durationSeconds === null) {
     if (!required) return null;
     const example = maxMs ? durationText(maxMs / 1000) : "8h";
-    return `${role.name} in ${target.name} is only granted for a while: add a duration after the role, e.g. \`for ${example}\`.`;
+    return `${role.name} in ${target.name} is only granted for a while: ask for a duration, e.g. \`for ${example}\` after the role (in the form, pick one).`;
   }
   if (maxMs !== undefined && durationSeconds * 1000 > maxMs) {
     return `${role.name} in ${target.name} can be granted for at most ${durationText(maxMs / 1000)}; you asked for ${durationText(durationSeconds)}.`;

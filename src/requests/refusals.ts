@@ -28,7 +28,7 @@ export type RefusalCode =
   | "vendor_unavailable";
 
 /** The form field a refusal is about, so the request form can show it inline. */
-export type RefusalField = "target" | "members" | "role" | "teamRoles" | "reason";
+export type RefusalField = "target" | "members" | "role" | "teamRoles" | "duration" | "reason";
 
 export interface Refusal {
   code: RefusalCode;

@@ -98,7 +98,7 @@ export class RequestService {
     for (const name of names) {
       const target = this.deps.config.targets.get(name);
       const problem = target && input.requestedRole && durationProblem(target, input.requestedRole, input.durationSeconds ?? null);
-      if (problem) return { code: "policy", message: problem, field: "role" };
+      if (problem) return { code: "policy", message: problem, field: "duration" };
     }
     return null;
   }

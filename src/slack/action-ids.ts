@@ -24,6 +24,7 @@ export const FORM = {
   emails: { block: "members_emails", action: "members_emails" },
   role: { block: "role", action: "role" },
   teamRoles: { block: "team_roles", action: "team_roles" },
+  duration: { block: "duration", action: "duration" },
   reason: { block: "reason", action: "reason" },
   denyReason: { block: "deny_reason", action: "deny_reason" },
 } as const;

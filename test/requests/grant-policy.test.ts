@@ -65,7 +65,7 @@ describe("policy in rolegate.yml", () => {
     const { file } = policyWorld();
     expect(await file({ durationSeconds: null })).toMatchObject({
       ok: false,
-      refusal: { code: "policy", message: "Owner in dolfin-acme is only granted for a while: add a duration after the role, e.g. `for 8h`." },
+      refusal: { code: "policy", message: "Owner in dolfin-acme is only granted for a while: ask for a duration, e.g. `for 8h` after the role (in the form, pick one)." },
     });
     expect(await file({ requestedRole: { id: "Admin", name: "Admin" }, durationSeconds: null })).toMatchObject({ ok: true });
   });

@@ -2,6 +2,7 @@
 // checked inline on submit, filed as the command would file it.
 import { describe, expect, it } from "vitest";
 import { FORM } from "../../src/slack/action-ids.js";
+import { PERMANENT } from "../../src/slack/blocks/forms.js";
 import { REQUESTER, useSlackHarness, waitFor } from "../support/slack-harness.js";
 
 const h = useSlackHarness();
@@ -21,13 +22,15 @@ async function pickTarget(viewId: string, target: string): Promise<void> {
 
 const blockIds = (viewId: string) => (h.slack.views.get(viewId)!.view.blocks as { block_id?: string; type: string }[]).map((b) => `${b.block_id}:${b.type}`);
 
-function values(fields: { target?: string; users?: string[]; emails?: string; role?: string; teamRoles?: string; reason?: string }) {
+function values(fields: { target?: string; users?: string[]; emails?: string; role?: string; teamRoles?: string; duration?: string; reason?: string }) {
   return {
     [FORM.target.block]: { [FORM.target.action]: { type: "static_select", selected_option: fields.target ? { value: fields.target } : null } },
     [FORM.users.block]: { [FORM.users.action]: { type: "multi_users_select", selected_users: fields.users ?? [] } },
     [FORM.emails.block]: { [FORM.emails.action]: { type: "plain_text_input", value: fields.emails ?? null } },
     ...(fields.role !== undefined ? { [FORM.role.block]: { [FORM.role.action]: { type: "static_select", selected_option: fields.role ? { value: fields.role } : null } } } : {}),
     ...(fields.teamRoles !== undefined ? { [FORM.teamRoles.block]: { [FORM.teamRoles.action]: { type: "plain_text_input", value: fields.teamRoles } } } : {}),
+    // "Permanent" is preselected where the target allows it, so Slack sends it unless changed.
+    [FORM.duration.block]: { [FORM.duration.action]: { type: "static_select", selected_option: { value: fields.duration ?? PERMANENT } } },
     [FORM.reason.block]: { [FORM.reason.action]: { type: "plain_text_input", value: fields.reason ?? null } },
   };
 }
@@ -41,7 +44,7 @@ describe("the request form", () => {
     for (const name of ["dolfin-acme", "sentry-acme", "devin-a", "devin-b"]) expect(JSON.stringify(h.slack.views.get(viewId)!.view)).toContain(name);
 
     await pickTarget(viewId, "sentry-acme");
-    expect(blockIds(viewId)).toEqual(["target:input", "members_users:input", "members_emails:input", "role:input", "team_roles:input", "reason:input"]);
+    expect(blockIds(viewId)).toEqual(["target:input", "members_users:input", "members_emails:input", "role:input", "team_roles:input", "duration:input", "reason:input"]);
     expect(JSON.stringify(h.slack.views.get(viewId)!.view)).toContain("Role in sentry-acme");
 
     await pickTarget(viewId, "dolfin-acme");
@@ -98,6 +101,16 @@ describe("the request form", () => {
     await waitFor(() => h.cardText(request!.id).includes("bob@example.com: Member → *Admin*"), "the card");
   });
 
+  it("a length picked in the form files a time-bound change, shown on the card with its length", async () => {
+    const viewId = await openForm();
+    await pickTarget(viewId, "dolfin-acme");
+    const reply = await h.submitView(REQUESTER, viewId, values({ target: "dolfin-acme", emails: "ada@example.com", role: "admin", duration: String(4 * 3_600), reason: "incident 42" }));
+    expect(reply.json()).toEqual({ response_action: "clear" });
+    const [request] = await h.rolegate.repo.history({ kind: "all" }, 1, "anyone");
+    expect(request?.durationSeconds).toBe(4 * 3_600);
+    await waitFor(() => h.cardText(request!.id).includes("Admin for 4h"), "the card");
+  });
+
   it("Sentry team roles are kept on the request and shown on the card", async () => {
     h.vendors.get("sentry-acme")!.addMember("s-1", "ada@example.com", "member");
     const viewId = await openForm();
@@ -131,5 +144,31 @@ describe("the request form", () => {
       user: REQUESTER,
       text: "Your role request was not filed: zed@example.com is not a member of org-acme (dolfin-acme), so there is no role to change.",
     });
+  });
+});
+
+describe("the request form and the target's policy", () => {
+  const p = useSlackHarness(
+    "  dolfin-fin: { vendor: dolfin, organization: org-fin, tokenEnv: DOLFIN_TOKEN, requireDuration: true, maxDuration: { default: 1d, admin: 8h } }\n",
+  );
+
+  it("offers no Permanent and no length past the target's longest maxDuration, and refuses a length too long for the role beside the picker", async () => {
+    p.vendors.get("dolfin-fin")!.addMember("usr_f1", "fay@example.com", "member");
+    await p.command(REQUESTER, "");
+    await waitFor(() => p.slack.callsTo("views.open").length === 1, "the form to open");
+    const viewId = [...p.slack.views.keys()].at(-1)!;
+    await p.selectInView(REQUESTER, viewId, FORM.target.action, "dolfin-fin");
+    await waitFor(() => p.slack.callsTo("views.update").length === 1, "the form to redraw");
+
+    const blocks = p.slack.views.get(viewId)!.view.blocks as { block_id?: string; element?: { options?: { value: string; text: { text: string } }[]; initial_option?: unknown } }[];
+    const picker = blocks.find((b) => b.block_id === FORM.duration.block)!.element!;
+    expect(picker.options!.map((o) => o.text.text)).toEqual(["For 1h", "For 4h", "For 8h", "For 1d"]);
+    expect(picker.initial_option).toBeUndefined();
+
+    const tooLong = await p.submitView(REQUESTER, viewId, values({ target: "dolfin-fin", emails: "fay@example.com", role: "admin", duration: String(86_400), reason: "month-end" }));
+    expect(tooLong.json()).toEqual({ response_action: "errors", errors: { duration: "Admin in dolfin-fin can be granted for at most 8h; you asked for 1d." } });
+    const permanent = await p.submitView(REQUESTER, viewId, values({ target: "dolfin-fin", emails: "fay@example.com", role: "admin", reason: "month-end" }));
+    expect(permanent.json()).toMatchObject({ response_action: "errors", errors: { duration: expect.stringContaining("is only granted for a while") } });
+    expect(await p.rolegate.repo.history({ kind: "all" }, 5, "anyone")).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@
 import type { types } from "@slack/bolt";
 import type { Target } from "../../config/file.js";
 import type { VendorRole } from "../../vendors/connector.js";
+import { durationText } from "../../requests/durations.js";
 import { FORM, VIEWS } from "../action-ids.js";
 import { LIMITS, mrkdwn, plain, userText } from "./text.js";
 
@@ -62,6 +63,7 @@ export function requestForm(targets: readonly Target[], metadata: FormMetadata, 
       element: { type: "plain_text_input", action_id: FORM.teamRoles.action },
     });
   }
+  blocks.push(durationBlock(selected));
   blocks.push({
     type: "input",
     block_id: FORM.reason.block,
@@ -76,6 +78,40 @@ export function requestForm(targets: readonly Target[], metadata: FormMetadata, 
     close: plain("Cancel", LIMITS.viewTitle),
     private_metadata: JSON.stringify(metadata),
     blocks,
+  };
+}
+
+/** The lengths offered for a time-bound grant; the command takes any ("for 90m"). */
+const GRANT_LENGTHS_SECONDS = [3_600, 4 * 3_600, 8 * 3_600, 86_400, 3 * 86_400, 7 * 86_400, 30 * 86_400];
+/** The duration picker's value for a permanent change. */
+export const PERMANENT = "permanent";
+
+/**
+ * How long the change lasts. Slack cannot clear a select once chosen, so "Permanent" is an
+ * option of its own, offered (and preselected) only where the target allows permanent changes
+ * for some role; lengths past every role's maxDuration are not offered. The policy is checked
+ * again on submit, per role, and its refusal is shown beside this picker.
+ */
+function durationBlock(target: Target | undefined): KnownBlock {
+  const permanentAllowed = target?.requireDuration !== true;
+  const caps = target?.maxDuration;
+  const longest = caps && caps.default !== undefined ? Math.max(...Object.values(caps)) / 1000 : Infinity;
+  const offered = GRANT_LENGTHS_SECONDS.filter((s) => s <= longest);
+  const lengths = offered.length > 0 ? offered : [longest]; // every cap under an hour: offer the cap itself
+  const permanent = { text: plain("Permanent", LIMITS.optionText), value: PERMANENT };
+  const options = [...(permanentAllowed ? [permanent] : []), ...lengths.map((s) => ({ text: plain(`For ${durationText(s)}`, LIMITS.optionText), value: String(s) }))];
+  return {
+    type: "input",
+    block_id: FORM.duration.block,
+    label: plain("How long", 2000),
+    hint: plain("A time-bound change is taken back on its own when the time is up; the clock starts when it is applied.", 2000),
+    element: {
+      type: "static_select",
+      action_id: FORM.duration.action,
+      placeholder: plain("Choose how long", LIMITS.placeholder),
+      options,
+      ...(permanentAllowed ? { initial_option: permanent } : {}),
+    },
   };
 }
 

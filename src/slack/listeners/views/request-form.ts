@@ -7,7 +7,7 @@ import { parseMembers, type MemberRef } from "../../../requests/grammar.js";
 import type { RefusalField, Result } from "../../../requests/refusals.js";
 import type { RoleRequest, TeamRole } from "../../../requests/types.js";
 import { FORM, VIEWS } from "../../action-ids.js";
-import type { FormMetadata } from "../../blocks/forms.js";
+import { PERMANENT, type FormMetadata } from "../../blocks/forms.js";
 import { escapeText } from "../../blocks/text.js";
 import { FAULT_MESSAGE, type ListenerDeps } from "../deps.js";
 
@@ -16,6 +16,7 @@ const FIELD_BLOCK: Record<RefusalField, string> = {
   members: FORM.emails.block,
   role: FORM.target.block, // the role list is redrawn from the target; an error there shows beside it
   teamRoles: FORM.teamRoles.block,
+  duration: FORM.duration.block,
   reason: FORM.reason.block,
 };
 
@@ -24,6 +25,7 @@ interface FormValues {
   members: MemberRef[];
   role: string;
   teamRoles: TeamRole[] | null;
+  durationSeconds: number | null;
   reason: string;
 }
 
@@ -60,11 +62,16 @@ export function readForm(view: ViewOutput): { values: FormValues } | { errors: R
     else teamRoles = pairs.map(([team, role]) => ({ team: team!, role: role! }));
   }
 
+  const duration = state[FORM.duration.block]?.[FORM.duration.action]?.selected_option?.value;
+  const durationSeconds = duration && duration !== PERMANENT ? Number(duration) : null;
+  if (!duration) errors[FORM.duration.block] = "Choose how long the change lasts.";
+  else if (durationSeconds !== null && !(Number.isInteger(durationSeconds) && durationSeconds > 0)) errors[FORM.duration.block] = "Choose one of the lengths offered.";
+
   const reason = state[FORM.reason.block]?.[FORM.reason.action]?.value?.trim() ?? "";
   if (!reason) errors[FORM.reason.block] = "Say why the change is needed.";
 
   if (Object.keys(errors).length > 0) return { errors };
-  return { values: { target: target!, members, role: role!, teamRoles, reason } };
+  return { values: { target: target!, members, role: role!, teamRoles, durationSeconds, reason } };
 }
 
 export function register(app: App, deps: ListenerDeps): void {
@@ -77,7 +84,7 @@ export function register(app: App, deps: ListenerDeps): void {
     const metadata = JSON.parse(view.private_metadata || "{}") as FormMetadata;
     const requesterId = body.user.id;
     const filing = deps.filing
-      .file({ kind: "SET_ROLE", targets: [read.values.target], members: read.values.members, role: read.values.role, teamRoles: read.values.teamRoles, reason: read.values.reason, requesterId })
+      .file({ kind: "SET_ROLE", targets: [read.values.target], members: read.values.members, role: read.values.role, teamRoles: read.values.teamRoles, durationSeconds: read.values.durationSeconds, reason: read.values.reason, requesterId })
       .catch((error: unknown): Result<RoleRequest> => {
         deps.logger.error("filing from the form failed", { user: requesterId, error });
         return { ok: false, refusal: { code: "invalid_request", message: FAULT_MESSAGE } };
