@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   }
   database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.ROLEGATE_DATA_DIR }, logger);
 
-  const { executor, notices } = wireRolegate({
+  const { executor, notices, home } = wireRolegate({
     app,
     database,
     config,
@@ -59,6 +59,7 @@ async function main(): Promise<void> {
   await app.start();
   executor.start();
   notices.start();
+  home.start();
   logger.info("rolegate is running", {
     mode: env.SLACK_APP_TOKEN ? "socket" : "http",
     port: env.PORT,
@@ -73,6 +74,7 @@ async function main(): Promise<void> {
     logger.info("shutting down", { signal });
     await executor.stop();
     await notices.stop();
+    await home.stop();
     await app.stop();
     await database?.close();
     process.exit(0);

@@ -16,6 +16,8 @@ import { RoleRefresh } from "./requests/role-refresh.js";
 import { Outbox } from "./requests/store/outbox.js";
 import { RequestRepo } from "./requests/store/request-repo.js";
 import { WorkQueue } from "./requests/store/work-queue.js";
+import { HomeViewers } from "./requests/store/home-viewers.js";
+import { HomeRefresher } from "./slack/home-refresher.js";
 import { registerListeners } from "./slack/listeners/index.js";
 import { SlackNotifier } from "./slack/slack-notifier.js";
 import { SlackUsers } from "./slack/slack-users.js";
@@ -44,6 +46,7 @@ export interface Rolegate {
   repo: RequestRepo;
   executor: Executor;
   notices: NoticeDispatcher;
+  home: HomeRefresher;
 }
 
 export function wireRolegate(parts: RolegateParts): Rolegate {
@@ -51,12 +54,22 @@ export function wireRolegate(parts: RolegateParts): Rolegate {
   const repo = new RequestRepo(database.prisma);
   const policy = new ApprovalPolicy(config, new SlackUsergroupDirectory(app.client, clock));
   const slackUsers = new SlackUsers(app.client, clock);
+  const home = new HomeRefresher({
+    client: app.client,
+    repo,
+    policy,
+    viewers: new HomeViewers(database.prisma),
+    config,
+    clock,
+    logger: logger.child({ component: "app-home" }),
+    ...(parts.pollMs ? { pollMs: parts.pollMs } : {}),
+  });
   // The executor and the notice dispatcher are two loops: one changes roles, the other talks to
   // Slack, and neither waits for the other.
   const notices = new NoticeDispatcher({
     outbox: new Outbox(database.prisma),
     repo,
-    notifier: new SlackNotifier({ client: app.client, repo, policy, config }),
+    notifier: new SlackNotifier({ client: app.client, repo, policy, config, home }),
     logger: logger.child({ component: "notices" }),
     ...(parts.pollMs ? { pollMs: parts.pollMs } : {}),
     ...(parts.noticeRetryMs ? { firstRetryMs: parts.noticeRetryMs, maxRetryMs: parts.noticeRetryMs * 4 } : {}),
@@ -98,10 +111,11 @@ export function wireRolegate(parts: RolegateParts): Rolegate {
     policy,
     connectors,
     slackUsers,
+    home,
     config,
     clock,
     logger,
     ...(parts.formBudgetMs ? { formBudgetMs: parts.formBudgetMs } : {}),
   });
-  return { service, repo, executor, notices };
+  return { service, repo, executor, notices, home };
 }

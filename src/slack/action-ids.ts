@@ -5,6 +5,8 @@ export const ACTIONS = {
   approve: "rolegate_approve",
   deny: "rolegate_deny",
   retry: "rolegate_retry",
+  /** Withdraws a request not yet applied, from the requester's App Home. */
+  cancel: "rolegate_cancel",
   /** Ends a time-bound grant now: "End now" on the card, "I'm done" in the requester's DM. */
   endEarly: "rolegate_end_early",
   /** Asks for more time on a running grant, from the "ending soon" DM. */

@@ -17,12 +17,15 @@ import { revertMessage } from "./blocks/grant-messages.js";
 import { requesterMessage } from "./blocks/requester-messages.js";
 import { LIMITS, mrkdwn, plain, slackDate } from "./blocks/text.js";
 import { whoCanDecide } from "./blocks/approvers.js";
+import type { HomeRefresher } from "./home-refresher.js";
 
 export interface SlackNotifierDeps {
   client: { chat: Pick<webApi.WebClient["chat"], "postMessage" | "update"> };
   repo: Pick<RequestRepo, "setCard" | "find" | "revertsOf">;
   policy: Pick<ApprovalPolicy, "approversOf" | "approversFor">;
   config: Pick<RolegateConfig, "approvalChannel" | "targets">;
+  /** Told of every delivered notice, to redraw the App Home tabs that show the request. */
+  home?: Pick<HomeRefresher, "changed">;
 }
 
 /** Slack's answers that a retry cannot change. */
@@ -40,6 +43,7 @@ export class SlackNotifier implements Notifier {
     if (request.revertOf) await this.tellOfRevert(notice.type, request, grant);
     else if (notice.type === "reminder" || notice.type === "escalated") await this.chaseInThread(notice.type, request);
     else await this.tellRequester(notice, reverts);
+    await this.deps.home?.changed(grant);
   }
 
   /** A platform error Slack will answer the same way next time (invalid_blocks, channel_not_found …). */

@@ -158,16 +158,3 @@ describe("history", () => {
   });
 });
 
-describe("App Home", () => {
-  it("shows the person's own requests, and to approvers what waits for a decision", async () => {
-    const id = await file("set dolfin-acme ada@example.com admin for home");
-    await h.event({ type: "app_home_opened", user: APPROVER, tab: "home", channel: "D0APPROVE" });
-    await waitFor(() => h.slack.published.has(APPROVER), "the home tab");
-    expect(JSON.stringify(h.slack.published.get(APPROVER))).toContain("Waiting for a decision");
-    expect(JSON.stringify(h.slack.published.get(APPROVER))).toContain(id);
-
-    await h.event({ type: "app_home_opened", user: "U0OUTSIDE", tab: "home", channel: "D0OUTSIDE" });
-    await waitFor(() => h.slack.published.has("U0OUTSIDE"), "the outsider's home tab");
-    expect(JSON.stringify(h.slack.published.get("U0OUTSIDE"))).not.toContain("Waiting for a decision");
-  });
-});

@@ -60,7 +60,7 @@ describe("who sees which requests", () => {
     await h.event({ type: "app_home_opened", user: FIN_APPROVER, tab: "home", channel: "D0FINAPPR" });
     await waitFor(() => h.slack.published.has(FIN_APPROVER), "the fin approver's home tab");
     const finHome = JSON.stringify(h.slack.published.get(FIN_APPROVER));
-    expect(finHome).toContain("Waiting for a decision");
+    expect(finHome).toContain("Waiting on me");
     expect(finHome).toContain(fin);
     expect(finHome).not.toContain(acme);
 

@@ -78,7 +78,7 @@ export async function resetData(database: Database): Promise<void> {
   try {
     await session.exec(`
       ALTER TABLE audit_events DISABLE TRIGGER USER;
-      TRUNCATE audit_events, notices, approvals, request_members, role_requests RESTART IDENTITY;
+      TRUNCATE audit_events, notices, approvals, request_members, role_requests, home_viewers RESTART IDENTITY;
       ALTER TABLE audit_events ENABLE TRIGGER USER;`);
   } finally {
     await session.close();

@@ -109,11 +109,13 @@ export class SlackHarness {
     await this.app.start();
     this.rolegate.executor.start();
     this.rolegate.notices.start();
+    this.rolegate.home.start();
   }
 
   async stop(): Promise<void> {
     await this.rolegate?.executor.stop();
     await this.rolegate?.notices.stop();
+    await this.rolegate?.home.stop();
     await this.app?.stop();
     await this.slack?.stop();
   }
@@ -177,6 +179,33 @@ export class SlackHarness {
       container: { type: "message", channel_id: dm.channel, message_ts: dm.ts },
       message: { ts: dm.ts, text: dm.text, blocks: dm.blocks },
       response_url: this.slack.responseUrl(),
+      actions: [{ type: "button", action_id: actionId, block_id: "b", value, action_ts: "1" }],
+    });
+  }
+
+  /** Opens the App Home tab as `user` and waits for it to be drawn; returns its text. */
+  async openHome(user: string): Promise<string> {
+    const before = this.slack.callsTo("views.publish").length;
+    await this.event({ type: "app_home_opened", user, tab: "home", channel: `D${user.slice(1)}` });
+    await waitFor(() => this.slack.callsTo("views.publish").slice(before).some((c) => c.params.user_id === user), `${user}'s home tab`);
+    return this.homeText(user);
+  }
+
+  /** Everything the App Home tab of `user` shows now. */
+  homeText(user: string): string {
+    return JSON.stringify(this.slack.published.get(user) ?? {});
+  }
+
+  /** Clicks the button `actionId` for request `value` in the App Home tab of `user`, as Slack sends it: no channel. */
+  clickInHome(user: string, actionId: string, value: string): Promise<HttpReply> {
+    const home = this.slack.published.get(user) as { blocks?: { accessory?: { action_id?: string; value?: string }; elements?: { action_id?: string; value?: string }[] }[] } | undefined;
+    const buttons = (home?.blocks ?? []).flatMap((b) => [...(b.elements ?? []), ...(b.accessory ? [b.accessory] : [])]);
+    if (!buttons.some((e) => e.action_id === actionId && e.value === value)) throw new Error(`${user}'s home tab has no ${actionId} button for ${value}`);
+    return this.interaction({
+      type: "block_actions",
+      ...this.envelope(user),
+      container: { type: "view", view_id: `V0HOME${user.slice(1)}` },
+      view: { id: `V0HOME${user.slice(1)}`, type: "home", blocks: home?.blocks ?? [] },
       actions: [{ type: "button", action_id: actionId, block_id: "b", value, action_ts: "1" }],
     });
   }

@@ -70,7 +70,11 @@ export type HistoryQuery =
   /** Pending, filed by someone other than this person: what waits on them, as an approver. */
   | { kind: "awaiting"; userId: string }
   | { kind: "target"; target: string }
-  | { kind: "member"; email?: string; vendorUserId?: string };
+  | { kind: "member"; email?: string; vendorUserId?: string }
+  /** This person's requests still open: waiting for approval, or approved and not yet applied. */
+  | { kind: "open"; userId: string }
+  /** This person's applied time-bound grants whose access has not been taken back yet. */
+  | { kind: "running_grants"; userId: string };
 
 export interface AuditEntry {
   type: AuditEventType;
@@ -375,6 +379,13 @@ export class RequestRepo {
       : query.kind === "pending" ? { status: "PENDING" }
       : query.kind === "awaiting" ? { status: "PENDING", requesterId: { not: query.userId } }
       : query.kind === "target" ? { OR: [{ target: query.target }, { extraTargets: { has: query.target } }] }
+      : query.kind === "open" ? { requesterId: query.userId, status: { in: ["PENDING", "APPROVED", "EXECUTING"] } }
+      : query.kind === "running_grants" ? {
+          requesterId: query.userId,
+          status: "APPLIED",
+          durationSeconds: { not: null },
+          reverts: { some: { status: { in: ["APPROVED", "EXECUTING", "FAILED"] } } },
+        }
       : query.kind === "member" ? {
           members: {
             some: query.email ? { email: { equals: query.email, mode: "insensitive" } } : { vendorUserId: query.vendorUserId ?? "" },

@@ -7,6 +7,7 @@ import type { Filing, SlackUserEmails } from "../../requests/filing.js";
 import type { RequestRepo } from "../../requests/store/request-repo.js";
 import type { RequestService } from "../../requests/request-service.js";
 import type { ConnectorRegistry } from "../../vendors/connector.js";
+import type { HomeRefresher } from "../home-refresher.js";
 
 export interface ListenerDeps {
   service: Pick<RequestService, "approve" | "deny" | "cancel" | "retry" | "find" | "endEarly" | "extend">;
@@ -15,6 +16,7 @@ export interface ListenerDeps {
   policy: Pick<ApprovalPolicy, "mayDecide">;
   connectors: ConnectorRegistry;
   slackUsers: SlackUserEmails;
+  home: Pick<HomeRefresher, "opened">;
   config: Pick<RolegateConfig, "targets" | "approvalChannel">;
   clock: Clock;
   logger: Logger;

@@ -1,4 +1,4 @@
-// Approve, Deny and Retry on the approval card. Each click is acknowledged at once; the
+// Approve, Deny and Retry on the approval card (and Approve, Deny, Cancel in App Home). Each click is acknowledged at once; the
 // decision is made against the database as it is at that moment (the button carries only the
 // request id), and a refusal is an ephemeral message to the person who clicked. The card itself
 // is updated by the notifier, after the decision is committed.
@@ -23,6 +23,12 @@ export function register(app: App, deps: ListenerDeps): void {
   app.action<Click>(ACTIONS.retry, async ({ ack, body, action, client }) => {
     await ack();
     await decide(client, body, deps, () => deps.service.retry(action.value ?? "", body.user.id));
+  });
+
+  // "Cancel" beside one of the requester's open requests in App Home.
+  app.action<Click>(ACTIONS.cancel, async ({ ack, body, action, client }) => {
+    await ack();
+    await decide(client, body, deps, () => deps.service.cancel(action.value ?? "", body.user.id));
   });
 
   // "End now" on a time-bound grant's card, "I'm done" in the requester's DM.
