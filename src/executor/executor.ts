@@ -165,7 +165,8 @@ export class Executor {
 
     const kept = await this.deps.queue.recordPreviousRoles(
       job,
-      states.map((s) => ({ position: s.member.position, role: s.found[0]?.role ?? null })),
+      // Team roles only where the request changes them: what a time-bound grant puts back.
+      states.map((s) => ({ position: s.member.position, role: s.found[0]?.role ?? null, teamRoles: request.teamRoles ? (s.found[0]?.teamRoles ?? []) : null })),
     );
     if (!kept) return { kind: "lease_lost" };
 

@@ -13,5 +13,8 @@ export function holdsRequestedState(member: VendorMember | null, role: RoleRef, 
   if (!member || !sameRole(member.role, role)) return false;
   if (!teamRoles) return true;
   const held = member.teamRoles ?? [];
-  return teamRoles.every((want) => held.some((h) => same(h.team, want.team) && same(h.role, want.role)));
+  // A null role (a revert's "not in this team") is held when the member is out of the team.
+  return teamRoles.every((want) =>
+    want.role === null ? !held.some((h) => same(h.team, want.team)) : held.some((h) => same(h.team, want.team) && same(h.role ?? "", want.role!)),
+  );
 }

@@ -74,9 +74,10 @@ export class ApprovalPolicy {
       ...targets.flatMap((target) => {
         const counts = target.approvals;
         const fallback = counts.default ?? 1;
+        // Leaving a team (a revert's null) takes access away: it needs no more than the default.
         return [
           counts[role.name.toLowerCase()] ?? counts[role.id.toLowerCase()] ?? fallback,
-          ...(teamRoles ?? []).map((t) => counts[`${TEAM_KEY}${t.role.toLowerCase()}`] ?? fallback),
+          ...(teamRoles ?? []).map((t) => (t.role === null ? fallback : (counts[`${TEAM_KEY}${t.role.toLowerCase()}`] ?? fallback))),
         ];
       }),
     );

@@ -65,9 +65,6 @@ export function checkShape(shape: RequestShape, config: Pick<RolegateConfig, "ta
   if (shape.timeBound && shape.kind === "ADD_TO_ORGS") {
     return refuse("invalid_request", "Time-bound access works with /role set; /role add adds members for good.", "target");
   }
-  if (shape.timeBound && shape.teamRoles && shape.teamRoles.length > 0) {
-    return refuse("invalid_request", "A time-bound request cannot change Sentry team roles yet: rolegate could not put them back. Ask for the team roles without a duration.", "teamRoles");
-  }
   if (shape.reason.trim() === "") return refuse("invalid_request", "A reason is required: say why the change is needed.", "reason");
   if (shape.memberRefs.length === 0) return refuse("invalid_request", "Name at least one member.", "members");
   const refs = shape.memberRefs.map((ref) => ref.toLowerCase());

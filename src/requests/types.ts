@@ -38,7 +38,11 @@ export interface RoleRef {
 
 export interface TeamRole {
   team: string;
-  role: string;
+  /**
+   * The role in the team. null only in a revert: the member was not in this team before the
+   * grant put them there, so taking the grant back takes them out of it.
+   */
+  role: string | null;
 }
 
 export interface RequestMember {
@@ -54,6 +58,8 @@ export interface RequestMember {
   previousRole: string | null;
   /** The vendor's id of previousRole: what a revert asks for. */
   previousRoleId: string | null;
+  /** Sentry: the team roles read right before the change, where the request changes team roles. */
+  previousTeamRoles: TeamRole[] | null;
   outcome: MemberOutcome;
   outcomeDetail: string | null;
 }

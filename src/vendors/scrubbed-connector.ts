@@ -32,7 +32,7 @@ export class ScrubbedConnector implements TargetConnector {
         vendorUserId: this.scrub(found.vendorUserId, "id"),
         email: found.email === null ? null : this.scrub(found.email, "name"),
         role: this.role(found.role),
-        ...(found.teamRoles ? { teamRoles: found.teamRoles.map((t) => ({ team: this.scrub(t.team, "name"), role: this.scrub(t.role, "name") })) } : {}),
+        ...(found.teamRoles ? { teamRoles: found.teamRoles.map((t) => ({ team: this.scrub(t.team, "name"), role: t.role === null ? null : this.scrub(t.role, "name") })) } : {}),
       };
     });
   }

@@ -169,10 +169,18 @@ function toMember(details: SentryMember): VendorMember {
   };
 }
 
-/** The member's current team roles, with the requested ones put over them. */
+/**
+ * The member's current team roles, with the requested ones put over them. The PUT's teamRoles
+ * is the member's whole list of teams, so a requested null (a revert of a grant that put the
+ * member in a team) leaves that team out, which takes the member out of it.
+ */
 function teamRolesFor(requested: TeamRole[] | null, details: SentryMember): { teamSlug: string; role: string | null }[] {
-  const current = (details.teamRoles ?? []).map((t) => ({ teamSlug: t.teamSlug, role: t.role }));
+  let current = (details.teamRoles ?? []).map((t) => ({ teamSlug: t.teamSlug, role: t.role }));
   for (const want of requested ?? []) {
+    if (want.role === null) {
+      current = current.filter((t) => t.teamSlug !== want.team);
+      continue;
+    }
     const existing = current.find((t) => t.teamSlug === want.team);
     if (existing) existing.role = want.role;
     else current.push({ teamSlug: want.team, role: want.role });

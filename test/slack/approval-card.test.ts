@@ -46,7 +46,8 @@ const request = (overrides: Partial<RoleRequest> = {}): RoleRequest => ({
   appliedAt: null,
   createdAt: new Date("2026-11-22T10:00:00Z"),
   updatedAt: new Date("2026-11-22T10:00:00Z"),
-  members: [{ position: 0, ref: "ada@example.com", email: "ada@example.com", vendorUserId: "1", roleWhenFiled: "Member", extraRolesWhenFiled: {}, previousRole: null, previousRoleId: null, outcome: "PENDING", outcomeDetail: null }],
+  members: [{ position: 0, ref: "ada@example.com", email: "ada@example.com", vendorUserId: "1", roleWhenFiled: "Member", extraRolesWhenFiled: {}, previousRole: null, previousRoleId: null,
+        previousTeamRoles: null, outcome: "PENDING", outcomeDetail: null }],
   approvals: [{ approverId: "U0APPROVE", at: new Date("2026-11-22T10:05:00Z") }],
   ...overrides,
 });

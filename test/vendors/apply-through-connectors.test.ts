@@ -98,6 +98,32 @@ describe("an approved request, applied through each real connector", () => {
     ]);
   });
 
+  it("Sentry: a time-bound grant of team roles puts back the org role and each team role when it ends, and takes the member out of a team it added", async () => {
+    sentry.members.get("2")!.teamRoles.push({ teamSlug: "mobile", role: "admin" }); // a team the grant does not touch
+    const filed = await filing.file({
+      kind: "SET_ROLE",
+      targets: ["sentry-acme"],
+      members: [{ kind: "email", email: "ada@example.com" }],
+      role: "Manager",
+      teamRoles: [{ team: "backend", role: "admin" }, { team: "web", role: "contributor" }],
+      durationSeconds: 3_600,
+      reason: "incident",
+      requesterId: "U0REQUEST",
+    });
+    if (!filed.ok) throw new Error(filed.refusal.message);
+    expect((await service.approve(filed.value.id, "U0APPROVE")).ok).toBe(true);
+    expect(await executor.runOnce()).toBe(true);
+    clock.advance(3_600_000);
+    expect(await executor.runOnce()).toBe(true); // the revert
+    expect(await executor.runOnce()).toBe(false);
+
+    expect(sentry.writes().map((w) => w.json)).toEqual([
+      { orgRole: "manager", teamRoles: [{ teamSlug: "backend", role: "admin" }, { teamSlug: "mobile", role: "admin" }, { teamSlug: "web", role: "contributor" }] },
+      { orgRole: "member", teamRoles: [{ teamSlug: "backend", role: "contributor" }, { teamSlug: "mobile", role: "admin" }] },
+    ]);
+    expect(sentry.members.get("2")).toMatchObject({ orgRole: "member", teamRoles: [{ teamSlug: "backend", role: "contributor" }, { teamSlug: "mobile", role: "admin" }] });
+  });
+
   it("Devin set: one PATCH", async () => {
     const request = await fileAndApply("SET_ROLE", ["devin-a"], "Admin");
     expect(request.status).toBe("APPLIED");

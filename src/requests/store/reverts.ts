@@ -5,7 +5,7 @@
 // leased, retried, exactly once, and with the same re-read, so a member whose role someone
 // changed meanwhile is not overwritten; the revert fails as state_changed and says so.
 import type { Prisma } from "../../db/generated/client.js";
-import { SYSTEM_ACTOR, type RoleRequest } from "../types.js";
+import { SYSTEM_ACTOR, type RoleRequest, type TeamRole } from "../types.js";
 import { audit, enqueueNotice, type Tx } from "./writes.js";
 
 /** A revert's id: its grant's id and the member's position, so scheduling twice is a no-op. */
@@ -13,6 +13,15 @@ export const revertId = (grantId: string, position: number) => `${grantId}-R${po
 
 /** When a grant applied at `now` ends. */
 export const grantEnd = (grant: Pick<RoleRequest, "durationSeconds">, now: Date) => new Date(now.getTime() + (grant.durationSeconds ?? 0) * 1000);
+
+/**
+ * Sentry: the team roles a revert asks for — for each team the grant changed, the role the
+ * member held there before, or null (out of the team) where they were not in it. Teams the
+ * grant did not touch are left as they are at the vendor then.
+ */
+function teamRolesBefore(granted: readonly TeamRole[], before: readonly TeamRole[]): TeamRole[] {
+  return granted.map((g) => ({ team: g.team, role: before.find((b) => b.team.toLowerCase() === g.team.toLowerCase())?.role ?? null }));
+}
 
 /** Creates the reverts of a grant just applied (its grant_ends_at already set), in the caller's transaction. */
 export async function scheduleReverts(tx: Tx, grant: RoleRequest, actor: string, now: Date, endsAt: Date): Promise<void> {
@@ -38,6 +47,7 @@ export async function scheduleReverts(tx: Tx, grant: RoleRequest, actor: string,
       members: {
         create: [{ position: 0, ref: member.ref, email: member.email, vendorUserId: member.vendorUserId, roleWhenFiled: grant.requestedRole.name }],
       },
+      ...(grant.teamRoles ? { teamRoles: teamRolesBefore(grant.teamRoles, member.previousTeamRoles ?? []) as unknown as Prisma.InputJsonArray } : {}),
     };
     const exists = await tx.roleRequest.findUnique({ where: { id }, select: { id: true } });
     if (exists) continue;

@@ -51,6 +51,7 @@ export function toRoleRequest(row: RequestRow): RoleRequest {
       extraRolesWhenFiled: (m.extraRolesWhenFiled ?? {}) as Record<string, string | null>,
       previousRole: m.previousRole,
       previousRoleId: m.previousRoleId,
+      previousTeamRoles: (m.previousTeamRoles as TeamRole[] | null) ?? null,
       outcome: m.outcome,
       outcomeDetail: m.outcomeDetail,
     })),

@@ -5,7 +5,7 @@
 // taken over can no longer record anything: the one that holds the lease decides the outcome.
 import type { Prisma, PrismaClient } from "../../db/generated/client.js";
 import { SYSTEM_TRANSITIONS } from "../lifecycle.js";
-import type { MemberOutcome, RoleRef, RoleRequest } from "../types.js";
+import type { MemberOutcome, RoleRef, RoleRequest, TeamRole } from "../types.js";
 import { extendGrant, grantEnd, scheduleReverts } from "./reverts.js";
 import { REQUEST_INCLUDE, toRoleRequest, TX_OPTIONS } from "./rows.js";
 import { transitionRow, type Tx } from "./writes.js";
@@ -104,13 +104,13 @@ export class WorkQueue {
    * Keeps each member's role as first read before any change: what a revert would restore.
    * Only the first attempt's reading counts — a later attempt may see our own earlier change.
    */
-  async recordPreviousRoles(job: ClaimedJob, roles: { position: number; role: RoleRef | null }[]): Promise<boolean> {
+  async recordPreviousRoles(job: ClaimedJob, roles: { position: number; role: RoleRef | null; teamRoles: TeamRole[] | null }[]): Promise<boolean> {
     return this.whileHeld(job, async (tx) => {
-      for (const { position, role } of roles) {
+      for (const { position, role, teamRoles } of roles) {
         if (role === null) continue;
         await tx.requestMember.updateMany({
           where: { requestId: job.request.id, position, previousRole: null },
-          data: { previousRole: role.name, previousRoleId: role.id },
+          data: { previousRole: role.name, previousRoleId: role.id, ...(teamRoles ? { previousTeamRoles: teamRoles as unknown as Prisma.InputJsonArray } : {}) },
         });
       }
     });

@@ -97,7 +97,7 @@ export function approvalCard(request: RoleRequest, targets: ReadonlyMap<string, 
 
 function teamRolesText(request: RoleRequest): string {
   if (!request.teamRoles || request.teamRoles.length === 0) return "";
-  return `\nTeams: ${request.teamRoles.map((t) => `${escapeText(t.team)}: ${escapeText(t.role)}`).join(", ")}`;
+  return `\nTeams: ${request.teamRoles.map((t) => `${escapeText(t.team)}: ${t.role === null ? "out of the team" : escapeText(t.role)}`).join(", ")}`;
 }
 
 function approvalsText(request: RoleRequest): string {
