@@ -2,6 +2,8 @@
 // memory. Runs against a fresh PostgreSQL database on the test server when one answers, else
 // the embedded PGlite; vendors are the in-memory test double, so the figures are rolegate's own.
 import { performance } from "node:perf_hooks";
+import { benchGrantEnds } from "./grants.js";
+import { row, timed } from "./timing.js";
 import { parseConfig } from "../src/config/file.js";
 import { Executor } from "../src/executor/executor.js";
 import { WorkQueue } from "../src/requests/store/work-queue.js";
@@ -16,6 +18,7 @@ import { FakeConnector } from "../test/support/fake-connector.js";
 
 const N = Number(process.env.BENCH_REQUESTS ?? 500);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
+const GRANTS = Number(process.env.BENCH_GRANTS ?? 1_000);
 
 const config = parseConfig(
   `
@@ -28,26 +31,6 @@ targets:
   "bench",
   { BENCH_TOKEN: "bench-token-value" },
 );
-
-async function timed<T>(count: number, concurrency: number, op: (i: number) => Promise<T>): Promise<{ perSecond: number; p50: number; p95: number; p99: number }> {
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count) {
-        const i = next++;
-        const t = performance.now();
-        await op(i);
-        latencies.push(performance.now() - t);
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
-  return { perSecond: count / elapsed, p50: at(0.5), p95: at(0.95), p99: at(0.99) };
-}
 
 const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 
@@ -118,8 +101,7 @@ async function main(): Promise<void> {
   const applied = await database.prisma.roleRequest.count({ where: { status: "APPLIED" } });
   if (applied !== N || vendor.calls.length !== N) throw new Error(`expected ${N} applied with ${N} calls, got ${applied} and ${vendor.calls.length}`);
 
-  const row = (name: string, r: Awaited<ReturnType<typeof timed>>) =>
-    `| ${name} | ${r.perSecond.toFixed(0)}/s | ${r.p50.toFixed(1)} ms | ${r.p95.toFixed(1)} ms | ${r.p99.toFixed(1)} ms |`;
+  const grants = await benchGrantEnds(database, config, GRANTS, CONCURRENCY);
   process.stdout.write(
     [
       `rolegate bench: ${N} requests on ${database.kind === "postgres" ? "PostgreSQL" : "embedded PGlite"}, ${CONCURRENCY} concurrent callers`,
@@ -130,6 +112,7 @@ async function main(): Promise<void> {
       row("approve (one of one)", approving),
       `| apply (2 executors, claim → re-read → call → record) | ${(N / applySeconds).toFixed(0)}/s | | | |`,
       `| deliver notices (${queued} queued: filed, approved, applying, applied) | ${(queued / deliverSeconds).toFixed(0)}/s | | | |`,
+      `| revert ${grants.grants} grants ending in the same minute (2 executors; each once: ${grants.vendorCalls} vendor calls) | ${grants.revertsPerSecond.toFixed(0)}/s | all in ${grants.revertSeconds.toFixed(1)} s | | |`,
       "",
       `memory: rss ${mb(before.rss)} → ${mb(after.rss)} MB, heap used ${mb(before.heapUsed)} → ${mb(after.heapUsed)} MB`,
       "",
