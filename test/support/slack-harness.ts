@@ -4,13 +4,15 @@
 import { createHmac } from "node:crypto";
 import type { App } from "@slack/bolt";
 import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
-import { parseConfig, type RolegateConfig } from "../../src/config/file.js";
+import { parseConfig, type RolegateConfig, type Target } from "../../src/config/file.js";
 import { wireRolegate, type Rolegate } from "../../src/rolegate.js";
 import { createSlackApp } from "../../src/slack/bolt-app.js";
-import { TargetConnectors } from "../../src/vendors/registry.js";
+import { TargetConnectors, type ConnectorContext } from "../../src/vendors/registry.js";
 import { ManualClock } from "./clock.js";
 import { openTestDatabase, quietLogger, resetData, type TestDatabase } from "./database.js";
 import { FakeConnector } from "./fake-connector.js";
+import { DOLFIN_KEY, FakeDolfin } from "./fake-vendors/dolfin.js";
+import { createDolfin } from "../../src/vendors/dolfin.js";
 import { FakeSlackApi } from "./fake-slack-api.js";
 import { APPROVER, GROUP_APPROVER, OUTSIDER, REQUESTER, SECOND_APPROVER } from "./world.js";
 import { freePort, waitFor } from "./wait.js";
@@ -36,7 +38,15 @@ targets:
   devin-a: { vendor: devin, organization: org-a, tokenEnv: DEVIN_TOKEN }
   devin-b: { vendor: devin, organization: org-b, tokenEnv: DEVIN_TOKEN }
 `;
-const TOKENS = { DOLFIN_TOKEN: "dolfin-secret-value-1", SENTRY_TOKEN: "sntrys_secret_value_1", DEVIN_TOKEN: "apk_user_example_secret1" };
+const TOKENS = { DOLFIN_TOKEN: "dolfin-secret-value-1", SENTRY_TOKEN: "sntrys_secret_value_1", DEVIN_TOKEN: "apk_user_example_secret1", DOLFIN_HTTP_KEY: DOLFIN_KEY };
+
+export interface HarnessOptions {
+  /**
+   * Adds the target `dolfin-http`: a fake Dolfin on a loopback HTTP server (seed 003's calls
+   * and errors) reached through rolegate's real Dolfin connector, for the end-to-end paths.
+   */
+  httpDolfin?: boolean;
+}
 
 export interface HttpReply {
   status: number;
@@ -52,6 +62,8 @@ export class SlackHarness {
   config!: RolegateConfig;
   clock = new ManualClock();
   vendors = new Map<string, FakeConnector>();
+  /** With `httpDolfin`: the fake Dolfin server behind the `dolfin-http` target. */
+  httpDolfin: FakeDolfin | undefined;
   private port = 0;
   private triggers = 0;
 
@@ -59,6 +71,7 @@ export class SlackHarness {
   constructor(
     private readonly extraTargets = "",
     private readonly extraTop = "",
+    private readonly options: HarnessOptions = {},
   ) {}
 
   get dolfin(): FakeConnector {
@@ -67,7 +80,15 @@ export class SlackHarness {
 
   async start(database: TestDatabase): Promise<void> {
     this.database = database;
-    this.config = parseConfig(CONFIG.replace("targets:\n", `${this.extraTop}targets:\n`) + this.extraTargets, "harness", TOKENS);
+    let httpTarget = "";
+    if (this.options.httpDolfin) {
+      this.httpDolfin = new FakeDolfin("org-http");
+      this.httpDolfin.addUser("u-ada", "ada@example.com", "Member");
+      this.httpDolfin.addUser("u-own", "owner@example.com", "Owner");
+      await this.httpDolfin.start();
+      httpTarget = `  dolfin-http: { vendor: dolfin, organization: org-http, baseUrl: "${this.httpDolfin.origin}", tokenEnv: DOLFIN_HTTP_KEY }\n`;
+    }
+    this.config = parseConfig(CONFIG.replace("targets:\n", `${this.extraTop}targets:\n`) + this.extraTargets + httpTarget, "harness", TOKENS);
     this.clock = new ManualClock(new Date().toISOString());
     this.slack = new FakeSlackApi(BOT_TOKEN);
     await this.slack.start();
@@ -82,11 +103,16 @@ export class SlackHarness {
 
     this.vendors = new Map();
     const byOrg = (org: string) => [...this.vendors.values()].find((v) => v.target.organization === org);
-    for (const target of this.config.targets.values()) this.vendors.set(target.name, new FakeConnector(target, byOrg));
+    for (const target of this.config.targets.values()) if (!target.baseUrl) this.vendors.set(target.name, new FakeConnector(target, byOrg));
     this.dolfin.addMember("usr_1", "ada@example.com", "member");
     this.dolfin.addMember("usr_2", "bob@example.com", "member");
-    const factory = (target: { name: string }) => this.vendors.get(target.name)!;
+    await this.startRolegate();
+  }
 
+  /** A fresh Bolt app and rolegate on the same database, Slack, vendors and clock: a restart. */
+  private async startRolegate(): Promise<void> {
+    // Only dolfin-http has no in-process double: it is reached through the real connector.
+    const factory = (target: Target, context: ConnectorContext) => this.vendors.get(target.name) ?? createDolfin(target, context);
     this.port = await freePort();
     this.app = createSlackApp({
       env: { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: this.slack.url, PORT: this.port, LOG_LEVEL: "error", SLACK_APP_TOKEN: undefined },
@@ -97,7 +123,7 @@ export class SlackHarness {
     await this.app.init();
     this.rolegate = wireRolegate({
       app: this.app,
-      database,
+      database: this.database,
       config: this.config,
       connectors: new TargetConnectors(this.config, { dolfin: factory, sentry: factory, devin: factory }, TOKENS),
       clock: this.clock.now,
@@ -112,12 +138,25 @@ export class SlackHarness {
     this.rolegate.home.start();
   }
 
-  async stop(): Promise<void> {
+  /** Stops rolegate (not Slack, the vendors or the database) and starts it again, as a new process would. */
+  async restart(beforeStart: () => void = () => {}): Promise<void> {
+    await this.stopRolegate();
+    beforeStart();
+    await this.startRolegate();
+  }
+
+  private async stopRolegate(): Promise<void> {
     await this.rolegate?.executor.stop();
     await this.rolegate?.notices.stop();
     await this.rolegate?.home.stop();
     await this.app?.stop();
+  }
+
+  async stop(): Promise<void> {
+    await this.stopRolegate();
     await this.slack?.stop();
+    await this.httpDolfin?.stop();
+    this.httpDolfin = undefined;
   }
 
   /** POSTs a body to /slack/events, signed as Slack signs it (or as told). */
@@ -276,8 +315,8 @@ export class SlackHarness {
 }
 
 /** One harness per test file, reset before each test; `extraTargets` adds targets to its config. */
-export function useSlackHarness(extraTargets = "", extraTop = ""): SlackHarness {
-  const harness = new SlackHarness(extraTargets, extraTop);
+export function useSlackHarness(extraTargets = "", extraTop = "", options: HarnessOptions = {}): SlackHarness {
+  const harness = new SlackHarness(extraTargets, extraTop, options);
   let database: TestDatabase;
   beforeAll(async () => {
     database = await openTestDatabase();
