@@ -21,8 +21,6 @@ export type RefusalCode =
   | "policy" // rolegate.yml does not allow this role for this long, or permanently
   | "requester_not_allowed" // the person is not among the target's requesters (any more)
   | "nothing_to_end" // an early end of a grant that is not time-bound, not applied, or already ended
-  | "not_visible" // someone else's request, of a target the person does not approve
-  | "wrong_workspace" // a command or click from a workspace or app rolegate is not installed in
   | "invalid_transition"
   | "invalid_request"
   | "vendor_unavailable";

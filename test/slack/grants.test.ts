@@ -29,6 +29,10 @@ describe("time-bound access in Slack", () => {
     expect(h.cardText(id)).toContain("Admin for 1m (until");
     expect(h.cardText(id)).toContain("each member goes back to their previous role");
     expect(h.dmsTo(REQUESTER).at(-1)).toContain("It ends");
+    const answered = h.slack.responses.length;
+    await h.command(REQUESTER, "history mine");
+    await waitFor(() => h.slack.responses.length > answered, "the history");
+    expect(h.lastResponse()).toContain("ada@example.com: Member → Admin for 1m (until <!date^");
 
     await h.clickInDm(REQUESTER, ACTIONS.endEarly);
     await waitFor(() => h.dolfin.roleOf("usr_1") === "member", "the role to be taken back");

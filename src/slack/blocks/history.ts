@@ -6,6 +6,7 @@ import type { AuditEntry } from "../../requests/store/request-repo.js";
 import { STATUS_PHRASE } from "../../requests/refusals.js";
 import type { RoleRequest } from "../../requests/types.js";
 import { approvalCard, describeTarget, type SlackMessage } from "./approval-card.js";
+import { forHowLong } from "./grant.js";
 import { escapeText, LIMITS, mention, mrkdwn, slackDate, userText } from "./text.js";
 
 type KnownBlock = types.KnownBlock;
@@ -22,7 +23,7 @@ function historyLine(request: RoleRequest): string {
   const when = request.appliedAt ?? request.decidedAt ?? request.createdAt;
   return (
     `*${request.id}* · ${STATUS_PHRASE[request.status]} · ${escapeText([request.target, ...request.extraTargets].join(", "))} · ` +
-    `asked by ${mention(request.requesterId)}\n${members}${decided} · ${slackDate(when)}`
+    `asked by ${mention(request.requesterId)}\n${members}${forHowLong(request)}${decided} · ${slackDate(when)}`
   );
 }
 
