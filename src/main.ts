@@ -8,6 +8,7 @@ import { openDatabase, type Database } from "./db/database.js";
 import { createLogger } from "./logger.js";
 import { createRedactor, secretValues } from "./secrets.js";
 import { approvalKeyProblems } from "./requests/approval-keys.js";
+import { Readiness } from "./readiness.js";
 import { wireRolegate } from "./rolegate.js";
 import { createSlackApp } from "./slack/bolt-app.js";
 import { CONNECTOR_FACTORIES } from "./vendors/index.js";
@@ -33,8 +34,9 @@ async function main(): Promise<void> {
   const clock = systemClock;
 
   let database: Database | undefined;
-  const healthy = async () => (database ? database.prisma.$queryRaw`SELECT 1`.then(() => true, () => false) : false);
-  const app = createSlackApp({ env, logger, healthy });
+  // Asked only once serving, by when both the app and (soon) the database exist.
+  const readiness = new Readiness({ prisma: () => database?.prisma, authTest: () => app.client.auth.test() });
+  const app = createSlackApp({ env, logger, readiness: () => readiness.report() });
   // auth.test first: a revoked or mistyped token stops us at once, with Slack's reason, before
   // a database is created for nothing.
   await app.init();

@@ -1,38 +1,42 @@
 // Bolt in HTTP mode on PORT at /slack/events with every request's signature verified, or in
 // Socket Mode when SLACK_APP_TOKEN is set. SLACK_API_URL replaces Slack's API host (GovSlack,
-// or a fake Web API in tests). /healthz answers on the same port in both modes.
+// or a fake Web API in tests). /healthz (alive) and /readyz (able to work) answer on the same
+// port in both modes.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { App, LogLevel } from "@slack/bolt";
 import type { Env } from "../config/env.js";
 import type { Logger } from "../logger.js";
+import type { ReadinessReport } from "../readiness.js";
 import { boltLogger } from "./bolt-logger.js";
 
 export interface SlackAppOptions {
   env: Pick<Env, "SLACK_BOT_TOKEN" | "SLACK_SIGNING_SECRET" | "SLACK_APP_TOKEN" | "SLACK_API_URL" | "PORT" | "LOG_LEVEL">;
   logger: Logger;
-  /** Resolves true when the database answers. */
-  healthy: () => Promise<boolean>;
+  /** What /readyz reports: the database, its migrations, and Slack's view of the token. */
+  readiness: () => Promise<ReadinessReport>;
   /** Retries of a failed Web API call (Slack's client backs off on rate limits); tests use 0. */
   retries?: number;
 }
 
 export const EVENTS_PATH = "/slack/events";
 
-export function createSlackApp({ env, logger, healthy, retries }: SlackAppOptions): App {
+const json = (res: ServerResponse, status: number, body: unknown) => {
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(JSON.stringify(body));
+};
+
+export function createSlackApp({ env, logger, readiness, retries }: SlackAppOptions): App {
   const socketMode = Boolean(env.SLACK_APP_TOKEN);
-  const healthRoute = {
-    path: "/healthz",
+  // Alive: this process answers. Nothing else is asked, so a database outage never gets a
+  // replica restarted for nothing.
+  const healthRoute = { path: "/healthz", method: ["GET"], handler: (_req: IncomingMessage, res: ServerResponse) => json(res, 200, { ok: true }) };
+  const readyRoute = {
+    path: "/readyz",
     method: ["GET"],
     handler: (_req: IncomingMessage, res: ServerResponse) => {
-      void healthy().then(
-        (up) => {
-          res.writeHead(up ? 200 : 503, { "content-type": "application/json" });
-          res.end(JSON.stringify({ ok: up }));
-        },
-        () => {
-          res.writeHead(503, { "content-type": "application/json" });
-          res.end(JSON.stringify({ ok: false }));
-        },
+      void readiness().then(
+        (report) => json(res, report.ready ? 200 : 503, { ok: report.ready, checks: report.checks }),
+        () => json(res, 503, { ok: false }),
       );
     },
   };
@@ -41,7 +45,7 @@ export function createSlackApp({ env, logger, healthy, retries }: SlackAppOption
     ...(socketMode
       ? { socketMode: true, appToken: env.SLACK_APP_TOKEN, installerOptions: { port: env.PORT } }
       : { signingSecret: env.SLACK_SIGNING_SECRET, endpoints: EVENTS_PATH, port: env.PORT }),
-    customRoutes: [healthRoute],
+    customRoutes: [healthRoute, readyRoute],
     logger: boltLogger(logger),
     logLevel: env.LOG_LEVEL === "debug" ? LogLevel.DEBUG : LogLevel.INFO,
     // auth.test runs in init(), where a bad token becomes an error we can report and exit on.

@@ -51,6 +51,31 @@ async function startRolegate(): Promise<RunningScript> {
   return run;
 }
 
+/** An approved request, as the Slack side would have left it. */
+async function approvedRequest(repo: RequestRepo) {
+  const now = new Date();
+  const filed = await repo.create(
+    {
+      kind: "SET_ROLE",
+      target: "dolfin-acme",
+      requestedRole: { id: "Admin", name: "Admin" },
+      reason: "on call",
+      requesterId: "U0REQUEST",
+      requiredApprovals: 1,
+      expiresAt: new Date(now.getTime() + 3_600_000),
+      members: [{ ref: "ada@example.com", email: "ada@example.com", vendorUserId: "u-ada", roleWhenFiled: "Member" }],
+    },
+    now,
+  );
+  const approved = await repo.transition(
+    filed.id,
+    { type: "approve", actor: "U0APPROVE", standing: { mayDecide: true, requesterMayAsk: true, ownAccess: { kind: "none" }, approvers: new Map() }, now },
+    now,
+  );
+  expect(approved).toMatchObject({ ok: true, request: { status: "APPROVED" } });
+  return filed;
+}
+
 describe("a process killed in the middle of a vendor call", () => {
   it("leaves its request to another process, which takes it over and finishes it within 20 s, with the change made once", async () => {
     if (database.kind !== "postgres") return; // two processes need a database server to share
@@ -59,30 +84,10 @@ describe("a process killed in the middle of a vendor call", () => {
     dolfin.failNext({ hang: true }, (r) => r.method === "PATCH"); // the first call never returns
 
     const first = await startRolegate();
-    // An approved request, as the Slack side would have left it.
     const config = parseConfig(CONFIG(), "test", { DOLFIN_KEY });
-    const repo = new RequestRepo(database.prisma);
-    const now = new Date();
-    const filed = await repo.create(
-      {
-        kind: "SET_ROLE",
-        target: "dolfin-acme",
-        requestedRole: { id: "Admin", name: "Admin" },
-        reason: "on call",
-        requesterId: "U0REQUEST",
-        requiredApprovals: 1,
-        expiresAt: new Date(now.getTime() + 3_600_000),
-        members: [{ ref: "ada@example.com", email: "ada@example.com", vendorUserId: "u-ada", roleWhenFiled: "Member" }],
-      },
-      now,
-    );
     expect(config.executor.lease).toBe(15_000); // the default
-    const approved = await repo.transition(
-      filed.id,
-      { type: "approve", actor: "U0APPROVE", standing: { mayDecide: true, requesterMayAsk: true, ownAccess: { kind: "none" }, approvers: new Map() }, now },
-      now,
-    );
-    expect(approved).toMatchObject({ ok: true, request: { status: "APPROVED" } });
+    const repo = new RequestRepo(database.prisma);
+    const filed = await approvedRequest(repo);
 
     await waitFor(() => dolfin.writes().length === 1, "the first process to call the vendor", 10_000);
     const second = await startRolegate();
@@ -99,4 +104,28 @@ describe("a process killed in the middle of a vendor call", () => {
     expect(claims[1]?.details.takenOverFrom).toBe(claims[0]?.actor);
     expect(second.child.exitCode).toBeNull();
   }, 90_000);
+});
+
+describe("a process stopped with SIGTERM in the middle of a vendor call", () => {
+  it("lets the call finish and records its outcome before it exits 0: nothing is left for another process to redo", async () => {
+    if (database.kind !== "postgres") return; // the test reads the request from outside the process
+    await Promise.all(running.splice(0).map((r) => r.stop())); // the processes of the test above
+    await writeFile(join(dir, "rolegate.yml"), CONFIG());
+    dolfin.users.clear();
+    dolfin.received.length = 0;
+    dolfin.addUser("u-ada", "ada@example.com", "Member");
+    dolfin.failNext({ delayMs: 2_000 }, (r) => r.method === "PATCH"); // a slow answer
+
+    const rolegate = await startRolegate();
+    const repo = new RequestRepo(database.prisma);
+    const filed = await approvedRequest(repo);
+    await waitFor(() => dolfin.writes().length === 1, "the vendor call to start", 10_000);
+    rolegate.child.kill("SIGTERM");
+
+    expect(await rolegate.exited).toBe(0);
+    expect(rolegate.output()).toContain('"msg":"shutting down"');
+    expect(await repo.find(filed.id)).toMatchObject({ status: "APPLIED" });
+    expect(dolfin.users.get("u-ada")?.role).toBe("Admin");
+    expect(dolfin.writes()).toHaveLength(1);
+  }, 60_000);
 });

@@ -43,7 +43,7 @@ beforeAll(async () => {
   app = createSlackApp({
     env: { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_APP_TOKEN: APP_TOKEN, SLACK_SIGNING_SECRET: undefined, SLACK_API_URL: slack.url, PORT: port, LOG_LEVEL: "error" },
     logger: quietLogger,
-    healthy: async () => true,
+    readiness: async () => ({ ready: true, checks: { database: "ok", migrations: "ok", slack: "ok" } }),
     retries: 0,
   });
   await app.init();

@@ -16,9 +16,15 @@ export interface RunningScript {
   stop: () => Promise<void>;
 }
 
+/** A TypeScript entry point of this checkout, run through tsx. */
 export function startScript(script: string, env: Record<string, string>, cwd: string): RunningScript {
+  return startNode(["--import", TSX, join(process.cwd(), script)], env, cwd);
+}
+
+/** Node with these arguments, e.g. a built `dist/main.js`. */
+export function startNode(args: string[], env: Record<string, string>, cwd: string): RunningScript {
   // Only what the test passes: no variable of this machine leaks in.
-  const child = spawn(process.execPath, ["--import", TSX, join(process.cwd(), script)], {
+  const child = spawn(process.execPath, args, {
     cwd,
     env: { PATH: process.env.PATH ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],

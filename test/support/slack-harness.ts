@@ -5,6 +5,7 @@ import { createHmac } from "node:crypto";
 import type { App } from "@slack/bolt";
 import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { parseConfig, type RolegateConfig, type Target } from "../../src/config/file.js";
+import { Readiness } from "../../src/readiness.js";
 import { wireRolegate, type Rolegate } from "../../src/rolegate.js";
 import { createSlackApp } from "../../src/slack/bolt-app.js";
 import { TargetConnectors, type ConnectorContext } from "../../src/vendors/registry.js";
@@ -114,10 +115,11 @@ export class SlackHarness {
     // Only dolfin-http has no in-process double: it is reached through the real connector.
     const factory = (target: Target, context: ConnectorContext) => this.vendors.get(target.name) ?? createDolfin(target, context);
     this.port = await freePort();
+    const readiness = new Readiness({ prisma: () => this.database.prisma, authTest: () => this.app.client.auth.test() });
     this.app = createSlackApp({
       env: { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: this.slack.url, PORT: this.port, LOG_LEVEL: "error", SLACK_APP_TOKEN: undefined },
       logger: quietLogger,
-      healthy: async () => true,
+      readiness: () => readiness.report(),
       retries: 0, // a test wants Slack's first answer, not a backed-off retry
     });
     await this.app.init();
@@ -157,6 +159,11 @@ export class SlackHarness {
     await this.slack?.stop();
     await this.httpDolfin?.stop();
     this.httpDolfin = undefined;
+  }
+
+  /** Where rolegate's HTTP server listens. */
+  get origin(): string {
+    return `http://127.0.0.1:${this.port}`;
   }
 
   /** POSTs a body to /slack/events, signed as Slack signs it (or as told). */

@@ -24,7 +24,8 @@ export interface Answer {
   raw?: string;
 }
 
-export type Fault = Answer | { hang: true };
+/** An answer of its own, no answer ever (hang), or the usual answer only after `delayMs`. */
+export type Fault = Answer | { hang: true } | { delayMs: number };
 
 export abstract class FakeVendorServer {
   readonly received: Received[] = [];
@@ -69,13 +70,19 @@ export abstract class FakeVendorServer {
         const received: Received = { method: req.method ?? "GET", path: url.pathname, query: url.searchParams, headers: req.headers, raw, json };
         this.received.push(received);
         const i = this.faults.findIndex((f) => f.when(received));
-        const answer = i >= 0 ? this.faults.splice(i, 1)[0]!.fault : this.route(received);
-        if ("hang" in answer) {
+        const fault = i >= 0 ? this.faults.splice(i, 1)[0]!.fault : null;
+        if (fault && "hang" in fault) {
           this.hanging.add(res);
           return;
         }
-        res.writeHead(answer.status, { "content-type": answer.raw !== undefined ? "text/plain" : "application/json", ...answer.headers });
-        res.end(answer.raw ?? (answer.body === undefined ? "" : JSON.stringify(answer.body)));
+        // A slow vendor acts at once and answers late, as a real one behind a slow network would.
+        const answer = fault && !("delayMs" in fault) ? fault : this.route(received);
+        const send = () => {
+          res.writeHead(answer.status, { "content-type": answer.raw !== undefined ? "text/plain" : "application/json", ...answer.headers });
+          res.end(answer.raw ?? (answer.body === undefined ? "" : JSON.stringify(answer.body)));
+        };
+        if (fault && "delayMs" in fault) setTimeout(send, fault.delayMs);
+        else send();
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
