@@ -1,11 +1,18 @@
-// One JSON line per log record on stdout. Secrets (Slack tokens, vendor keys) are registered at
-// start and replaced by "[redacted]" wherever they appear — in messages, fields and error stacks —
-// because an error message from a library may quote a URL or header we handed it.
+// Logs are pino's: one JSON line per record on stdout, with levels, child loggers carrying their
+// fields, and errors serialised with their cause. Secrets are kept out twice. pino's `redact`
+// blanks fields whose name says they hold one (authorization, token, password …), and every
+// finished line passes the same redactor the rest of rolegate uses, which replaces each secret
+// registered at start (Slack tokens, vendor keys, the database password) wherever it appears —
+// in a message, a field, an error's message or stack — because a library's error may quote a URL
+// or header we handed it. For a person reading along in development: `npm run dev` pipes the
+// lines through pino-pretty.
+import { pino, stdSerializers, type Logger as Pino } from "pino";
 import type { LogLevel } from "./config/env.js";
 import { createRedactor } from "./secrets.js";
 
 export type Fields = Record<string, unknown>;
 
+/** The logging surface rolegate's code uses: a message first, then what it is about. */
 export interface Logger {
   error(message: string, fields?: Fields): void;
   warn(message: string, fields?: Fields): void;
@@ -14,42 +21,43 @@ export interface Logger {
   child(fields: Fields): Logger;
 }
 
-const RANK: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
-
 export interface LoggerOptions {
   level: LogLevel;
   /** Values that must never be written. */
   secrets?: Iterable<string>;
+  /** Where each line goes, without its newline; stdout when absent. */
   write?: (line: string) => void;
-  clock?: () => Date;
 }
 
-export function createLogger(options: LoggerOptions, bound: Fields = {}): Logger {
-  const write = options.write ?? ((line: string) => process.stdout.write(line + "\n"));
-  const clock = options.clock ?? (() => new Date());
+/** Field names whose values are credentials, whatever they contain. */
+const SECRET_FIELDS = ["authorization", "token", "password", "secret", "apiKey", "api_key"];
+const REDACT_PATHS = [...SECRET_FIELDS, ...SECRET_FIELDS.map((f) => `*.${f}`), "*.headers.authorization", "*.headers.cookie"];
+
+export function createLogger(options: LoggerOptions): Logger {
   const scrub = createRedactor(options.secrets ?? []);
-
-  const emit = (level: LogLevel, message: string, fields?: Fields) => {
-    if (RANK[level] > RANK[options.level]) return;
-    const record = { time: clock().toISOString(), level, msg: message, ...bound, ...fields };
-    write(scrub(JSON.stringify(record, errorReplacer)));
-  };
-
-  return {
-    error: (m, f) => emit("error", m, f),
-    warn: (m, f) => emit("warn", m, f),
-    info: (m, f) => emit("info", m, f),
-    debug: (m, f) => emit("debug", m, f),
-    child: (fields) => createLogger({ ...options, write, clock }, { ...bound, ...fields }),
-  };
+  const write = options.write;
+  const destination = write ? { write: (chunk: string) => write(chunk.replace(/\n$/, "")) } : pino.destination({ dest: 1, sync: true });
+  const base = pino(
+    {
+      level: options.level,
+      // "level":"warn" rather than 40: what people grep for and alert on.
+      formatters: { level: (label) => ({ level: label }) },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      serializers: { error: stdSerializers.errWithCause, err: stdSerializers.errWithCause },
+      redact: { paths: REDACT_PATHS, censor: "[redacted]" },
+      hooks: { streamWrite: scrub },
+    },
+    destination,
+  );
+  return wrap(base);
 }
 
-/** Errors serialise to {} by default; keep what a person needs to find the fault. */
-function errorReplacer(_key: string, value: unknown): unknown {
-  if (value instanceof Error) {
-    const extra = Object.fromEntries(Object.entries(value).filter(([k]) => k !== "cause"));
-    return { type: value.name, message: value.message, ...extra, stack: value.stack, cause: value.cause };
-  }
-  if (typeof value === "bigint") return value.toString();
-  return value;
+function wrap(logger: Pino): Logger {
+  return {
+    error: (message, fields) => logger.error(fields ?? {}, message),
+    warn: (message, fields) => logger.warn(fields ?? {}, message),
+    info: (message, fields) => logger.info(fields ?? {}, message),
+    debug: (message, fields) => logger.debug(fields ?? {}, message),
+    child: (fields) => wrap(logger.child(fields)),
+  };
 }

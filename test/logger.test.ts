@@ -43,4 +43,17 @@ describe("the logger", () => {
     logger.warn("worth a look");
     expect(lines.map((l) => JSON.parse(l).msg)).toEqual(["worth a look"]);
   });
+
+  it("blanks fields named for credentials even when their value is no registered secret, and keeps an error's cause", () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: "debug", write: (l) => lines.push(l) });
+    const cause = new Error("socket hang up");
+    logger.error("vendor call failed", { request: { headers: { authorization: "Bearer not-registered-1" } }, token: "also-not-registered", error: new Error("PUT failed", { cause }) });
+
+    expect(lines[0]).not.toMatch(/not-registered/);
+    const record = JSON.parse(lines[0]!);
+    expect(record).toMatchObject({ level: "error", msg: "vendor call failed", token: "[redacted]", request: { headers: { authorization: "[redacted]" } } });
+    expect(record.error).toMatchObject({ type: "Error", message: "PUT failed", cause: { type: "Error", message: "socket hang up" } });
+    expect(record.time).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+  });
 });
