@@ -8,7 +8,9 @@ import { openDatabase, type Database } from "./db/database.js";
 import { createLogger } from "./logger.js";
 import { createRedactor, secretValues } from "./secrets.js";
 import { approvalKeyProblems } from "./requests/approval-keys.js";
+import { Metrics } from "./metrics/metrics.js";
 import { Readiness } from "./readiness.js";
+import { readWorkSnapshot } from "./requests/store/work-snapshot.js";
 import { wireRolegate } from "./rolegate.js";
 import { createSlackApp } from "./slack/bolt-app.js";
 import { CONNECTOR_FACTORIES } from "./vendors/index.js";
@@ -36,11 +38,15 @@ async function main(): Promise<void> {
   let database: Database | undefined;
   // Asked only once serving, by when both the app and (soon) the database exist.
   const readiness = new Readiness({ prisma: () => database?.prisma, authTest: () => app.client.auth.test() });
-  const app = createSlackApp({ env, logger, readiness: () => readiness.report() });
+  const metrics = new Metrics({
+    snapshot: () => (database ? readWorkSnapshot(database.prisma) : Promise.reject(new Error("the database is not open yet"))),
+    pool: () => database?.poolStats?.(),
+  });
+  const app = createSlackApp({ env, logger, readiness: () => readiness.report(), metrics });
   // auth.test first: a revoked or mistyped token stops us at once, with Slack's reason, before
   // a database is created for nothing.
   await app.init();
-  const connectors = new TargetConnectors(config, CONNECTOR_FACTORIES);
+  const connectors = new TargetConnectors(config, CONNECTOR_FACTORIES, process.env, undefined, (...call) => metrics.vendorCall(...call));
   const keyProblems = await approvalKeyProblems(config, connectors, logger);
   if (keyProblems.length > 0) {
     process.stderr.write(`rolegate cannot start: ${env.ROLEGATE_CONFIG} is not valid.\n${keyProblems.map((p) => `  - ${p}`).join("\n")}\n`);
@@ -56,6 +62,7 @@ async function main(): Promise<void> {
     clock,
     logger,
     scrub: createVendorTextScrubber(secrets),
+    metrics,
   });
 
   await app.start();

@@ -7,6 +7,7 @@ import type { RolegateConfig } from "./config/file.js";
 import type { Database } from "./db/database.js";
 import { Executor } from "./executor/executor.js";
 import type { Logger } from "./logger.js";
+import type { Metrics } from "./metrics/metrics.js";
 import { ApprovalPolicy } from "./requests/approval-policy.js";
 import { Filing } from "./requests/filing.js";
 import { ownAccessOf } from "./requests/own-access.js";
@@ -39,6 +40,8 @@ export interface RolegateParts {
   /** Scrubs what the executor stores of an attempt (main.ts passes one built from every secret). */
   scrub?: VendorTextScrubber;
   formBudgetMs?: number;
+  /** Counts decisions and notices Slack did not take; absent: nothing is counted. */
+  metrics?: Pick<Metrics, "decided" | "noticeFailed">;
 }
 
 export interface Rolegate {
@@ -50,7 +53,7 @@ export interface Rolegate {
 }
 
 export function wireRolegate(parts: RolegateParts): Rolegate {
-  const { app, database, config, connectors, clock, logger } = parts;
+  const { app, database, config, connectors, clock, logger, metrics } = parts;
   const repo = new RequestRepo(database.prisma);
   const policy = new ApprovalPolicy(config, new SlackUsergroupDirectory(app.client, clock));
   const slackUsers = new SlackUsers(app.client, clock);
@@ -73,6 +76,7 @@ export function wireRolegate(parts: RolegateParts): Rolegate {
     logger: logger.child({ component: "notices" }),
     ...(parts.pollMs ? { pollMs: parts.pollMs } : {}),
     ...(parts.noticeRetryMs ? { firstRetryMs: parts.noticeRetryMs, maxRetryMs: parts.noticeRetryMs * 4 } : {}),
+    ...(metrics ? { noticeFailed: (type: string) => metrics.noticeFailed(type) } : {}),
   });
   const noticesAvailable = () => notices.wake();
   let executor: Executor | undefined;
@@ -85,6 +89,7 @@ export function wireRolegate(parts: RolegateParts): Rolegate {
     logger,
     workAvailable: () => executor?.wake(),
     noticesAvailable,
+    ...(metrics ? { decided: (command: string, outcome: string) => metrics.decided(command, outcome) } : {}),
   });
   const roleRefresh = new RoleRefresh({ repo, connectors, noticesAvailable, clock, logger });
   executor = new Executor({

@@ -5,6 +5,7 @@ import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { Logger } from "../logger.js";
 import { PrismaClient } from "./generated/client.js";
@@ -28,6 +29,8 @@ export interface Database {
   description: string;
   /** A connection that runs scripts: the migration runner and tests use it. */
   openSession(): Promise<SqlSession>;
+  /** The connection pool's state, for the metrics (PostgreSQL only: the embedded one has none). */
+  poolStats?(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -55,9 +58,12 @@ export async function migrateDatabase(database: Database, logger: Logger): Promi
 }
 
 function openPostgres(url: string, poolSize: number): Database {
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: poolSize }) });
+  // Our own pool, handed to the adapter, so its state can be reported.
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
   return {
     prisma,
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     description: describePostgres(url),
     openSession: () => connectPostgresSession(url),
     close: () => prisma.$disconnect(),

@@ -25,6 +25,8 @@ export interface NoticeDispatcherDeps {
   /** How long a notice is tried before it is given up on. */
   giveUpAfterMs?: number;
   owner?: string;
+  /** Told of each delivery Slack refused or did not answer (the metrics). */
+  noticeFailed?: (type: string) => void;
 }
 
 /** How many notices one tick claims; each is delivered before the next. */
@@ -76,6 +78,7 @@ export class NoticeDispatcher {
       await notifier.notify({ type: notice.type, request, actor: notice.actor });
       await outbox.delivered(notice, this.owner);
     } catch (error) {
+      this.deps.noticeFailed?.(notice.type);
       const tries = notice.attempts + 1;
       const permanent = notifier.isPermanent?.(error) ?? false;
       const giveUp = (permanent && tries >= PERMANENT_TRIES) || Date.now() - notice.createdAt.getTime() > (this.deps.giveUpAfterMs ?? 86_400_000);

@@ -32,6 +32,8 @@ export interface RequestServiceDeps {
   workAvailable?: () => void;
   /** Called after a commit that queued a notice, so the dispatcher delivers it at once. */
   noticesAvailable?: () => void;
+  /** Told of each person's decision and how it ended: "ok" or the refusal code (the metrics). */
+  decided?: (command: PersonCommand["type"], outcome: string) => void;
 }
 
 export class RequestService {
@@ -183,8 +185,10 @@ export class RequestService {
       // Asked before the row lock: it may call Slack or a vendor, which must never hold a
       // transaction open. The lock then decides on the request as it is.
       const now = this.deps.clock();
-      const outcome = await this.deps.repo.transition(id, await command(context, now), now, note);
+      const asked = await command(context, now);
+      const outcome = await this.deps.repo.transition(id, asked, now, note);
       if (!outcome.ok && outcome.recheck && round < DECISION_ROUNDS) continue;
+      this.deps.decided?.(asked.type, outcome.ok ? "ok" : outcome.refusal.code);
       this.wakeAfter(outcome);
       return outcome.ok ? ok(outcome.request) : { ok: false, refusal: outcome.refusal };
     }

@@ -14,6 +14,8 @@ export interface SlackAppOptions {
   logger: Logger;
   /** What /readyz reports: the database, its migrations, and Slack's view of the token. */
   readiness: () => Promise<ReadinessReport>;
+  /** The Prometheus exposition served at /metrics; absent: no such route. */
+  metrics?: { contentType: string; exposition: () => Promise<string> };
   /** Retries of a failed Web API call (Slack's client backs off on rate limits); tests use 0. */
   retries?: number;
 }
@@ -25,7 +27,7 @@ const json = (res: ServerResponse, status: number, body: unknown) => {
   res.end(JSON.stringify(body));
 };
 
-export function createSlackApp({ env, logger, readiness, retries }: SlackAppOptions): App {
+export function createSlackApp({ env, logger, readiness, metrics, retries }: SlackAppOptions): App {
   const socketMode = Boolean(env.SLACK_APP_TOKEN);
   // Alive: this process answers. Nothing else is asked, so a database outage never gets a
   // replica restarted for nothing.
@@ -45,7 +47,7 @@ export function createSlackApp({ env, logger, readiness, retries }: SlackAppOpti
     ...(socketMode
       ? { socketMode: true, appToken: env.SLACK_APP_TOKEN, installerOptions: { port: env.PORT } }
       : { signingSecret: env.SLACK_SIGNING_SECRET, endpoints: EVENTS_PATH, port: env.PORT }),
-    customRoutes: [healthRoute, readyRoute],
+    customRoutes: [healthRoute, readyRoute, ...(metrics ? [metricsRoute(metrics, logger)] : [])],
     logger: boltLogger(logger),
     logLevel: env.LOG_LEVEL === "debug" ? LogLevel.DEBUG : LogLevel.INFO,
     // auth.test runs in init(), where a bad token becomes an error we can report and exit on.
@@ -69,5 +71,26 @@ export function slackClientOptions(env: Pick<Env, "SLACK_API_URL">, retries = 2)
     ...(url ? { slackApiUrl: url.endsWith("/") ? url : `${url}/` } : {}),
     timeout: SLACK_CALL_TIMEOUT_MS,
     retryConfig: { retries, maxTimeout: 5_000 },
+  };
+}
+
+function metricsRoute(metrics: NonNullable<SlackAppOptions["metrics"]>, logger: Logger) {
+  return {
+    path: "/metrics",
+    method: ["GET"],
+    handler: (_req: IncomingMessage, res: ServerResponse) => {
+      void metrics.exposition().then(
+        (text) => {
+          res.writeHead(200, { "content-type": metrics.contentType });
+          res.end(text);
+        },
+        (error: unknown) => {
+          // The database did not answer: a scrape that fails is itself the signal.
+          logger.warn("could not gather the metrics", { error });
+          res.writeHead(503, { "content-type": "text/plain" });
+          res.end("metrics unavailable: the database did not answer\n");
+        },
+      );
+    },
   };
 }

@@ -5,6 +5,7 @@ import type { RolegateConfig, Target, VendorName } from "../config/file.js";
 import type { Dispatcher } from "undici";
 import { secretValues } from "../secrets.js";
 import type { ConnectorRegistry, TargetConnector } from "./connector.js";
+import { MeteredConnector, type CallObserver } from "./metered-connector.js";
 import { ScrubbedConnector } from "./scrubbed-connector.js";
 import { createVendorTextScrubber, type VendorTextScrubber } from "./vendor-text.js";
 
@@ -26,6 +27,8 @@ export class TargetConnectors implements ConnectorRegistry {
     private readonly factories: Partial<Record<VendorName, ConnectorFactory>>,
     private readonly env: NodeJS.ProcessEnv = process.env,
     private readonly dispatcher?: Dispatcher,
+    /** Told of every vendor call (the metrics); absent: nobody watches. */
+    private readonly observe?: CallObserver,
   ) {
     this.scrub = createVendorTextScrubber(secretValues(env, [...config.targets.values()].map((t) => t.tokenEnv)));
   }
@@ -39,7 +42,8 @@ export class TargetConnectors implements ConnectorRegistry {
     if (!factory) throw new Error(`rolegate has no ${target.vendor} connector yet`);
     const credential = this.env[target.tokenEnv];
     if (!credential) throw new Error(`the environment variable ${target.tokenEnv} is not set`);
-    const connector = new ScrubbedConnector(factory(target, { credential, ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}) }), this.scrub);
+    const made = factory(target, { credential, ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}) });
+    const connector = new ScrubbedConnector(this.observe ? new MeteredConnector(made, this.observe) : made, this.scrub);
     this.connectors.set(name, connector);
     return connector;
   }

@@ -5,7 +5,9 @@ import { createHmac } from "node:crypto";
 import type { App } from "@slack/bolt";
 import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { parseConfig, type RolegateConfig, type Target } from "../../src/config/file.js";
+import { Metrics } from "../../src/metrics/metrics.js";
 import { Readiness } from "../../src/readiness.js";
+import { readWorkSnapshot } from "../../src/requests/store/work-snapshot.js";
 import { wireRolegate, type Rolegate } from "../../src/rolegate.js";
 import { createSlackApp } from "../../src/slack/bolt-app.js";
 import { TargetConnectors, type ConnectorContext } from "../../src/vendors/registry.js";
@@ -116,10 +118,12 @@ export class SlackHarness {
     const factory = (target: Target, context: ConnectorContext) => this.vendors.get(target.name) ?? createDolfin(target, context);
     this.port = await freePort();
     const readiness = new Readiness({ prisma: () => this.database.prisma, authTest: () => this.app.client.auth.test() });
+    const metrics = new Metrics({ snapshot: () => readWorkSnapshot(this.database.prisma), pool: () => this.database.poolStats?.() });
     this.app = createSlackApp({
       env: { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: this.slack.url, PORT: this.port, LOG_LEVEL: "error", SLACK_APP_TOKEN: undefined },
       logger: quietLogger,
       readiness: () => readiness.report(),
+      metrics,
       retries: 0, // a test wants Slack's first answer, not a backed-off retry
     });
     await this.app.init();
@@ -127,12 +131,13 @@ export class SlackHarness {
       app: this.app,
       database: this.database,
       config: this.config,
-      connectors: new TargetConnectors(this.config, { dolfin: factory, sentry: factory, devin: factory }, TOKENS),
+      connectors: new TargetConnectors(this.config, { dolfin: factory, sentry: factory, devin: factory }, TOKENS, undefined, (...call) => metrics.vendorCall(...call)),
       clock: this.clock.now,
       logger: quietLogger,
       pollMs: 20,
       noticeRetryMs: 50,
       formBudgetMs: 1_000,
+      metrics,
     });
     await this.app.start();
     this.rolegate.executor.start();

@@ -1,0 +1,94 @@
+// What rolegate tells Prometheus at /metrics. Counters and histograms are kept in process as
+// things happen (decisions, vendor calls, notices Slack did not take); the state of the work —
+// requests by status, the executor's queue, the outbox, reverts that failed — is read from the
+// database at each scrape, so every replica reports the same shared truth and nothing drifts.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { WorkSnapshot } from "../requests/store/work-snapshot.js";
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+}
+
+export interface MetricsSources {
+  snapshot: () => Promise<WorkSnapshot>;
+  /** The database connection pool; undefined for the embedded database, which has none. */
+  pool?: () => PoolStats | undefined;
+}
+
+const STATUSES = ["PENDING", "APPROVED", "EXECUTING", "APPLIED", "FAILED", "DENIED", "CANCELLED", "EXPIRED"] as const;
+
+export class Metrics {
+  readonly registry = new Registry();
+
+  private readonly decisions = new Counter({
+    name: "rolegate_decisions_total",
+    help: "People's decisions on requests (approve, deny, cancel, retry), by outcome: ok, or the refusal code.",
+    labelNames: ["command", "outcome"] as const,
+    registers: [this.registry],
+  });
+  private readonly vendorCalls = new Counter({
+    name: "rolegate_vendor_calls_total",
+    help: "Calls to a vendor's API, by vendor, operation and outcome (ok, or the kind of failure).",
+    labelNames: ["vendor", "operation", "outcome"] as const,
+    registers: [this.registry],
+  });
+  private readonly vendorSeconds = new Histogram({
+    name: "rolegate_vendor_call_duration_seconds",
+    help: "How long a vendor call took, whatever its outcome.",
+    labelNames: ["vendor", "operation"] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  private readonly noticeFailures = new Counter({
+    name: "rolegate_slack_notice_failures_total",
+    help: "Card updates and DMs Slack refused or did not answer (each is retried from the outbox).",
+    labelNames: ["notice"] as const,
+    registers: [this.registry],
+  });
+  private readonly requests = this.gauge("rolegate_requests", "Requests by status (reverts of time-bound grants included).", ["status"]);
+  private readonly queueDepth = this.gauge("rolegate_executor_queue_depth", "Approved requests due for the executor now.");
+  private readonly oldestApproved = this.gauge("rolegate_oldest_approved_age_seconds", "Age of the oldest request approved but not yet applied (0 when none).");
+  private readonly failedReverts = this.gauge("rolegate_failed_reverts", "Time-bound grants whose access rolegate could not take back (FAILED reverts).");
+  private readonly outboxDepth = this.gauge("rolegate_notice_outbox_depth", "Notices waiting to be delivered to Slack.");
+  private readonly poolConnections = this.gauge("rolegate_db_pool_connections", "Database pool connections, by state.", ["state"]);
+
+  constructor(private readonly sources: MetricsSources) {
+    collectDefaultMetrics({ register: this.registry, prefix: "rolegate_" });
+  }
+
+  decided(command: string, outcome: string): void {
+    this.decisions.inc({ command, outcome });
+  }
+
+  vendorCall(vendor: string, operation: string, outcome: string, seconds: number): void {
+    this.vendorCalls.inc({ vendor, operation, outcome });
+    this.vendorSeconds.observe({ vendor, operation }, seconds);
+  }
+
+  noticeFailed(notice: string): void {
+    this.noticeFailures.inc({ notice });
+  }
+
+  /** The Prometheus text exposition, with the database-backed gauges read now. */
+  async exposition(): Promise<string> {
+    const snapshot = await this.sources.snapshot();
+    for (const status of STATUSES) this.requests.set({ status }, snapshot.byStatus[status] ?? 0);
+    this.queueDepth.set(snapshot.dueApproved);
+    this.oldestApproved.set(snapshot.oldestApprovedSeconds);
+    this.failedReverts.set(snapshot.failedReverts);
+    this.outboxDepth.set(snapshot.outboxDepth);
+    const pool = this.sources.pool?.();
+    if (pool) for (const [state, value] of Object.entries(pool)) this.poolConnections.set({ state }, value);
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  private gauge(name: string, help: string, labelNames: string[] = []): Gauge<string> {
+    return new Gauge({ name, help, labelNames, registers: [this.registry] });
+  }
+}

@@ -1,0 +1,57 @@
+// Wraps a connector so that each of its calls is reported once — which vendor, which operation,
+// how it ended, how long it took — to whoever watches (the metrics). The outcome is "ok", the
+// VendorError kind (rate_limited, unavailable, forbidden …), "timeout", or "error".
+import type { AddToOrganizations, CallOptions, MemberLookup, RoleChange, TargetConnector, VendorMember, VendorRole } from "./connector.js";
+import { VendorError } from "./errors.js";
+
+export type CallObserver = (vendor: string, operation: string, outcome: string, seconds: number) => void;
+
+export class MeteredConnector implements TargetConnector {
+  constructor(
+    private readonly inner: TargetConnector,
+    private readonly observe: CallObserver,
+  ) {}
+
+  get target() {
+    return this.inner.target;
+  }
+
+  checkAccess(options?: CallOptions): Promise<string> {
+    return this.timed("check_access", () => this.inner.checkAccess(options));
+  }
+
+  listRoles(options?: CallOptions): Promise<VendorRole[]> {
+    return this.timed("list_roles", () => this.inner.listRoles(options));
+  }
+
+  findMember(member: MemberLookup, options?: CallOptions): Promise<VendorMember | null> {
+    return this.timed("find_member", () => this.inner.findMember(member, options));
+  }
+
+  setRole(change: RoleChange, options?: CallOptions): Promise<void> {
+    return this.timed("set_role", () => this.inner.setRole(change, options));
+  }
+
+  addToOrganizations(change: AddToOrganizations, options?: CallOptions): Promise<void> {
+    return this.timed("add_to_organizations", () => this.inner.addToOrganizations(change, options));
+  }
+
+  private async timed<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    let outcome = "ok";
+    try {
+      return await call();
+    } catch (error) {
+      outcome = outcomeOf(error);
+      throw error;
+    } finally {
+      this.observe(this.inner.target.vendor, operation, outcome, (performance.now() - started) / 1000);
+    }
+  }
+}
+
+function outcomeOf(error: unknown): string {
+  if (error instanceof VendorError) return error.kind;
+  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) return "timeout";
+  return "error";
+}
