@@ -7,19 +7,10 @@ import { APPROVER, REQUESTER, SECOND_APPROVER, useSlackHarness, waitFor } from "
 
 const h = useSlackHarness();
 
-async function file(text: string): Promise<string> {
-  const before = h.slack.responses.length;
-  await h.command(REQUESTER, text);
-  await waitFor(() => h.slack.responses.length > before, "the filing reply");
-  const id = /Request \*([0-9A-Z]{6})\* filed/.exec(h.lastResponse())?.[1];
-  if (!id) throw new Error(`not filed: ${h.lastResponse()}`);
-  await h.noticesDelivered();
-  return id;
-}
 
 describe("App Home", () => {
   it("an approver's Waiting on me lists the request with Approve and Deny; Approve there decides it as the card would, and the tab drops it", async () => {
-    const id = await file("set dolfin-acme ada@example.com admin on call");
+    const id = await h.fileRequest("set dolfin-acme ada@example.com admin on call");
     const home = await h.openHome(APPROVER);
     expect(home).toContain("Waiting on me");
     expect(home).toContain(`*${id}* · make ada@example.com Admin in dolfin-acme`);
@@ -32,7 +23,7 @@ describe("App Home", () => {
   });
 
   it("a refusal from App Home reaches the clicker by DM, since a tab has no channel", async () => {
-    const id = await file("set dolfin-acme ada@example.com owner release");
+    const id = await h.fileRequest("set dolfin-acme ada@example.com owner release");
     await h.openHome(APPROVER);
     await h.clickInHome(APPROVER, ACTIONS.approve, id); // 1 of 2 approvals for Owner
     await waitFor(async () => (await h.rolegate.repo.find(id))?.approvals.length === 1, "the first approval");
@@ -42,7 +33,7 @@ describe("App Home", () => {
   });
 
   it("the requester's open requests carry Cancel; Cancel withdraws it and every open tab that showed it is redrawn", async () => {
-    const id = await file("set dolfin-acme ada@example.com admin on call");
+    const id = await h.fileRequest("set dolfin-acme ada@example.com admin on call");
     expect(await h.openHome(REQUESTER)).toContain(`*${id}* · waiting for approval`);
     expect(await h.openHome(SECOND_APPROVER)).toContain(id);
 
@@ -54,7 +45,7 @@ describe("App Home", () => {
   });
 
   it("My access shows a running grant with its end; I'm done there takes the access back, and the tab says none is running", async () => {
-    const id = await file("set dolfin-acme ada@example.com admin for 2h incident 7");
+    const id = await h.fileRequest("set dolfin-acme ada@example.com admin for 2h incident 7");
     await h.click(APPROVER, ACTIONS.approve, id);
     await waitFor(async () => (await h.rolegate.repo.find(id))?.status === "APPLIED", "the grant to be applied");
     await h.noticesDelivered();
@@ -69,7 +60,7 @@ describe("App Home", () => {
   });
 
   it("someone who approves nothing sees no Waiting on me, and a tab nobody opened is never published", async () => {
-    await file("set dolfin-acme ada@example.com admin on call");
+    await h.fileRequest("set dolfin-acme ada@example.com admin on call");
     expect(await h.openHome("U0OUTSIDE")).not.toContain("Waiting on me");
     expect(h.slack.callsTo("views.publish").map((c) => c.params.user_id)).toEqual(["U0OUTSIDE"]);
   });

@@ -12,12 +12,7 @@ const patches = () => h.httpDolfin!.writes().map((w) => [w.method, w.path, w.jso
 const roleOfAda = () => h.httpDolfin!.users.get("u-ada")!.role;
 
 async function grantApplied(): Promise<string> {
-  const before = h.slack.responses.length;
-  await h.command(REQUESTER, "set dolfin-http ada@example.com admin for 1m incident 42");
-  await waitFor(() => h.slack.responses.length > before, "the filing reply");
-  const id = /Request \*([0-9A-Z]{6})\* filed/.exec(h.lastResponse())?.[1];
-  if (!id) throw new Error(`not filed: ${h.lastResponse()}`);
-  await h.noticesDelivered();
+  const id = await h.fileRequest("set dolfin-http ada@example.com admin for 1m incident 42");
   await h.click(APPROVER, ACTIONS.approve, id);
   await waitFor(async () => (await h.rolegate.repo.find(id))?.status === "APPLIED", "the grant to be applied");
   await h.noticesDelivered();

@@ -9,12 +9,7 @@ import { APPROVER, GROUP_APPROVER, REQUESTER, SECOND_APPROVER, useSlackHarness, 
 const h = useSlackHarness();
 
 async function grantApplied(text = "set dolfin-acme ada@example.com admin for 1m incident 42"): Promise<string> {
-  const before = h.slack.responses.length;
-  await h.command(REQUESTER, text);
-  await waitFor(() => h.slack.responses.length > before, "the filing reply");
-  const id = /Request \*([0-9A-Z]{6})\* filed/.exec(h.lastResponse())?.[1];
-  if (!id) throw new Error(`not filed: ${h.lastResponse()}`);
-  await h.noticesDelivered();
+  const id = await h.fileRequest(text);
   expect(h.cardText(id)).toContain("Admin for ");
   await h.click(APPROVER, ACTIONS.approve, id);
   await waitFor(async () => (await h.rolegate.repo.find(id))?.status === "APPLIED", "the grant to be applied");

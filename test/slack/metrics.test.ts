@@ -22,19 +22,10 @@ function value(text: string, series: string): number | undefined {
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
-async function file(text: string): Promise<string> {
-  const before = h.slack.responses.length;
-  await h.command(REQUESTER, text);
-  await waitFor(() => h.slack.responses.length > before, "the filing reply");
-  const id = /Request \*([0-9A-Z]{6})\* filed/.exec(h.lastResponse())?.[1];
-  if (!id) throw new Error(`not filed: ${h.lastResponse()}`);
-  await h.noticesDelivered();
-  return id;
-}
 
 describe("/metrics", () => {
   it("counts a request applied, the approval that decided it and the vendor call that made it, with its latency", async () => {
-    const id = await file("set dolfin-acme ada@example.com admin on call");
+    const id = await h.fileRequest("set dolfin-acme ada@example.com admin on call");
     await h.click(APPROVER, ACTIONS.approve, id);
     await waitFor(async () => (await h.rolegate.repo.find(id))?.status === "APPLIED", "the change");
     await h.noticesDelivered();
@@ -54,7 +45,7 @@ describe("/metrics", () => {
 
   it("shows an approved request nobody has applied yet, refusals by their code, and notices Slack did not take", async () => {
     await h.rolegate.executor.stop(); // no executor: approved work waits
-    const id = await file("set dolfin-acme ada@example.com admin on call");
+    const id = await h.fileRequest("set dolfin-acme ada@example.com admin on call");
     await h.click(REQUESTER, ACTIONS.approve, id); // the requester: refused
     h.slack.on("chat.update", () => ({ ok: false, error: "ratelimited" }));
     await h.click(APPROVER, ACTIONS.approve, id);
@@ -69,7 +60,7 @@ describe("/metrics", () => {
   });
 
   it("counts a grant whose access could not be taken back", async () => {
-    const id = await file("set dolfin-acme ada@example.com admin for 1m incident");
+    const id = await h.fileRequest("set dolfin-acme ada@example.com admin for 1m incident");
     await h.click(APPROVER, ACTIONS.approve, id);
     await waitFor(async () => (await h.rolegate.repo.find(id))?.status === "APPLIED", "the grant");
     h.dolfin.nextWrites({ kind: "error", error: forbidden("Caller is not Admin or Owner of this organisation.") });

@@ -319,6 +319,17 @@ export class SlackHarness {
     return this.slack.messagesIn(`D${user.slice(1)}`).map((m) => m.text);
   }
 
+  /** Files a request with `/role <text>` as `user`; returns its id once its card is posted. */
+  async fileRequest(text: string, user = REQUESTER): Promise<string> {
+    const before = this.slack.responses.length;
+    await this.command(user, text);
+    await waitFor(() => this.slack.responses.length > before, `the reply to /role ${text}`);
+    const id = /Request \*([0-9A-Z]{6})\* filed/.exec(this.lastResponse())?.[1];
+    if (!id) throw new Error(`not filed: ${this.lastResponse()}`);
+    await this.noticesDelivered(); // the card is posted after the commit
+    return id;
+  }
+
   /** The last thing posted to the response_url of a command. */
   lastResponse(): string {
     const last = this.slack.responses.at(-1);
