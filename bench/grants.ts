@@ -35,9 +35,15 @@ export async function benchGrantEnds(database: TestDatabase, config: RolegateCon
     logger: quietLogger,
   });
   const executors = ["grants-a", "grants-b"].map(
-    (owner) => new Executor({ queue: new WorkQueue(database.prisma), connectors: { forTarget: () => vendor }, config: config.executor, clock: clock.now, logger: quietLogger, owner }),
+    (owner) =>
+      new Executor({ queue: new WorkQueue(database.prisma), connectors: { forTarget: () => vendor }, config: config.executor, clock: clock.now, logger: quietLogger, owner }),
   );
-  const drain = () => Promise.all(executors.map(async (e) => { while (await e.runOnce()) {} }));
+  const drain = () =>
+    Promise.all(
+      executors.map(async (e) => {
+        while (await e.runOnce());
+      }),
+    );
 
   // Applied at one instant, lasting 60 s to 119 s: every grant ends within the same minute.
   const ids: string[] = [];

@@ -85,9 +85,11 @@ async function main(): Promise<void> {
 
   // Two executors draining side by side, as two rolegate processes would.
   const started = performance.now();
-  await Promise.all(executors.map(async (executor) => {
-    while (await executor.runOnce()) {}
-  }));
+  await Promise.all(
+    executors.map(async (executor) => {
+      while (await executor.runOnce());
+    }),
+  );
   const applySeconds = (performance.now() - started) / 1000;
 
   // The outbox: every notice those changes queued, delivered to a Slack that answers at once.

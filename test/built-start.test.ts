@@ -39,7 +39,10 @@ beforeAll(async () => {
     await mkdir(join(tree, path, ".."), { recursive: true });
     await cp(path, join(tree, path), { recursive: true, verbatimSymlinks: true });
   }
-  await writeFile(join(tree, "rolegate.yml"), "approvalChannel: C0123456789\napprovers: { users: [U0AAAAAAA] }\ntargets:\n  dolfin-acme: { vendor: dolfin, organization: org-acme, tokenEnv: DOLFIN_TOKEN }\n");
+  await writeFile(
+    join(tree, "rolegate.yml"),
+    "approvalChannel: C0123456789\napprovers: { users: [U0AAAAAAA] }\ntargets:\n  dolfin-acme: { vendor: dolfin, organization: org-acme, tokenEnv: DOLFIN_TOKEN }\n",
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -63,7 +66,11 @@ describe("the built tree", () => {
         tree,
       );
       try {
-        await waitFor(() => started.output().includes("rolegate is running") || started.child.exitCode !== null, () => `start-up; output so far:\n${started.output()}`, 60_000);
+        await waitFor(
+          () => started.output().includes("rolegate is running") || started.child.exitCode !== null,
+          () => `start-up; output so far:\n${started.output()}`,
+          60_000,
+        );
         expect(started.child.exitCode, started.output()).toBeNull();
         expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
 

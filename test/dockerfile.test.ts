@@ -6,7 +6,10 @@ import { access, readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 
 const dockerfile = await readFile("Dockerfile", "utf8");
-const dockerignore = (await readFile(".dockerignore", "utf8")).split("\n").map((l) => l.trim()).filter(Boolean);
+const dockerignore = (await readFile(".dockerignore", "utf8"))
+  .split("\n")
+  .map((l) => l.trim())
+  .filter(Boolean);
 const pkg = JSON.parse(await readFile("package.json", "utf8")) as { scripts: Record<string, string>; files: string[]; engines: { node: string } };
 
 /** Instructions, with continuation lines joined, per stage. */

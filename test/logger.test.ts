@@ -5,10 +5,9 @@ import { secretValues } from "../src/secrets.js";
 describe("the logger", () => {
   it("never writes a registered secret, wherever it appears", () => {
     const lines: string[] = [];
-    const secrets = secretValues(
-      { SLACK_BOT_TOKEN: "xoxb-test-123456789", SENTRY_TOKEN: "sntrys_secret_value", DATABASE_URL: "postgresql://rg:p%40ssw0rd!x@db/rg" },
-      ["SENTRY_TOKEN"],
-    );
+    const secrets = secretValues({ SLACK_BOT_TOKEN: "xoxb-test-123456789", SENTRY_TOKEN: "sntrys_secret_value", DATABASE_URL: "postgresql://rg:p%40ssw0rd!x@db/rg" }, [
+      "SENTRY_TOKEN",
+    ]);
     const logger = createLogger({ level: "debug", secrets, write: (l) => lines.push(l) }).child({ component: "test" });
 
     logger.error("call failed for Bearer sntrys_secret_value", {
@@ -48,7 +47,11 @@ describe("the logger", () => {
     const lines: string[] = [];
     const logger = createLogger({ level: "debug", write: (l) => lines.push(l) });
     const cause = new Error("socket hang up");
-    logger.error("vendor call failed", { request: { headers: { authorization: "Bearer not-registered-1" } }, token: "also-not-registered", error: new Error("PUT failed", { cause }) });
+    logger.error("vendor call failed", {
+      request: { headers: { authorization: "Bearer not-registered-1" } },
+      token: "also-not-registered",
+      error: new Error("PUT failed", { cause }),
+    });
 
     expect(lines[0]).not.toMatch(/not-registered/);
     const record = JSON.parse(lines[0]!);

@@ -80,7 +80,11 @@ describe("npm start", () => {
       { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, PORT: String(port), DOLFIN_TOKEN: "dolfin-secret-0001" },
       dir,
     );
-    await waitFor(() => run.output().includes("rolegate is running") || run.child.exitCode !== null, () => `start-up; output so far:\n${run.output()}`, 60_000);
+    await waitFor(
+      () => run.output().includes("rolegate is running") || run.child.exitCode !== null,
+      () => `start-up; output so far:\n${run.output()}`,
+      60_000,
+    );
     expect(run.child.exitCode, run.output()).toBeNull();
 
     expect(slack.calls.map((c) => c.method)).toContain("auth.test");

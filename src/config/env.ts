@@ -9,30 +9,28 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 const blankAsUnset = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankAsUnset, schema.optional());
 
-const envSchema = z
-  .object({
-    SLACK_BOT_TOKEN: z.preprocess(
-      blankAsUnset,
-      z.string({ error: "is not set: the bot token (xoxb-…) from the Slack app's OAuth & Permissions page" })
-        .startsWith("xoxb-", { error: "must be a bot token, starting with xoxb-" }),
-    ),
-    SLACK_SIGNING_SECRET: optional(z.string()),
-    SLACK_APP_TOKEN: optional(z.string().startsWith("xapp-", { error: "must be an app-level token, starting with xapp-" })),
-    SLACK_API_URL: optional(z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://slack-gov.com/api/" })),
-    PORT: z.preprocess(
-      blankAsUnset,
-      z.coerce.number({ error: "must be a port number" }).int().min(1).max(65535, { error: "must be a port number between 1 and 65535" }).default(3000),
-    ),
-    DATABASE_URL: optional(
-      z.string().regex(/^postgres(ql)?:\/\//, { error: "must be a PostgreSQL URL (postgresql://user@host:5432/db); leave it unset for the embedded database" }),
-    ),
-    ROLEGATE_DATA_DIR: z.preprocess(blankAsUnset, z.string().default("./.data")),
-    ROLEGATE_CONFIG: z.preprocess(blankAsUnset, z.string().default("./rolegate.yml")),
-    LOG_LEVEL: z.preprocess(
-      (value) => (typeof value === "string" ? blankAsUnset(value.toLowerCase()) : value),
-      z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
-    ),
-  });
+const envSchema = z.object({
+  SLACK_BOT_TOKEN: z.preprocess(
+    blankAsUnset,
+    z
+      .string({ error: "is not set: the bot token (xoxb-…) from the Slack app's OAuth & Permissions page" })
+      .startsWith("xoxb-", { error: "must be a bot token, starting with xoxb-" }),
+  ),
+  SLACK_SIGNING_SECRET: optional(z.string()),
+  SLACK_APP_TOKEN: optional(z.string().startsWith("xapp-", { error: "must be an app-level token, starting with xapp-" })),
+  SLACK_API_URL: optional(z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://slack-gov.com/api/" })),
+  PORT: z.preprocess(
+    blankAsUnset,
+    z.coerce.number({ error: "must be a port number" }).int().min(1).max(65535, { error: "must be a port number between 1 and 65535" }).default(3000),
+  ),
+  DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, { error: "must be a PostgreSQL URL (postgresql://user@host:5432/db); leave it unset for the embedded database" })),
+  ROLEGATE_DATA_DIR: z.preprocess(blankAsUnset, z.string().default("./.data")),
+  ROLEGATE_CONFIG: z.preprocess(blankAsUnset, z.string().default("./rolegate.yml")),
+  LOG_LEVEL: z.preprocess(
+    (value) => (typeof value === "string" ? blankAsUnset(value.toLowerCase()) : value),
+    z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
+  ),
+});
 
 /**
  * HTTP mode verifies every request from Slack with the signing secret; Socket Mode receives
@@ -42,9 +40,7 @@ const envSchema = z
 function modeProblems(source: NodeJS.ProcessEnv): string[] {
   const set = (name: string) => blankAsUnset(source[name]) !== undefined;
   if (set("SLACK_APP_TOKEN") || set("SLACK_SIGNING_SECRET")) return [];
-  return [
-    "SLACK_SIGNING_SECRET is not set: HTTP mode needs the signing secret from the Slack app's Basic Information page (or set SLACK_APP_TOKEN for Socket Mode)",
-  ];
+  return ["SLACK_SIGNING_SECRET is not set: HTTP mode needs the signing secret from the Slack app's Basic Information page (or set SLACK_APP_TOKEN for Socket Mode)"];
 }
 
 export type Env = z.infer<typeof envSchema>;
@@ -52,13 +48,7 @@ export type Env = z.infer<typeof envSchema>;
 /** The validated environment, or a ConfigError naming every missing or malformed variable. */
 export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const parsed = envSchema.safeParse(source);
-  const problems = [
-    ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`)),
-    ...modeProblems(source),
-  ];
+  const problems = [...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`)), ...modeProblems(source)];
   if (parsed.success && problems.length === 0) return parsed.data;
-  throw new ConfigError(
-    `rolegate cannot start: the environment is incomplete.\n${problems.map((p) => `  - ${p}`).join("\n")}\n${README_POINTER}`,
-    problems,
-  );
+  throw new ConfigError(`rolegate cannot start: the environment is incomplete.\n${problems.map((p) => `  - ${p}`).join("\n")}\n${README_POINTER}`, problems);
 }

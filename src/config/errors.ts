@@ -10,4 +10,4 @@ export class ConfigError extends Error {
   }
 }
 
-export const README_POINTER = "See README.md, section \"Configuration\".";
+export const README_POINTER = 'See README.md, section "Configuration".';

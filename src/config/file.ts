@@ -37,7 +37,7 @@ const approvalsSchema = z
 
 /** Keys are role names or ids (or "default"), matched in any case like the roles people type. */
 const byRole = <T extends z.ZodType>(value: T) =>
-  z.record(z.string(), value).transform((entries) => Object.fromEntries(Object.entries(entries).map(([role, v]) => [role.toLowerCase(), v as z.output<T>])));
+  z.record(z.string(), value).transform((entries) => Object.fromEntries(Object.entries(entries).map(([role, v]) => [role.toLowerCase(), v])));
 
 const channelId = z
   .string({ error: "must be the id of the channel where approval cards are posted, such as C0123456789" })
@@ -87,10 +87,7 @@ const fileSchema = z.strictObject({
   retryWindow: duration("24h").default(86_400_000),
   executor: executorSchema.default({ maxAttempts: 5, firstRetryDelay: 30_000, maxRetryDelay: 900_000, lease: 15_000 }),
   targets: z
-    .record(
-      z.string().regex(TARGET_NAME, { error: "target names are what people type: lowercase letters, digits, . _ -, at most 40" }),
-      targetSchema,
-    )
+    .record(z.string().regex(TARGET_NAME, { error: "target names are what people type: lowercase letters, digits, . _ -, at most 40" }), targetSchema)
     .refine((targets) => Object.keys(targets).length > 0, { error: "lists no target: add at least one" }),
 });
 
@@ -117,10 +114,9 @@ export async function loadConfigFile(path: string, env: NodeJS.ProcessEnv = proc
     text = await readFile(path, "utf8");
   } catch (error) {
     const why = (error as NodeJS.ErrnoException).code === "ENOENT" ? "does not exist" : `cannot be read (${(error as Error).message})`;
-    throw new ConfigError(
-      `rolegate cannot start: the config file ${path} ${why}. Copy rolegate.example.yml to rolegate.yml, or set ROLEGATE_CONFIG. ${README_POINTER}`,
-      [`${path} ${why}`],
-    );
+    throw new ConfigError(`rolegate cannot start: the config file ${path} ${why}. Copy rolegate.example.yml to rolegate.yml, or set ROLEGATE_CONFIG. ${README_POINTER}`, [
+      `${path} ${why}`,
+    ]);
   }
   return parseConfig(text, path, env);
 }
@@ -178,8 +174,5 @@ function lineOf(doc: ReturnType<typeof parseDocument>, lines: LineCounter, path:
 }
 
 function fail(source: string, problems: string[]): ConfigError {
-  return new ConfigError(
-    `rolegate cannot start: ${source} is not valid.\n${problems.map((p) => `  - ${p}`).join("\n")}\n${README_POINTER}`,
-    problems,
-  );
+  return new ConfigError(`rolegate cannot start: ${source} is not valid.\n${problems.map((p) => `  - ${p}`).join("\n")}\n${README_POINTER}`, problems);
 }

@@ -15,6 +15,9 @@ export interface Configuration {
 export async function loadConfiguration(source: NodeJS.ProcessEnv = process.env): Promise<Configuration> {
   const env = readEnv(source);
   const config = await loadConfigFile(env.ROLEGATE_CONFIG, source);
-  const secrets = secretValues(source, [...config.targets.values()].map((t) => t.tokenEnv));
+  const secrets = secretValues(
+    source,
+    [...config.targets.values()].map((t) => t.tokenEnv),
+  );
   return { env, config, secrets };
 }

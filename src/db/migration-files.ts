@@ -21,7 +21,10 @@ export async function readMigrationFiles(dir: string = MIGRATIONS_DIR): Promise<
     if (error.code === "ENOENT") return [];
     throw error;
   });
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   const files: MigrationFile[] = [];
   for (const name of names) {
     const path = join(dir, name, "migration.sql");

@@ -29,10 +29,12 @@ let engineModule: Promise<SchemaEngineModule> | undefined;
 function loadEngineModule(): Promise<SchemaEngineModule> {
   engineModule ??= (async () => {
     const bindings: SchemaEngineModule = await import("@prisma/schema-engine-wasm/schema_engine_bg");
-    const wasmPath = createRequire(import.meta.url).resolve("@prisma/schema-engine-wasm/schema_engine_bg").replace(/\.js$/, ".wasm");
+    const wasmPath = createRequire(import.meta.url)
+      .resolve("@prisma/schema-engine-wasm/schema_engine_bg")
+      .replace(/\.js$/, ".wasm");
     const { instance } = await WebAssembly.instantiate(await readFile(wasmPath), { "./schema_engine_bg.js": bindings });
     // The bindings type this as the .wasm module a bundler would import; it is these exports.
-    bindings.__wbg_set_wasm(instance.exports as never);
+    bindings.__wbg_set_wasm(instance.exports);
     (instance.exports as { __wbindgen_start: () => void }).__wbindgen_start();
     return bindings;
   })();
@@ -43,10 +45,7 @@ function loadEngineModule(): Promise<SchemaEngineModule> {
  * The SQL that takes a database migrated with `migrationsDir` to the state `schemaPath`
  * describes, or EMPTY_MIGRATION when they already match.
  */
-export async function diffMigrationsToSchema(
-  migrationsDir: string = MIGRATIONS_DIR,
-  schemaPath: string = SCHEMA_PATH,
-): Promise<string> {
+export async function diffMigrationsToSchema(migrationsDir: string = MIGRATIONS_DIR, schemaPath: string = SCHEMA_PATH): Promise<string> {
   const { SchemaEngine } = await loadEngineModule();
   const schema = await readFile(schemaPath, "utf8");
   const migrations = await readMigrationFiles(migrationsDir);
@@ -58,16 +57,19 @@ export async function diffMigrationsToSchema(
   try {
     const result = await engine.diff({
       // With no migration yet there is no history to replay: diff from an empty database.
-      from: migrations.length === 0 ? { tag: "empty" } : {
-        tag: "migrations",
-        baseDir: migrationsDir,
-        lockfile: { path: "migration_lock.toml", content: lockfile },
-        shadowDbInitScript: "",
-        migrationDirectories: migrations.map((m) => ({
-          path: m.name,
-          migrationFile: { path: "migration.sql", content: { tag: "ok", value: m.sql } },
-        })),
-      },
+      from:
+        migrations.length === 0
+          ? { tag: "empty" }
+          : {
+              tag: "migrations",
+              baseDir: migrationsDir,
+              lockfile: { path: "migration_lock.toml", content: lockfile },
+              shadowDbInitScript: "",
+              migrationDirectories: migrations.map((m) => ({
+                path: m.name,
+                migrationFile: { path: "migration.sql", content: { tag: "ok", value: m.sql } },
+              })),
+            },
       to: { tag: "schemaDatamodel", files: [{ path: "schema.prisma", content: schema }] },
       script: true,
       exitCode: null,

@@ -34,7 +34,13 @@ export async function checkSlack(env: Pick<Env, "SLACK_BOT_TOKEN" | "SLACK_API_U
     return { check: "slack", vendor: "-", ok: true, detail: `bot ${auth.user ?? "?"} in workspace ${auth.team ?? "?"}` };
   } catch (error) {
     const code = (error as { data?: { error?: string } }).data?.error ?? (error as Error).message;
-    return { check: "slack", vendor: "-", ok: false, detail: `auth.test failed: ${code}`, fix: "Copy the Bot User OAuth Token (xoxb-…) from the app's OAuth & Permissions page into SLACK_BOT_TOKEN; reinstall the app if it was revoked." };
+    return {
+      check: "slack",
+      vendor: "-",
+      ok: false,
+      detail: `auth.test failed: ${code}`,
+      fix: "Copy the Bot User OAuth Token (xoxb-…) from the app's OAuth & Permissions page into SLACK_BOT_TOKEN; reinstall the app if it was revoked.",
+    };
   }
 }
 
@@ -42,7 +48,10 @@ export async function checkDatabase(env: Pick<Env, "DATABASE_URL" | "ROLEGATE_DA
   const files = await readMigrationFiles();
   if (!env.DATABASE_URL) {
     const dir = resolve(env.ROLEGATE_DATA_DIR);
-    const exists = await access(dir).then(() => true, () => false);
+    const exists = await access(dir).then(
+      () => true,
+      () => false,
+    );
     return exists
       ? { check: "database", vendor: "-", ok: true, detail: `embedded PGlite in ${dir} (migrations are applied at start)` }
       : { check: "database", vendor: "-", ok: true, detail: `embedded PGlite will be created in ${dir} at first start` };
@@ -51,15 +60,28 @@ export async function checkDatabase(env: Pick<Env, "DATABASE_URL" | "ROLEGATE_DA
   try {
     session = await connectPostgresSession(env.DATABASE_URL);
   } catch (error) {
-    return { check: "database", vendor: "-", ok: false, detail: `cannot connect: ${(error as Error).message}`, fix: "Check DATABASE_URL (host, port, user, database) and that PostgreSQL accepts connections from here." };
+    return {
+      check: "database",
+      vendor: "-",
+      ok: false,
+      detail: `cannot connect: ${(error as Error).message}`,
+      fix: "Check DATABASE_URL (host, port, user, database) and that PostgreSQL accepts connections from here.",
+    };
   }
   try {
     const table = await session.query<{ present: boolean }>(`SELECT to_regclass('"_prisma_migrations"') IS NOT NULL AS present`);
     const applied = table[0]?.present
-      ? (await session.query<{ migration_name: string }>(`SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`)).map((r) => r.migration_name)
+      ? (await session.query<{ migration_name: string }>(`SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`)).map(
+          (r) => r.migration_name,
+        )
       : [];
     const pending = files.filter((f) => !applied.includes(f.name)).length;
-    return { check: "database", vendor: "-", ok: true, detail: pending === 0 ? "PostgreSQL answers; migrations up to date" : `PostgreSQL answers; ${pending} migration(s) will be applied at start` };
+    return {
+      check: "database",
+      vendor: "-",
+      ok: true,
+      detail: pending === 0 ? "PostgreSQL answers; migrations up to date" : `PostgreSQL answers; ${pending} migration(s) will be applied at start`,
+    };
   } finally {
     await session.close();
   }

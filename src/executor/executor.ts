@@ -68,7 +68,11 @@ type AttemptResult =
 
 /** Raised inside an attempt to end it with a permanent failure; `code` when a retry cannot help. */
 class PermanentFailure extends Error {
-  constructor(message: string, readonly members: MemberResult[] = [], readonly code?: string) {
+  constructor(
+    message: string,
+    readonly members: MemberResult[] = [],
+    readonly code?: string,
+  ) {
     super(message);
   }
 }
@@ -152,9 +156,7 @@ export class Executor {
     const inPlace = (found: (VendorMember | null)[]) => found.every((m) => holdsRequestedState(m, request.requestedRole, request.teamRoles));
     // What approvers saw is what gets applied: a member whose role moved since the card was
     // read (someone changed it at the vendor meanwhile) is not overwritten.
-    const moved = states
-      .filter((s) => !inPlace(s.found))
-      .flatMap((s) => movedSinceFiling(request, s.member, s.found));
+    const moved = states.filter((s) => !inPlace(s.found)).flatMap((s) => movedSinceFiling(request, s.member, s.found));
     if (moved.length > 0) {
       throw new PermanentFailure(
         `${moved.map((m) => m.sentence).join("; ")}; nothing was changed — file a new request if the change is still needed.`,
@@ -276,9 +278,11 @@ export class Executor {
         const asked = result.retryAfterMs;
         // The vendor's wait is honoured up to a cap, and said on the card either way.
         const detail =
-          asked === undefined ? result.detail
-          : asked > MAX_RETRY_AFTER_MS ? `${result.detail} — the vendor asked to wait ${formatWait(asked)}; rolegate waits at most ${formatWait(MAX_RETRY_AFTER_MS)}`
-          : `${result.detail} — the vendor asked to wait ${formatWait(asked)}`;
+          asked === undefined
+            ? result.detail
+            : asked > MAX_RETRY_AFTER_MS
+              ? `${result.detail} — the vendor asked to wait ${formatWait(asked)}; rolegate waits at most ${formatWait(MAX_RETRY_AFTER_MS)}`
+              : `${result.detail} — the vendor asked to wait ${formatWait(asked)}`;
         return queue.reschedule(job, now, new Date(now.getTime() + delay), detail, { ...result.info, delayMs: delay, ...(asked !== undefined ? { retryAfterMs: asked } : {}) });
       }
     }
@@ -316,9 +320,7 @@ function movedSinceFiling(request: RoleRequest, member: RoleRequest["members"][n
     const where = targets.length > 1 ? ` in ${target}` : "";
     const is = `${member.ref} is ${now ? now.role.name : "no longer a member"}${where} now`;
     const sentence =
-      filed === null ? `${is}, though approvers saw no membership there`
-      : isUnknownRole(filed) ? `${is}, and approvers never saw a known role`
-      : `${is}, not ${filed} as approved`;
+      filed === null ? `${is}, though approvers saw no membership there` : isUnknownRole(filed) ? `${is}, and approvers never saw a known role` : `${is}, not ${filed} as approved`;
     return [{ position: member.position, sentence }];
   });
 }

@@ -80,7 +80,7 @@ export class Metrics {
     this.failedReverts.set(snapshot.failedReverts);
     this.outboxDepth.set(snapshot.outboxDepth);
     const pool = this.sources.pool?.();
-    if (pool) for (const [state, value] of Object.entries(pool)) this.poolConnections.set({ state }, value);
+    if (pool) for (const state of ["total", "idle", "waiting"] as const) this.poolConnections.set({ state }, pool[state]);
     return this.registry.metrics();
   }
 

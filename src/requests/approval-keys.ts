@@ -8,12 +8,7 @@ import type { ConnectorRegistry } from "../vendors/connector.js";
 import { hasRoleKeys, unknownRoleKeys } from "./approval-policy.js";
 
 /** One line per key that matches no role, naming its path in rolegate.yml; [] when all match. */
-export async function approvalKeyProblems(
-  config: Pick<RolegateConfig, "targets">,
-  connectors: ConnectorRegistry,
-  logger: Logger,
-  timeoutMs = 5_000,
-): Promise<string[]> {
+export async function approvalKeyProblems(config: Pick<RolegateConfig, "targets">, connectors: ConnectorRegistry, logger: Logger, timeoutMs = 5_000): Promise<string[]> {
   const perTarget = await Promise.all(
     [...config.targets.values()].map(async (target) => {
       if (!hasRoleKeys(target)) return [];

@@ -28,7 +28,8 @@ export class ApprovalPolicy {
       const target = this.config.targets.get(name);
       // A target removed from the config since filing has no approvers: nobody decides blindly.
       if (!target) return false;
-      const may = (await this.isApprover(userId, this.approversFor(target))) || (escalated && target.escalateTo !== undefined && (await this.isApprover(userId, target.escalateTo)));
+      const may =
+        (await this.isApprover(userId, this.approversFor(target))) || (escalated && target.escalateTo !== undefined && (await this.isApprover(userId, target.escalateTo)));
       if (!may) return false;
     }
     return targetNames.length > 0;
@@ -113,6 +114,10 @@ export function unknownRoleKeys(target: Pick<Target, "vendor" | "approvals" | "m
 
 /** Whether a target has any by-role key to check. */
 export function hasRoleKeys(target: Pick<Target, "approvals" | "maxDuration" | "requireDuration">): boolean {
-  const keys = [...Object.keys(target.approvals), ...Object.keys(target.maxDuration ?? {}), ...(typeof target.requireDuration === "object" ? Object.keys(target.requireDuration) : [])];
+  const keys = [
+    ...Object.keys(target.approvals),
+    ...Object.keys(target.maxDuration ?? {}),
+    ...(typeof target.requireDuration === "object" ? Object.keys(target.requireDuration) : []),
+  ];
   return keys.some((key) => key !== "default");
 }

@@ -7,4 +7,3 @@ export function durationText(seconds: number): string {
   const m = Math.floor((seconds % 3_600) / 60);
   return [d && `${d}d`, h && `${h}h`, m && `${m}m`].filter(Boolean).join("") || `${seconds}s`;
 }
-

@@ -46,7 +46,14 @@ export class Filing {
   async file(input: FilingInput): Promise<Result<RoleRequest>> {
     // Limits first: nothing is asked of Slack or a vendor for a request that cannot be filed.
     const shape = checkShape(
-      { kind: input.kind, targets: input.targets, reason: input.reason, memberRefs: input.members.map(refOf), timeBound: Boolean(input.durationSeconds), teamRoles: input.teamRoles ?? null },
+      {
+        kind: input.kind,
+        targets: input.targets,
+        reason: input.reason,
+        memberRefs: input.members.map(refOf),
+        timeBound: Boolean(input.durationSeconds),
+        teamRoles: input.teamRoles ?? null,
+      },
       this.deps.config,
     );
     if (!shape.ok) return shape;
@@ -136,7 +143,13 @@ export class Filing {
       durationSeconds: input.durationSeconds ?? null,
       reason: input.reason,
       requesterId: input.requesterId,
-      members: found.map((f) => memberRecord(f.lookup, f.readings, targets.map((t) => t.name))),
+      members: found.map((f) =>
+        memberRecord(
+          f.lookup,
+          f.readings,
+          targets.map((t) => t.name),
+        ),
+      ),
     });
   }
 
@@ -183,4 +196,3 @@ function describe(error: unknown): string {
   if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) return "the vendor did not answer in time";
   return error instanceof Error ? error.message : String(error);
 }
-

@@ -12,17 +12,9 @@
 import { parseDuration } from "../config/duration.js";
 import { normalizeRequestId } from "./request-id.js";
 
-export type MemberRef =
-  | { kind: "email"; email: string }
-  | { kind: "slack"; userId: string }
-  | { kind: "vendor_id"; id: string };
+export type MemberRef = { kind: "email"; email: string } | { kind: "slack"; userId: string } | { kind: "vendor_id"; id: string };
 
-export type HistoryFilter =
-  | { kind: "all" }
-  | { kind: "mine" }
-  | { kind: "pending" }
-  | { kind: "target"; target: string }
-  | { kind: "member"; member: MemberRef };
+export type HistoryFilter = { kind: "all" } | { kind: "mine" } | { kind: "pending" } | { kind: "target"; target: string } | { kind: "member"; member: MemberRef };
 
 export type RoleCommand =
   | { type: "form" }
@@ -51,7 +43,7 @@ export const USAGE = {
   help: "`/role help` — this list",
 } as const;
 
-export const MEMBER_HELP = "A member is an email address, an @mention, or `id:<vendor id>`; separate several with commas. Quote a role with spaces: `\"Department Manager\"`.";
+export const MEMBER_HELP = 'A member is an email address, an @mention, or `id:<vendor id>`; separate several with commas. Quote a role with spaces: `"Department Manager"`.';
 
 export const FULL_USAGE = [...Object.values(USAGE), "", MEMBER_HELP].join("\n");
 
@@ -99,7 +91,10 @@ export function parseMember(raw: string): MemberRef | string {
 
 /** Parses a comma-separated list of members; all must be valid. */
 export function parseMembers(list: string): MemberRef[] | string {
-  const parts = list.split(",").map((p) => p.trim()).filter(Boolean);
+  const parts = list
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean);
   if (parts.length === 0) return "name at least one member";
   const members: MemberRef[] = [];
   for (const part of parts) {
@@ -173,7 +168,10 @@ function parseChange(sub: "set" | "add", text: string, tokens: Token[]): ParseRe
   if (tokens.length < 2) return fail(`\`/role ${sub}\` needs a target, the member(s), a role and a reason.`);
 
   const targetList = takeList(tokens, 1);
-  const targets = targetList.text.split(",").map((t) => t.trim().toLowerCase()).filter(Boolean);
+  const targets = targetList.text
+    .split(",")
+    .map((t) => t.trim().toLowerCase())
+    .filter(Boolean);
   if (sub === "set" && targets.length > 1) return fail("`/role set` changes roles in one target; to add members to several organizations use `/role add`.");
   if (targetList.next >= tokens.length) return fail(`\`/role ${sub}\` needs the member(s) after the target.`);
 

@@ -73,8 +73,7 @@ const isExpired = (state: LifecycleState, now: Date) => state.status === "PENDIN
  * PENDING, or APPROVED and not yet taken up: a deny or a cancel can still stop it — unless it
  * is a revert, which nobody may stop: it ends access that was granted only for a while.
  */
-const stoppable = (state: LifecycleState) =>
-  !state.isRevert && (state.status === "PENDING" || (state.status === "APPROVED" && !state.started));
+const stoppable = (state: LifecycleState) => !state.isRevert && (state.status === "PENDING" || (state.status === "APPROVED" && !state.started));
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
@@ -89,10 +88,7 @@ function ownAccessRefusal(ownAccess: OwnAccess, verb: string): Decision | null {
     case "none":
       return null;
     case "member":
-      return refused(
-        "own_access",
-        `You can't ${verb} this request: it changes your own access (${ownAccess.ref}). Another approver has to decide it.`,
-      );
+      return refused("own_access", `You can't ${verb} this request: it changes your own access (${ownAccess.ref}). Another approver has to decide it.`);
     case "unverified":
       return refused(
         "own_access_unverified",

@@ -83,7 +83,7 @@ export class NoticeDispatcher {
       const permanent = notifier.isPermanent?.(error) ?? false;
       const giveUp = (permanent && tries >= PERMANENT_TRIES) || Date.now() - notice.createdAt.getTime() > (this.deps.giveUpAfterMs ?? 86_400_000);
       const retryInMs = Math.min(this.deps.maxRetryMs ?? 300_000, (this.deps.firstRetryMs ?? 1_000) * 2 ** (tries - 1));
-      (giveUp ? logger.error : logger.warn)(giveUp ? "gave up on a notice" : "could not deliver a notice; it will be tried again", {
+      logger[giveUp ? "error" : "warn"](giveUp ? "gave up on a notice" : "could not deliver a notice; it will be tried again", {
         request: notice.requestId,
         notice: notice.type,
         tries,

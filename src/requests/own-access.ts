@@ -37,9 +37,7 @@ export async function ownAccessOf(actor: string, request: AccessAtStake, deps: O
   // vendor's id for the person clicking.
   for (const target of request.targets) {
     try {
-      const me = await deps.connectors
-        .forTarget(target)
-        .findMember({ ref: mine, email: mine, vendorUserId: null }, { signal: AbortSignal.timeout(deps.lookupTimeoutMs ?? 8_000) });
+      const me = await deps.connectors.forTarget(target).findMember({ ref: mine, email: mine, vendorUserId: null }, { signal: AbortSignal.timeout(deps.lookupTimeoutMs ?? 8_000) });
       const byId = me && request.members.find((m) => m.vendorUserId === me.vendorUserId);
       if (byId) return { kind: "member", ref: byId.ref };
     } catch {

@@ -74,7 +74,11 @@ export class RequestService {
 
   deny(id: string, actor: string, note?: string): Promise<Result<RoleRequest>> {
     // Denying never grants anything: a member of the request may deny it.
-    return this.personCommand(id, async (context, now) => ({ type: "deny", actor, mayDecide: await this.deps.policy.mayDecide(actor, context.targets, context.escalated), now }), cleanNote(note));
+    return this.personCommand(
+      id,
+      async (context, now) => ({ type: "deny", actor, mayDecide: await this.deps.policy.mayDecide(actor, context.targets, context.escalated), now }),
+      cleanNote(note),
+    );
   }
 
   cancel(id: string, actor: string, note?: string): Promise<Result<RoleRequest>> {
@@ -95,7 +99,11 @@ export class RequestService {
   ): Promise<Refusal | null> {
     const names = [input.target, ...(input.extraTargets ?? [])];
     if (!(await this.deps.policy.mayRequest(input.requesterId, names))) {
-      return { code: "requester_not_allowed", message: `You may not ask for changes in ${names.join(", ")}: rolegate.yml names who may. Ask one of its approvers.`, field: "target" };
+      return {
+        code: "requester_not_allowed",
+        message: `You may not ask for changes in ${names.join(", ")}: rolegate.yml names who may. Ask one of its approvers.`,
+        field: "target",
+      };
     }
     for (const name of names) {
       const target = this.deps.config.targets.get(name);
@@ -174,11 +182,7 @@ export class RequestService {
     return expired;
   }
 
-  private async personCommand(
-    id: string,
-    command: (context: DecisionContext, now: Date) => Promise<PersonCommand>,
-    note?: string,
-  ): Promise<Result<RoleRequest>> {
+  private async personCommand(id: string, command: (context: DecisionContext, now: Date) => Promise<PersonCommand>, note?: string): Promise<Result<RoleRequest>> {
     for (let round = 1; ; round++) {
       const context = await this.deps.repo.decisionContext(id);
       if (!context) return refuse("not_found", `There is no request ${id}. Check the id with /role history.`);

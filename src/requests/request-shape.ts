@@ -25,6 +25,7 @@ export interface RequestShape {
  * (a NUL would make PostgreSQL refuse the whole write), surrounding space trimmed.
  */
 export function cleanTyped(text: string): string {
+  // eslint-disable-next-line no-control-regex -- removing control characters is the point
   return text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, "").trim();
 }
 
@@ -51,7 +52,11 @@ export function checkShape(shape: RequestShape, config: Pick<RolegateConfig, "ta
   }
   if (shape.kind === "ADD_TO_ORGS") {
     if (first.vendor !== "devin") {
-      return refuse("invalid_request", `Adding members to organizations works for Devin targets only; ${first.name} is ${first.vendor}. Use /role set for its existing members.`, "target");
+      return refuse(
+        "invalid_request",
+        `Adding members to organizations works for Devin targets only; ${first.name} is ${first.vendor}. Use /role set for its existing members.`,
+        "target",
+      );
     }
     // One bulk call adds to every organization of one enterprise: same host, same key.
     const other = rest.find((t) => t.vendor !== "devin" || t.tokenEnv !== first.tokenEnv || t.baseUrl !== first.baseUrl);

@@ -113,7 +113,8 @@ export function roleWhenFiledIn(request: Pick<RoleRequest, "target">, member: Pi
   return target === request.target ? member.roleWhenFiled : (member.extraRolesWhenFiled[target] ?? null);
 }
 
-export const isUnknownRole = (filed: string | null): filed is string => filed !== null && filed.startsWith(UNKNOWN_ROLE);
+// A plain boolean, not a type predicate: "false" does not mean "not a string".
+export const isUnknownRole = (filed: string | null): boolean => filed !== null && filed.startsWith(UNKNOWN_ROLE);
 
 /** Every target a request touches: the one named first, then any further ones (add only). */
 export function targetsOf(request: Pick<RoleRequest, "target" | "extraTargets">): string[] {

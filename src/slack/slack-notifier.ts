@@ -61,7 +61,13 @@ export class SlackNotifier implements Notifier {
     }
     // Only the "filed" notice finds no card; its post is retried until Slack takes it. A crash
     // between Slack taking it and setCard would post a second card on the retry.
-    const posted = await client.chat.postMessage({ channel: approvalChannelFor(config, request.target), text: card.text, blocks: card.blocks, unfurl_links: false, unfurl_media: false });
+    const posted = await client.chat.postMessage({
+      channel: approvalChannelFor(config, request.target),
+      text: card.text,
+      blocks: card.blocks,
+      unfurl_links: false,
+      unfurl_media: false,
+    });
     // Saved the moment it is posted: every later notice edits this card instead of posting another.
     if (posted.channel && posted.ts) await repo.setCard(request.id, posted.channel, posted.ts);
   }
@@ -75,12 +81,18 @@ export class SlackNotifier implements Notifier {
     // A running time-bound grant: the requester can end it when done, or ask for more time.
     const running = request.durationSeconds !== null && reverts.some((r) => r.status === "APPROVED");
     const buttons: types.Button[] = [];
-    if (running && notice.type === "ending_soon") buttons.push({ type: "button", action_id: ACTIONS.extend, text: plain("Extend", LIMITS.buttonText), style: "primary", value: request.id });
+    if (running && notice.type === "ending_soon")
+      buttons.push({ type: "button", action_id: ACTIONS.extend, text: plain("Extend", LIMITS.buttonText), style: "primary", value: request.id });
     if (running && (notice.type === "applied" || notice.type === "ending_soon" || notice.type === "extended")) {
       buttons.push({ type: "button", action_id: ACTIONS.endEarly, text: plain("I'm done", LIMITS.buttonText), value: request.id });
     }
     const blocks: types.KnownBlock[] | undefined =
-      buttons.length > 0 ? [{ type: "section", text: mrkdwn(text) }, { type: "actions", block_id: `grant_${request.id}`, elements: buttons }] : undefined;
+      buttons.length > 0
+        ? [
+            { type: "section", text: mrkdwn(text) },
+            { type: "actions", block_id: `grant_${request.id}`, elements: buttons },
+          ]
+        : undefined;
     await this.dm(request.requesterId, text, blocks);
   }
 

@@ -14,7 +14,10 @@ const PAGE = 100;
 export class AitronosConnector implements TargetConnector {
   private readonly http: VendorHttp;
 
-  constructor(readonly target: Target, context: ConnectorContext) {
+  constructor(
+    readonly target: Target,
+    context: ConnectorContext,
+  ) {
     this.http = new VendorHttp({
       baseUrl: target.baseUrl ?? "https://api.aitronos.com",
       headers: { "x-api-key": context.credential },
@@ -29,7 +32,12 @@ export class AitronosConnector implements TargetConnector {
   }
 
   async listRoles(options?: CallOptions): Promise<VendorRole[]> {
-    const { body } = await this.http.call<Item[] | { roles: Item[] }>({ method: "GET", path: `/v1/organizations/${this.org}/roles`, query: { include_global: "true" }, ...signal(options) });
+    const { body } = await this.http.call<Item[] | { roles: Item[] }>({
+      method: "GET",
+      path: `/v1/organizations/${this.org}/roles`,
+      query: { include_global: "true" },
+      ...signal(options),
+    });
     const roles = Array.isArray(body) ? body : (body as { roles?: unknown })?.roles;
     if (!Array.isArray(roles)) throw unexpected("the roles list is not an array");
     return roles.map((r: Item) => {

@@ -4,7 +4,7 @@
 import type { Target } from "../config/file.js";
 import type { RoleRef, TeamRole } from "../requests/types.js";
 
-export interface VendorRole extends RoleRef {}
+export type VendorRole = RoleRef;
 
 /** How a request names a member: by email, by vendor id, or both once resolved. */
 export interface MemberLookup {

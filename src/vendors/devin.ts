@@ -38,7 +38,10 @@ export class DevinConnector implements TargetConnector {
   private roles: Promise<VendorRole[]> | undefined;
   private rolesReadAt = 0;
 
-  constructor(readonly target: Target, context: ConnectorContext) {
+  constructor(
+    readonly target: Target,
+    context: ConnectorContext,
+  ) {
     this.http = new VendorHttp({
       baseUrl: target.baseUrl ?? "https://api.devin.ai",
       headers: { authorization: `Bearer ${context.credential}` },
@@ -52,13 +55,11 @@ export class DevinConnector implements TargetConnector {
     // Asked before every set or add and on lookups: keep the answer for a few minutes.
     if (!this.roles || Date.now() - this.rolesReadAt > ROLES_TTL_MS) {
       this.rolesReadAt = Date.now();
-      const reading = this.http
-        .call<DevinRole[] | { items: DevinRole[] }>({ method: "GET", path: "/v2/enterprise/roles", ...signal(options) })
-        .then(({ body }) => {
-          const roles = Array.isArray(body) ? body : body?.items;
-          if (!Array.isArray(roles)) throw unexpected("the roles list is not an array");
-          return roles.filter((r) => r.role_type === "org").map((r) => ({ id: r.role_id, name: r.role_name }));
-        });
+      const reading = this.http.call<DevinRole[] | { items: DevinRole[] }>({ method: "GET", path: "/v2/enterprise/roles", ...signal(options) }).then(({ body }) => {
+        const roles = Array.isArray(body) ? body : body?.items;
+        if (!Array.isArray(roles)) throw unexpected("the roles list is not an array");
+        return roles.filter((r) => r.role_type === "org").map((r) => ({ id: r.role_id, name: r.role_name }));
+      });
       // A failed read is not remembered: the next call asks again.
       reading.catch(() => {
         if (this.roles === reading) this.roles = undefined;
@@ -152,9 +153,7 @@ function describeFastApi(_status: number, body: unknown, headers: Headers) {
   let code: string | undefined;
   if (typeof detail === "string") message = detail;
   else if (Array.isArray(detail)) {
-    message = detail
-      .map((d: { loc?: unknown[]; msg?: string }) => `${Array.isArray(d.loc) ? d.loc.join(".") + ": " : ""}${d.msg ?? "invalid"}`)
-      .join("; ");
+    message = detail.map((d: { loc?: unknown[]; msg?: string }) => `${Array.isArray(d.loc) ? d.loc.join(".") + ": " : ""}${d.msg ?? "invalid"}`).join("; ");
     code = (detail[0] as { type?: string } | undefined)?.type;
   } else if (typeof body === "string") message = body;
   const requestId = headers.get("x-request-id") ?? undefined;

@@ -32,7 +32,10 @@ const PAGE_SIZE = 100;
 export class DolfinConnector implements TargetConnector {
   private readonly http: VendorHttp;
 
-  constructor(readonly target: Target, context: ConnectorContext) {
+  constructor(
+    readonly target: Target,
+    context: ConnectorContext,
+  ) {
     this.http = new VendorHttp({
       baseUrl: target.baseUrl ?? "https://api.dolfinai.co",
       headers: { "x-dolfin-api-key": context.credential, "x-dolfin-organisation-id": target.organization },
@@ -47,14 +50,18 @@ export class DolfinConnector implements TargetConnector {
 
   /** The roles need no call, so read one page of users to prove the key and organisation. */
   async checkAccess(options?: CallOptions): Promise<string> {
-    const { body } = await this.http.call<DolfinPage>({ method: "GET", path: `/organisations/${encodeURIComponent(this.target.organization)}/users`, query: { Limit: 1 }, ...signal(options) });
+    const { body } = await this.http.call<DolfinPage>({
+      method: "GET",
+      path: `/organisations/${encodeURIComponent(this.target.organization)}/users`,
+      query: { Limit: 1 },
+      ...signal(options),
+    });
     if (!body || !Array.isArray(body.data)) throw unexpected("the users list has no data array");
     return `users of ${this.target.organization} readable`;
   }
 
   async findMember(member: MemberLookup, options?: CallOptions): Promise<VendorMember | null> {
-    const match = (u: DolfinUser) =>
-      member.vendorUserId ? u.id === member.vendorUserId : member.email !== null && u.email.toLowerCase() === member.email.toLowerCase();
+    const match = (u: DolfinUser) => (member.vendorUserId ? u.id === member.vendorUserId : member.email !== null && u.email.toLowerCase() === member.email.toLowerCase());
     for await (const user of this.users(member.vendorUserId ? undefined : (member.email ?? undefined), options)) {
       if (match(user)) return toMember(user);
     }

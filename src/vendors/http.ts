@@ -172,8 +172,7 @@ export function parseResetDuration(value: string | null): number | undefined {
 function networkError(error: unknown, spec: CallSpec): VendorError | Error {
   // An abort by our own caller is not the vendor's fault: let it through as it is.
   if (spec.signal?.aborted) return spec.signal.reason instanceof Error ? spec.signal.reason : (error as Error);
-  const timeout =
-    error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError || error instanceof undiciErrors.ConnectTimeoutError;
+  const timeout = error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError || error instanceof undiciErrors.ConnectTimeoutError;
   const message = timeout ? "the vendor did not answer in time" : `could not reach the vendor (${(error as Error).message})`;
   return new VendorError({ kind: "unavailable", message });
 }

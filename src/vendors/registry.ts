@@ -30,7 +30,12 @@ export class TargetConnectors implements ConnectorRegistry {
     /** Told of every vendor call (the metrics); absent: nobody watches. */
     private readonly observe?: CallObserver,
   ) {
-    this.scrub = createVendorTextScrubber(secretValues(env, [...config.targets.values()].map((t) => t.tokenEnv)));
+    this.scrub = createVendorTextScrubber(
+      secretValues(
+        env,
+        [...config.targets.values()].map((t) => t.tokenEnv),
+      ),
+    );
   }
 
   forTarget(name: string): TargetConnector {

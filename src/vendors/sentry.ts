@@ -39,7 +39,10 @@ const MANAGED_FLAGS: [flag: string, why: string][] = [
 export class SentryConnector implements TargetConnector {
   private readonly http: VendorHttp;
 
-  constructor(readonly target: Target, context: ConnectorContext) {
+  constructor(
+    readonly target: Target,
+    context: ConnectorContext,
+  ) {
     this.http = new VendorHttp({
       baseUrl: target.baseUrl ?? "https://sentry.io",
       headers: { authorization: `Bearer ${context.credential}` },
@@ -60,7 +63,9 @@ export class SentryConnector implements TargetConnector {
   /** The roles of this organization, from the token user's own membership. */
   async listRoles(options?: CallOptions): Promise<VendorRole[]> {
     const me = await this.me(options);
-    return roleList(me).filter((r) => !r.isRetired).map((r) => ({ id: r.id, name: r.name }));
+    return roleList(me)
+      .filter((r) => !r.isRetired)
+      .map((r) => ({ id: r.id, name: r.name }));
   }
 
   async checkAccess(options?: CallOptions): Promise<string> {
@@ -124,7 +129,8 @@ export class SentryConnector implements TargetConnector {
 
   private async me(options?: CallOptions): Promise<SentryMember> {
     const me = await this.details("me", options);
-    if (!me) throw new VendorError({ kind: "forbidden", message: "rolegate's Sentry token does not belong to a member of the organization; use a user auth token with member:admin." });
+    if (!me)
+      throw new VendorError({ kind: "forbidden", message: "rolegate's Sentry token does not belong to a member of the organization; use a user auth token with member:admin." });
     return me;
   }
 

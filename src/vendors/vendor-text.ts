@@ -13,6 +13,7 @@ export type VendorTextScrubber = (text: string, kind?: VendorTextKind) => string
 
 // C0 and C1 control characters (NUL, escape sequences, line breaks), and the bidirectional
 // overrides that make text read differently from how it is stored.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]+/g;
 
 /** Redacts the given secrets, turns control characters into a space, and caps the length. */

@@ -13,5 +13,4 @@ describe("durations", () => {
   it("refuse what could mean two things", () => {
     for (const text of ["24", "", "1 day", "h", "1.5h", "-1h"]) expect(parseDuration(text), text).toBeNull();
   });
-
 });

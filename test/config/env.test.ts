@@ -39,9 +39,7 @@ describe("the environment", () => {
 
   it("Socket Mode needs the app token and no signing secret", () => {
     expect(readEnv({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_APP_TOKEN: "xapp-1" }).SLACK_APP_TOKEN).toBe("xapp-1");
-    expect(problemsOf({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_APP_TOKEN: "xoxb-wrong" }).problems).toEqual([
-      "SLACK_APP_TOKEN must be an app-level token, starting with xapp-",
-    ]);
+    expect(problemsOf({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_APP_TOKEN: "xoxb-wrong" }).problems).toEqual(["SLACK_APP_TOKEN must be an app-level token, starting with xapp-"]);
   });
 
   it("refuses a user token in place of the bot token, and treats blank values as unset", () => {
@@ -52,8 +50,6 @@ describe("the environment", () => {
 
   it("takes an API URL for GovSlack or a test server", () => {
     expect(readEnv({ ...HTTP_MODE, SLACK_API_URL: "https://slack-gov.com/api/" }).SLACK_API_URL).toBe("https://slack-gov.com/api/");
-    expect(problemsOf({ ...HTTP_MODE, SLACK_API_URL: "slack-gov.com" }).problems).toEqual([
-      "SLACK_API_URL must be an http(s) URL such as https://slack-gov.com/api/",
-    ]);
+    expect(problemsOf({ ...HTTP_MODE, SLACK_API_URL: "slack-gov.com" }).problems).toEqual(["SLACK_API_URL must be an http(s) URL such as https://slack-gov.com/api/"]);
   });
 });

@@ -122,9 +122,7 @@ describe("applying migrations", () => {
     await session.query(
       `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ('00000000-0000-0000-0000-000000000001', 'x', '29990101000000_left_failed', now())`,
     );
-    await expect(applyMigrations(session, files, quietLogger)).rejects.toThrow(
-      "Migration 29990101000000_left_failed failed earlier and was never marked as rolled back",
-    );
+    await expect(applyMigrations(session, files, quietLogger)).rejects.toThrow("Migration 29990101000000_left_failed failed earlier and was never marked as rolled back");
   });
 
   it("two processes starting at once apply each migration once (Prisma's advisory lock)", async () => {
@@ -145,8 +143,15 @@ describe("the audit trail", () => {
     cleanups.push(() => database.drop());
     await database.prisma.roleRequest.create({
       data: {
-        id: "AAAAAA", kind: "SET_ROLE", target: "t", requestedRoleId: "admin", requestedRoleName: "Admin",
-        reason: "r", requesterId: "U1", requiredApprovals: 1, expiresAt: new Date(),
+        id: "AAAAAA",
+        kind: "SET_ROLE",
+        target: "t",
+        requestedRoleId: "admin",
+        requestedRoleName: "Admin",
+        reason: "r",
+        requesterId: "U1",
+        requiredApprovals: 1,
+        expiresAt: new Date(),
       },
     });
     const event = await database.prisma.auditEvent.create({ data: { requestId: "AAAAAA", type: "FILED", actor: "U1" } });
@@ -166,8 +171,15 @@ describe("the embedded database", () => {
     const first = await openDatabase({ dataDir }, quietLogger);
     await first.prisma.roleRequest.create({
       data: {
-        id: "BBBBBB", kind: "SET_ROLE", target: "t", requestedRoleId: "admin", requestedRoleName: "Admin",
-        reason: "r", requesterId: "U1", requiredApprovals: 1, expiresAt: new Date(),
+        id: "BBBBBB",
+        kind: "SET_ROLE",
+        target: "t",
+        requestedRoleId: "admin",
+        requestedRoleName: "Admin",
+        reason: "r",
+        requesterId: "U1",
+        requiredApprovals: 1,
+        expiresAt: new Date(),
       },
     });
     await first.close();

@@ -22,10 +22,7 @@ describe("prisma/migrations and prisma/schema.prisma", () => {
   it("a schema change without its migration is caught, with the SQL the missing migration needs", async () => {
     const dir = await mkdtemp(join(tmpdir(), "rolegate-drift-"));
     temp.push(dir);
-    const schema = (await readFile(SCHEMA_PATH, "utf8")).replace(
-      "  reason            String\n",
-      "  reason            String\n  ticketUrl         String? @map(\"ticket_url\")\n",
-    );
+    const schema = (await readFile(SCHEMA_PATH, "utf8")).replace("  reason            String\n", '  reason            String\n  ticketUrl         String? @map("ticket_url")\n');
     await writeFile(join(dir, "schema.prisma"), schema);
 
     const diff = await diffMigrationsToSchema(MIGRATIONS_DIR, join(dir, "schema.prisma"));

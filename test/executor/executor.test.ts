@@ -58,7 +58,7 @@ describe("applying an approved request", () => {
     expect(stored?.appliedAt).toEqual(t.world.clock.now());
     expect(stored?.members[0]).toMatchObject({ previousRole: "Member", outcome: "APPLIED" });
     expect(await events(request.id)).toEqual(["FILED", "APPROVED", "CLAIMED", "APPLIED"]);
-    expect((await t.world.delivered(request.id))).toEqual(["filed", "approved", "applying", "applied"]);
+    expect(await t.world.delivered(request.id)).toEqual(["filed", "approved", "applying", "applied"]);
     expect(await executor.runOnce()).toBe(false); // nothing left to do
   });
 
@@ -251,15 +251,15 @@ describe("vendor failures", () => {
 
 describe("several executors and crashes", () => {
   it("two executors on one database never both call the vendor for one request", async () => {
-    const requests = await Promise.all(Array.from({ length: 10 }, (_, i) =>
-      t.world.fileApproved({ members: [{ ref: `id:usr_${i + 10}`, vendorUserId: `usr_${i + 10}`, roleWhenFiled: "Member" }] }),
-    ));
+    const requests = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => t.world.fileApproved({ members: [{ ref: `id:usr_${i + 10}`, vendorUserId: `usr_${i + 10}`, roleWhenFiled: "Member" }] })),
+    );
     for (let i = 0; i < 10; i++) t.world.dolfin.addMember(`usr_${i + 10}`, `p${i}@example.com`, "member");
     const a = t.world.executor({ owner: "exec-a" });
     const b = t.world.executor({ owner: "exec-b" });
 
     const drain = async (executor: typeof a) => {
-      while (await executor.runOnce()) {}
+      while (await executor.runOnce());
     };
     await Promise.all([drain(a), drain(b), drain(a), drain(b)]);
 
@@ -282,10 +282,7 @@ describe("several executors and crashes", () => {
     expect(t.world.dolfin.calls).toHaveLength(1);
     expect(await t.world.repo.find(request.id)).toMatchObject({ status: "APPLIED", attempts: 2 });
     const trail = await t.world.repo.auditTrail(request.id);
-    expect(trail.filter((e) => e.type === "CLAIMED").map((e) => e.details)).toEqual([
-      { attempt: 1 },
-      { attempt: 2, takenOverFrom: "exec-dead" },
-    ]);
+    expect(trail.filter((e) => e.type === "CLAIMED").map((e) => e.details)).toEqual([{ attempt: 1 }, { attempt: 2, takenOverFrom: "exec-dead" }]);
   });
 
   it("a claimant that dies after the vendor made the change: the next holder finds it in place and makes no second call", async () => {
@@ -434,7 +431,6 @@ describe("the loop", () => {
     expect((await t.world.repo.find(approved.id))?.status).toBe("APPLIED");
   });
 });
-
 
 describe("what is applied is what was approved", () => {
   it("a member whose role was changed at the vendor after approval is not overwritten: the request fails as state_changed, saying who is what now", async () => {

@@ -88,16 +88,21 @@ describe("a time-bound grant", () => {
   });
 
   it("a revert due while rolegate was down runs on start; two executors never revert twice", async () => {
-    const grants = await Promise.all([0, 1, 2].map((i) => {
-      t.world.dolfin.addMember(`usr_g${i}`, `g${i}@example.com`, "member");
-      return t.world.fileApproved({ durationSeconds: 60, members: [{ ref: `g${i}@example.com`, email: `g${i}@example.com`, vendorUserId: `usr_g${i}`, roleWhenFiled: "Member" }] });
-    }));
-    while (await t.world.executor().runOnce()) {}
+    const grants = await Promise.all(
+      [0, 1, 2].map((i) => {
+        t.world.dolfin.addMember(`usr_g${i}`, `g${i}@example.com`, "member");
+        return t.world.fileApproved({
+          durationSeconds: 60,
+          members: [{ ref: `g${i}@example.com`, email: `g${i}@example.com`, vendorUserId: `usr_g${i}`, roleWhenFiled: "Member" }],
+        });
+      }),
+    );
+    while (await t.world.executor().runOnce());
     t.world.clock.advance(10 * HOUR); // down for ten hours
     const a = t.world.executor({ owner: "exec-a" });
     const b = t.world.executor({ owner: "exec-b" });
     const drain = async (e: typeof a) => {
-      while (await e.runOnce()) {}
+      while (await e.runOnce());
     };
     await Promise.all([drain(a), drain(b)]);
     expect(t.world.dolfin.calls).toHaveLength(6); // three grants, three reverts

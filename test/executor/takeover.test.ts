@@ -42,11 +42,22 @@ targets:
 async function startRolegate(): Promise<RunningScript> {
   const run = startScript(
     "src/main.ts",
-    { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: "takeover-signing-secret", SLACK_API_URL: slack.url, PORT: String(await freePort()), DATABASE_URL: database.url!, DOLFIN_KEY },
+    {
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: "takeover-signing-secret",
+      SLACK_API_URL: slack.url,
+      PORT: String(await freePort()),
+      DATABASE_URL: database.url!,
+      DOLFIN_KEY,
+    },
     dir,
   );
   running.push(run);
-  await waitFor(() => run.output().includes("rolegate is running") || run.child.exitCode !== null, () => `start-up:\n${run.output()}`, 60_000);
+  await waitFor(
+    () => run.output().includes("rolegate is running") || run.child.exitCode !== null,
+    () => `start-up:\n${run.output()}`,
+    60_000,
+  );
   expect(run.child.exitCode, run.output()).toBeNull();
   return run;
 }

@@ -13,12 +13,16 @@ const t = useWorld();
 
 function countingFiling() {
   const asked = { slack: 0, vendor: 0 };
-  const connectors = new TargetConnectors(t.world.config, {
-    dolfin: () => {
-      asked.vendor++;
-      return t.world.dolfin;
+  const connectors = new TargetConnectors(
+    t.world.config,
+    {
+      dolfin: () => {
+        asked.vendor++;
+        return t.world.dolfin;
+      },
     },
-  }, TEST_ENV);
+    TEST_ENV,
+  );
   const filing = new Filing({
     service: t.world.service,
     connectors,
@@ -80,7 +84,14 @@ describe("what approvers see is what was read", () => {
     const config = parseConfig(CONFIG_YAML.replace("approvals: { default: 1, owner: 2 }", "approvals: { default: 1, ownr: 2 }"), "test", TEST_ENV);
     const service = t.world.service;
     const filing = new Filing({ service, connectors: t.world.connectors, config, slackUsers: t.world.slackUsers });
-    const result = await filing.file({ kind: "SET_ROLE", targets: ["dolfin-acme"], members: [{ kind: "email", email: "ada@example.com" }], role: "owner", reason: "x", requesterId: REQUESTER });
+    const result = await filing.file({
+      kind: "SET_ROLE",
+      targets: ["dolfin-acme"],
+      members: [{ kind: "email", email: "ada@example.com" }],
+      role: "owner",
+      reason: "x",
+      requesterId: REQUESTER,
+    });
     expect(result).toMatchObject({ ok: false, refusal: { message: expect.stringContaining('its approvals key "ownr" matches none of its roles (Member, Admin, Owner)') } });
     expect(await t.database.prisma.roleRequest.count()).toBe(0);
   });
@@ -91,7 +102,14 @@ describe("vendor text never leaks a credential", () => {
     t.world.dolfin.readError = new VendorError({ kind: "unavailable", message: `proxy said: key=${TEST_ENV.DOLFIN_TOKEN}\u0000\r\n${"y".repeat(10_000)}` });
     const filing = new Filing({ service: t.world.service, connectors: t.world.connectors, config: t.world.config, slackUsers: t.world.slackUsers });
 
-    const result = await filing.file({ kind: "SET_ROLE", targets: ["dolfin-acme"], members: [{ kind: "email", email: "ada@example.com" }], role: "admin", reason: "x", requesterId: REQUESTER });
+    const result = await filing.file({
+      kind: "SET_ROLE",
+      targets: ["dolfin-acme"],
+      members: [{ kind: "email", email: "ada@example.com" }],
+      role: "admin",
+      reason: "x",
+      requesterId: REQUESTER,
+    });
 
     if (!result.ok) throw new Error(result.refusal.message);
     const stored = (await t.world.repo.find(result.value.id))!.members[0]!.roleWhenFiled!;

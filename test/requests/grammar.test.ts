@@ -60,7 +60,7 @@ describe("/role set and add", () => {
       ["set sentry-acme ada@example.com", "`/role set` needs a role after the member(s)."],
       ["set sentry-acme ada@example.com admin", "A reason is required: say why, after the role."],
       ["set sentry-acme ada admin because", '"ada" is not a member: write an email address, an @mention, or id:<vendor id>.'],
-      ["set sentry-acme @ada admin because", "\"@ada\" is not a mention Slack recognised; pick the person from the @ menu, or write their email address."],
+      ["set sentry-acme @ada admin because", '"@ada" is not a mention Slack recognised; pick the person from the @ menu, or write their email address.'],
       ["set devin-a,devin-b ada@example.com admin x", "`/role set` changes roles in one target; to add members to several organizations use `/role add`."],
     ];
     for (const [text, error] of cases) {
@@ -83,7 +83,7 @@ describe("the other subcommands", () => {
     expect(parse("show 7k2qxm")).toEqual({ ok: true, command: { type: "show", id: "7K2QXM" } });
     expect(parse("cancel #7K2QXM")).toEqual({ ok: true, command: { type: "cancel", id: "7K2QXM" } });
     expect(parse("cancel")).toMatchObject({ ok: false, error: "`/role cancel` takes one request id.", usage: USAGE.cancel });
-    expect(parse("show bananas")).toMatchObject({ ok: false, error: "\"bananas\" is not a request id; ids are six letters and digits, like 7K2QXM." });
+    expect(parse("show bananas")).toMatchObject({ ok: false, error: '"bananas" is not a request id; ids are six letters and digits, like 7K2QXM.' });
   });
 
   it("history filters by mine, pending, a target or a member, with a count", () => {

@@ -25,7 +25,7 @@ describe("filing a request", () => {
       ["id:usr_2", "Member"],
     ]);
     expect((await t.world.repo.auditTrail(request.id)).map((e) => [e.type, e.actor])).toEqual([["FILED", REQUESTER]]);
-    expect((await t.world.delivered(request.id))).toEqual(["filed"]);
+    expect(await t.world.delivered(request.id)).toEqual(["filed"]);
   });
 
   it("refuses, in words, what cannot be filed, and records nothing", async () => {
@@ -35,10 +35,7 @@ describe("filing a request", () => {
       [{ members: [] }, "Name at least one member"],
       [{ kind: "ADD_TO_ORGS" }, "Adding members to organizations works for Devin targets only"],
       [{ extraTargets: ["devin-a"] }, "A role change names one target"],
-      [
-        { members: [{ ref: "ada@example.com" }, { ref: "ADA@example.com" }] },
-        "ada@example.com is named twice",
-      ],
+      [{ members: [{ ref: "ada@example.com" }, { ref: "ADA@example.com" }] }, "ada@example.com is named twice"],
     ];
     for (const [overrides, message] of cases) {
       await expect(t.world.file(overrides)).rejects.toThrow(message);
@@ -64,7 +61,7 @@ describe("deciding a request", () => {
     const request = await t.world.file();
     const approved = await t.world.service.approve(request.id, APPROVER);
     expect(approved).toMatchObject({ ok: true, value: { status: "APPROVED", approvals: [{ approverId: APPROVER }] } });
-    expect((await t.world.delivered(request.id))).toEqual(["filed", "approved"]);
+    expect(await t.world.delivered(request.id)).toEqual(["filed", "approved"]);
 
     const again = await t.world.service.approve(request.id, SECOND_APPROVER);
     expect(again).toMatchObject({ ok: false, refusal: { code: "already_decided" } });
@@ -80,7 +77,7 @@ describe("deciding a request", () => {
     expect(await t.world.service.approve(request.id, APPROVER)).toMatchObject({ ok: true, value: { status: "PENDING" } });
     expect(await t.world.service.approve(request.id, APPROVER)).toMatchObject({ ok: false, refusal: { code: "already_approved" } });
     expect(await t.world.service.approve(request.id, SECOND_APPROVER)).toMatchObject({ ok: true, value: { status: "APPROVED" } });
-    expect((await t.world.delivered(request.id))).toEqual(["filed", "approval_added", "approved"]);
+    expect(await t.world.delivered(request.id)).toEqual(["filed", "approval_added", "approved"]);
     const trail = await t.world.repo.auditTrail(request.id);
     expect(trail.map((e) => [e.type, e.actor, e.details])).toEqual([
       ["FILED", REQUESTER, expect.anything()],
@@ -105,7 +102,7 @@ describe("deciding a request", () => {
     const denied = await t.world.service.deny(request.id, APPROVER, "  not during the freeze  ");
     expect(denied).toMatchObject({ ok: true, value: { status: "DENIED", decidedBy: APPROVER, decisionNote: "not during the freeze" } });
     expect(await t.world.service.approve(request.id, SECOND_APPROVER)).toMatchObject({ ok: false, refusal: { code: "already_decided" } });
-    expect((await t.world.delivered(request.id))).toEqual(["filed", "denied"]);
+    expect(await t.world.delivered(request.id)).toEqual(["filed", "denied"]);
   });
 
   it("only the requester cancels, and only while it is pending", async () => {
@@ -135,7 +132,7 @@ describe("expiry", () => {
     expect((await t.world.repo.find(old.id))?.status).toBe("EXPIRED");
     expect((await t.world.repo.find(young.id))?.status).toBe("PENDING");
     expect((await t.world.repo.find(approved.id))?.status).toBe("APPROVED");
-    expect((await t.world.delivered(old.id))).toEqual(["filed", "expired"]);
+    expect(await t.world.delivered(old.id)).toEqual(["filed", "expired"]);
     expect(await t.world.service.expireDue()).toBe(0);
   });
 
@@ -145,7 +142,7 @@ describe("expiry", () => {
     expect(await t.world.service.approve(request.id, APPROVER)).toMatchObject({ ok: false, refusal: { code: "expired" } });
     expect((await t.world.repo.find(request.id))?.status).toBe("EXPIRED");
     expect((await t.world.repo.auditTrail(request.id)).map((e) => e.type)).toEqual(["FILED", "EXPIRED", "REFUSED"]);
-    expect((await t.world.delivered(request.id))).toEqual(["filed", "expired"]);
+    expect(await t.world.delivered(request.id)).toEqual(["filed", "expired"]);
   });
 });
 

@@ -7,8 +7,7 @@ import { APPROVER, useWorld } from "../support/world.js";
 
 const t = useWorld();
 
-const refresher = () =>
-  new RoleRefresh({ repo: t.world.repo, connectors: t.world.connectors, clock: t.world.clock.now, logger: quietLogger });
+const refresher = () => new RoleRefresh({ repo: t.world.repo, connectors: t.world.connectors, clock: t.world.clock.now, logger: quietLogger });
 
 describe("a role the card shows as unknown", () => {
   it("an approval does not count until rolegate has read the role in the background and put it on the card", async () => {
@@ -23,7 +22,7 @@ describe("a role the card shows as unknown", () => {
     expect(await refresher().run()).toBe(1);
     const read = await t.world.repo.find(request.id);
     expect(read?.members[0]?.roleWhenFiled).toBe("Member");
-    expect((await t.world.delivered(request.id))).toEqual(["filed", "roles_read"]); // the card is redrawn
+    expect(await t.world.delivered(request.id)).toEqual(["filed", "roles_read"]); // the card is redrawn
     expect((await t.world.repo.auditTrail(request.id)).map((e) => e.type)).toContain("ROLES_READ");
 
     expect(await t.world.service.approve(request.id, APPROVER)).toMatchObject({ ok: true, value: { status: "APPROVED" } });

@@ -7,7 +7,6 @@ import { APPROVER, REQUESTER, SECOND_APPROVER, useSlackHarness, waitFor } from "
 
 const h = useSlackHarness();
 
-
 describe("App Home", () => {
   it("an approver's Waiting on me lists the request with Approve and Deny; Approve there decides it as the card would, and the tab drops it", async () => {
     const id = await h.fileRequest("set dolfin-acme ada@example.com admin on call");

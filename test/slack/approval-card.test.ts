@@ -46,15 +46,27 @@ const request = (overrides: Partial<RoleRequest> = {}): RoleRequest => ({
   appliedAt: null,
   createdAt: new Date("2026-11-22T10:00:00Z"),
   updatedAt: new Date("2026-11-22T10:00:00Z"),
-  members: [{ position: 0, ref: "ada@example.com", email: "ada@example.com", vendorUserId: "1", roleWhenFiled: "Member", extraRolesWhenFiled: {}, previousRole: null, previousRoleId: null,
-        previousTeamRoles: null, outcome: "PENDING", outcomeDetail: null }],
+  members: [
+    {
+      position: 0,
+      ref: "ada@example.com",
+      email: "ada@example.com",
+      vendorUserId: "1",
+      roleWhenFiled: "Member",
+      extraRolesWhenFiled: {},
+      previousRole: null,
+      previousRoleId: null,
+      previousTeamRoles: null,
+      outcome: "PENDING",
+      outcomeDetail: null,
+    },
+  ],
   approvals: [{ approverId: "U0APPROVE", at: new Date("2026-11-22T10:05:00Z") }],
   ...overrides,
 });
 
 const text = (r: RoleRequest) => FakeSlackApi.textOf(approvalCard(r, targets));
-const buttons = (r: RoleRequest) =>
-  approvalCard(r, targets).blocks.flatMap((b) => (b.type === "actions" ? b.elements.map((e) => (e as { action_id: string }).action_id) : []));
+const buttons = (r: RoleRequest) => approvalCard(r, targets).blocks.flatMap((b) => (b.type === "actions" ? b.elements.map((e) => (e as { action_id: string }).action_id) : []));
 
 describe("the approval card", () => {
   it("a pending card shows approvals k of n, the expiry, and Approve / Deny carrying only the id", () => {
@@ -62,7 +74,12 @@ describe("the approval card", () => {
     expect(text(request())).toContain("1 of 2\n<@U0APPROVE>");
     expect(text(request())).toContain("needs 1 more approval · expires <!date^1795428000^");
     const actions = card.blocks.find((b) => b.type === "actions");
-    expect(actions).toMatchObject({ elements: [{ action_id: "rolegate_approve", value: "7K2QXM" }, { action_id: "rolegate_deny", value: "7K2QXM" }] });
+    expect(actions).toMatchObject({
+      elements: [
+        { action_id: "rolegate_approve", value: "7K2QXM" },
+        { action_id: "rolegate_deny", value: "7K2QXM" },
+      ],
+    });
   });
 
   it("escapes what people typed: no broadcasts, fake mentions or disguised links", () => {

@@ -60,12 +60,20 @@ describe("help and mistakes", () => {
   });
 
   it("a target, role or member the vendor does not know is refused before anything is filed", async () => {
-    expect(await run("set nowhere ada@example.com admin x")).toBe("Nothing was filed: There is no target \"nowhere\". Configured targets: dolfin-acme, sentry-acme, devin-a, devin-b.");
+    expect(await run("set nowhere ada@example.com admin x")).toBe(
+      'Nothing was filed: There is no target "nowhere". Configured targets: dolfin-acme, sentry-acme, devin-a, devin-b.',
+    );
     expect(await run("set dolfin-acme ada@example.com superuser x")).toBe('Nothing was filed: "superuser" is not a role in dolfin-acme. Its roles: Member, Admin, Owner.');
-    expect(await run("set dolfin-acme zed@example.com admin x")).toBe("Nothing was filed: zed@example.com is not a member of org-acme (dolfin-acme), so there is no role to change.");
+    expect(await run("set dolfin-acme zed@example.com admin x")).toBe(
+      "Nothing was filed: zed@example.com is not a member of org-acme (dolfin-acme), so there is no role to change.",
+    );
     expect(await run("set devin-a zed@example.com member x")).toContain("To add someone to a Devin organization, use /role add.");
-    expect(await run("set dolfin-acme <@U0NOEMAIL|ghost> admin x")).toBe("Nothing was filed: &lt;@U0NOEMAIL&gt; has no email address rolegate can see; name them by email or id:&lt;vendor id&gt; instead.");
-    expect(await run("add dolfin-acme ada@example.com admin x")).toBe("Nothing was filed: Adding members to organizations works for Devin targets only; dolfin-acme is dolfin. Use /role set for its existing members.");
+    expect(await run("set dolfin-acme <@U0NOEMAIL|ghost> admin x")).toBe(
+      "Nothing was filed: &lt;@U0NOEMAIL&gt; has no email address rolegate can see; name them by email or id:&lt;vendor id&gt; instead.",
+    );
+    expect(await run("add dolfin-acme ada@example.com admin x")).toBe(
+      "Nothing was filed: Adding members to organizations works for Devin targets only; dolfin-acme is dolfin. Use /role set for its existing members.",
+    );
     expect(await h.rolegate.repo.history({ kind: "all" }, 5, "anyone")).toEqual([]);
   });
 
@@ -110,7 +118,9 @@ describe("show, targets", () => {
     expect(shown).toContain("*Audit trail*");
     expect(shown).toContain(`filed · <@${REQUESTER}>`);
     expect(h.slack.responses.at(-1)!.body.blocks).not.toContainEqual(expect.objectContaining({ type: "actions" }));
-    expect(await run("show 7K2QXM")).toBe("There is no request 7K2QXM that you can see: you see your own requests and those of the targets you approve. `/role history` lists them.");
+    expect(await run("show 7K2QXM")).toBe(
+      "There is no request 7K2QXM that you can see: you see your own requests and those of the targets you approve. `/role history` lists them.",
+    );
   });
 
   it("/role targets lists each target with its roles, and says which could not be read", async () => {
@@ -157,4 +167,3 @@ describe("history", () => {
     expect(await run("history id:usr_2")).toContain(second);
   });
 });
-

@@ -149,7 +149,10 @@ describe("Slack down or hung", () => {
 
 describe("a failed change", () => {
   it("shows the vendor's own words on the card; an approver's Retry applies it", async () => {
-    h.dolfin.nextWrites({ kind: "error", error: new VendorError({ kind: "forbidden", message: "You cannot change the role of the last owner", vendorCode: "User.LastOwner", httpStatus: 409 }) });
+    h.dolfin.nextWrites({
+      kind: "error",
+      error: new VendorError({ kind: "forbidden", message: "You cannot change the role of the last owner", vendorCode: "User.LastOwner", httpStatus: 409 }),
+    });
     const id = await fileByCommand();
     await h.click(APPROVER, ACTIONS.approve, id);
     await waitFor(() => h.cardText(id).includes(`${id}: failed`), "the card to show the failure");

@@ -104,7 +104,11 @@ describe("the request form", () => {
   it("a length picked in the form files a time-bound change, shown on the card with its length", async () => {
     const viewId = await openForm();
     await pickTarget(viewId, "dolfin-acme");
-    const reply = await h.submitView(REQUESTER, viewId, values({ target: "dolfin-acme", emails: "ada@example.com", role: "admin", duration: String(4 * 3_600), reason: "incident 42" }));
+    const reply = await h.submitView(
+      REQUESTER,
+      viewId,
+      values({ target: "dolfin-acme", emails: "ada@example.com", role: "admin", duration: String(4 * 3_600), reason: "incident 42" }),
+    );
     expect(reply.json()).toEqual({ response_action: "clear" });
     const [request] = await h.rolegate.repo.history({ kind: "all" }, 1, "anyone");
     expect(request?.durationSeconds).toBe(4 * 3_600);
@@ -148,9 +152,7 @@ describe("the request form", () => {
 });
 
 describe("the request form and the target's policy", () => {
-  const p = useSlackHarness(
-    "  dolfin-fin: { vendor: dolfin, organization: org-fin, tokenEnv: DOLFIN_TOKEN, requireDuration: true, maxDuration: { default: 1d, admin: 8h } }\n",
-  );
+  const p = useSlackHarness("  dolfin-fin: { vendor: dolfin, organization: org-fin, tokenEnv: DOLFIN_TOKEN, requireDuration: true, maxDuration: { default: 1d, admin: 8h } }\n");
 
   it("offers no Permanent and no length past the target's longest maxDuration, and refuses a length too long for the role beside the picker", async () => {
     p.vendors.get("dolfin-fin")!.addMember("usr_f1", "fay@example.com", "member");
@@ -165,7 +167,11 @@ describe("the request form and the target's policy", () => {
     expect(picker.options!.map((o) => o.text.text)).toEqual(["For 1h", "For 4h", "For 8h", "For 1d"]);
     expect(picker.initial_option).toBeUndefined();
 
-    const tooLong = await p.submitView(REQUESTER, viewId, values({ target: "dolfin-fin", emails: "fay@example.com", role: "admin", duration: String(86_400), reason: "month-end" }));
+    const tooLong = await p.submitView(
+      REQUESTER,
+      viewId,
+      values({ target: "dolfin-fin", emails: "fay@example.com", role: "admin", duration: String(86_400), reason: "month-end" }),
+    );
     expect(tooLong.json()).toEqual({ response_action: "errors", errors: { duration: "Admin in dolfin-fin can be granted for at most 8h; you asked for 1d." } });
     const permanent = await p.submitView(REQUESTER, viewId, values({ target: "dolfin-fin", emails: "fay@example.com", role: "admin", reason: "month-end" }));
     expect(permanent.json()).toMatchObject({ response_action: "errors", errors: { duration: expect.stringContaining("is only granted for a while") } });

@@ -19,7 +19,7 @@ const METHOD_SCOPES: Record<string, string | null> = {
 
 async function sourceFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const files = await Promise.all(entries.map((e) => (e.isDirectory() ? (e.name === "generated" ? [] : sourceFiles(join(dir, e.name))) : [join(dir, e.name)])));
+  const files = await Promise.all(entries.map(async (e) => (e.isDirectory() ? (e.name === "generated" ? [] : sourceFiles(join(dir, e.name))) : [join(dir, e.name)])));
   return files.flat().filter((f) => f.endsWith(".ts"));
 }
 

@@ -22,7 +22,6 @@ function value(text: string, series: string): number | undefined {
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
-
 describe("/metrics", () => {
   it("counts a request applied, the approval that decided it and the vendor call that made it, with its latency", async () => {
     const id = await h.fileRequest("set dolfin-acme ada@example.com admin on call");

@@ -41,9 +41,7 @@ describe("who sees which requests", () => {
   it("/role show of a request that is neither yours nor of a target you approve says there is none you can see", async () => {
     const someoneElses = await file("set dolfin-acme bob@example.com admin on call", REQUESTER);
     const shown = await run(`show ${someoneElses}`, OUTSIDER);
-    expect(shown).toBe(
-      `There is no request ${someoneElses} that you can see: you see your own requests and those of the targets you approve. \`/role history\` lists them.`,
-    );
+    expect(shown).toBe(`There is no request ${someoneElses} that you can see: you see your own requests and those of the targets you approve. \`/role history\` lists them.`);
     expect(shown).not.toContain("bob@example.com");
     expect(await run(`show ${someoneElses}`, APPROVER)).toContain("bob@example.com"); // an approver of dolfin-acme
   });

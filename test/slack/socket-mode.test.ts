@@ -47,7 +47,14 @@ beforeAll(async () => {
     retries: 0,
   });
   await app.init();
-  rolegate = wireRolegate({ app, database, config, connectors: new TargetConnectors(config, { dolfin: () => dolfin }, { T: "token-value-1" }), clock: () => new Date(), logger: quietLogger });
+  rolegate = wireRolegate({
+    app,
+    database,
+    config,
+    connectors: new TargetConnectors(config, { dolfin: () => dolfin }, { T: "token-value-1" }),
+    clock: () => new Date(),
+    logger: quietLogger,
+  });
   await app.start();
   await waitFor(() => socket.connected, "the Socket Mode connection");
 });

@@ -27,7 +27,7 @@ export function postgresAvailable(): Promise<boolean> {
       return true;
     } catch (error) {
       // CI must test against the real server: failing here beats silently testing less.
-      if (process.env.CI) throw new Error(`PostgreSQL at ${ADMIN_URL} does not answer: ${(error as Error).message}`);
+      if (process.env.CI) throw new Error(`PostgreSQL at ${ADMIN_URL} does not answer: ${(error as Error).message}`, { cause: error });
       return false;
     }
   })();

@@ -40,7 +40,10 @@ export class FakeConnector implements TargetConnector {
   /** The roles this organization offers. */
   roles: VendorRole[] = ROLES;
 
-  constructor(readonly target: Target, private readonly orgsOf?: (org: string) => FakeConnector | undefined) {}
+  constructor(
+    readonly target: Target,
+    private readonly orgsOf?: (org: string) => FakeConnector | undefined,
+  ) {}
 
   addMember(id: string, email: string, role: string): void {
     const found = ROLES.find((r) => r.id === role)!;
@@ -109,7 +112,7 @@ export class FakeConnector implements TargetConnector {
         throw behaviour.error;
       case "hang":
         await new Promise<never>((_, reject) => {
-          options?.signal?.addEventListener("abort", () => reject(options.signal?.reason));
+          options?.signal?.addEventListener("abort", () => reject(options.signal?.reason as Error));
         });
     }
   }

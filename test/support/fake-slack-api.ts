@@ -7,6 +7,9 @@ import { blockProblems, viewProblems } from "./block-kit-limits.js";
 
 type Params = Record<string, unknown>;
 
+/** A Web API argument as the string Slack receives (form-encoded arguments are all strings). */
+const str = (value: unknown): string => (typeof value === "string" ? value : value === undefined || value === null ? "" : JSON.stringify(value));
+
 export interface SlackCall {
   method: string;
   params: Params;
@@ -55,7 +58,15 @@ export class FakeSlackApi {
   socketMode: { url: string; appToken: string } | undefined;
 
   constructor(private readonly botToken: string) {
-    this.handlers.set("auth.test", () => ({ url: "https://acme.slack.com/", team: "Acme", user: "rolegate", team_id: "T0ACME", user_id: "U0ROLEGATE", bot_id: "B0ROLEGATE", app_id: "A0ROLEGATE" }));
+    this.handlers.set("auth.test", () => ({
+      url: "https://acme.slack.com/",
+      team: "Acme",
+      user: "rolegate",
+      team_id: "T0ACME",
+      user_id: "U0ROLEGATE",
+      bot_id: "B0ROLEGATE",
+      app_id: "A0ROLEGATE",
+    }));
     this.handlers.set("chat.postMessage", (p) => this.post(p));
     this.handlers.set("chat.update", (p) => this.update(p));
     this.handlers.set("chat.postEphemeral", (p) => {
@@ -187,14 +198,21 @@ export class FakeSlackApi {
   private post(p: Params): Params {
     const problems = textProblems(p);
     if (problems.length) return { ok: false, error: problems[0]!.startsWith("text") ? "msg_too_long" : "invalid_blocks", errors: problems };
-    let channel = String(p.channel ?? "");
+    let channel = str(p.channel);
     if (!channel) return { ok: false, error: "channel_not_found" };
     // A user id opens the app's DM with that person.
     if (/^[UW]/.test(channel)) channel = `D${channel.slice(1)}`;
     const ts = this.nextTs();
-    const thread = p.thread_ts ? String(p.thread_ts) : undefined;
+    const thread = p.thread_ts ? str(p.thread_ts) : undefined;
     if (thread && !this.messages.has(`${channel}/${thread}`)) return { ok: false, error: "thread_not_found" };
-    this.messages.set(`${channel}/${ts}`, { channel, ts, text: String(p.text ?? ""), blocks: parse(p.blocks ?? []) as unknown as unknown[], updates: 0, ...(thread ? { thread } : {}) });
+    this.messages.set(`${channel}/${ts}`, {
+      channel,
+      ts,
+      text: str(p.text),
+      blocks: parse(p.blocks ?? []) as unknown as unknown[],
+      updates: 0,
+      ...(thread ? { thread } : {}),
+    });
     return { channel, ts };
   }
 
@@ -204,7 +222,7 @@ export class FakeSlackApi {
     if (!existing) return { ok: false, error: "message_not_found" };
     const problems = textProblems(p);
     if (problems.length) return { ok: false, error: "invalid_blocks", errors: problems };
-    this.messages.set(key, { ...existing, text: String(p.text ?? ""), blocks: parse(p.blocks ?? []) as unknown as unknown[], updates: existing.updates + 1 });
+    this.messages.set(key, { ...existing, text: str(p.text), blocks: parse(p.blocks ?? []) as unknown as unknown[], updates: existing.updates + 1 });
     return { channel: existing.channel, ts: existing.ts };
   }
 
@@ -250,7 +268,12 @@ function collectText(value: unknown): string[] {
   if (value && typeof value === "object") {
     const record = value as Params;
     const own = typeof record.text === "string" ? [record.text] : [];
-    return [...own, ...Object.entries(record).filter(([k]) => k !== "text" || typeof record.text !== "string").flatMap(([, v]) => collectText(v))];
+    return [
+      ...own,
+      ...Object.entries(record)
+        .filter(([k]) => k !== "text" || typeof record.text !== "string")
+        .flatMap(([, v]) => collectText(v)),
+    ];
   }
   return [];
 }

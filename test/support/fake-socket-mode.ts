@@ -23,7 +23,7 @@ export class FakeSocketMode {
     this.server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
     this.server.on("connection", (socket) => {
       this.socket = socket;
-      socket.on("message", (data) => this.acks.push(JSON.parse(String(data)) as Ack));
+      socket.on("message", (data) => this.acks.push(JSON.parse((data as Buffer).toString("utf8")) as Ack));
       socket.send(JSON.stringify({ type: "hello", num_connections: 1, debug_info: { host: "fake" }, connection_info: { app_id: "A0ROLEGATE" } }));
     });
     await new Promise<void>((resolve) => this.server!.once("listening", () => resolve()));

@@ -174,7 +174,9 @@ export class SlackHarness {
   /** POSTs a body to /slack/events, signed as Slack signs it (or as told). */
   async post(body: string, contentType: string, signature?: { secret?: string; timestamp?: number }): Promise<HttpReply> {
     const timestamp = String(signature?.timestamp ?? Math.floor(Date.now() / 1000));
-    const hmac = createHmac("sha256", signature?.secret ?? SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest("hex");
+    const hmac = createHmac("sha256", signature?.secret ?? SIGNING_SECRET)
+      .update(`v0:${timestamp}:${body}`)
+      .digest("hex");
     const response = await fetch(`http://127.0.0.1:${this.port}/slack/events`, {
       method: "POST",
       headers: { "content-type": contentType, "x-slack-request-timestamp": timestamp, "x-slack-signature": `v0=${hmac}` },
@@ -238,7 +240,14 @@ export class SlackHarness {
   async openHome(user: string): Promise<string> {
     const before = this.slack.callsTo("views.publish").length;
     await this.event({ type: "app_home_opened", user, tab: "home", channel: `D${user.slice(1)}` });
-    await waitFor(() => this.slack.callsTo("views.publish").slice(before).some((c) => c.params.user_id === user), `${user}'s home tab`);
+    await waitFor(
+      () =>
+        this.slack
+          .callsTo("views.publish")
+          .slice(before)
+          .some((c) => c.params.user_id === user),
+      `${user}'s home tab`,
+    );
     return this.homeText(user);
   }
 
@@ -249,7 +258,8 @@ export class SlackHarness {
 
   /** Clicks the button `actionId` for request `value` in the App Home tab of `user`, as Slack sends it: no channel. */
   clickInHome(user: string, actionId: string, value: string): Promise<HttpReply> {
-    const home = this.slack.published.get(user) as { blocks?: { accessory?: { action_id?: string; value?: string }; elements?: { action_id?: string; value?: string }[] }[] } | undefined;
+    const home = this.slack.published.get(user) as
+      { blocks?: { accessory?: { action_id?: string; value?: string }; elements?: { action_id?: string; value?: string }[] }[] } | undefined;
     const buttons = (home?.blocks ?? []).flatMap((b) => [...(b.elements ?? []), ...(b.accessory ? [b.accessory] : [])]);
     if (!buttons.some((e) => e.action_id === actionId && e.value === value)) throw new Error(`${user}'s home tab has no ${actionId} button for ${value}`);
     return this.interaction({
@@ -333,7 +343,7 @@ export class SlackHarness {
   /** The last thing posted to the response_url of a command. */
   lastResponse(): string {
     const last = this.slack.responses.at(-1);
-    return last ? FakeSlackApi.textOf({ text: String(last.body.text ?? ""), blocks: (last.body.blocks as unknown[]) ?? [] }) : "";
+    return last ? FakeSlackApi.textOf({ text: typeof last.body.text === "string" ? last.body.text : "", blocks: (last.body.blocks as unknown[]) ?? [] }) : "";
   }
 }
 
@@ -356,5 +366,3 @@ export function useSlackHarness(extraTargets = "", extraTop = "", options: Harne
   });
   return harness;
 }
-
-

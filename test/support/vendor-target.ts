@@ -19,7 +19,10 @@ export function connectorFor(vendor: VendorName, organization: string, origin: s
 }
 
 export async function vendorFailure(promise: Promise<unknown>): Promise<VendorError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(VendorError);
   return error as VendorError;
 }

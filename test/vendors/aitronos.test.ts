@@ -20,7 +20,6 @@ const connector = () => connectorFor("aitronos", ORG, fake.origin, AITRONOS_KEY)
 
 const lookup = byEmail;
 
-
 describe("Aitronos", () => {
   it("makes seed 002's call exactly: PUT …/users/{user_id} {role_id} with X-API-Key, the role resolved by name", async () => {
     const ait = connector();
@@ -42,11 +41,19 @@ describe("Aitronos", () => {
       expect(await ait.findMember(lookup("ADA@example.com")), shape).toMatchObject({ vendorUserId: "usr_ada001", role: { name: "Member" } });
       expect(await ait.findMember(lookup("ad@example.com")), shape).toBeNull();
       expect(await ait.findMember({ ref: "id:usr_adam01", email: null, vendorUserId: "usr_adam01" }), shape).toMatchObject({ role: { id: "role_admin_9f", name: "Admin" } });
-      expect((await ait.listRoles()).map((r) => r.name), shape).toEqual(["Owner", "Admin", "Member", "Department Manager"]);
+      expect(
+        (await ait.listRoles()).map((r) => r.name),
+        shape,
+      ).toEqual(["Owner", "Admin", "Member", "Department Manager"]);
     }
     fake.pageSize = 1;
     expect(await connector().findMember(lookup("adam@example.com"))).toMatchObject({ vendorUserId: "usr_adam01" });
-    expect(fake.received.filter((r) => r.method === "POST").map((r) => (r.json as { skip: number }).skip).slice(-2)).toEqual([0, 1]);
+    expect(
+      fake.received
+        .filter((r) => r.method === "POST")
+        .map((r) => (r.json as { skip: number }).skip)
+        .slice(-2),
+    ).toEqual([0, 1]);
   });
 
   it("refuses to change the organization owner's role before calling", async () => {
@@ -63,9 +70,22 @@ describe("Aitronos", () => {
     const ait = connector();
     const ada = (await ait.findMember(lookup("ada@example.com")))!;
     const set = () => ait.setRole({ members: [ada], role: { id: "x", name: "Admin" }, teamRoles: null });
-    fake.failNext({ status: 403, body: { success: false, error: { code: "INSUFFICIENT_PERMISSIONS", message: "You don't have permission to access this resource", trace_id: "req_abc123xyz", status: 403 } } }, (r) => r.method === "PUT");
+    fake.failNext(
+      {
+        status: 403,
+        body: { success: false, error: { code: "INSUFFICIENT_PERMISSIONS", message: "You don't have permission to access this resource", trace_id: "req_abc123xyz", status: 403 } },
+      },
+      (r) => r.method === "PUT",
+    );
     expect((await vendorFailure(set())).describe()).toBe("You don't have permission to access this resource (code INSUFFICIENT_PERMISSIONS, request id req_abc123xyz)");
-    fake.failNext({ status: 429, headers: { "x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": "6m0s" }, body: { success: false, error: { code: "RATE_LIMITED", message: "Too many requests" } } }, (r) => r.method === "PUT");
+    fake.failNext(
+      {
+        status: 429,
+        headers: { "x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": "6m0s" },
+        body: { success: false, error: { code: "RATE_LIMITED", message: "Too many requests" } },
+      },
+      (r) => r.method === "PUT",
+    );
     expect(await vendorFailure(set())).toMatchObject({ kind: "rate_limited", retryAfterMs: 360_000 });
     fake.failNext({ status: 404, body: { success: false, error: { code: "MEMBER_NOT_FOUND", message: "Member not found" } } }, (r) => r.method === "PUT");
     expect(await vendorFailure(set())).toMatchObject({ kind: "not_found", vendorCode: "MEMBER_NOT_FOUND" });
@@ -78,7 +98,13 @@ describe("Aitronos", () => {
     const ait = connector();
     const ada = (await ait.findMember(lookup("ada@example.com")))!;
     const bea = (await ait.findMember(lookup("bea@example.com")))!;
-    fake.failNext({ status: 409, body: { success: false, error: { code: "CONFLICT", message: "Member is being modified" } } }, (r) => r.method === "PUT" && r.path.endsWith("usr_bea001"));
-    expect(await vendorFailure(ait.setRole({ members: [ada, bea], role: { id: "x", name: "Admin" }, teamRoles: null }))).toMatchObject({ kind: "conflict", completedMemberIds: ["usr_ada001"] });
+    fake.failNext(
+      { status: 409, body: { success: false, error: { code: "CONFLICT", message: "Member is being modified" } } },
+      (r) => r.method === "PUT" && r.path.endsWith("usr_bea001"),
+    );
+    expect(await vendorFailure(ait.setRole({ members: [ada, bea], role: { id: "x", name: "Admin" }, teamRoles: null }))).toMatchObject({
+      kind: "conflict",
+      completedMemberIds: ["usr_ada001"],
+    });
   });
 });

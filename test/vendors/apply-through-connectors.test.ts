@@ -105,7 +105,10 @@ describe("an approved request, applied through each real connector", () => {
       targets: ["sentry-acme"],
       members: [{ kind: "email", email: "ada@example.com" }],
       role: "Manager",
-      teamRoles: [{ team: "backend", role: "admin" }, { team: "web", role: "contributor" }],
+      teamRoles: [
+        { team: "backend", role: "admin" },
+        { team: "web", role: "contributor" },
+      ],
       durationSeconds: 3_600,
       reason: "incident",
       requesterId: "U0REQUEST",
@@ -118,10 +121,29 @@ describe("an approved request, applied through each real connector", () => {
     expect(await executor.runOnce()).toBe(false);
 
     expect(sentry.writes().map((w) => w.json)).toEqual([
-      { orgRole: "manager", teamRoles: [{ teamSlug: "backend", role: "admin" }, { teamSlug: "mobile", role: "admin" }, { teamSlug: "web", role: "contributor" }] },
-      { orgRole: "member", teamRoles: [{ teamSlug: "backend", role: "contributor" }, { teamSlug: "mobile", role: "admin" }] },
+      {
+        orgRole: "manager",
+        teamRoles: [
+          { teamSlug: "backend", role: "admin" },
+          { teamSlug: "mobile", role: "admin" },
+          { teamSlug: "web", role: "contributor" },
+        ],
+      },
+      {
+        orgRole: "member",
+        teamRoles: [
+          { teamSlug: "backend", role: "contributor" },
+          { teamSlug: "mobile", role: "admin" },
+        ],
+      },
     ]);
-    expect(sentry.members.get("2")).toMatchObject({ orgRole: "member", teamRoles: [{ teamSlug: "backend", role: "contributor" }, { teamSlug: "mobile", role: "admin" }] });
+    expect(sentry.members.get("2")).toMatchObject({
+      orgRole: "member",
+      teamRoles: [
+        { teamSlug: "backend", role: "contributor" },
+        { teamSlug: "mobile", role: "admin" },
+      ],
+    });
   });
 
   it("Devin set: one PATCH", async () => {
@@ -154,11 +176,21 @@ describe("an approved request, applied through each real connector", () => {
   });
 
   it("a vendor refusal becomes FAILED with the vendor's words; a rate limit becomes a retry at its time", async () => {
-    dolfin.failNext({ status: 403, headers: { "content-type": "application/problem+json" }, body: { title: "User.Forbidden", status: 403, detail: "Caller is not Admin or Owner of this organisation." } }, (r) => r.method === "PATCH");
+    dolfin.failNext(
+      {
+        status: 403,
+        headers: { "content-type": "application/problem+json" },
+        body: { title: "User.Forbidden", status: 403, detail: "Caller is not Admin or Owner of this organisation." },
+      },
+      (r) => r.method === "PATCH",
+    );
     const refused = await fileAndApply("SET_ROLE", ["dolfin-acme"], "Admin");
     expect(refused).toMatchObject({ status: "FAILED", failureDetail: "Caller is not Admin or Owner of this organisation. (code User.Forbidden)" });
 
-    aitronos.failNext({ status: 429, headers: { "x-ratelimit-reset-requests": "90" }, body: { success: false, error: { code: "RATE_LIMITED", message: "Too many requests" } } }, (r) => r.method === "PUT");
+    aitronos.failNext(
+      { status: 429, headers: { "x-ratelimit-reset-requests": "90" }, body: { success: false, error: { code: "RATE_LIMITED", message: "Too many requests" } } },
+      (r) => r.method === "PUT",
+    );
     const limited = await fileAndApply("SET_ROLE", ["aitronos-acme"], "Admin");
     expect(limited).toMatchObject({ status: "APPROVED", failureDetail: "Too many requests (code RATE_LIMITED) — the vendor asked to wait 90s" });
     expect(limited.nextAttemptAt!.getTime() - clock.now().getTime()).toBe(90_000); // Aitronos's reset, not our backoff

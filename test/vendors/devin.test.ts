@@ -20,7 +20,6 @@ const connector = (org = "org-a") => connectorFor("devin", org, fake.origin + "/
 
 const lookup = byEmail;
 
-
 describe("Devin", () => {
   it("lists only org roles, and finds a member's role in this organization by exact email, across pages", async () => {
     const devin = connector();
@@ -51,7 +50,10 @@ describe("Devin", () => {
 
   it("an add to several organizations is ONE POST with every org_id, exactly as seed 001 specifies", async () => {
     await connector("org-b").addToOrganizations({
-      members: [{ email: "ada@example.com", vendorUserId: null }, { email: null, vendorUserId: "user-bob" }],
+      members: [
+        { email: "ada@example.com", vendorUserId: null },
+        { email: null, vendorUserId: "user-bob" },
+      ],
       organizations: ["org-b", "org-c"],
       role: { id: "org_member", name: "Member" },
     });
@@ -70,7 +72,11 @@ describe("Devin", () => {
       kind: "invalid",
       message: "Enterprise Admin is not an organization role in Devin; org roles are Admin, Member.",
     });
-    expect(await vendorFailure(devin.addToOrganizations({ members: [{ email: "zed@example.com", vendorUserId: null }], organizations: ["org-a"], role: { id: "org_member", name: "Member" } }))).toMatchObject({
+    expect(
+      await vendorFailure(
+        devin.addToOrganizations({ members: [{ email: "zed@example.com", vendorUserId: null }], organizations: ["org-a"], role: { id: "org_member", name: "Member" } }),
+      ),
+    ).toMatchObject({
       kind: "not_found",
       message: "zed@example.com has no account in this Devin enterprise; nobody was added.",
     });

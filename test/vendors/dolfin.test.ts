@@ -19,7 +19,6 @@ afterEach(async () => {
 
 const connector = (key = DOLFIN_KEY) => connectorFor("dolfin", ORG, fake.origin, key);
 
-
 describe("Dolfin", () => {
   it("makes seed 003's call exactly: PATCH /users/{id}/role {role} with both headers", async () => {
     const dolfin = connector();
@@ -63,11 +62,24 @@ describe("Dolfin", () => {
       requestId: "00-trace-dolfin-01",
     });
     fake.callerIsAdmin = true;
-    expect(await vendorFailure(dolfin.setRole({ members: [gone], role: { id: "Admin", name: "Admin" }, teamRoles: null }))).toMatchObject({ kind: "not_found", vendorCode: "User.NotInOrganisation" });
-    fake.failNext({ status: 409, headers: { "content-type": "application/problem+json" }, body: { title: "User.LastOwner", status: 409, detail: "Cannot demote the last Owner of the organisation." } });
-    expect(await vendorFailure(dolfin.setRole({ members: [ada], role: { id: "Admin", name: "Admin" }, teamRoles: null }))).toMatchObject({ kind: "conflict", vendorCode: "User.LastOwner" });
+    expect(await vendorFailure(dolfin.setRole({ members: [gone], role: { id: "Admin", name: "Admin" }, teamRoles: null }))).toMatchObject({
+      kind: "not_found",
+      vendorCode: "User.NotInOrganisation",
+    });
+    fake.failNext({
+      status: 409,
+      headers: { "content-type": "application/problem+json" },
+      body: { title: "User.LastOwner", status: 409, detail: "Cannot demote the last Owner of the organisation." },
+    });
+    expect(await vendorFailure(dolfin.setRole({ members: [ada], role: { id: "Admin", name: "Admin" }, teamRoles: null }))).toMatchObject({
+      kind: "conflict",
+      vendorCode: "User.LastOwner",
+    });
     fake.failNext({ status: 400, headers: { "content-type": "application/problem+json" }, body: { title: "User.MissingRole", status: 400, detail: "Role is required." } });
-    expect(await vendorFailure(dolfin.setRole({ members: [ada], role: { id: "Admin", name: "Admin" }, teamRoles: null }))).toMatchObject({ kind: "invalid", vendorCode: "User.MissingRole" });
+    expect(await vendorFailure(dolfin.setRole({ members: [ada], role: { id: "Admin", name: "Admin" }, teamRoles: null }))).toMatchObject({
+      kind: "invalid",
+      vendorCode: "User.MissingRole",
+    });
     expect(await vendorFailure(connector("wrong-key").findMember({ ref: "x", email: "x@y.z", vendorUserId: null }))).toMatchObject({ kind: "forbidden", httpStatus: 401 });
   });
 

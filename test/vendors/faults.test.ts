@@ -24,8 +24,6 @@ afterAll(async () => {
   await Promise.all(vendors.map(([, fake]) => fake.stop()));
 });
 
-
-
 describe.each(vendors)("%s", (vendor, fake, org, key) => {
   it("a wrong credential is 'forbidden', with the vendor's words", async () => {
     const error = await vendorFailure(connectorFor(vendor, org, fake.origin, `${key}-wrong`).checkAccess());

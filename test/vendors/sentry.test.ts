@@ -8,7 +8,12 @@ let fake: FakeSentry;
 beforeEach(async () => {
   fake = new FakeSentry("acme");
   fake.addMember("1", "token-owner@example.com", "manager");
-  fake.addMember("2", "ada@example.com", "member", { teamRoles: [{ teamSlug: "backend", role: "contributor" }, { teamSlug: "web", role: "admin" }] });
+  fake.addMember("2", "ada@example.com", "member", {
+    teamRoles: [
+      { teamSlug: "backend", role: "contributor" },
+      { teamSlug: "web", role: "admin" },
+    ],
+  });
   fake.addMember("3", "boss@example.com", "owner");
   fake.addMember("4", "scim@example.com", "member", { flags: { "idp:provisioned": true } });
   fake.addMember("5", "partner@example.com", "member", { flags: { "partnership:restricted": true } });
@@ -22,7 +27,6 @@ const connector = () => connectorFor("sentry", "acme", fake.origin, SENTRY_TOKEN
 
 const lookup = byEmail;
 
-
 describe("Sentry", () => {
   it("finds a member by query=email:, following Link cursors, with their team roles", async () => {
     const sentry = connector();
@@ -30,7 +34,10 @@ describe("Sentry", () => {
       vendorUserId: "2",
       email: "ada@example.com",
       role: { id: "member", name: "Member" },
-      teamRoles: [{ team: "backend", role: "contributor" }, { team: "web", role: "admin" }],
+      teamRoles: [
+        { team: "backend", role: "contributor" },
+        { team: "web", role: "admin" },
+      ],
     });
     const searches = fake.received.filter((r) => r.path === "/api/0/organizations/acme/members/");
     expect(searches.map((r) => [r.query.get("query"), r.query.get("cursor")])).toEqual([
@@ -53,7 +60,13 @@ describe("Sentry", () => {
 
     const [put] = fake.writes();
     expect(put).toMatchObject({ method: "PUT", path: "/api/0/organizations/acme/members/2/" });
-    expect(put!.json).toEqual({ orgRole: "admin", teamRoles: [{ teamSlug: "backend", role: "contributor" }, { teamSlug: "web", role: "admin" }] });
+    expect(put!.json).toEqual({
+      orgRole: "admin",
+      teamRoles: [
+        { teamSlug: "backend", role: "contributor" },
+        { teamSlug: "web", role: "admin" },
+      ],
+    });
     expect(fake.members.get("2")!.teamRoles).toHaveLength(2); // not cleared
     expect(fake.members.get("2")!.orgRole).toBe("admin");
   });
@@ -61,10 +74,21 @@ describe("Sentry", () => {
   it("sets requested team roles over the current ones", async () => {
     const sentry = connector();
     const ada = (await sentry.findMember(lookup("ada@example.com")))!;
-    await sentry.setRole({ members: [ada], role: { id: "member", name: "Member" }, teamRoles: [{ team: "backend", role: "admin" }, { team: "ops", role: "contributor" }] });
+    await sentry.setRole({
+      members: [ada],
+      role: { id: "member", name: "Member" },
+      teamRoles: [
+        { team: "backend", role: "admin" },
+        { team: "ops", role: "contributor" },
+      ],
+    });
     expect(fake.writes()[0]!.json).toEqual({
       orgRole: "member",
-      teamRoles: [{ teamSlug: "backend", role: "admin" }, { teamSlug: "web", role: "admin" }, { teamSlug: "ops", role: "contributor" }],
+      teamRoles: [
+        { teamSlug: "backend", role: "admin" },
+        { teamSlug: "web", role: "admin" },
+        { teamSlug: "ops", role: "contributor" },
+      ],
     });
   });
 
@@ -73,11 +97,26 @@ describe("Sentry", () => {
     const member = async (email: string) => (await sentry.findMember(lookup(email)))!;
     const set = async (email: string, role: string) => vendorFailure(sentry.setRole({ members: [await member(email)], role: { id: role, name: role }, teamRoles: null }));
 
-    expect(await set("token-owner@example.com", "member")).toMatchObject({ kind: "forbidden", message: "token-owner@example.com is the user of rolegate's Sentry token; nobody can change their own role in Sentry." });
-    expect(await set("ada@example.com", "owner")).toMatchObject({ kind: "forbidden", message: "rolegate's Sentry token may not give the Owner role: its user's role is below it." });
-    expect(await set("boss@example.com", "member")).toMatchObject({ kind: "forbidden", message: "rolegate's Sentry token may not change boss@example.com's role: Owner is above its user's role." });
-    expect(await set("scim@example.com", "admin")).toMatchObject({ kind: "forbidden", message: "scim@example.com is provisioned by your identity provider (SCIM); change the role there." });
-    expect(await set("partner@example.com", "admin")).toMatchObject({ kind: "forbidden", message: "partner@example.com is restricted by a Sentry partnership; change the role there." });
+    expect(await set("token-owner@example.com", "member")).toMatchObject({
+      kind: "forbidden",
+      message: "token-owner@example.com is the user of rolegate's Sentry token; nobody can change their own role in Sentry.",
+    });
+    expect(await set("ada@example.com", "owner")).toMatchObject({
+      kind: "forbidden",
+      message: "rolegate's Sentry token may not give the Owner role: its user's role is below it.",
+    });
+    expect(await set("boss@example.com", "member")).toMatchObject({
+      kind: "forbidden",
+      message: "rolegate's Sentry token may not change boss@example.com's role: Owner is above its user's role.",
+    });
+    expect(await set("scim@example.com", "admin")).toMatchObject({
+      kind: "forbidden",
+      message: "scim@example.com is provisioned by your identity provider (SCIM); change the role there.",
+    });
+    expect(await set("partner@example.com", "admin")).toMatchObject({
+      kind: "forbidden",
+      message: "partner@example.com is restricted by a Sentry partnership; change the role there.",
+    });
     expect(await set("ada@example.com", "superadmin")).toMatchObject({ kind: "invalid", message: 'Sentry organization acme has no role "superadmin".' });
     expect(fake.writes()).toHaveLength(0);
   });
@@ -102,7 +141,14 @@ describe("Sentry", () => {
     fake.failNext({ status: 403, body: { detail: "You do not have permission to perform this action." } }, (r) => r.method === "PUT");
     expect(await vendorFailure(set())).toMatchObject({ kind: "forbidden", message: "You do not have permission to perform this action." });
     const reset = Math.floor(Date.now() / 1000) + 30;
-    fake.failNext({ status: 429, raw: "You are attempting to use this endpoint too frequently. Limit is 5 requests in 1 seconds", headers: { "x-sentry-rate-limit-reset": String(reset), "x-sentry-rate-limit-remaining": "0" } }, (r) => r.method === "PUT");
+    fake.failNext(
+      {
+        status: 429,
+        raw: "You are attempting to use this endpoint too frequently. Limit is 5 requests in 1 seconds",
+        headers: { "x-sentry-rate-limit-reset": String(reset), "x-sentry-rate-limit-remaining": "0" },
+      },
+      (r) => r.method === "PUT",
+    );
     const limited = await vendorFailure(set());
     expect(limited).toMatchObject({ kind: "rate_limited", message: "You are attempting to use this endpoint too frequently. Limit is 5 requests in 1 seconds" });
     expect(limited.retryAfterMs).toBeGreaterThan(25_000);
@@ -114,7 +160,11 @@ describe("Sentry", () => {
   });
 
   it("reads Link cursors only while Sentry says there are results", () => {
-    expect(nextCursor('<https://sentry.io/x/?cursor=0:0:1>; rel="previous"; results="false"; cursor="0:0:1", <https://sentry.io/x/?cursor=0:100:0>; rel="next"; results="true"; cursor="0:100:0"')).toBe("0:100:0");
+    expect(
+      nextCursor(
+        '<https://sentry.io/x/?cursor=0:0:1>; rel="previous"; results="false"; cursor="0:0:1", <https://sentry.io/x/?cursor=0:100:0>; rel="next"; results="true"; cursor="0:100:0"',
+      ),
+    ).toBe("0:100:0");
     expect(nextCursor('<https://sentry.io/x/?cursor=0:100:0>; rel="next"; results="false"; cursor="0:100:0"')).toBeUndefined();
     expect(nextCursor(null)).toBeUndefined();
   });

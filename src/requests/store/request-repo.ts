@@ -368,30 +368,34 @@ export class RequestRepo {
       const { viewer, allTargets } = visibleTo;
       const others = allTargets.filter((t) => !viewer.approves.has(t));
       visible = {
-        OR: [
-          { requesterId: viewer.userId },
-          { target: { in: [...viewer.approves] }, ...(others.length > 0 ? { NOT: { extraTargets: { hasSome: others } } } : {}) },
-        ],
+        OR: [{ requesterId: viewer.userId }, { target: { in: [...viewer.approves] }, ...(others.length > 0 ? { NOT: { extraTargets: { hasSome: others } } } : {}) }],
       };
     }
     const filter: Prisma.RoleRequestWhereInput =
-      query.kind === "requester" ? { requesterId: query.userId }
-      : query.kind === "pending" ? { status: "PENDING" }
-      : query.kind === "awaiting" ? { status: "PENDING", requesterId: { not: query.userId } }
-      : query.kind === "target" ? { OR: [{ target: query.target }, { extraTargets: { has: query.target } }] }
-      : query.kind === "open" ? { requesterId: query.userId, status: { in: ["PENDING", "APPROVED", "EXECUTING"] } }
-      : query.kind === "running_grants" ? {
-          requesterId: query.userId,
-          status: "APPLIED",
-          durationSeconds: { not: null },
-          reverts: { some: { status: { in: ["APPROVED", "EXECUTING", "FAILED"] } } },
-        }
-      : query.kind === "member" ? {
-          members: {
-            some: query.email ? { email: { equals: query.email, mode: "insensitive" } } : { vendorUserId: query.vendorUserId ?? "" },
-          },
-        }
-      : {};
+      query.kind === "requester"
+        ? { requesterId: query.userId }
+        : query.kind === "pending"
+          ? { status: "PENDING" }
+          : query.kind === "awaiting"
+            ? { status: "PENDING", requesterId: { not: query.userId } }
+            : query.kind === "target"
+              ? { OR: [{ target: query.target }, { extraTargets: { has: query.target } }] }
+              : query.kind === "open"
+                ? { requesterId: query.userId, status: { in: ["PENDING", "APPROVED", "EXECUTING"] } }
+                : query.kind === "running_grants"
+                  ? {
+                      requesterId: query.userId,
+                      status: "APPLIED",
+                      durationSeconds: { not: null },
+                      reverts: { some: { status: { in: ["APPROVED", "EXECUTING", "FAILED"] } } },
+                    }
+                  : query.kind === "member"
+                    ? {
+                        members: {
+                          some: query.email ? { email: { equals: query.email, mode: "insensitive" } } : { vendorUserId: query.vendorUserId ?? "" },
+                        },
+                      }
+                    : {};
     const rows = await this.prisma.roleRequest.findMany({
       // Reverts show under their grant (its card, /role show), not as requests of their own.
       where: { AND: [visible, filter, { revertOf: null }] },
@@ -414,14 +418,7 @@ export class RequestRepo {
   }
 }
 
-async function applyDecision(
-  tx: Tx,
-  before: RoleRequest,
-  command: PersonCommand,
-  decision: Extract<Decision, { ok: true }>,
-  now: Date,
-  note: string | undefined,
-): Promise<void> {
+async function applyDecision(tx: Tx, before: RoleRequest, command: PersonCommand, decision: Extract<Decision, { ok: true }>, now: Date, note: string | undefined): Promise<void> {
   let details: Record<string, unknown> = {};
   let data: Prisma.RoleRequestUpdateManyMutationInput = {};
 

@@ -40,9 +40,7 @@ export function summary(request: RoleRequest): string {
   const who = request.members.map((m) => m.ref).join(", ");
   const verb = request.kind === "ADD_TO_ORGS" ? `add ${who} to ${targetsOf(request).join(", ")} as` : `make ${who}`;
   const length = request.durationSeconds === null ? "" : ` for ${durationText(request.durationSeconds)}`;
-  return request.kind === "ADD_TO_ORGS"
-    ? `${verb} ${request.requestedRole.name}`
-    : `${verb} ${request.requestedRole.name} in ${request.target}${length}`;
+  return request.kind === "ADD_TO_ORGS" ? `${verb} ${request.requestedRole.name}` : `${verb} ${request.requestedRole.name} in ${request.target}${length}`;
 }
 
 /** `reverts`: a time-bound grant's reverts, which say whether its access has ended. */
@@ -56,7 +54,12 @@ export function approvalCard(request: RoleRequest, targets: ReadonlyMap<string, 
       type: "section",
       fields: [
         mrkdwn(`*Requested by*\n${mention(request.requesterId)}`, LIMITS.field),
-        mrkdwn(`*Target*\n${targetsOf(request).map((t) => escapeText(describeTarget(t, targets))).join("\n")}`, LIMITS.field),
+        mrkdwn(
+          `*Target*\n${targetsOf(request)
+            .map((t) => escapeText(describeTarget(t, targets)))
+            .join("\n")}`,
+          LIMITS.field,
+        ),
         mrkdwn(`*Role*\n${escapeText(request.requestedRole.name)}${forHowLong(request)}${teamRolesText(request)}`, LIMITS.field),
         mrkdwn(`*Approvals*\n${approvalsText(request)}`, LIMITS.field),
       ],

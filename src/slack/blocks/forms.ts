@@ -120,7 +120,11 @@ function roleBlock(target: Target | undefined, choices: RoleChoices): KnownBlock
     return { type: "context", block_id: FORM.role.block, elements: [mrkdwn("Pick a target to see its roles.")] };
   }
   if ("error" in choices) {
-    return { type: "context", block_id: FORM.role.block, elements: [mrkdwn(`⚠️ Could not read the roles of ${target.name}: ${userText(choices.error, 500)}. Pick the target again to retry.`)] };
+    return {
+      type: "context",
+      block_id: FORM.role.block,
+      elements: [mrkdwn(`⚠️ Could not read the roles of ${target.name}: ${userText(choices.error, 500)}. Pick the target again to retry.`)],
+    };
   }
   return {
     type: "input",

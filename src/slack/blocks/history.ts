@@ -12,9 +12,7 @@ import { escapeText, LIMITS, mention, mrkdwn, slackDate, userText } from "./text
 type KnownBlock = types.KnownBlock;
 
 function historyLine(request: RoleRequest): string {
-  const members = request.members
-    .map((m) => `${escapeText(m.ref)}: ${escapeText(m.roleWhenFiled ?? "not a member")} → ${escapeText(request.requestedRole.name)}`)
-    .join("; ");
+  const members = request.members.map((m) => `${escapeText(m.ref)}: ${escapeText(m.roleWhenFiled ?? "not a member")} → ${escapeText(request.requestedRole.name)}`).join("; ");
   const decided = request.decidedBy
     ? ` · ${STATUS_PHRASE[request.status]} by ${mention(request.decidedBy)}`
     : request.approvals.length > 0
@@ -61,7 +59,8 @@ export function showMessage(request: RoleRequest, trail: AuditEntry[], targets: 
   const card = approvalCard(request, targets, reverts);
   const lines = trail.map((e) => {
     const actor = /^[UW][A-Z0-9]+$/.test(e.actor) ? mention(e.actor) : escapeText(e.actor);
-    const detail = typeof e.details.reason === "string" ? `: ${userText(e.details.reason, 200)}` : typeof e.details.detail === "string" ? `: ${userText(e.details.detail, 200)}` : "";
+    const detail =
+      typeof e.details.reason === "string" ? `: ${userText(e.details.reason, 200)}` : typeof e.details.detail === "string" ? `: ${userText(e.details.detail, 200)}` : "";
     return `${slackDate(e.at, "{date_short} {time_secs}")} · ${EVENT_WORDS[e.type]} · ${actor}${detail}`;
   });
   // The card's buttons belong in the channel, not in a private reply.

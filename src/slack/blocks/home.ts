@@ -79,10 +79,7 @@ function grantBlocks(grants: RunningGrant[]): KnownBlock[] {
   for (const { grant, reverts } of grants.slice(0, HOME_LIST_LIMIT)) {
     const state = grantState(grant, reverts);
     const end = grant.grantEndsAt ? slackDate(grant.grantEndsAt) : "soon";
-    const line =
-      state === "revert_failed" ? "🚨 could not be taken back; the approvers have been told"
-      : state === "ending" ? "⏱️ being taken back now"
-      : `⏱️ ends ${end}`;
+    const line = state === "revert_failed" ? "🚨 could not be taken back; the approvers have been told" : state === "ending" ? "⏱️ being taken back now" : `⏱️ ends ${end}`;
     const section: types.SectionBlock = { type: "section", text: mrkdwn(`*${grant.id}* · ${userText(summary(grant), 600)}\n${line}`) };
     if (state === "running") section.accessory = { type: "button", action_id: ACTIONS.endEarly, text: plain("I'm done", LIMITS.buttonText), value: grant.id };
     blocks.push(section);
@@ -95,7 +92,9 @@ function openBlocks(open: RoleRequest[]): KnownBlock[] {
   for (const request of open.slice(0, HOME_LIST_LIMIT)) {
     const section: types.SectionBlock = {
       type: "section",
-      text: mrkdwn(`*${request.id}* · ${STATUS_PHRASE[request.status]} · ${userText(summary(request), 600)}\n${request.approvals.length} of ${request.requiredApprovals} approvals`),
+      text: mrkdwn(
+        `*${request.id}* · ${STATUS_PHRASE[request.status]} · ${userText(summary(request), 600)}\n${request.approvals.length} of ${request.requiredApprovals} approvals`,
+      ),
     };
     // Once an executor has taken it up, the vendor may already have been called: too late to cancel.
     const stoppable = request.status === "PENDING" || (request.status === "APPROVED" && request.attempts === 0);

@@ -25,5 +25,4 @@ export interface ListenerDeps {
 }
 
 /** Said when a fault, not the person, stopped something; the log has the details. */
-export const FAULT_MESSAGE =
-  "rolegate could not do that just now: its database or a service it depends on is not answering. Nothing was changed; please try again in a minute.";
+export const FAULT_MESSAGE = "rolegate could not do that just now: its database or a service it depends on is not answering. Nothing was changed; please try again in a minute.";

@@ -36,7 +36,9 @@ export class FakeDevin extends FakeVendorServer {
     if (r.method === "GET" && r.path === "/v2/enterprise/members") {
       const email = r.query.get("email")?.toLowerCase();
       // A prefix search, as such searches often are: the connector must match exactly itself.
-      const all = [...this.users].filter(([, e]) => !email || e.toLowerCase().startsWith(email.split("@")[0]!)).map(([user_id, e]) => ({ user_id, email: e, name: e, enterprise_role: "member" }));
+      const all = [...this.users]
+        .filter(([, e]) => !email || e.toLowerCase().startsWith(email.split("@")[0]!))
+        .map(([user_id, e]) => ({ user_id, email: e, name: e, enterprise_role: "member" }));
       const start = Number(r.query.get("cursor") ?? 0);
       const items = all.slice(start, start + this.pageSize);
       const more = start + items.length < all.length;

@@ -51,12 +51,13 @@ export class FakeDolfin extends FakeVendorServer {
       if (!this.callerIsAdmin) return problem(403, "User.Forbidden", "Caller is not Admin or Owner of this organisation.");
       const body = r.json as { role?: unknown } | null;
       if (!body || body.role === null || body.role === undefined) return problem(400, "User.MissingRole", "Role is required.");
-      if (Object.keys(body).length !== 1 || !ROLES.includes(String(body.role))) return problem(400, "Validation", `Unknown role ${String(body.role)}.`);
+      const role = typeof body.role === "string" ? body.role : JSON.stringify(body.role);
+      if (Object.keys(body).length !== 1 || !ROLES.includes(role)) return problem(400, "Validation", `Unknown role ${role}.`);
       const user = this.users.get(patch[1]!);
       if (!user) return problem(404, "User.NotInOrganisation", "User is not a member of this organisation.");
       const owners = [...this.users.values()].filter((u) => u.role === "Owner").length;
-      if (user.role === "Owner" && body.role !== "Owner" && owners <= 1) return problem(409, "User.LastOwner", "Cannot demote the last Owner of the organisation.");
-      user.role = String(body.role);
+      if (user.role === "Owner" && role !== "Owner" && owners <= 1) return problem(409, "User.LastOwner", "Cannot demote the last Owner of the organisation.");
+      user.role = role;
       return { status: 200, body: { role: user.role, id: user.id, email: user.email, name: user.name, createdAt: "2026-01-01T00:00:00Z" } };
     }
     return problem(404, "NotFound", `No route ${r.method} ${r.path}`);

@@ -35,7 +35,13 @@ export class FakeSentry extends FakeVendorServer {
   }
 
   addMember(id: string, email: string, orgRole: string, extra: Partial<Pick<Member, "teamRoles" | "flags">> = {}): void {
-    this.members.set(id, { id, email, orgRole, teamRoles: extra.teamRoles ?? [], flags: { "idp:provisioned": false, "idp:role-restricted": false, "partnership:restricted": false, ...extra.flags } });
+    this.members.set(id, {
+      id,
+      email,
+      orgRole,
+      teamRoles: extra.teamRoles ?? [],
+      flags: { "idp:provisioned": false, "idp:role-restricted": false, "partnership:restricted": false, ...extra.flags },
+    });
   }
 
   private details(m: Member) {
@@ -86,7 +92,8 @@ export class FakeSentry extends FakeVendorServer {
     if (r.method === "PUT") {
       const body = (r.json ?? {}) as { orgRole?: string; teamRoles?: { teamSlug: string; role: string | null }[] };
       if (id === this.tokenOwner) return { status: 400, body: { detail: "You cannot make changes to your own role." } };
-      if (member.flags["partnership:restricted"]) return { status: 403, body: { detail: "This member is managed by an active partnership and cannot be modified until the end of the partnership." } };
+      if (member.flags["partnership:restricted"])
+        return { status: 403, body: { detail: "This member is managed by an active partnership and cannot be modified until the end of the partnership." } };
       if (member.flags["idp:role-restricted"]) return { status: 403, body: { detail: "This user's org-role is managed through your organization's identity provider." } };
       if (body.orgRole !== undefined) {
         if (!(body.orgRole in RANK)) return { status: 400, body: { orgRole: ["Invalid role"] } };

@@ -61,7 +61,7 @@ export abstract class FakeVendorServer {
       req.on("end", () => {
         const raw = Buffer.concat(chunks).toString("utf8");
         const url = new URL(req.url ?? "/", "http://fake");
-        let json: unknown = null;
+        let json: unknown;
         try {
           json = raw ? JSON.parse(raw) : null;
         } catch {

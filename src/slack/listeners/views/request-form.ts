@@ -56,7 +56,11 @@ export function readForm(view: ViewOutput): { values: FormValues } | { errors: R
   let teamRoles: TeamRole[] | null = null;
   const teamText = state[FORM.teamRoles.block]?.[FORM.teamRoles.action]?.value?.trim();
   if (teamText) {
-    const pairs = teamText.split(",").map((p) => p.trim()).filter(Boolean).map((p) => p.split(":").map((s) => s.trim()));
+    const pairs = teamText
+      .split(",")
+      .map((p) => p.trim())
+      .filter(Boolean)
+      .map((p) => p.split(":").map((s) => s.trim()));
     const bad = pairs.find((p) => p.length !== 2 || !p[0] || !p[1]);
     if (bad) errors[FORM.teamRoles.block] = `"${bad.join(":")}" is not team:role; write e.g. backend:admin, web:contributor.`;
     else teamRoles = pairs.map(([team, role]) => ({ team: team!, role: role! }));
@@ -84,7 +88,16 @@ export function register(app: App, deps: ListenerDeps): void {
     const metadata = JSON.parse(view.private_metadata || "{}") as FormMetadata;
     const requesterId = body.user.id;
     const filing = deps.filing
-      .file({ kind: "SET_ROLE", targets: [read.values.target], members: read.values.members, role: read.values.role, teamRoles: read.values.teamRoles, durationSeconds: read.values.durationSeconds, reason: read.values.reason, requesterId })
+      .file({
+        kind: "SET_ROLE",
+        targets: [read.values.target],
+        members: read.values.members,
+        role: read.values.role,
+        teamRoles: read.values.teamRoles,
+        durationSeconds: read.values.durationSeconds,
+        reason: read.values.reason,
+        requesterId,
+      })
       .catch((error: unknown): Result<RoleRequest> => {
         deps.logger.error("filing from the form failed", { user: requesterId, error });
         return { ok: false, refusal: { code: "invalid_request", message: FAULT_MESSAGE } };
