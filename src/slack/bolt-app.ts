@@ -28,7 +28,6 @@ const json = (res: ServerResponse, status: number, body: unknown) => {
 };
 
 export function createSlackApp({ env, logger, readiness, metrics, retries }: SlackAppOptions): App {
-  const socketMode = Boolean(env.SLACK_APP_TOKEN);
   // Alive: this process answers. Nothing else is asked, so a database outage never gets a
   // replica restarted for nothing.
   const healthRoute = { path: "/healthz", method: ["GET"], handler: (_req: IncomingMessage, res: ServerResponse) => json(res, 200, { ok: true }) };
@@ -42,11 +41,11 @@ export function createSlackApp({ env, logger, readiness, metrics, retries }: Sla
       );
     },
   };
+  const { SLACK_APP_TOKEN: appToken, SLACK_SIGNING_SECRET: signingSecret } = env;
   return new App({
     token: env.SLACK_BOT_TOKEN,
-    ...(socketMode
-      ? { socketMode: true, appToken: env.SLACK_APP_TOKEN, installerOptions: { port: env.PORT } }
-      : { signingSecret: env.SLACK_SIGNING_SECRET, endpoints: EVENTS_PATH, port: env.PORT }),
+    // readEnv guarantees one of the two: an app token (Socket Mode) or a signing secret (HTTP).
+    ...(appToken ? { socketMode: true, appToken, installerOptions: { port: env.PORT } } : { ...(signingSecret ? { signingSecret } : {}), endpoints: EVENTS_PATH, port: env.PORT }),
     customRoutes: [healthRoute, readyRoute, ...(metrics ? [metricsRoute(metrics, logger)] : [])],
     logger: boltLogger(logger),
     logLevel: env.LOG_LEVEL === "debug" ? LogLevel.DEBUG : LogLevel.INFO,
