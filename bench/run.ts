@@ -3,6 +3,8 @@
 // the embedded PGlite; vendors are the in-memory test double, so the figures are rolegate's own.
 import { performance } from "node:perf_hooks";
 import { benchGrantEnds } from "./grants.js";
+import { benchHistory } from "./history.js";
+import { soak } from "./soak.js";
 import { row, timed } from "./timing.js";
 import { parseConfig } from "../src/config/file.js";
 import { Executor } from "../src/executor/executor.js";
@@ -123,4 +125,36 @@ async function main(): Promise<void> {
   await database.drop();
 }
 
-await main();
+if (process.argv.includes("--history")) {
+  const figures = await benchHistory(Number(process.env.HISTORY_ROWS ?? 1_000_000), Number(process.env.HISTORY_RUNS ?? 200));
+  process.stdout.write(
+    [
+      `rolegate history bench: ${figures.rows} requests stored (seeded in ${figures.seedSeconds.toFixed(0)} s), newest 10 of each filter`,
+      "",
+      "| /role history … | p50 | p95 |",
+      "|---|---|---|",
+      ...figures.lines.map((l) => `| ${l.name} | ${l.p50.toFixed(1)} ms | ${l.p95.toFixed(1)} ms |`),
+      "",
+    ].join("\n"),
+  );
+} else if (process.argv.includes("--soak")) {
+  const total = Number(process.env.SOAK_REQUESTS ?? 10_000);
+  const { checkpoints, perSecond } = await soak(total, Math.min(1_000, total), Number(process.env.SOAK_CONCURRENCY ?? 10));
+  const [first, last] = [checkpoints[0]!, checkpoints.at(-1)!];
+  const growth = (last.rssMb / first.rssMb - 1) * 100;
+  process.stdout.write(
+    [
+      `rolegate soak: node dist/main.js on PostgreSQL, ${total} requests filed by signed /role commands, approved by signed clicks, applied through the Dolfin connector (${perSecond.toFixed(0)}/s end to end)`,
+      "",
+      "| after | RSS | heap used | heap total |",
+      "|---|---|---|---|",
+      ...checkpoints.map((c) => `| ${c.requests} requests | ${c.rssMb.toFixed(1)} MB | ${c.heapMb.toFixed(1)} MB | ${c.heapTotalMb.toFixed(1)} MB |`),
+      "",
+      `RSS growth from ${first.requests} to ${last.requests}: ${growth.toFixed(1)} % (allowed: 10 %)`,
+      "",
+    ].join("\n"),
+  );
+  if (growth > 10) process.exitCode = 1;
+} else {
+  await main();
+}

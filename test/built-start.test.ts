@@ -50,8 +50,8 @@ afterAll(async () => {
 });
 
 describe("the built tree", () => {
-  it("npm start runs dist/main.js with plain node", () => {
-    expect(PACKAGE.scripts.start).toBe("node dist/main.js");
+  it("npm start runs dist/main.js with plain node, within a heap budget", () => {
+    expect(PACKAGE.scripts.start).toMatch(/^node (--max-old-space-size=\d+ )?(--max-semi-space-size=\d+ )?dist\/main\.js$/);
   });
 
   it("started with only the production dependencies, serves and stops cleanly on SIGTERM", async () => {
@@ -60,8 +60,9 @@ describe("the built tree", () => {
     await slack.start();
     try {
       const port = await freePort();
+      const flags = (PACKAGE.scripts.start ?? "").split(" ").slice(1, -1); // as npm start runs it
       const started = startNode(
-        [join(tree, "dist/main.js")],
+        [...flags, join(tree, "dist/main.js")],
         { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: "built-signing-secret-1", SLACK_API_URL: slack.url, PORT: String(port), DOLFIN_TOKEN: "dolfin-secret-0001" },
         tree,
       );

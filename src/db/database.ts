@@ -3,10 +3,8 @@
 // first start. Everything above this module sees a PrismaClient and nothing else.
 import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
-import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
-import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { Logger } from "../logger.js";
 import { PrismaClient } from "./generated/client.js";
 import { applyMigrations, type MigrationReport } from "./migrate.js";
@@ -75,6 +73,8 @@ async function openEmbedded(dataDir: string): Promise<Database> {
   const inMemory = dataDir.startsWith("memory://");
   const dir = inMemory ? dataDir : resolve(dataDir);
   if (!inMemory) await mkdir(dir, { recursive: true });
+  // Loaded only here: a server deployment never pays PGlite's memory.
+  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import("@electric-sql/pglite"), import("pglite-prisma-adapter")]);
   const pglite = await PGlite.create(dir);
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   return {

@@ -12,6 +12,8 @@ export const ACTIONS = {
   /** Asks for more time on a running grant, from the "ending soon" DM. */
   extend: "rolegate_extend",
   formTarget: "rolegate_form_target",
+  /** The next page of a /role history answer. */
+  historyOlder: "rolegate_history_older",
 } as const;
 
 export const VIEWS = {

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { FULL_USAGE } from "../../src/requests/grammar.js";
 import { escapeText } from "../../src/slack/blocks/text.js";
+import { ACTIONS } from "../../src/slack/action-ids.js";
 import { VendorError } from "../../src/vendors/errors.js";
 import { APPROVER, REQUESTER, SECOND_APPROVER, useSlackHarness, waitFor } from "../support/slack-harness.js";
 
@@ -165,5 +166,40 @@ describe("history", () => {
     h.slack.users.set("U0ADAADA1", "ada@example.com");
     expect(await run("history <@U0ADAADA1|ada>")).toContain(first);
     expect(await run("history id:usr_2")).toContain(second);
+  });
+});
+
+describe("history, page by page", () => {
+  it("Older requests shows the next page below the last row, newest first, none repeated or skipped, and stops when there are no more", async () => {
+    const ids: string[] = [];
+    for (const who of ["ada", "bob", "cy", "dee", "eve"]) {
+      h.dolfin.addMember(`usr_${who}`, `${who}@example.com`, "member");
+      ids.unshift(await file(`set dolfin-acme ${who}@example.com admin page ${who}`));
+      h.clock.advance(1_000);
+    }
+    const shown = (text: string) => [...text.matchAll(/\*([0-9A-Z]{6})\* ·/g)].map((m) => m[1]);
+
+    const first = await run("history mine 2");
+    expect(shown(first)).toEqual(ids.slice(0, 2));
+    const pages = [first];
+    for (let page = 1; page < 3; page++) {
+      const before = h.slack.responses.length;
+      await h.clickInReply(REQUESTER, ACTIONS.historyOlder);
+      await waitFor(() => h.slack.responses.length > before, "the older page");
+      pages.push(h.lastResponse());
+    }
+    expect(shown(pages[1]!)).toEqual(ids.slice(2, 4));
+    expect(shown(pages[2]!)).toEqual(ids.slice(4));
+    expect(JSON.stringify(h.slack.responses.at(-1)!.body.blocks)).not.toContain(ACTIONS.historyOlder); // the last page
+  });
+
+  it("a button value rolegate did not write is refused in words and shows nothing", async () => {
+    await file("set dolfin-acme ada@example.com admin one");
+    await file("set dolfin-acme bob@example.com admin two");
+    await run("history mine 1");
+    const before = h.slack.responses.length;
+    await h.clickInReply(REQUESTER, ACTIONS.historyOlder, JSON.stringify({ query: { kind: "all" }, limit: 500 }));
+    await waitFor(() => h.slack.responses.length > before, "the answer");
+    expect(h.lastResponse()).toBe("That button is not one rolegate made; run `/role history` again.");
   });
 });

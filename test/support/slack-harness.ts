@@ -271,6 +271,24 @@ export class SlackHarness {
     });
   }
 
+  /** Clicks `actionId` on the newest private reply that carries it, as Slack sends a click on an ephemeral message. */
+  clickInReply(user: string, actionId: string, value?: string): Promise<HttpReply> {
+    const reply = this.slack.responses
+      .slice()
+      .reverse()
+      .find((r) => JSON.stringify(r.body.blocks ?? []).includes(actionId));
+    const buttons = ((reply?.body.blocks ?? []) as { elements?: { action_id?: string; value?: string }[] }[]).flatMap((b) => b.elements ?? []);
+    const button = buttons.find((e) => e.action_id === actionId);
+    if (!button) throw new Error(`no reply to ${user} has a ${actionId} button`);
+    return this.interaction({
+      type: "block_actions",
+      ...this.envelope(user),
+      container: { type: "message", is_ephemeral: true },
+      response_url: this.slack.responseUrl(),
+      actions: [{ type: "button", action_id: actionId, block_id: "b", value: value ?? button.value, action_ts: "1" }],
+    });
+  }
+
   /** Picks an option in a select inside an open view. */
   selectInView(user: string, viewId: string, actionId: string, value: string): Promise<HttpReply> {
     const stored = this.slack.views.get(viewId)!;

@@ -76,6 +76,12 @@ export type HistoryQuery =
   /** This person's applied time-bound grants whose access has not been taken back yet. */
   | { kind: "running_grants"; userId: string };
 
+/** Where a page of history ended: the next page starts below this row. */
+export interface HistoryCursor {
+  createdAt: Date;
+  id: string;
+}
+
 export interface AuditEntry {
   type: AuditEventType;
   actor: string;
@@ -117,7 +123,8 @@ export class RequestRepo {
                 create: input.members.map((m, position) => ({
                   position,
                   ref: m.ref,
-                  email: m.email ?? null,
+                  // Stored lowercased, as emails compare: history finds a member by an index.
+                  email: m.email?.toLowerCase() ?? null,
                   vendorUserId: m.vendorUserId ?? null,
                   roleWhenFiled: m.roleWhenFiled ?? null,
                   extraRolesWhenFiled: m.extraRolesWhenFiled ?? {},
@@ -362,7 +369,7 @@ export class RequestRepo {
    * target they approve (visibility.ts's rule, written as a query). "anyone": no such limit,
    * for tools and tests, never for a person's command.
    */
-  async history(query: HistoryQuery, limit: number, visibleTo: { viewer: Viewer; allTargets: readonly string[] } | "anyone"): Promise<RoleRequest[]> {
+  async history(query: HistoryQuery, limit: number, visibleTo: { viewer: Viewer; allTargets: readonly string[] } | "anyone", before?: HistoryCursor): Promise<RoleRequest[]> {
     let visible: Prisma.RoleRequestWhereInput = {};
     if (visibleTo !== "anyone") {
       const { viewer, allTargets } = visibleTo;
@@ -371,34 +378,12 @@ export class RequestRepo {
         OR: [{ requesterId: viewer.userId }, { target: { in: [...viewer.approves] }, ...(others.length > 0 ? { NOT: { extraTargets: { hasSome: others } } } : {}) }],
       };
     }
-    const filter: Prisma.RoleRequestWhereInput =
-      query.kind === "requester"
-        ? { requesterId: query.userId }
-        : query.kind === "pending"
-          ? { status: "PENDING" }
-          : query.kind === "awaiting"
-            ? { status: "PENDING", requesterId: { not: query.userId } }
-            : query.kind === "target"
-              ? { OR: [{ target: query.target }, { extraTargets: { has: query.target } }] }
-              : query.kind === "open"
-                ? { requesterId: query.userId, status: { in: ["PENDING", "APPROVED", "EXECUTING"] } }
-                : query.kind === "running_grants"
-                  ? {
-                      requesterId: query.userId,
-                      status: "APPLIED",
-                      durationSeconds: { not: null },
-                      reverts: { some: { status: { in: ["APPROVED", "EXECUTING", "FAILED"] } } },
-                    }
-                  : query.kind === "member"
-                    ? {
-                        members: {
-                          some: query.email ? { email: { equals: query.email, mode: "insensitive" } } : { vendorUserId: query.vendorUserId ?? "" },
-                        },
-                      }
-                    : {};
+    // Keyset: older than the last row shown, by (created_at, id), so a page costs the same at
+    // the millionth row as at the first, and rows filed meanwhile never shift it.
+    const older: Prisma.RoleRequestWhereInput = before ? { OR: [{ createdAt: { lt: before.createdAt } }, { createdAt: before.createdAt, id: { lt: before.id } }] } : {};
     const rows = await this.prisma.roleRequest.findMany({
       // Reverts show under their grant (its card, /role show), not as requests of their own.
-      where: { AND: [visible, filter, { revertOf: null }] },
+      where: { AND: [visible, filterOf(query), older, { revertOf: null }] },
       include: REQUEST_INCLUDE,
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
       take: limit,
@@ -470,4 +455,26 @@ async function reread(tx: Tx, id: string): Promise<RoleRequest> {
 /** P2002; with driver adapters the constraint name is only in meta.driverAdapterError. */
 function isUniqueViolation(error: unknown): boolean {
   return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+}
+
+/** What a history query narrows to, as a where clause. */
+function filterOf(query: HistoryQuery): Prisma.RoleRequestWhereInput {
+  switch (query.kind) {
+    case "all":
+      return {};
+    case "requester":
+      return { requesterId: query.userId };
+    case "pending":
+      return { status: "PENDING" };
+    case "awaiting":
+      return { status: "PENDING", requesterId: { not: query.userId } };
+    case "target":
+      return { OR: [{ target: query.target }, { extraTargets: { has: query.target } }] };
+    case "open":
+      return { requesterId: query.userId, status: { in: ["PENDING", "APPROVED", "EXECUTING"] } };
+    case "running_grants":
+      return { requesterId: query.userId, status: "APPLIED", durationSeconds: { not: null }, reverts: { some: { status: { in: ["APPROVED", "EXECUTING", "FAILED"] } } } };
+    case "member":
+      return { members: { some: query.email ? { email: query.email.toLowerCase() } : { vendorUserId: query.vendorUserId ?? "" } } };
+  }
 }

@@ -7,7 +7,8 @@ import { STATUS_PHRASE } from "../../requests/refusals.js";
 import type { RoleRequest } from "../../requests/types.js";
 import { approvalCard, describeTarget, type SlackMessage } from "./approval-card.js";
 import { forHowLong } from "./grant.js";
-import { escapeText, LIMITS, mention, mrkdwn, slackDate, userText } from "./text.js";
+import { ACTIONS } from "../action-ids.js";
+import { escapeText, LIMITS, mention, mrkdwn, plain, slackDate, userText } from "./text.js";
 
 type KnownBlock = types.KnownBlock;
 
@@ -25,8 +26,11 @@ function historyLine(request: RoleRequest): string {
   );
 }
 
-/** `note`: what the list leaves out and why (requests the person may not see). */
-export function historyMessage(requests: RoleRequest[], heading: string, note: string | null = null): SlackMessage {
+/**
+ * `note`: what the list leaves out and why (requests the person may not see). `older`: the value
+ * of an "Older requests" button (history-page.ts), when the list may go on.
+ */
+export function historyMessage(requests: RoleRequest[], heading: string, note: string | null = null, older: string | null = null): SlackMessage {
   const noted: KnownBlock[] = note ? [{ type: "context", elements: [mrkdwn(escapeText(note))] }] : [];
   if (requests.length === 0) {
     return { text: `${heading}: none.${note ? ` ${note}` : ""}`, blocks: [{ type: "section", text: mrkdwn(`*${escapeText(heading)}*: none.`) }, ...noted] };
@@ -34,6 +38,13 @@ export function historyMessage(requests: RoleRequest[], heading: string, note: s
   const blocks: KnownBlock[] = [{ type: "section", text: mrkdwn(`*${escapeText(heading)}* (newest first)`) }, ...noted];
   for (const request of requests.slice(0, LIMITS.messageBlocks - 2 - noted.length)) blocks.push({ type: "section", text: mrkdwn(historyLine(request)) });
   blocks.push({ type: "context", elements: [mrkdwn("`/role show <id>` shows one request in full.")] });
+  if (older) {
+    blocks.push({
+      type: "actions",
+      block_id: "history_older",
+      elements: [{ type: "button", action_id: ACTIONS.historyOlder, text: plain("Older requests", LIMITS.buttonText), value: older }],
+    });
+  }
   return { text: `${heading}: ${requests.length} request${requests.length === 1 ? "" : "s"}`, blocks };
 }
 

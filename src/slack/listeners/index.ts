@@ -2,6 +2,7 @@
 import type { App } from "@slack/bolt";
 import { register as decisions } from "./actions/decisions.js";
 import { register as formTarget } from "./actions/form-target.js";
+import { register as historyOlder } from "./actions/history-older.js";
 import { register as roleCommand } from "./commands/role.js";
 import type { ListenerDeps } from "./deps.js";
 import { register as appHome } from "./events/app-home.js";
@@ -15,6 +16,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   roleCommand(app, deps);
   decisions(app, deps);
   formTarget(app, deps);
+  historyOlder(app, deps);
   requestForm(app, deps);
   denyForm(app, deps);
   appHome(app, deps);

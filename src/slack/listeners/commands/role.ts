@@ -7,6 +7,7 @@ import { FULL_USAGE, parseRoleCommand, type HistoryFilter, type RoleCommand } fr
 import type { HistoryQuery } from "../../../requests/store/request-repo.js";
 import { canSee, viewerOf, type Viewer } from "../../../requests/visibility.js";
 import { historyMessage, showMessage, targetsMessage } from "../../blocks/history.js";
+import { olderPage } from "../../history-page.js";
 import { requestForm } from "../../blocks/forms.js";
 import { escapeText } from "../../blocks/text.js";
 import { FAULT_MESSAGE, type ListenerDeps } from "../deps.js";
@@ -90,7 +91,8 @@ async function handle(command: RoleCommand, slash: SlashCommand, { ack, reply, c
       }
       const viewer = await viewerOf(slash.user_id, deps.config, deps.policy);
       const requests = await deps.repo.history(query, command.limit, { viewer, allTargets: [...deps.config.targets.keys()] });
-      const message = historyMessage(requests, historyHeading(command.filter), onlyOwnNote(command.filter, viewer));
+      const page = { query, heading: historyHeading(command.filter), note: onlyOwnNote(command.filter, viewer), limit: command.limit };
+      const message = historyMessage(requests, page.heading, page.note, olderPage(page, requests));
       await reply({ text: message.text, blocks: message.blocks });
       return;
     }
