@@ -51,6 +51,14 @@ export class FakeSlackApi {
   private readonly held: (() => void)[] = [];
   private sequence = 0;
 
+  /**
+   * When set, chat.postMessage is limited as Slack limits it: about one message per second per
+   * channel, a burst past that answered 429 with Retry-After. `rateLimited` counts those answers.
+   */
+  postsPerSecond: number | undefined;
+  rateLimited = 0;
+  private readonly lastPostAt = new Map<string, number>();
+
   /** How many of the next response_url posts fail with a 500, as when Slack has an outage. */
   failingResponses = 0;
 
@@ -149,8 +157,8 @@ export class FakeSlackApi {
   async start(): Promise<void> {
     this.server = createServer((req, res) => {
       void readBody(req).then(({ params }) => {
-        const reply = (status: number, body: Params) => {
-          res.writeHead(status, { "content-type": "application/json" });
+        const reply = (status: number, body: Params, headers: Record<string, string> = {}) => {
+          res.writeHead(status, { "content-type": "application/json", ...headers });
           res.end(JSON.stringify(body));
         };
         const path = (req.url ?? "").split("?")[0]!;
@@ -172,6 +180,16 @@ export class FakeSlackApi {
         if (method === "apps.connections.open") {
           this.calls.push({ method, params });
           return reply(200, { ok: true, url: this.socketMode!.url });
+        }
+        if (method === "chat.postMessage" && this.postsPerSecond !== undefined) {
+          const channel = str(params.channel);
+          const now = Date.now();
+          const wait = (this.lastPostAt.get(channel) ?? 0) + 1_000 / this.postsPerSecond - now;
+          if (wait > 0) {
+            this.rateLimited++;
+            return reply(429, { ok: false, error: "ratelimited" }, { "retry-after": String(Math.ceil(wait / 1_000)) });
+          }
+          this.lastPostAt.set(channel, now);
         }
         this.calls.push({ method, params });
         const handler = this.handlers.get(method);
