@@ -3,6 +3,7 @@
 import type { App, BlockAction, StaticSelectAction } from "@slack/bolt";
 import { ACTIONS } from "../../action-ids.js";
 import { requestForm, type FormMetadata } from "../../blocks/forms.js";
+import { readFormMetadata } from "../../view-metadata.js";
 import type { ListenerDeps } from "../deps.js";
 import { loadRoleChoices } from "../views/role-choices.js";
 
@@ -12,7 +13,7 @@ export function register(app: App, deps: ListenerDeps): void {
     const view = body.view;
     if (!view) return;
     const target = action.selected_option.value;
-    const metadata: FormMetadata = { ...(JSON.parse(view.private_metadata || "{}") as FormMetadata), target };
+    const metadata: FormMetadata = { ...readFormMetadata(view.private_metadata), target };
     const choices = await loadRoleChoices(deps, target);
     await client.views.update({ view_id: view.id, hash: view.hash, view: requestForm([...deps.config.targets.values()], metadata, choices) }).catch((error: unknown) => {
       // hash_conflict: the person changed the form meanwhile; their newer choice redraws it.

@@ -2,14 +2,19 @@
 // request approved or expired while the form was open is refused, in words, to the person.
 import type { App } from "@slack/bolt";
 import { FORM, VIEWS } from "../../action-ids.js";
-import type { DenyMetadata } from "../../blocks/forms.js";
 import { escapeText } from "../../blocks/text.js";
+import { readDenyMetadata } from "../../view-metadata.js";
 import { FAULT_MESSAGE, type ListenerDeps } from "../deps.js";
 
 export function register(app: App, deps: ListenerDeps): void {
   app.view(VIEWS.denyForm, async ({ ack, body, view, client }) => {
     await ack();
-    const { requestId, channel } = JSON.parse(view.private_metadata) as DenyMetadata;
+    const metadata = readDenyMetadata(view.private_metadata);
+    if (!metadata) {
+      await client.chat.postMessage({ channel: body.user.id, text: "That deny form is not one rolegate can read; nothing was changed. Click Deny on the card again." });
+      return;
+    }
+    const { requestId, channel } = metadata;
     const note = view.state.values[FORM.denyReason.block]?.[FORM.denyReason.action]?.value ?? undefined;
     const user = body.user.id;
     const tell = (text: string) => (channel ? client.chat.postEphemeral({ channel, user, text }) : client.chat.postMessage({ channel: user, text }));

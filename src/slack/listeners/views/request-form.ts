@@ -7,8 +7,9 @@ import { parseMembers, type MemberRef } from "../../../requests/grammar.js";
 import type { RefusalField, Result } from "../../../requests/refusals.js";
 import type { RoleRequest, TeamRole } from "../../../requests/types.js";
 import { FORM, VIEWS } from "../../action-ids.js";
-import { PERMANENT, type FormMetadata } from "../../blocks/forms.js";
+import { PERMANENT } from "../../blocks/forms.js";
 import { escapeText } from "../../blocks/text.js";
+import { readFormMetadata } from "../../view-metadata.js";
 import { FAULT_MESSAGE, type ListenerDeps } from "../deps.js";
 
 const FIELD_BLOCK: Record<RefusalField, string> = {
@@ -85,7 +86,7 @@ export function register(app: App, deps: ListenerDeps): void {
       await ack({ response_action: "errors", errors: read.errors });
       return;
     }
-    const metadata = JSON.parse(view.private_metadata || "{}") as FormMetadata;
+    const metadata = readFormMetadata(view.private_metadata);
     const requesterId = body.user.id;
     const filing = deps.filing
       .file({
