@@ -3,7 +3,7 @@ import type { App } from "@slack/bolt";
 import { register as decisions } from "./actions/decisions.js";
 import { register as formTarget } from "./actions/form-target.js";
 import { register as historyOlder } from "./actions/history-older.js";
-import { register as roleCommand } from "./commands/role.js";
+import { register as roleCommand } from "./commands/role/index.js";
 import type { ListenerDeps } from "./deps.js";
 import { register as appHome } from "./events/app-home.js";
 import { register as denyForm } from "./views/deny-form.js";
