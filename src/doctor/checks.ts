@@ -11,6 +11,7 @@ import { slackClientOptions } from "../slack/bolt-app.js";
 import { unknownRoleKeys } from "../requests/approval-policy.js";
 import type { ConnectorRegistry } from "../vendors/connector.js";
 import { VendorError } from "../vendors/errors.js";
+import { traitsOf } from "../vendors/traits.js";
 
 export interface CheckResult {
   check: string;
@@ -98,7 +99,7 @@ export async function checkTarget(target: Target, connectors: ConnectorRegistry)
       return {
         ...row,
         ok: false,
-        detail: `${bad.map((b) => `${b.map} key "${b.key}"`).join(", ")} ${bad.length === 1 ? "matches" : "match"} none of its roles (${roles.map((r) => r.name).join(", ")}${target.vendor === "sentry" ? "; team roles as team:contributor, team:admin" : ""})`,
+        detail: `${bad.map((b) => `${b.map} key "${b.key}"`).join(", ")} ${bad.length === 1 ? "matches" : "match"} none of its roles (${roles.map((r) => r.name).join(", ")}${teamRoleKeys(target)})`,
         fix: `Correct ${[...new Set(bad.map((b) => `targets.${target.name}.${b.map}`))].join(" and ")} in rolegate.yml: a key is a role name or id, or default.`,
       };
     }
@@ -136,4 +137,10 @@ export function renderTable(results: CheckResult[]): string {
       return [line, ...rest.map((l) => `${" ".repeat(widths[0]! + widths[1]! + 4)}${l.trim()}`)].join("\n");
     })
     .join("\n");
+}
+
+/** How a vendor's team roles are keyed in rolegate.yml, for the doctor's hint; "" for none. */
+function teamRoleKeys(target: Target): string {
+  const roles = traitsOf(target.vendor).teamRoles;
+  return roles.length > 0 ? `; team roles as ${roles.map((r) => `team:${r}`).join(", ")}` : "";
 }

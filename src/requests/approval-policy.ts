@@ -2,6 +2,7 @@
 // plus the members of its user groups; a target may name its own. Group membership comes from
 // Slack (the Slack layer implements UsergroupDirectory), asked at decision time, never cached here.
 import type { ApproversConfig, RolegateConfig, Target } from "../config/file.js";
+import { traitsOf } from "../vendors/traits.js";
 import type { RoleRef, TeamRole } from "./types.js";
 
 export interface UsergroupDirectory {
@@ -87,9 +88,6 @@ export class ApprovalPolicy {
 
 const TEAM_KEY = "team:";
 
-/** Sentry's team roles (they are fixed); `approvals` may key them as team:<role>. */
-export const SENTRY_TEAM_ROLES = ["contributor", "admin"] as const;
-
 /** A key of one of a target's by-role maps in rolegate.yml. */
 export interface RoleKey {
   map: "approvals" | "maxDuration" | "requireDuration";
@@ -103,7 +101,8 @@ export interface RoleKey {
  */
 export function unknownRoleKeys(target: Pick<Target, "vendor" | "approvals" | "maxDuration" | "requireDuration">, roles: readonly RoleRef[]): RoleKey[] {
   const known = new Set(roles.flatMap((r) => [r.name.toLowerCase(), r.id.toLowerCase()]));
-  if (target.vendor === "sentry") for (const role of SENTRY_TEAM_ROLES) known.add(`${TEAM_KEY}${role}`);
+  // A vendor's team roles (Sentry's) may be keyed as team:<role>.
+  for (const role of traitsOf(target.vendor).teamRoles) known.add(`${TEAM_KEY}${role}`);
   const maps = { approvals: target.approvals, maxDuration: target.maxDuration, requireDuration: typeof target.requireDuration === "object" ? target.requireDuration : undefined };
   return Object.entries(maps).flatMap(([map, entries]) =>
     Object.keys(entries ?? {})

@@ -6,6 +6,7 @@
 import type { RolegateConfig } from "../config/file.js";
 import type { ConnectorRegistry, MemberLookup, VendorMember, VendorRole } from "../vendors/connector.js";
 import { VendorError } from "../vendors/errors.js";
+import { traitsOf } from "../vendors/traits.js";
 import type { MemberRef } from "./grammar.js";
 import { unknownRoleKeys } from "./approval-policy.js";
 import { refuse, type Result } from "./refusals.js";
@@ -128,7 +129,7 @@ export class Filing {
         return refuse(
           "invalid_request",
           `${absent.join(", ")} ${absent.length > 1 ? "are" : "is"} not a member of ${target.organization} (${first}), so there is no role to change.` +
-            (target.vendor === "devin" ? " To add someone to a Devin organization, use /role add." : ""),
+            (traitsOf(target.vendor).notAMemberHint ? ` ${traitsOf(target.vendor).notAMemberHint}` : ""),
           "members",
         );
       }

@@ -31,19 +31,9 @@ export const UNKNOWN_ROLE = "unknown: ";
 /** The actor recorded for what rolegate does by itself (executor, expiry sweep). */
 export const SYSTEM_ACTOR = "rolegate";
 
-export interface RoleRef {
-  id: string;
-  name: string;
-}
-
-export interface TeamRole {
-  team: string;
-  /**
-   * The role in the team. null only in a revert: the member was not in this team before the
-   * grant put them there, so taking the grant back takes them out of it.
-   */
-  role: string | null;
-}
+// A role is the vendor's notion; requests name roles the way connectors do.
+export type { RoleRef, TeamRole } from "../vendors/roles.js";
+import type { RoleRef, TeamRole } from "../vendors/roles.js";
 
 export interface RequestMember {
   position: number;

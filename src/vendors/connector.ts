@@ -2,7 +2,7 @@
 // bound to one target: its vendor, organization, base URL and credential. Every method may throw
 // VendorError; anything else thrown is a bug or a fault the executor reports as such.
 import type { Target } from "../config/file.js";
-import type { RoleRef, TeamRole } from "../requests/types.js";
+import type { RoleRef, TeamRole } from "./roles.js";
 
 export type VendorRole = RoleRef;
 

@@ -5,7 +5,7 @@
 // provider or restricted by a partnership are not ours to change; the only Owner stays Owner.
 // A PUT without teamRoles may clear the member's teams, so the current ones are always sent.
 import type { Target } from "../config/file.js";
-import type { TeamRole } from "../requests/types.js";
+import type { TeamRole } from "./roles.js";
 import type { AddToOrganizations, CallOptions, MemberLookup, RoleChange, TargetConnector, VendorMember, VendorRole } from "./connector.js";
 import { changeEachMember, signal, unexpected } from "./connector-support.js";
 import { VendorError } from "./errors.js";

@@ -9,6 +9,7 @@ import { ACTIONS } from "../action-ids.js";
 import { approversText } from "./approvers.js";
 import { durationText } from "../../requests/durations.js";
 import { forHowLong, grantButtons, grantLine, grantState } from "./grant.js";
+import { traitsOf } from "../../vendors/traits.js";
 import { cut, escapeText, LIMITS, mention, mrkdwn, plain, slackDate, userText } from "./text.js";
 
 type KnownBlock = types.KnownBlock;
@@ -68,14 +69,14 @@ export function approvalCard(request: RoleRequest, targets: ReadonlyMap<string, 
     { type: "section", text: mrkdwn(`*Reason*\n>${userText(request.reason, LIMITS.sectionText - 20).replace(/\n/g, "\n>")}`) },
     { type: "context", elements: [mrkdwn(statusLine(request), LIMITS.contextText)] },
   ];
-  if (targetsOf(request).some((t) => targets.get(t)?.vendor === "devin")) {
-    // Devin's docs do not say whether its role PATCH touches roles inherited from identity-
-    // provider groups; approvers should know a group may still grant the old role.
-    blocks.splice(blocks.length - 1, 0, {
-      type: "context",
-      elements: [mrkdwn("ℹ️ Devin does not change a role a member inherits from an identity-provider group; if the change does not show, check the member's groups.")],
-    });
-  }
+  // What approvers should know about each vendor the request touches (vendors/traits.ts).
+  const notes = new Set(
+    targetsOf(request).flatMap((t) => {
+      const vendor = targets.get(t)?.vendor;
+      return vendor ? (traitsOf(vendor).cardNote ?? []) : [];
+    }),
+  );
+  for (const note of notes) blocks.splice(blocks.length - 1, 0, { type: "context", elements: [mrkdwn(note)] });
   const escalateTo = targets.get(request.target)?.escalateTo;
   if (request.status === "PENDING" && request.escalatedAt && escalateTo) {
     blocks.splice(blocks.length - 1, 0, {

@@ -4,6 +4,7 @@
 import type { types } from "@slack/bolt";
 import type { Target } from "../../config/file.js";
 import type { VendorRole } from "../../vendors/connector.js";
+import { traitsOf } from "../../vendors/traits.js";
 import { durationText } from "../../requests/durations.js";
 import { FORM, VIEWS } from "../action-ids.js";
 import { LIMITS, mrkdwn, plain, userText } from "./text.js";
@@ -53,7 +54,7 @@ export function requestForm(targets: readonly Target[], metadata: FormMetadata, 
     },
     roleBlock(selected, choices),
   ];
-  if (selected?.vendor === "sentry") {
+  if (selected && traitsOf(selected.vendor).teamRoles.length > 0) {
     blocks.push({
       type: "input",
       block_id: FORM.teamRoles.block,
