@@ -139,7 +139,7 @@ if (process.argv.includes("--history")) {
   );
 } else if (process.argv.includes("--soak")) {
   const total = Number(process.env.SOAK_REQUESTS ?? 10_000);
-  const { checkpoints, perSecond } = await soak(total, Math.min(1_000, total), Number(process.env.SOAK_CONCURRENCY ?? 10));
+  const { checkpoints, perSecond, approveToVendor } = await soak(total, Math.min(1_000, total), Number(process.env.SOAK_CONCURRENCY ?? 10));
   const [first, last] = [checkpoints[0]!, checkpoints.at(-1)!];
   const growth = (last.rssMb / first.rssMb - 1) * 100;
   process.stdout.write(
@@ -151,6 +151,7 @@ if (process.argv.includes("--history")) {
       ...checkpoints.map((c) => `| ${c.requests} requests | ${c.rssMb.toFixed(1)} MB | ${c.heapMb.toFixed(1)} MB | ${c.heapTotalMb.toFixed(1)} MB |`),
       "",
       `RSS growth from ${first.requests} to ${last.requests}: ${growth.toFixed(1)} % (allowed: 10 %)`,
+      `approve click → vendor call, one at a time once idle: p50 ${approveToVendor.p50.toFixed(1)} ms, p95 ${approveToVendor.p95.toFixed(1)} ms, max ${approveToVendor.max.toFixed(1)} ms`,
       "",
     ].join("\n"),
   );

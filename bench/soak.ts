@@ -22,10 +22,14 @@ const BOT_TOKEN = "xoxb-soak-0001";
 const SIGNING_SECRET = "soak-signing-secret";
 const APPROVER = "U0APPROVE";
 const REQUESTER = "U0REQUEST";
+/** Requests timed one at a time, approve click to vendor call, after the soak. */
+const PROBES = 100;
 
 export interface SoakFigures {
   checkpoints: { requests: number; rssMb: number; heapMb: number; heapTotalMb: number }[];
   perSecond: number;
+  /** Approve click sent → the vendor receiving the change, one request at a time, once idle. */
+  approveToVendor: { p50: number; p95: number; max: number };
 }
 
 export async function soak(total: number, firstCheckpoint: number, concurrency: number): Promise<SoakFigures> {
@@ -80,7 +84,8 @@ export async function soak(total: number, firstCheckpoint: number, concurrency: 
       await response.text();
       if (response.status !== 200) throw new Error(`Slack request answered ${response.status}`);
     };
-    const fileAndApprove = async (i: number) => {
+    /** Files a request for `email` and approves it; resolves with when the approve click was sent. */
+    const fileAndApproveEmail = async (email: string, reason: string): Promise<number> => {
       const responseUrl = slack.responseUrl();
       await post(
         new URLSearchParams({
@@ -89,7 +94,7 @@ export async function soak(total: number, firstCheckpoint: number, concurrency: 
           channel_id: "C0GENERAL",
           user_id: REQUESTER,
           command: "/role",
-          text: `set dolfin-acme p${i}@example.com admin soak ${i}`,
+          text: `set dolfin-acme ${email} admin ${reason}`,
           response_url: responseUrl,
           trigger_id: `trigger.${triggers++}`,
         }).toString(),
@@ -108,8 +113,12 @@ export async function soak(total: number, firstCheckpoint: number, concurrency: 
         response_url: slack.responseUrl(),
         actions: [{ type: "button", action_id: "rolegate_approve", block_id: "b", value: id, action_ts: "1" }],
       };
+      const clickedAt = performance.now();
       await post(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), "application/x-www-form-urlencoded");
+      return clickedAt;
     };
+    const fileAndApprove = (i: number) => fileAndApproveEmail(`p${i}@example.com`, `soak ${i}`);
+    const fileAndApproveProbe = (i: number) => fileAndApproveEmail(`probe${i}@example.com`, `probe ${i}`);
 
     const applied = async () => Number((await database.prisma.roleRequest.count({ where: { status: "APPLIED" } })) ?? 0);
     const memory = async () => {
@@ -153,7 +162,20 @@ export async function soak(total: number, firstCheckpoint: number, concurrency: 
     }
     const perSecond = total / (drivingMs / 1000);
     if (dolfin.writes().length !== total) throw new Error(`expected ${total} vendor writes, saw ${dolfin.writes().length}`);
-    return { checkpoints, perSecond };
+
+    // Latency, once the backlog is gone: an approve click to the vendor's PATCH, one at a time.
+    await waitFor(async () => (await database.prisma.notice.count({ where: { doneAt: null } })) === 0, "the outbox to drain", 600_000);
+    const latencies: number[] = [];
+    for (let i = 0; i < PROBES; i++) {
+      dolfin.addUser(`u-probe-${i}`, `probe${i}@example.com`, "Member");
+      const writes = dolfin.writes().length;
+      const clickedAt = await fileAndApproveProbe(i);
+      await waitFor(() => dolfin.writes().length > writes, "the probe's PATCH", 10_000);
+      latencies.push(dolfin.writes().at(-1)!.at - clickedAt);
+    }
+    latencies.sort((a, b) => a - b);
+    const approveToVendor = { p50: latencies[Math.floor(PROBES * 0.5)]!, p95: latencies[Math.floor(PROBES * 0.95)]!, max: latencies.at(-1)! };
+    return { checkpoints, perSecond, approveToVendor };
   } finally {
     await rolegate.stop();
     await Promise.all([slack.stop(), dolfin.stop()]);

@@ -14,6 +14,8 @@ export interface Received {
   /** The raw body and, when it is JSON, its value. */
   raw: string;
   json: unknown;
+  /** When it arrived (performance.now()), for the benches' latencies. */
+  at: number;
 }
 
 export interface Answer {
@@ -67,7 +69,7 @@ export abstract class FakeVendorServer {
         } catch {
           json = null;
         }
-        const received: Received = { method: req.method ?? "GET", path: url.pathname, query: url.searchParams, headers: req.headers, raw, json };
+        const received: Received = { method: req.method ?? "GET", path: url.pathname, query: url.searchParams, headers: req.headers, raw, json, at: performance.now() };
         this.received.push(received);
         const i = this.faults.findIndex((f) => f.when(received));
         const fault = i >= 0 ? this.faults.splice(i, 1)[0]!.fault : null;
