@@ -7,6 +7,8 @@ export class PollingLoop {
   private running = false;
   private loop: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
+  /** A wake that came while a tick ran: the next sleep is skipped, so the work is not left for a poll. */
+  private wokenDuringTick = false;
 
   /** `tick` resolves true when it did some work and should run again at once. */
   constructor(
@@ -30,12 +32,14 @@ export class PollingLoop {
   }
 
   wake(): void {
-    this.wakeUp?.();
+    if (this.wakeUp) this.wakeUp();
+    else this.wokenDuringTick = true;
   }
 
   private async run(): Promise<void> {
     while (this.running) {
       let worked = false;
+      this.wokenDuringTick = false; // this tick sees whatever an earlier wake was about
       try {
         worked = await this.tick();
       } catch (error) {
@@ -46,12 +50,17 @@ export class PollingLoop {
   }
 
   private sleep(): Promise<void> {
+    if (this.wokenDuringTick) {
+      this.wokenDuringTick = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, this.pollMs);
-      function done() {
+      const done = () => {
         clearTimeout(timer);
+        this.wakeUp = undefined;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, this.pollMs);
       this.wakeUp = done;
     });
   }
