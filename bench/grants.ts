@@ -3,14 +3,10 @@
 // each revert ran exactly once — one vendor call per member each way — and times the reverts.
 import { performance } from "node:perf_hooks";
 import type { RolegateConfig } from "../src/config/file.js";
-import { Executor } from "../src/executor/executor.js";
-import { ApprovalPolicy } from "../src/requests/approval-policy.js";
-import { RequestService } from "../src/requests/request-service.js";
-import { RequestRepo } from "../src/requests/store/request-repo.js";
-import { WorkQueue } from "../src/requests/store/work-queue.js";
 import { ManualClock } from "../test/support/clock.js";
-import { quietLogger, type TestDatabase } from "../test/support/database.js";
+import type { TestDatabase } from "../test/support/database.js";
 import { FakeConnector } from "../test/support/fake-connector.js";
+import { benchParts } from "./parts.js";
 import { timed } from "./timing.js";
 
 export interface GrantsFigures {
@@ -25,25 +21,7 @@ export async function benchGrantEnds(database: TestDatabase, config: RolegateCon
   const clock = new ManualClock();
   const vendor = new FakeConnector(config.targets.get("bench")!);
   for (let i = 0; i < count; i++) vendor.addMember(`grant_${i}`, `g${i}@example.com`, "member");
-  const repo = new RequestRepo(database.prisma);
-  const service = new RequestService({
-    repo,
-    policy: new ApprovalPolicy(config, { membersOf: async () => new Set() }),
-    ownAccess: async () => ({ kind: "none" }),
-    config,
-    clock: clock.now,
-    logger: quietLogger,
-  });
-  const executors = ["grants-a", "grants-b"].map(
-    (owner) =>
-      new Executor({ queue: new WorkQueue(database.prisma), connectors: { forTarget: () => vendor }, config: config.executor, clock: clock.now, logger: quietLogger, owner }),
-  );
-  const drain = () =>
-    Promise.all(
-      executors.map(async (e) => {
-        while (await e.runOnce());
-      }),
-    );
+  const { service, drain } = benchParts(database, config, vendor, clock.now, ["grants-a", "grants-b"]);
 
   // Applied at one instant, lasting 60 s to 119 s: every grant ends within the same minute.
   const ids: string[] = [];

@@ -3,16 +3,12 @@
 // the embedded PGlite; vendors are the in-memory test double, so the figures are rolegate's own.
 import { performance } from "node:perf_hooks";
 import { benchGrantEnds } from "./grants.js";
+import { benchParts } from "./parts.js";
 import { benchHistory } from "./history.js";
 import { soak } from "./soak.js";
 import { row, timed } from "./timing.js";
 import { parseConfig } from "../src/config/file.js";
-import { Executor } from "../src/executor/executor.js";
-import { WorkQueue } from "../src/requests/store/work-queue.js";
-import { ApprovalPolicy } from "../src/requests/approval-policy.js";
-import { RequestRepo } from "../src/requests/store/request-repo.js";
 import { NoticeDispatcher } from "../src/requests/notice-dispatcher.js";
-import { RequestService } from "../src/requests/request-service.js";
 import { Outbox } from "../src/requests/store/outbox.js";
 import { systemClock } from "../src/clock.js";
 import { openTestDatabase, quietLogger } from "../test/support/database.js";
@@ -41,27 +37,7 @@ async function main(): Promise<void> {
   const vendor = new FakeConnector(config.targets.get("bench")!);
   for (let i = 0; i < N; i++) vendor.addMember(`usr_${i}`, `p${i}@example.com`, "member");
 
-  const repo = new RequestRepo(database.prisma);
-  const service = new RequestService({
-    repo,
-    policy: new ApprovalPolicy(config, { membersOf: async () => new Set() }),
-    // The bench's approvers are no members of what they approve; the check itself is tested.
-    ownAccess: async () => ({ kind: "none" }),
-    config,
-    clock: systemClock,
-    logger: quietLogger,
-  });
-  const executors = ["a", "b"].map(
-    (owner) =>
-      new Executor({
-        queue: new WorkQueue(database.prisma),
-        connectors: { forTarget: () => vendor },
-        config: config.executor,
-        clock: systemClock,
-        logger: quietLogger,
-        owner,
-      }),
-  );
+  const { repo, service, drain } = benchParts(database, config, vendor, systemClock, ["a", "b"]);
 
   global.gc?.();
   const before = process.memoryUsage();
@@ -87,11 +63,7 @@ async function main(): Promise<void> {
 
   // Two executors draining side by side, as two rolegate processes would.
   const started = performance.now();
-  await Promise.all(
-    executors.map(async (executor) => {
-      while (await executor.runOnce());
-    }),
-  );
+  await drain();
   const applySeconds = (performance.now() - started) / 1000;
 
   // The outbox: every notice those changes queued, delivered to a Slack that answers at once.

@@ -1,5 +1,5 @@
 // npm runs this after every install of the project itself (npm install, npm ci). With the dev
-// dependencies present it generates the Prisma client and compiles src/ into dist/, which is
+// dependencies present it runs `npm run build` (Prisma client, then src/ compiled into dist/), which is
 // what `npm start` runs. A production install (npm ci --omit=dev) has neither tool: it runs the
 // dist/ built beforehand (in the Docker build stage, say) and has nothing to do here.
 import { execFileSync } from "node:child_process";
@@ -16,5 +16,5 @@ if (!existsSync(tool("tsc")) || !existsSync(tool("prisma"))) {
   process.exit(1);
 }
 
-execFileSync(tool("prisma"), ["generate"], { stdio: "inherit" });
-execFileSync(tool("tsc"), ["-p", "tsconfig.build.json"], { stdio: "inherit" });
+// The build is package.json's "build" script: one definition, whoever runs it.
+execFileSync("npm", ["run", "build"], { stdio: "inherit" });
