@@ -52,7 +52,7 @@ export class Filing {
         targets: input.targets,
         reason: input.reason,
         memberRefs: input.members.map(refOf),
-        timeBound: Boolean(input.durationSeconds),
+        durationSeconds: input.durationSeconds ?? null,
         teamRoles: input.teamRoles ?? null,
       },
       this.deps.config,

@@ -9,6 +9,7 @@
 // Slack sends the text escaped (the command has should_escape): mentions arrive as
 // <@U123|name>, emails as <mailto:a@b.com|a@b.com>, and &, <, > as entities. A role with spaces
 // is quoted: "Department Manager". The reason is kept exactly as typed.
+import { MAX_GRANT_SECONDS, MIN_GRANT_SECONDS } from "./request-shape.js";
 import { parseDuration } from "../config/duration.js";
 import { normalizeRequestId } from "./request-id.js";
 
@@ -117,13 +118,12 @@ function takeList(tokens: Token[], i: number): { text: string; next: number } {
 }
 
 /** The longest a grant may last, whatever the policy says: a year. */
-export const MAX_GRANT_SECONDS = 365 * 86_400;
 
 /** "4h", "90m", "2d", "1h30m" → seconds, or why it is not a grant's duration. */
 export function parseGrantDuration(text: string): number | string {
   const ms = parseDuration(text);
   if (ms === null) return `"${unescapeSlack(text)}" is not a duration; write it like 90m, 4h or 2d.`;
-  if (ms < 60_000) return "A grant lasts at least a minute (1m).";
+  if (ms < MIN_GRANT_SECONDS * 1000) return "A grant lasts at least a minute (1m).";
   if (ms > MAX_GRANT_SECONDS * 1000) return "A grant lasts at most a year (365d).";
   return Math.floor(ms / 1000);
 }

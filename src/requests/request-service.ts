@@ -46,7 +46,7 @@ export class RequestService {
         targets: [input.target, ...(input.extraTargets ?? [])],
         reason: input.reason,
         memberRefs: input.members.map((m) => m.ref),
-        timeBound: Boolean(input.durationSeconds),
+        durationSeconds: input.durationSeconds ?? null,
         teamRoles: input.teamRoles ?? null,
       },
       this.deps.config,

@@ -7,6 +7,9 @@ import type { RequestKind } from "./types.js";
 
 export const MAX_MEMBERS = 50;
 export const MAX_REASON_LENGTH = 2000;
+/** A grant lasts from a minute to a year, however it was asked for (command, form, extension). */
+export const MIN_GRANT_SECONDS = 60;
+export const MAX_GRANT_SECONDS = 365 * 86_400;
 
 export interface RequestShape {
   kind: RequestKind;
@@ -15,8 +18,8 @@ export interface RequestShape {
   reason: string;
   /** How each member was named; two that read the same are the same member named twice. */
   memberRefs: readonly string[];
-  /** "for <duration>": the change is reverted when the time is up. */
-  timeBound?: boolean;
+  /** "for <duration>": the change is reverted when the time is up; null or absent: permanent. */
+  durationSeconds?: number | null;
   teamRoles?: readonly unknown[] | null;
 }
 
@@ -67,7 +70,13 @@ export function checkShape(shape: RequestShape, config: Pick<RolegateConfig, "ta
       return refuse("invalid_request", "A target is named twice; name each organization once.", "target");
     }
   }
-  if (shape.timeBound && shape.kind === "ADD_TO_ORGS") {
+  const seconds = shape.durationSeconds ?? null;
+  // Checked here, not only in the command's grammar: a form's value is whatever was sent, and an
+  // absurd length would be a permanent change where the policy requires a time-bound one.
+  if (seconds !== null && !(Number.isInteger(seconds) && seconds >= MIN_GRANT_SECONDS && seconds <= MAX_GRANT_SECONDS)) {
+    return refuse("invalid_request", "A grant lasts from a minute (1m) to a year (365d).", "duration");
+  }
+  if (seconds !== null && shape.kind === "ADD_TO_ORGS") {
     return refuse("invalid_request", "Time-bound access works with /role set; /role add adds members for good.", "target");
   }
   if (shape.reason.trim() === "") return refuse("invalid_request", "A reason is required: say why the change is needed.", "reason");

@@ -115,6 +115,17 @@ describe("the request form", () => {
     await waitFor(() => h.cardText(request!.id).includes("Admin for 4h"), "the card");
   });
 
+  it("a length the form never offers, sent anyway (a century, a second), is refused beside the picker, and nothing is filed", async () => {
+    const viewId = await openForm();
+    await pickTarget(viewId, "dolfin-acme");
+    for (const duration of [String(100 * 365 * 86_400), "1"]) {
+      const reply = await h.submitView(REQUESTER, viewId, values({ target: "dolfin-acme", emails: "ada@example.com", role: "admin", duration, reason: "x" }));
+      expect(reply.json()).toEqual({ response_action: "errors", errors: { duration: "A grant lasts from a minute (1m) to a year (365d)." } });
+    }
+    expect(await h.rolegate.repo.history({ kind: "all" }, 5, "anyone")).toEqual([]);
+    expect(h.dolfin.reads).toEqual([]); // refused before any vendor lookup
+  });
+
   it("Sentry team roles are kept on the request and shown on the card", async () => {
     h.vendors.get("sentry-acme")!.addMember("s-1", "ada@example.com", "member");
     const viewId = await openForm();
