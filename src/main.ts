@@ -37,7 +37,7 @@ async function main(): Promise<void> {
 
   let database: Database | undefined;
   // Asked only once serving, by when both the app and (soon) the database exist.
-  const readiness = new Readiness({ prisma: () => database?.prisma, authTest: () => app.client.auth.test() });
+  const readiness = new Readiness({ prisma: () => database?.prisma, authTest: () => app.client.auth.test(), scrub: redact });
   const metrics = new Metrics({
     snapshot: () => (database ? readWorkSnapshot(database.prisma) : Promise.reject(new Error("the database is not open yet"))),
     pool: () => database?.poolStats?.(),

@@ -11,6 +11,8 @@ export interface ReadinessDeps {
   prisma: () => PrismaClient | undefined;
   /** Slack's auth.test: resolves when the token is accepted, rejects with Slack's reason. */
   authTest: () => Promise<unknown>;
+  /** Scrubs a failing check's words of every secret: /readyz answers anyone who can reach it. */
+  scrub?: (text: string) => string;
   now?: () => number;
   /** How long a Slack answer is trusted, so probes every few seconds do not hammer auth.test. */
   slackCacheMs?: number;
@@ -31,7 +33,8 @@ export class Readiness {
 
   async report(): Promise<ReadinessReport> {
     const [database, slack] = await Promise.all([this.database(), this.slackVerdict()]);
-    const checks = { database: database.verdict, migrations: database.migrations, slack };
+    const scrub = this.deps.scrub ?? ((text: string) => text);
+    const checks = { database: scrub(database.verdict), migrations: database.migrations, slack: scrub(slack) };
     return { ready: Object.values(checks).every((v) => v === "ok"), checks };
   }
 

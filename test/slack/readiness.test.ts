@@ -2,7 +2,7 @@
 // answers"; ready is "the database answers, every migration of this build is applied, and Slack
 // accepts the token", and says which of those is not so.
 import { describe, expect, it } from "vitest";
-import { useSlackHarness } from "../support/slack-harness.js";
+import { BOT_TOKEN, useSlackHarness } from "../support/slack-harness.js";
 
 const h = useSlackHarness();
 
@@ -39,5 +39,13 @@ describe("health probes", () => {
       body: { ok: false, checks: { database: "ok", migrations: "ok", slack: "token refused or Slack unreachable: token_revoked" } },
     });
     expect(await probe("/healthz")).toEqual({ status: 200, body: { ok: true } });
+  });
+
+  it("/readyz never repeats a secret, even when Slack's answer quotes the token", async () => {
+    h.slack.on("auth.test", () => ({ ok: false, error: `invalid_auth for ${BOT_TOKEN}` }));
+    const { status, body } = await probe("/readyz");
+    expect(status).toBe(503);
+    expect(JSON.stringify(body)).not.toContain(BOT_TOKEN);
+    expect(body).toMatchObject({ checks: { slack: "token refused or Slack unreachable: invalid_auth for [redacted]" } });
   });
 });

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { parseConfig, type RolegateConfig, type Target } from "../../src/config/file.js";
 import { Metrics } from "../../src/metrics/metrics.js";
 import { Readiness } from "../../src/readiness.js";
+import { createRedactor } from "../../src/secrets.js";
 import { readWorkSnapshot } from "../../src/requests/store/work-snapshot.js";
 import { wireRolegate, type Rolegate } from "../../src/rolegate.js";
 import { createSlackApp } from "../../src/slack/bolt-app.js";
@@ -117,7 +118,11 @@ export class SlackHarness {
     // Only dolfin-http has no in-process double: it is reached through the real connector.
     const factory = (target: Target, context: ConnectorContext) => this.vendors.get(target.name) ?? createDolfin(target, context);
     this.port = await freePort();
-    const readiness = new Readiness({ prisma: () => this.database.prisma, authTest: () => this.app.client.auth.test() });
+    const readiness = new Readiness({
+      prisma: () => this.database.prisma,
+      authTest: () => this.app.client.auth.test(),
+      scrub: createRedactor([BOT_TOKEN, SIGNING_SECRET, ...Object.values(TOKENS)]), // as main.ts does
+    });
     const metrics = new Metrics({ snapshot: () => readWorkSnapshot(this.database.prisma), pool: () => this.database.poolStats?.() });
     this.app = createSlackApp({
       env: { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: this.slack.url, PORT: this.port, LOG_LEVEL: "error", SLACK_APP_TOKEN: undefined },
