@@ -5,7 +5,6 @@
 // applies through its real connector. The process's resident memory is read from its own
 // /metrics after 1,000 and after all of them; the second may exceed the first by at most 10 %.
 import { execFile } from "node:child_process";
-import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -16,6 +15,7 @@ import { openTestDatabase } from "../test/support/database.js";
 import { DOLFIN_KEY, FakeDolfin } from "../test/support/fake-vendors/dolfin.js";
 import { FakeSlackApi } from "../test/support/fake-slack-api.js";
 import { startNode } from "../test/support/script.js";
+import { slackSignature } from "../test/support/slack-signature.js";
 import { freePort, waitFor } from "../test/support/wait.js";
 
 const BOT_TOKEN = "xoxb-soak-0001";
@@ -75,7 +75,7 @@ export async function soak(total: number, firstCheckpoint: number, concurrency: 
 
     const post = async (body: string, contentType: string) => {
       const timestamp = String(Math.floor(Date.now() / 1000));
-      const signature = `v0=${createHmac("sha256", SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest("hex")}`;
+      const signature = slackSignature(SIGNING_SECRET, timestamp, body);
       const response = await fetch(`${origin}/slack/events`, {
         method: "POST",
         headers: { "content-type": contentType, "x-slack-request-timestamp": timestamp, "x-slack-signature": signature },

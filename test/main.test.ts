@@ -1,11 +1,11 @@
 // `npm start`, as a person runs it: the real main.ts in a child process.
-import { createHmac } from "node:crypto";
 import { mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { FakeSlackApi } from "./support/fake-slack-api.js";
 import { startScript, type RunningScript } from "./support/script.js";
+import { slackSignature } from "./support/slack-signature.js";
 import { freePort, waitFor } from "./support/wait.js";
 
 const BOT_TOKEN = "xoxb-test-main-0001";
@@ -109,7 +109,7 @@ describe("npm start", () => {
       headers: {
         "content-type": "application/x-www-form-urlencoded",
         "x-slack-request-timestamp": timestamp,
-        "x-slack-signature": "v0=" + createHmac("sha256", SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest("hex"),
+        "x-slack-signature": slackSignature(SIGNING_SECRET, timestamp, body),
       },
       body,
     });

@@ -1,7 +1,6 @@
 // rolegate's real Bolt app on a loopback port, wired exactly as main.ts wires it, with a real
 // database, the fake Slack Web API, and vendor test doubles. Tests talk to it the way Slack
 // does: signed HTTP requests to /slack/events.
-import { createHmac } from "node:crypto";
 import type { App } from "@slack/bolt";
 import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { parseConfig, type RolegateConfig, type Target } from "../../src/config/file.js";
@@ -18,6 +17,7 @@ import { FakeConnector } from "./fake-connector.js";
 import { DOLFIN_KEY, FakeDolfin } from "./fake-vendors/dolfin.js";
 import { createDolfin } from "../../src/vendors/dolfin.js";
 import { FakeSlackApi } from "./fake-slack-api.js";
+import { slackSignature } from "./slack-signature.js";
 import { APPROVER, GROUP_APPROVER, OUTSIDER, REQUESTER, SECOND_APPROVER } from "./world.js";
 import { freePort, waitFor } from "./wait.js";
 
@@ -179,12 +179,9 @@ export class SlackHarness {
   /** POSTs a body to /slack/events, signed as Slack signs it (or as told). */
   async post(body: string, contentType: string, signature?: { secret?: string; timestamp?: number }): Promise<HttpReply> {
     const timestamp = String(signature?.timestamp ?? Math.floor(Date.now() / 1000));
-    const hmac = createHmac("sha256", signature?.secret ?? SIGNING_SECRET)
-      .update(`v0:${timestamp}:${body}`)
-      .digest("hex");
     const response = await fetch(`http://127.0.0.1:${this.port}/slack/events`, {
       method: "POST",
-      headers: { "content-type": contentType, "x-slack-request-timestamp": timestamp, "x-slack-signature": `v0=${hmac}` },
+      headers: { "content-type": contentType, "x-slack-request-timestamp": timestamp, "x-slack-signature": slackSignature(signature?.secret ?? SIGNING_SECRET, timestamp, body) },
       body,
     });
     const text = await response.text();
