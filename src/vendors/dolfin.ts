@@ -61,10 +61,17 @@ export class DolfinConnector implements TargetConnector {
   }
 
   async findMember(member: MemberLookup, options?: CallOptions): Promise<VendorMember | null> {
-    const match = (u: DolfinUser) => (member.vendorUserId ? u.id === member.vendorUserId : member.email !== null && u.email.toLowerCase() === member.email.toLowerCase());
-    for await (const user of this.users(member.vendorUserId ? undefined : (member.email ?? undefined), options)) {
-      if (match(user)) return toMember(user);
+    const { vendorUserId, email } = member;
+    if (!vendorUserId) {
+      if (!email) return null;
+      for await (const user of this.users(email, options)) if (user.email.toLowerCase() === email.toLowerCase()) return toMember(user);
+      return null;
     }
+    // Dolfin has no read by id, and listing every user costs a call per page: ask by the email
+    // the member was filed with and match the id, and list them all only when that finds no one
+    // (the email changed at Dolfin since).
+    if (email) for await (const user of this.users(email, options)) if (user.id === vendorUserId) return toMember(user);
+    for await (const user of this.users(undefined, options)) if (user.id === vendorUserId) return toMember(user);
     return null;
   }
 

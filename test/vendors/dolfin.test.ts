@@ -42,6 +42,22 @@ describe("Dolfin", () => {
     expect(fake.received.at(-1)!.query.get("Email")).toBe("zed@example.com");
   });
 
+  it("re-reads a member known by id and email with one call, and still finds one whose email changed at Dolfin", async () => {
+    for (let i = 0; i < 50; i++) fake.addUser(`u-${i}`, `p${i}@example.com`, "Member");
+    const dolfin = connector();
+    expect(await dolfin.findMember({ ref: "di@example.com", email: "di@example.com", vendorUserId: "u-di" })).toMatchObject({ vendorUserId: "u-di", role: { id: "Member" } });
+    expect(fake.received.map((r) => r.query.get("Email"))).toEqual(["di@example.com"]);
+
+    fake.users.get("u-di")!.email = "di.new@example.com";
+    fake.received.length = 0;
+    expect(await dolfin.findMember({ ref: "di@example.com", email: "di@example.com", vendorUserId: "u-di" })).toMatchObject({ vendorUserId: "u-di", email: "di.new@example.com" });
+    expect(fake.received.length).toBeGreaterThan(1); // the email found no one: every page was read
+
+    // Someone else now holds the address: the id decides, never the email.
+    fake.addUser("u-impostor", "di@example.com", "Owner");
+    expect(await dolfin.findMember({ ref: "di@example.com", email: "di@example.com", vendorUserId: "u-di" })).toMatchObject({ vendorUserId: "u-di", role: { id: "Member" } });
+  });
+
   it("refuses to demote the only Owner before calling, and says why", async () => {
     const dolfin = connector();
     const cy = (await dolfin.findMember({ ref: "cy@example.com", email: "cy@example.com", vendorUserId: null }))!;
