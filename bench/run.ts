@@ -5,6 +5,7 @@ import { performance } from "node:perf_hooks";
 import { benchGrantEnds } from "./grants.js";
 import { benchParts } from "./parts.js";
 import { benchHistory } from "./history.js";
+import { burst } from "./burst.js";
 import { soak } from "./soak.js";
 import { row, timed } from "./timing.js";
 import { parseConfig } from "../src/config/file.js";
@@ -128,6 +129,28 @@ if (process.argv.includes("--history")) {
     ].join("\n"),
   );
   if (growth > 10) process.exitCode = 1;
+} else if (process.argv.includes("--burst")) {
+  const f = await burst(Number(process.env.BURST_REQUESTS ?? 1_000), Number(process.env.BURST_SECONDS ?? 60));
+  const ms = (s: { p50: number; p95: number; max: number }) => `p50 ${s.p50.toFixed(1)} ms, p95 ${s.p95.toFixed(1)} ms, max ${s.max.toFixed(1)} ms`;
+  process.stdout.write(
+    [
+      `rolegate burst: node dist/main.js on PostgreSQL, ${f.requests} requests filed by signed /role commands over ${f.seconds} s, one approvals channel, a Slack that takes one message a second per channel (429 + Retry-After past that)`,
+      "",
+      "| measure | figure |",
+      "|---|---|",
+      `| Slack's ack of each /role command | ${ms(f.ackMs)} |`,
+      `| command → "Request … filed" reply | ${ms(f.replyMs)} |`,
+      `| requests filed | ${f.filed} of ${f.requests} |`,
+      `| cards posted (each once) | ${f.cards} of ${f.requests}, ${f.doubled} doubled |`,
+      `| last card posted | ${f.lastCardSeconds.toFixed(0)} s after the burst began |`,
+      `| posts Slack refused with 429 | ${f.rateLimited} |`,
+      `| an earlier request approved mid-burst: click → vendor call | ${f.approvalToVendorMs.toFixed(1)} ms |`,
+      `| … click → its requester's "Done" DM | ${f.approvalToDmMs.toFixed(0)} ms |`,
+      `| RSS at the end | ${f.rssMb.toFixed(1)} MB |`,
+      "",
+    ].join("\n"),
+  );
+  if (f.cards !== f.requests || f.doubled > 0 || f.ackMs.max >= 3_000) process.exitCode = 1;
 } else {
   await main();
 }

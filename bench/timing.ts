@@ -23,9 +23,13 @@ export async function timed(count: number, concurrency: number, op: (i: number) 
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
-  return { perSecond: count / elapsed, p50: at(0.5), p95: at(0.95), p99: at(0.99) };
+  return { perSecond: count / elapsed, p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), p99: percentile(latencies, 0.99) };
+}
+
+/** The `q` quantile of `values` (nearest rank), e.g. 0.95 for p95. */
+export function percentile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
 export const row = (name: string, r: Timing) => `| ${name} | ${r.perSecond.toFixed(0)}/s | ${r.p50.toFixed(1)} ms | ${r.p95.toFixed(1)} ms | ${r.p99.toFixed(1)} ms |`;

@@ -62,6 +62,7 @@ async function main(): Promise<void> {
     clock,
     logger,
     scrub: createVendorTextScrubber(secrets),
+    slackPostIntervalMs: env.SLACK_CHANNEL_PACE_MS,
     metrics,
   });
 

@@ -1,7 +1,7 @@
 // Wires rolegate's parts together over an initialised Bolt app and an open database. main.ts
 // calls it with the real connectors; the end-to-end tests call it exactly the same way, so
 // what they exercise is the wiring that runs in production.
-import type { App } from "@slack/bolt";
+import { webApi, type App } from "@slack/bolt";
 import type { Clock } from "./clock.js";
 import type { RolegateConfig } from "./config/file.js";
 import type { Database } from "./db/database.js";
@@ -20,7 +20,10 @@ import { WorkQueue } from "./requests/store/work-queue.js";
 import { HomeViewers } from "./requests/store/home-viewers.js";
 import { HomeRefresher } from "./slack/home-refresher.js";
 import { registerListeners } from "./slack/listeners/index.js";
+import { SLACK_CALL_TIMEOUT_MS } from "./slack/bolt-app.js";
+import { boltLogger } from "./slack/bolt-logger.js";
 import { SlackNotifier } from "./slack/slack-notifier.js";
+import { SlackPacer } from "./slack/slack-pacer.js";
 import { SlackUsers } from "./slack/slack-users.js";
 import { SlackUsergroupDirectory } from "./slack/usergroup-directory.js";
 import type { ConnectorRegistry } from "./vendors/connector.js";
@@ -40,8 +43,10 @@ export interface RolegateParts {
   /** Scrubs what the executor stores of an attempt (main.ts passes one built from every secret). */
   scrub?: VendorTextScrubber;
   formBudgetMs?: number;
+  /** Least time between two posts in one Slack channel (Slack's pace, 1 s); tests shorten it. */
+  slackPostIntervalMs?: number;
   /** Counts decisions and notices Slack did not take; absent: nothing is counted. */
-  metrics?: Pick<Metrics, "decided" | "noticeFailed">;
+  metrics?: Pick<Metrics, "decided" | "noticeFailed" | "noticeDeferred">;
 }
 
 export interface Rolegate {
@@ -68,15 +73,26 @@ export function wireRolegate(parts: RolegateParts): Rolegate {
     ...(parts.pollMs ? { pollMs: parts.pollMs } : {}),
   });
   // The executor and the notice dispatcher are two loops: one changes roles, the other talks to
-  // Slack, and neither waits for the other.
+  // Slack, and neither waits for the other. Notices have a Slack client of their own: Bolt's
+  // client answers a 429 by pausing every call it makes, so a burst of cards would hold up the
+  // forms and replies people are waiting on; this one hands the 429 to the pacer, and the outbox
+  // retries on its own.
+  const noticeClient = new webApi.WebClient(app.client.token, {
+    slackApiUrl: app.client.slackApiUrl,
+    timeout: SLACK_CALL_TIMEOUT_MS,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    logger: boltLogger(logger),
+  });
+  const pacer = new SlackPacer(parts.slackPostIntervalMs ?? 1_000);
   const notices = new NoticeDispatcher({
     outbox: new Outbox(database.prisma),
     repo,
-    notifier: new SlackNotifier({ client: app.client, repo, policy, config, home }),
+    notifier: new SlackNotifier({ client: noticeClient, repo, policy, config, home, pacer }),
     logger: logger.child({ component: "notices" }),
     ...(parts.pollMs ? { pollMs: parts.pollMs } : {}),
     ...(parts.noticeRetryMs ? { firstRetryMs: parts.noticeRetryMs, maxRetryMs: parts.noticeRetryMs * 4 } : {}),
-    ...(metrics ? { noticeFailed: (type: string) => metrics.noticeFailed(type) } : {}),
+    ...(metrics ? { noticeFailed: (type: string) => metrics.noticeFailed(type), noticeDeferred: (type: string) => metrics.noticeDeferred(type) } : {}),
   });
   const noticesAvailable = () => notices.wake();
   let executor: Executor | undefined;

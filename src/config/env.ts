@@ -23,6 +23,16 @@ const envSchema = z.object({
     blankAsUnset,
     z.coerce.number({ error: "must be a port number" }).int().min(1).max(65535, { error: "must be a port number between 1 and 65535" }).default(3000),
   ),
+  // Slack takes about one message a second in a channel; 0 leaves its 429 as the only brake.
+  SLACK_CHANNEL_PACE_MS: z.preprocess(
+    blankAsUnset,
+    z.coerce
+      .number({ error: "must be a number of milliseconds, such as 1000" })
+      .int({ error: "must be a whole number of milliseconds, such as 1000" })
+      .min(0, { error: "must be 0 or more milliseconds, such as 1000" })
+      .max(60_000, { error: "must be at most 60000 milliseconds" })
+      .default(1_000),
+  ),
   DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, { error: "must be a PostgreSQL URL (postgresql://user@host:5432/db); leave it unset for the embedded database" })),
   ROLEGATE_DATA_DIR: z.preprocess(blankAsUnset, z.string().default("./.data")),
   ROLEGATE_CONFIG: z.preprocess(blankAsUnset, z.string().default("./rolegate.yml")),

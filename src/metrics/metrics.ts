@@ -47,6 +47,12 @@ export class Metrics {
     labelNames: ["notice"] as const,
     registers: [this.registry],
   });
+  private readonly noticeDeferrals = new Counter({
+    name: "rolegate_slack_notice_deferrals_total",
+    help: "Notices that stepped aside for Slack's pace: a channel past one message a second, or a 429 (each goes at its turn).",
+    labelNames: ["notice"] as const,
+    registers: [this.registry],
+  });
   private readonly requests = this.gauge("rolegate_requests", "Requests by status (reverts of time-bound grants included).", ["status"]);
   private readonly queueDepth = this.gauge("rolegate_executor_queue_depth", "Approved requests due for the executor now.");
   private readonly oldestApproved = this.gauge("rolegate_oldest_approved_age_seconds", "Age of the oldest request approved but not yet applied (0 when none).");
@@ -69,6 +75,10 @@ export class Metrics {
 
   noticeFailed(notice: string): void {
     this.noticeFailures.inc({ notice });
+  }
+
+  noticeDeferred(notice: string): void {
+    this.noticeDeferrals.inc({ notice });
   }
 
   /** The Prometheus text exposition, with the database-backed gauges read now. */

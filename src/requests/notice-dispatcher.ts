@@ -3,18 +3,20 @@
 // changes: nothing that changes a role waits on this. A notice Slack did not take is tried
 // again with a growing pause; one Slack refuses for good (an error no retry fixes), or that
 // could not be delivered for a day, is given up on and logged, so it never blocks the
-// request's later notices. Delivery is at least once: a crash between Slack taking a notice
+// request's later notices. A notice Slack cannot take yet (its channel's pace, a 429) steps aside
+// until its turn without counting as a try, so one busy channel never holds up the rest.
+// Delivery is at least once: a crash between Slack taking a notice
 // and it being marked done sends it again.
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import type { Logger } from "../logger.js";
 import { PollingLoop } from "../polling-loop.js";
-import type { Notifier } from "./notifier.js";
+import { DeliverLater, type Notifier } from "./notifier.js";
 import type { Outbox, QueuedNotice } from "./store/outbox.js";
 import type { RequestRepo } from "./store/request-repo.js";
 
 export interface NoticeDispatcherDeps {
-  outbox: Pick<Outbox, "claimDue" | "delivered" | "failed">;
+  outbox: Pick<Outbox, "claimDue" | "delivered" | "failed" | "later">;
   repo: Pick<RequestRepo, "find">;
   notifier: Notifier;
   logger: Logger;
@@ -27,6 +29,8 @@ export interface NoticeDispatcherDeps {
   owner?: string;
   /** Told of each delivery Slack refused or did not answer (the metrics). */
   noticeFailed?: (type: string) => void;
+  /** Told of each notice that stepped aside for Slack's pace (the metrics). */
+  noticeDeferred?: (type: string) => void;
 }
 
 /** How many notices one tick claims; each is delivered before the next. */
@@ -75,9 +79,15 @@ export class NoticeDispatcher {
     try {
       const request = await repo.find(notice.requestId);
       if (!request) throw new Error(`request ${notice.requestId} is gone`);
-      await notifier.notify({ type: notice.type, request, actor: notice.actor });
+      await notifier.notify({ type: notice.type, request, actor: notice.actor, deliveryId: String(notice.id) });
       await outbox.delivered(notice, this.owner);
     } catch (error) {
+      if (error instanceof DeliverLater) {
+        this.deps.noticeDeferred?.(notice.type);
+        logger.debug("a notice waits for its turn in Slack", { request: notice.requestId, notice: notice.type, afterMs: error.afterMs, why: error.message });
+        await outbox.later(notice, this.owner, error.afterMs);
+        return;
+      }
       this.deps.noticeFailed?.(notice.type);
       const tries = notice.attempts + 1;
       const permanent = notifier.isPermanent?.(error) ?? false;

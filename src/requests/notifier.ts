@@ -29,6 +29,23 @@ export interface Notice {
   request: RoleRequest;
   /** Slack user id of whoever caused it, or SYSTEM_ACTOR. */
   actor: string;
+  /** Which queued notice this is (the outbox row): its turn in a busy channel is kept for it. */
+  deliveryId?: string;
+}
+
+/**
+ * Thrown by a notifier that cannot deliver now for a reason that is not a failure — Slack takes
+ * only so many messages a second in a channel — and knows when it can: the notice steps aside
+ * until then, without counting as a failed try, so other notices go on meanwhile.
+ */
+export class DeliverLater extends Error {
+  constructor(
+    readonly afterMs: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = "DeliverLater";
+  }
 }
 
 export interface Notifier {

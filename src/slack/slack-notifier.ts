@@ -3,11 +3,12 @@
 // The dispatcher hands over the request as committed now and delivers one request's notices in
 // order, so the card always shows the latest state. A revert (the end of a time-bound grant)
 // has no card of its own: its notices redraw its grant's card, and one that fails is DMed to
-// the requester and every approver of the target.
+// the requester and every approver of the target. Every post waits its turn in its channel
+// (SlackPacer): a notice whose channel is busy steps aside rather than hold up the others.
 import type { types, webApi } from "@slack/bolt";
 import { approvalChannelFor, type RolegateConfig } from "../config/file.js";
 import type { ApprovalPolicy } from "../requests/approval-policy.js";
-import type { Notice, Notifier } from "../requests/notifier.js";
+import { DeliverLater, type Notice, type Notifier } from "../requests/notifier.js";
 import type { RequestRepo } from "../requests/store/request-repo.js";
 import type { RoleRequest } from "../requests/types.js";
 import { ACTIONS } from "./action-ids.js";
@@ -18,31 +19,42 @@ import { requesterMessage } from "./blocks/requester-messages.js";
 import { LIMITS, mrkdwn, plain, slackDate } from "./blocks/text.js";
 import { whoCanDecide } from "./blocks/approvers.js";
 import type { HomeRefresher } from "./home-refresher.js";
+import { SlackPacer } from "./slack-pacer.js";
 
 export interface SlackNotifierDeps {
+  /** Best built to answer a 429 at once (rejectRateLimitedCalls): the pacer decides when to try again. */
   client: { chat: Pick<webApi.WebClient["chat"], "postMessage" | "update"> };
   repo: Pick<RequestRepo, "setCard" | "find" | "revertsOf">;
   policy: Pick<ApprovalPolicy, "approversOf" | "approversFor">;
   config: Pick<RolegateConfig, "approvalChannel" | "targets">;
   /** Told of every delivered notice, to redraw the App Home tabs that show the request. */
   home?: Pick<HomeRefresher, "changed">;
+  /** Turns in busy channels; absent, posts go at once and only Slack's 429 holds them back. */
+  pacer?: SlackPacer;
 }
+
+type PostArguments = webApi.ChatPostMessageArguments & { channel: string };
 
 /** Slack's answers that a retry cannot change. */
 const TRANSIENT_PLATFORM_ERRORS = new Set(["ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout", "team_added_to_org"]);
 
 export class SlackNotifier implements Notifier {
-  constructor(private readonly deps: SlackNotifierDeps) {}
+  private readonly pacer: SlackPacer;
+
+  constructor(private readonly deps: SlackNotifierDeps) {
+    this.pacer = deps.pacer ?? new SlackPacer(0);
+  }
 
   async notify(notice: Notice): Promise<void> {
     const { request } = notice;
     const grant = request.revertOf ? await this.deps.repo.find(request.revertOf) : request;
     if (!grant) throw new Error(`the grant ${request.revertOf} of revert ${request.id} is gone`);
     const reverts = grant.durationSeconds !== null ? await this.deps.repo.revertsOf(grant.id) : [];
-    await this.drawCard(grant, reverts);
-    if (request.revertOf) await this.tellOfRevert(notice.type, request, grant);
-    else if (notice.type === "reminder" || notice.type === "escalated") await this.chaseInThread(notice.type, request);
-    else await this.tellRequester(notice, reverts);
+    const owner = notice.deliveryId ?? `${request.id} ${notice.type}`;
+    await this.drawCard(grant, reverts, owner);
+    if (request.revertOf) await this.tellOfRevert(notice.type, request, grant, owner);
+    else if (notice.type === "reminder" || notice.type === "escalated") await this.chaseInThread(notice.type, request, owner);
+    else await this.tellRequester(notice, reverts, owner);
     await this.deps.home?.changed(grant);
   }
 
@@ -52,16 +64,17 @@ export class SlackNotifier implements Notifier {
     return code === "slack_webapi_platform_error" && !TRANSIENT_PLATFORM_ERRORS.has(data?.error ?? "");
   }
 
-  private async drawCard(request: RoleRequest, reverts: RoleRequest[]): Promise<void> {
+  private async drawCard(request: RoleRequest, reverts: RoleRequest[], owner: string): Promise<void> {
     const { client, repo, config } = this.deps;
     const card = approvalCard(request, config.targets, reverts);
     if (request.card) {
-      await client.chat.update({ channel: request.card.channel, ts: request.card.ts, text: card.text, blocks: card.blocks });
+      const { channel, ts } = request.card;
+      await this.rateLimited(channel, owner, () => client.chat.update({ channel, ts, text: card.text, blocks: card.blocks }));
       return;
     }
     // Only the "filed" notice finds no card; its post is retried until Slack takes it. A crash
     // between Slack taking it and setCard would post a second card on the retry.
-    const posted = await client.chat.postMessage({
+    const posted = await this.post(owner, {
       channel: approvalChannelFor(config, request.target),
       text: card.text,
       blocks: card.blocks,
@@ -72,7 +85,7 @@ export class SlackNotifier implements Notifier {
     if (posted.channel && posted.ts) await repo.setCard(request.id, posted.channel, posted.ts);
   }
 
-  private async tellRequester(notice: Notice, reverts: RoleRequest[]): Promise<void> {
+  private async tellRequester(notice: Notice, reverts: RoleRequest[], owner: string): Promise<void> {
     const { config, policy } = this.deps;
     const target = config.targets.get(notice.request.target);
     const text = requesterMessage(notice, approvalChannelFor(config, notice.request.target), target ? approversText(policy.approversFor(target)) : null);
@@ -93,31 +106,50 @@ export class SlackNotifier implements Notifier {
             { type: "actions", block_id: `grant_${request.id}`, elements: buttons },
           ]
         : undefined;
-    await this.dm(request.requesterId, text, blocks);
+    await this.dm(owner, request.requesterId, text, blocks);
   }
 
   /** A reply in the card's thread, mentioning who can decide now, so they are notified again. */
-  private async chaseInThread(type: "reminder" | "escalated", request: RoleRequest): Promise<void> {
+  private async chaseInThread(type: "reminder" | "escalated", request: RoleRequest, owner: string): Promise<void> {
     const target = this.deps.config.targets.get(request.target);
     if (!request.card || !target) return;
     const text =
       type === "reminder"
         ? `⏰ Still waiting for a decision on ${request.id} (expires ${slackDate(request.expiresAt)}): ${whoCanDecide(target, this.deps.policy, request.escalatedAt !== null)}.`
         : `⏫ Nobody decided ${request.id} in time: ${target.escalateTo ? approversText(target.escalateTo) : "the escalation approvers"} may decide it now too.`;
-    await this.deps.client.chat.postMessage({ channel: request.card.channel, thread_ts: request.card.ts, text, unfurl_links: false, unfurl_media: false });
+    await this.post(owner, { channel: request.card.channel, thread_ts: request.card.ts, text, unfurl_links: false, unfurl_media: false });
   }
 
-  private async tellOfRevert(type: Notice["type"], revert: RoleRequest, grant: RoleRequest): Promise<void> {
+  private async tellOfRevert(type: Notice["type"], revert: RoleRequest, grant: RoleRequest, owner: string): Promise<void> {
     const text = revertMessage(type, revert, grant);
     if (!text) return;
     const recipients = new Set([grant.requesterId]);
     // Access that could not be taken back is every approver's business.
     if (type === "failed") for (const id of await this.deps.policy.approversOf(grant.target)) recipients.add(id);
-    for (const user of recipients) await this.dm(user, text);
+    for (const user of recipients) await this.dm(owner, user, text);
   }
 
   /** A user id as the channel posts in the app's DM with that person (chat:write is enough). */
-  private async dm(user: string, text: string, blocks?: types.KnownBlock[]): Promise<void> {
-    await this.deps.client.chat.postMessage({ channel: user, text, ...(blocks ? { blocks } : {}), unfurl_links: false, unfurl_media: false });
+  private async dm(owner: string, user: string, text: string, blocks?: types.KnownBlock[]): Promise<void> {
+    await this.post(owner, { channel: user, text, ...(blocks ? { blocks } : {}), unfurl_links: false, unfurl_media: false });
+  }
+
+  /** chat.postMessage in `owner`'s turn in the channel; not yet its turn: DeliverLater. */
+  private async post(owner: string, args: PostArguments): Promise<webApi.ChatPostMessageResponse> {
+    const wait = this.pacer.turn(args.channel, owner);
+    if (wait > 0) throw new DeliverLater(wait, `${args.channel} is busy: Slack takes about one message a second in a channel`);
+    return this.rateLimited(args.channel, owner, () => this.deps.client.chat.postMessage(args));
+  }
+
+  /** Slack's 429: the channel's next turn moves past its Retry-After, and the notice waits for it. */
+  private async rateLimited<T>(channel: string, owner: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      const { code, retryAfter } = (error ?? {}) as { code?: string; retryAfter?: number };
+      if (code !== "slack_webapi_rate_limited_error") throw error;
+      const wait = this.pacer.pushBack(channel, (retryAfter ?? 1) * 1_000, owner);
+      throw new DeliverLater(wait, `Slack answered 429 for ${channel}: retry after ${retryAfter ?? 1} s`);
+    }
   }
 }

@@ -34,6 +34,7 @@ describe("the environment", () => {
       ROLEGATE_DATA_DIR: "./.data",
       ROLEGATE_CONFIG: "./rolegate.yml",
       LOG_LEVEL: "info",
+      SLACK_CHANNEL_PACE_MS: 1_000,
     });
   });
 
@@ -46,6 +47,12 @@ describe("the environment", () => {
     expect(problemsOf({ ...HTTP_MODE, SLACK_BOT_TOKEN: "xoxp-user" }).problems).toEqual(["SLACK_BOT_TOKEN must be a bot token, starting with xoxb-"]);
     expect(problemsOf({ ...HTTP_MODE, SLACK_SIGNING_SECRET: "  " }).problems).toHaveLength(1);
     expect(readEnv({ ...HTTP_MODE, PORT: "", DATABASE_URL: "" })).toMatchObject({ PORT: 3000, DATABASE_URL: undefined });
+  });
+
+  it("paces posts at Slack's one a second per channel unless told otherwise, and says how to write it", () => {
+    expect(readEnv({ ...HTTP_MODE, SLACK_CHANNEL_PACE_MS: "0" }).SLACK_CHANNEL_PACE_MS).toBe(0);
+    expect(problemsOf({ ...HTTP_MODE, SLACK_CHANNEL_PACE_MS: "1s" }).problems).toEqual(["SLACK_CHANNEL_PACE_MS must be a number of milliseconds, such as 1000"]);
+    expect(problemsOf({ ...HTTP_MODE, SLACK_CHANNEL_PACE_MS: "-5" }).problems).toEqual(["SLACK_CHANNEL_PACE_MS must be 0 or more milliseconds, such as 1000"]);
   });
 
   it("takes an API URL for GovSlack or a test server", () => {

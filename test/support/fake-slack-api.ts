@@ -23,6 +23,8 @@ export interface StoredMessage {
   updates: number;
   /** A reply: the ts of the message whose thread it is in. */
   thread?: string;
+  /** When Slack took it (Date.now()). */
+  postedAt: number;
 }
 
 export interface Response {
@@ -229,6 +231,7 @@ export class FakeSlackApi {
       text: str(p.text),
       blocks: parse(p.blocks ?? []) as unknown as unknown[],
       updates: 0,
+      postedAt: Date.now(),
       ...(thread ? { thread } : {}),
     });
     return { channel, ts };

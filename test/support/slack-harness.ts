@@ -50,6 +50,11 @@ export interface HarnessOptions {
    * and errors) reached through rolegate's real Dolfin connector, for the end-to-end paths.
    */
   httpDolfin?: boolean;
+  /**
+   * rolegate's pace per Slack channel (production: 1 s). 0 by default: a test's requester gets
+   * several DMs within a second, and pacing them would only slow the suite.
+   */
+  slackPostIntervalMs?: number;
 }
 
 export interface HttpReply {
@@ -141,6 +146,7 @@ export class SlackHarness {
       logger: quietLogger,
       pollMs: 20,
       noticeRetryMs: 50,
+      slackPostIntervalMs: this.options.slackPostIntervalMs ?? 0,
       formBudgetMs: 1_000,
       metrics,
     });

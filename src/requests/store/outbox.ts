@@ -64,6 +64,13 @@ export class Outbox {
       WHERE id = ${notice.id} AND claimed_by = ${owner}`;
   }
 
+  /** Not now, and not a failure (Slack's pace): due again after `afterMs`, its tries unchanged. */
+  async later(notice: QueuedNotice, owner: string, afterMs: number): Promise<void> {
+    await this.prisma.$executeRaw`
+      UPDATE notices SET claimed_by = NULL, claimed_until = NULL, due_at = now() + ${Math.ceil(afterMs)} * interval '1 millisecond'
+      WHERE id = ${notice.id} AND claimed_by = ${owner}`;
+  }
+
   /** How many notices are waiting to be delivered. */
   async depth(): Promise<number> {
     return this.prisma.notice.count({ where: { doneAt: null } });
