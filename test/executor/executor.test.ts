@@ -430,6 +430,26 @@ describe("the loop", () => {
     await withHousekeeping.stop();
     expect((await t.world.repo.find(approved.id))?.status).toBe("APPLIED");
   });
+
+  it("an approved request whose row another writer holds for a moment (its card being saved) is claimed as soon as the lock goes, not at the next poll", async () => {
+    if (t.database.kind !== "postgres") return; // the lock is held from a second connection
+    const approved = await t.world.fileApproved();
+    let release!: () => void;
+    const locked = new Promise<void>((resolve) => (release = resolve));
+    let holding!: () => void;
+    const held = new Promise<void>((resolve) => (holding = resolve));
+    const holder = t.database.prisma.$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT id FROM role_requests WHERE id = ${approved.id} FOR UPDATE`;
+      holding();
+      await locked;
+    });
+    await held;
+    const claiming = t.world.queue.claimNext("exec-a", t.world.clock.now(), { leaseMs: 60_000, maxAttempts: 3 });
+    await sleep(40);
+    release();
+    await holder;
+    expect((await claiming)?.request.id).toBe(approved.id);
+  });
 });
 
 describe("what is applied is what was approved", () => {

@@ -31,6 +31,10 @@ export interface ClaimOptions {
   maxAttempts: number;
 }
 
+/** A due row locked by another writer is looked at again this often, this many times. */
+const HELD_RETRY_MS = 15;
+const HELD_RETRIES = 10;
+
 interface DueRow {
   id: string;
   status: "APPROVED" | "EXECUTING";
@@ -50,7 +54,7 @@ export class WorkQueue {
    * another call: no request cycles between APPROVED and EXECUTING forever.
    */
   async claimNext(owner: string, now: Date, options: ClaimOptions): Promise<ClaimedJob | null> {
-    for (;;) {
+    for (let held = 0; ;) {
       const outcome = await this.prisma.$transaction(async (tx) => {
         const [due] = await tx.$queryRaw<DueRow[]>`
           SELECT id, status::text AS status, attempts, lease_owner FROM role_requests
@@ -59,7 +63,15 @@ export class WorkQueue {
           ORDER BY COALESCE(next_attempt_at, lease_expires_at)
           LIMIT 1
           FOR UPDATE SKIP LOCKED`;
-        if (!due) return "none" as const;
+        if (!due) {
+          // Skipped is not absent: a row another writer has locked for a moment (the card's ts
+          // being saved, a decision) is due all the same, and would otherwise wait for a poll.
+          const [{ locked }] = (await tx.$queryRaw<{ locked: boolean }[]>`
+            SELECT EXISTS (SELECT 1 FROM role_requests
+              WHERE (status = 'APPROVED' AND (next_attempt_at IS NULL OR next_attempt_at <= ${now}))
+                 OR (status = 'EXECUTING' AND lease_expires_at <= now())) AS locked`) as [{ locked: boolean }];
+          return locked ? ("held" as const) : ("none" as const);
+        }
         const attempt = due.attempts + 1;
         const takenOverFrom = due.status === "EXECUTING" ? due.lease_owner : null;
         if (attempt > options.maxAttempts + 1) {
@@ -85,6 +97,13 @@ export class WorkQueue {
         return { request, owner, attempt, takenOverFrom } satisfies ClaimedJob;
       }, TX_OPTIONS);
       if (outcome === "none") return null;
+      if (outcome === "held") {
+        // Most likely another executor is claiming it right now; if so the row is not due
+        // once its lock goes, and the next look finds nothing.
+        if (++held > HELD_RETRIES) return null;
+        await new Promise((resolve) => setTimeout(resolve, HELD_RETRY_MS));
+        continue;
+      }
       if (outcome !== "gave_up") return outcome;
     }
   }
