@@ -18,6 +18,7 @@ const SIGNING_SECRET = "bench-signing-secret";
 
 export interface BuiltRolegate {
   origin: string;
+  pid: number;
   /** A signed POST to /slack/events; resolves when rolegate has answered 200 (Slack's ack). */
   post(body: string): Promise<void>;
   /** Posts `/role <text>` as `user`, its reply going to `responseUrl`. */
@@ -96,6 +97,7 @@ export async function startBuiltRolegate(options: { databaseUrl: string; slack: 
   };
   return {
     origin,
+    pid: rolegate.child.pid!,
     post,
     command: (user, text, responseUrl) =>
       post(
