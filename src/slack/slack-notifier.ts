@@ -126,17 +126,21 @@ export class SlackNotifier implements Notifier {
     const recipients = new Set([grant.requesterId]);
     // Access that could not be taken back is every approver's business.
     if (type === "failed") for (const id of await this.deps.policy.approversOf(grant.target)) recipients.add(id);
-    for (const user of recipients) await this.dm(owner, user, text);
+    // Every recipient's turn first: a DM sent before another one stepped aside would be sent
+    // again when the notice comes back.
+    const wait = Math.max(...[...recipients].map((user) => this.pacer.turn(user, owner)));
+    if (wait > 0) throw new DeliverLater(wait, "a recipient's DM is busy: Slack takes about one message a second in a channel");
+    for (const user of recipients) await this.dm(owner, user, text, undefined, { turnTaken: true });
   }
 
   /** A user id as the channel posts in the app's DM with that person (chat:write is enough). */
-  private async dm(owner: string, user: string, text: string, blocks?: types.KnownBlock[]): Promise<void> {
-    await this.post(owner, { channel: user, text, ...(blocks ? { blocks } : {}), unfurl_links: false, unfurl_media: false });
+  private async dm(owner: string, user: string, text: string, blocks?: types.KnownBlock[], turn?: { turnTaken: boolean }): Promise<void> {
+    await this.post(owner, { channel: user, text, ...(blocks ? { blocks } : {}), unfurl_links: false, unfurl_media: false }, turn);
   }
 
-  /** chat.postMessage in `owner`'s turn in the channel; not yet its turn: DeliverLater. */
-  private async post(owner: string, args: PostArguments): Promise<webApi.ChatPostMessageResponse> {
-    const wait = this.pacer.turn(args.channel, owner);
+  /** chat.postMessage in `owner`'s turn in the channel (unless taken already); not yet its turn: DeliverLater. */
+  private async post(owner: string, args: PostArguments, { turnTaken = false } = {}): Promise<webApi.ChatPostMessageResponse> {
+    const wait = turnTaken ? 0 : this.pacer.turn(args.channel, owner);
     if (wait > 0) throw new DeliverLater(wait, `${args.channel} is busy: Slack takes about one message a second in a channel`);
     return this.rateLimited(args.channel, owner, () => this.deps.client.chat.postMessage(args));
   }
