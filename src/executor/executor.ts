@@ -42,7 +42,7 @@ export interface ExecutorDeps {
   connectors: ConnectorRegistry;
   /** Called after an outcome is committed: its notice is waiting in the outbox. */
   noticesAvailable?: () => void;
-  /** Runs on every idle tick: the expiry sweep, reading roles still unknown. */
+  /** Runs every poll, beside the work: the expiry sweep, reminders, reading roles still unknown. */
   housekeeping?: () => Promise<void>;
   config: ExecutorConfig;
   clock: Clock;
@@ -80,28 +80,28 @@ class PermanentFailure extends Error {
 export class Executor {
   readonly owner: string;
   private readonly loop: PollingLoop;
+  /**
+   * Housekeeping runs beside the work, on a loop of its own: an approval that arrives while the
+   * sweeps run is claimed at once instead of waiting for them to finish.
+   */
+  private readonly housekeeping: PollingLoop | undefined;
 
   constructor(private readonly deps: ExecutorDeps) {
     this.owner = deps.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
-    this.loop = new PollingLoop(
-      async () => {
-        if (await this.runOnce()) return true;
-        await this.deps.housekeeping?.();
-        return false;
-      },
-      deps.pollMs ?? 1_000,
-      deps.logger,
-      "executor tick",
-    );
+    const pollMs = deps.pollMs ?? 1_000;
+    this.loop = new PollingLoop(() => this.runOnce(), pollMs, deps.logger, "executor tick");
+    const sweep = deps.housekeeping;
+    if (sweep) this.housekeeping = new PollingLoop(async () => (await sweep(), false), pollMs, deps.logger, "housekeeping");
   }
 
   start(): void {
     this.loop.start();
+    this.housekeeping?.start();
   }
 
   /** Stops taking work; an attempt under way finishes (or its lease is released by its end). */
-  stop(): Promise<void> {
-    return this.loop.stop();
+  async stop(): Promise<void> {
+    await Promise.all([this.loop.stop(), this.housekeeping?.stop()]);
   }
 
   /** Work may be waiting: stop sleeping now. */
@@ -165,10 +165,16 @@ export class Executor {
       );
     }
 
-    const kept = await this.deps.queue.recordPreviousRoles(
-      job,
-      // Team roles only where the request changes them: what a time-bound grant puts back.
-      states.map((s) => ({ position: s.member.position, role: s.found[0]?.role ?? null, teamRoles: request.teamRoles ? (s.found[0]?.teamRoles ?? []) : null })),
+    // 3. Renewed in the same commit, right before writing. It proves we still hold the request
+    // (a slow read or a paused process may have let the lease run out and another executor take
+    // over); the heartbeat keeps it from then on, and the signal stops the call if it cannot.
+    const kept = await lease.renewWith((leaseMs) =>
+      this.deps.queue.recordPreviousRoles(
+        job,
+        // Team roles only where the request changes them: what a time-bound grant puts back.
+        states.map((s) => ({ position: s.member.position, role: s.found[0]?.role ?? null, teamRoles: request.teamRoles ? (s.found[0]?.teamRoles ?? []) : null })),
+        leaseMs,
+      ),
     );
     if (!kept) return { kind: "lease_lost" };
 
@@ -183,11 +189,6 @@ export class Executor {
     if (job.attempt > this.deps.config.maxAttempts) {
       throw new PermanentFailure(`rolegate gave up after ${this.deps.config.maxAttempts} attempts; nothing was changed in the last one.`);
     }
-    // 3. Renew right before writing. It proves we still hold the request (a slow read or a
-    // paused process may have let the lease run out and another executor take over); the
-    // heartbeat keeps it from then on, and the signal stops the call if it cannot.
-    if (!(await lease.renew())) return { kind: "lease_lost" };
-
     try {
       if (request.kind === "SET_ROLE") {
         await primary.setRole({ members: todo.map((s) => s.found[0]!), role: request.requestedRole, teamRoles: request.teamRoles }, { signal });

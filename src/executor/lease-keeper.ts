@@ -42,14 +42,21 @@ export class LeaseKeeper {
 
   /** Renews now; false when the lease is gone (the signal is then aborted). */
   async renew(): Promise<boolean> {
-    if (this.signal.aborted) return false;
-    const sentAt = Date.now();
-    let held: boolean;
     try {
-      held = await this.queue.renewLease(this.job, this.leaseMs);
+      return await this.renewWith((leaseMs) => this.queue.renewLease(this.job, leaseMs));
     } catch {
       return !this.signal.aborted; // the database did not answer: the deadline decides
     }
+  }
+
+  /**
+   * Renews by a write of the caller's that extends the lease as renewLease does (and answers
+   * false when it is gone), so a write the attempt needs anyway renews it in the same commit.
+   */
+  async renewWith(write: (leaseMs: number) => Promise<boolean>): Promise<boolean> {
+    if (this.signal.aborted) return false;
+    const sentAt = Date.now();
+    const held = await write(this.leaseMs);
     if (!held) {
       this.lose("another executor holds this request now");
       return false;

@@ -40,6 +40,8 @@ interface DueRow {
   status: "APPROVED" | "EXECUTING";
   attempts: number;
   lease_owner: string | null;
+  /** now() + the lease, by the database's clock. */
+  lease_until: Date;
 }
 
 export class WorkQueue {
@@ -57,7 +59,7 @@ export class WorkQueue {
     for (let held = 0; ;) {
       const outcome = await this.prisma.$transaction(async (tx) => {
         const [due] = await tx.$queryRaw<DueRow[]>`
-          SELECT id, status::text AS status, attempts, lease_owner FROM role_requests
+          SELECT id, status::text AS status, attempts, lease_owner, now() + ${options.leaseMs} * interval '1 millisecond' AS lease_until FROM role_requests
           WHERE (status = 'APPROVED' AND (next_attempt_at IS NULL OR next_attempt_at <= ${now}))
              OR (status = 'EXECUTING' AND lease_expires_at <= now())
           ORDER BY COALESCE(next_attempt_at, lease_expires_at)
@@ -78,7 +80,6 @@ export class WorkQueue {
           await this.giveUp(tx, due, owner, now, options.maxAttempts);
           return "gave_up" as const;
         }
-        const [{ until }] = (await tx.$queryRaw<{ until: Date }[]>`SELECT now() + ${options.leaseMs} * interval '1 millisecond' AS until`) as [{ until: Date }];
         const { from, to, event, notice } = SYSTEM_TRANSITIONS.claim;
         const claimed = await transitionRow(tx, {
           id: due.id,
@@ -88,7 +89,7 @@ export class WorkQueue {
           event,
           actor: owner,
           now,
-          data: { leaseOwner: owner, leaseExpiresAt: until, attempts: attempt },
+          data: { leaseOwner: owner, leaseExpiresAt: due.lease_until, attempts: attempt },
           details: { attempt, ...(takenOverFrom ? { takenOverFrom } : {}) },
           notice,
         });
@@ -122,9 +123,15 @@ export class WorkQueue {
   /**
    * Keeps each member's role as first read before any change: what a revert would restore.
    * Only the first attempt's reading counts — a later attempt may see our own earlier change.
+   * It renews the lease in the same commit (one commit fewer before the vendor call); false
+   * when the lease is gone, as renewLease.
    */
-  async recordPreviousRoles(job: ClaimedJob, roles: { position: number; role: RoleRef | null; teamRoles: TeamRole[] | null }[]): Promise<boolean> {
-    return this.whileHeld(job, async (tx) => {
+  async recordPreviousRoles(job: ClaimedJob, roles: { position: number; role: RoleRef | null; teamRoles: TeamRole[] | null }[], leaseMs: number): Promise<boolean> {
+    return this.prisma.$transaction(async (tx) => {
+      const renewed = await tx.$executeRaw`
+        UPDATE role_requests SET lease_expires_at = now() + ${leaseMs} * interval '1 millisecond'
+        WHERE id = ${job.request.id} AND status = 'EXECUTING' AND lease_owner = ${job.owner} AND lease_expires_at > now()`;
+      if (renewed !== 1) return false;
       for (const { position, role, teamRoles } of roles) {
         if (role === null) continue;
         await tx.requestMember.updateMany({
@@ -132,7 +139,8 @@ export class WorkQueue {
           data: { previousRole: role.name, previousRoleId: role.id, ...(teamRoles ? { previousTeamRoles: teamRoles as unknown as Prisma.InputJsonArray } : {}) },
         });
       }
-    });
+      return true;
+    }, TX_OPTIONS);
   }
 
   /** EXECUTING → APPLIED. Null when the lease was lost: the holder records the outcome. */
@@ -214,15 +222,5 @@ export class WorkQueue {
       notice,
     });
     if (!moved) throw new Error(`request ${due.id} changed under its lock`);
-  }
-
-  private async whileHeld(job: ClaimedJob, write: (tx: Tx) => Promise<void>): Promise<boolean> {
-    return this.prisma.$transaction(async (tx) => {
-      const held = await tx.$queryRaw<{ id: string }[]>`
-        SELECT id FROM role_requests WHERE id = ${job.request.id} AND status = 'EXECUTING' AND lease_owner = ${job.owner} FOR UPDATE`;
-      if (held.length === 0) return false;
-      await write(tx);
-      return true;
-    }, TX_OPTIONS);
   }
 }
