@@ -3,10 +3,10 @@
 // changes: nothing that changes a role waits on this. A notice Slack did not take is tried
 // again with a growing pause; one Slack refuses for good (an error no retry fixes), or that
 // could not be delivered for a day, is given up on and logged, so it never blocks the
-// request's later notices. A notice Slack cannot take yet (its channel's pace, a 429) steps aside
-// until its turn without counting as a try, so one busy channel never holds up the rest.
-// Delivery is at least once: a crash between Slack taking a notice
-// and it being marked done sends it again.
+// request's later notices. A notice Slack cannot take yet (its channel's pace, a 429) steps
+// aside until its turn without counting as a try, so one busy channel never holds up the rest.
+// Delivery is at least once: a crash between Slack taking a notice and it being marked done
+// sends it again.
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import type { Logger } from "../logger.js";

@@ -51,6 +51,8 @@ describe("a burst past Slack's rate limits", () => {
     expect(Math.max(...posted) - doneAt).toBeGreaterThan(2_000); // the burst was still going out when the DM came
     await h.noticesDelivered();
     expect(h.dmsTo(SECOND_APPROVER).filter((t) => t.includes("is waiting for approval"))).toHaveLength(8);
+    const metrics = await (await fetch(`${h.origin}/metrics`)).text();
+    expect(Number(/^rolegate_slack_notice_deferrals_total\{notice="filed"\} (\d+)$/m.exec(metrics)?.[1] ?? 0)).toBeGreaterThan(0); // an operator sees the pacing
   }, 60_000);
 
   it("a Slack that allows less than one a second answers 429 with Retry-After: each card waits that long, and none is lost or doubled", async () => {
