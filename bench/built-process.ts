@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import type { FakeSlackApi } from "../test/support/fake-slack-api.js";
 import { startNode } from "../test/support/script.js";
-import { slackSignature } from "../test/support/slack-signature.js";
+import { signedHeaders } from "../test/support/slack-signature.js";
 import { freePort, waitFor } from "../test/support/wait.js";
 
 export const BOT_TOKEN = "xoxb-bench-0001";
@@ -82,16 +82,7 @@ export async function startBuiltRolegate(options: { databaseUrl: string; slack: 
 
   let triggers = 0;
   const post = async (body: string) => {
-    const timestamp = String(Math.floor(Date.now() / 1000));
-    const response = await fetch(`${origin}/slack/events`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/x-www-form-urlencoded",
-        "x-slack-request-timestamp": timestamp,
-        "x-slack-signature": slackSignature(SIGNING_SECRET, timestamp, body),
-      },
-      body,
-    });
+    const response = await fetch(`${origin}/slack/events`, { method: "POST", headers: signedHeaders(SIGNING_SECRET, body), body });
     await response.text();
     if (response.status !== 200) throw new Error(`Slack request answered ${response.status}`);
   };

@@ -20,7 +20,7 @@ import { WorkQueue } from "./requests/store/work-queue.js";
 import { HomeViewers } from "./requests/store/home-viewers.js";
 import { HomeRefresher } from "./slack/home-refresher.js";
 import { registerListeners } from "./slack/listeners/index.js";
-import { SLACK_CALL_TIMEOUT_MS } from "./slack/bolt-app.js";
+import { slackClientOptions } from "./slack/bolt-app.js";
 import { boltLogger } from "./slack/bolt-logger.js";
 import { SlackNotifier } from "./slack/slack-notifier.js";
 import { SlackPacer } from "./slack/slack-pacer.js";
@@ -78,9 +78,7 @@ export function wireRolegate(parts: RolegateParts): Rolegate {
   // forms and replies people are waiting on; this one hands the 429 to the pacer, and the outbox
   // retries on its own.
   const noticeClient = new webApi.WebClient(app.client.token, {
-    slackApiUrl: app.client.slackApiUrl,
-    timeout: SLACK_CALL_TIMEOUT_MS,
-    retryConfig: { retries: 0 },
+    ...slackClientOptions({ SLACK_API_URL: app.client.slackApiUrl }, 0),
     rejectRateLimitedCalls: true,
     logger: boltLogger(logger),
   });

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { FakeSlackApi } from "./support/fake-slack-api.js";
 import { startScript, type RunningScript } from "./support/script.js";
-import { slackSignature } from "./support/slack-signature.js";
+import { signedHeaders } from "./support/slack-signature.js";
 import { freePort, waitFor } from "./support/wait.js";
 
 const BOT_TOKEN = "xoxb-test-main-0001";
@@ -104,15 +104,7 @@ describe("npm start", () => {
       body,
     });
     expect(forged.status).toBe(401);
-    const signed = await fetch(`http://127.0.0.1:${port}/slack/events`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/x-www-form-urlencoded",
-        "x-slack-request-timestamp": timestamp,
-        "x-slack-signature": slackSignature(SIGNING_SECRET, timestamp, body),
-      },
-      body,
-    });
+    const signed = await fetch(`http://127.0.0.1:${port}/slack/events`, { method: "POST", headers: signedHeaders(SIGNING_SECRET, body, timestamp), body });
     expect(signed.status).not.toBe(401);
 
     run.child.kill("SIGTERM");

@@ -91,7 +91,13 @@ export class Executor {
     const pollMs = deps.pollMs ?? 1_000;
     this.loop = new PollingLoop(() => this.runOnce(), pollMs, deps.logger, "executor tick");
     const sweep = deps.housekeeping;
-    if (sweep) this.housekeeping = new PollingLoop(async () => (await sweep(), false), pollMs, deps.logger, "housekeeping");
+    if (sweep) {
+      const tick = async () => {
+        await sweep();
+        return false; // once per poll, however much it found
+      };
+      this.housekeeping = new PollingLoop(tick, pollMs, deps.logger, "housekeeping");
+    }
   }
 
   start(): void {

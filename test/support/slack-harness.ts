@@ -17,7 +17,7 @@ import { FakeConnector } from "./fake-connector.js";
 import { DOLFIN_KEY, FakeDolfin } from "./fake-vendors/dolfin.js";
 import { createDolfin } from "../../src/vendors/dolfin.js";
 import { FakeSlackApi } from "./fake-slack-api.js";
-import { slackSignature } from "./slack-signature.js";
+import { signedHeaders } from "./slack-signature.js";
 import { APPROVER, GROUP_APPROVER, OUTSIDER, REQUESTER, SECOND_APPROVER } from "./world.js";
 import { freePort, waitFor } from "./wait.js";
 
@@ -187,7 +187,7 @@ export class SlackHarness {
     const timestamp = String(signature?.timestamp ?? Math.floor(Date.now() / 1000));
     const response = await fetch(`http://127.0.0.1:${this.port}/slack/events`, {
       method: "POST",
-      headers: { "content-type": contentType, "x-slack-request-timestamp": timestamp, "x-slack-signature": slackSignature(signature?.secret ?? SIGNING_SECRET, timestamp, body) },
+      headers: signedHeaders(signature?.secret ?? SIGNING_SECRET, body, timestamp, contentType),
       body,
     });
     const text = await response.text();

@@ -3,7 +3,7 @@
 // process's, so a skewed clock on one replica cannot steal or keep work. Every write after the
 // claim is conditional on (status EXECUTING, lease_owner = us), so a claimant whose lease was
 // taken over can no longer record anything: the one that holds the lease decides the outcome.
-import type { Prisma, PrismaClient } from "../../db/generated/client.js";
+import { Prisma, type PrismaClient } from "../../db/generated/client.js";
 import { SYSTEM_TRANSITIONS } from "../lifecycle.js";
 import type { MemberOutcome, RoleRef, RoleRequest, TeamRole } from "../types.js";
 import { extendGrant, grantEnd, scheduleReverts } from "./reverts.js";
@@ -35,6 +35,13 @@ export interface ClaimOptions {
 const HELD_RETRY_MS = 15;
 const HELD_RETRIES = 10;
 
+/**
+ * Due for an executor: APPROVED with its next attempt due (by `now`, the schedule's clock), or
+ * EXECUTING with a lease that ran out (by the database's clock).
+ */
+const isDue = (now: Date) => Prisma.sql`(status = 'APPROVED' AND (next_attempt_at IS NULL OR next_attempt_at <= ${now}))
+             OR (status = 'EXECUTING' AND lease_expires_at <= now())`;
+
 interface DueRow {
   id: string;
   status: "APPROVED" | "EXECUTING";
@@ -60,18 +67,14 @@ export class WorkQueue {
       const outcome = await this.prisma.$transaction(async (tx) => {
         const [due] = await tx.$queryRaw<DueRow[]>`
           SELECT id, status::text AS status, attempts, lease_owner, now() + ${options.leaseMs} * interval '1 millisecond' AS lease_until FROM role_requests
-          WHERE (status = 'APPROVED' AND (next_attempt_at IS NULL OR next_attempt_at <= ${now}))
-             OR (status = 'EXECUTING' AND lease_expires_at <= now())
+          WHERE ${isDue(now)}
           ORDER BY COALESCE(next_attempt_at, lease_expires_at)
           LIMIT 1
           FOR UPDATE SKIP LOCKED`;
         if (!due) {
           // Skipped is not absent: a row another writer has locked for a moment (the card's ts
           // being saved, a decision) is due all the same, and would otherwise wait for a poll.
-          const [{ locked }] = (await tx.$queryRaw<{ locked: boolean }[]>`
-            SELECT EXISTS (SELECT 1 FROM role_requests
-              WHERE (status = 'APPROVED' AND (next_attempt_at IS NULL OR next_attempt_at <= ${now}))
-                 OR (status = 'EXECUTING' AND lease_expires_at <= now())) AS locked`) as [{ locked: boolean }];
+          const [{ locked }] = (await tx.$queryRaw<{ locked: boolean }[]>`SELECT EXISTS (SELECT 1 FROM role_requests WHERE ${isDue(now)}) AS locked`) as [{ locked: boolean }];
           return locked ? ("held" as const) : ("none" as const);
         }
         const attempt = due.attempts + 1;
