@@ -112,7 +112,7 @@ if (process.argv.includes("--history")) {
   );
 } else if (process.argv.includes("--soak")) {
   const total = Number(process.env.SOAK_REQUESTS ?? 10_000);
-  const { checkpoints, perSecond, approveToVendor } = await soak(total, Math.min(1_000, total), Number(process.env.SOAK_CONCURRENCY ?? 10));
+  const { checkpoints, perSecond, outbox, approveToVendor } = await soak(total, Math.min(1_000, total), Number(process.env.SOAK_CONCURRENCY ?? 10));
   const [first, last] = [checkpoints[0]!, checkpoints.at(-1)!];
   const growth = (last.rssMb / first.rssMb - 1) * 100;
   process.stdout.write(
@@ -124,7 +124,13 @@ if (process.argv.includes("--history")) {
       ...checkpoints.map((c) => `| ${c.requests} requests | ${c.rssMb.toFixed(1)} MB | ${c.heapMb.toFixed(1)} MB | ${c.heapTotalMb.toFixed(1)} MB |`),
       "",
       `RSS growth from ${first.requests} to ${last.requests}: ${growth.toFixed(1)} % (allowed: 10 %)`,
+      `notices still queued 3 s after the last change: ${outbox.queuedAfterBacklog}, all out ${outbox.drainSeconds.toFixed(1)} s later`,
       `approve click → vendor call, one at a time once idle: p50 ${approveToVendor.p50.toFixed(1)} ms, p95 ${approveToVendor.p95.toFixed(1)} ms, max ${approveToVendor.max.toFixed(1)} ms`,
+      ...Object.entries({
+        "click → own-access lookup": approveToVendor.steps.toOwnAccess,
+        "→ the executor's re-read": approveToVendor.steps.toReread,
+        "→ the PATCH": approveToVendor.steps.toPatch,
+      }).map(([step, s]) => `  ${step}: p50 ${s.p50.toFixed(1)} ms, p95 ${s.p95.toFixed(1)} ms, max ${s.max.toFixed(1)} ms`),
       "",
     ].join("\n"),
   );

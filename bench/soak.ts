@@ -4,6 +4,7 @@
 // Approve click, for each of SOAK_REQUESTS requests (10,000 by default), which the process
 // applies through its real connector. The process's resident memory is read from its own
 // /metrics after 1,000 and after all of them; the second may exceed the first by at most 10 %.
+// Then it times approve click → vendor call, one request at a time, and says where the time goes.
 import { performance } from "node:perf_hooks";
 import { openTestDatabase } from "../test/support/database.js";
 import { DOLFIN_KEY, FakeDolfin } from "../test/support/fake-vendors/dolfin.js";
@@ -17,11 +18,15 @@ const REQUESTER = "U0REQUEST";
 /** Requests timed one at a time, approve click to vendor call, after the soak. */
 const PROBES = 300;
 
+type Spread = { p50: number; p95: number; max: number };
+
 export interface SoakFigures {
   checkpoints: { requests: number; rssMb: number; heapMb: number; heapTotalMb: number }[];
   perSecond: number;
+  /** Notices still queued once the backlog was applied, and how long they took to go out. */
+  outbox: { queuedAfterBacklog: number; drainSeconds: number };
   /** Approve click sent → the vendor receiving the change, one request at a time, once idle. */
-  approveToVendor: { p50: number; p95: number; max: number };
+  approveToVendor: Spread & { steps: { toOwnAccess: Spread; toReread: Spread; toPatch: Spread } };
 }
 
 export async function soak(total: number, firstCheckpoint: number, concurrency: number): Promise<SoakFigures> {
@@ -49,17 +54,23 @@ export async function soak(total: number, firstCheckpoint: number, concurrency: 
     const { origin } = rolegate;
     const replies = new RepliesByUrl(slack);
 
-    /** Files a request for `email` and approves it; resolves with when the approve click was sent. */
-    const fileAndApproveEmail = async (email: string, reason: string): Promise<number> => {
+    const outboxEmpty = async () => (await database.prisma.notice.count({ where: { doneAt: null } })) === 0;
+    /**
+     * Files a request for `email` and approves it; resolves with when the approve click was sent.
+     * `asPeopleDo`: the click comes once the card is up and the filing's notices are out, as an
+     * approver's click comes from the card; the backlog clicks at once, to load the process.
+     */
+    const fileAndApproveEmail = async (email: string, reason: string, asPeopleDo = false): Promise<number> => {
       const responseUrl = slack.responseUrl();
       await rolegate.command(REQUESTER, `set dolfin-acme ${email} admin ${reason}`, responseUrl);
       const id = filedId(await replies.wait(responseUrl));
+      if (asPeopleDo) await waitFor(outboxEmpty, "the card to be posted", 10_000, 20);
       const clickedAt = performance.now();
       await rolegate.click(APPROVER, "rolegate_approve", id);
       return clickedAt;
     };
     const fileAndApprove = (i: number) => fileAndApproveEmail(`p${i}@example.com`, `soak ${i}`);
-    const fileAndApproveProbe = (i: number) => fileAndApproveEmail(`probe${i}@example.com`, `probe ${i}`);
+    const fileAndApproveProbe = (i: number) => fileAndApproveEmail(`probe${i}@example.com`, `probe ${i}`, true);
 
     const applied = async () => Number((await database.prisma.roleRequest.count({ where: { status: "APPLIED" } })) ?? 0);
     const memory = async () => {
@@ -105,11 +116,19 @@ export async function soak(total: number, firstCheckpoint: number, concurrency: 
     // Latency, once the backlog is gone: an approve click to the vendor's PATCH, one at a time.
     // Polled gently, and timed by when the fake Dolfin received the PATCH: the bench shares the
     // machine with rolegate and must not slow it down by looking.
-    await waitFor(async () => (await database.prisma.notice.count({ where: { doneAt: null } })) === 0, "the outbox to drain", 600_000, 500);
+    // How far notices lag behind the changes (3 s after the last change, once memory is read).
+    const drainStarted = performance.now();
+    const queuedAfterBacklog = await database.prisma.notice.count({ where: { doneAt: null } });
+    await waitFor(outboxEmpty, "the outbox to drain", 600_000, 500);
+    const outbox = { queuedAfterBacklog, drainSeconds: (performance.now() - drainStarted) / 1000 };
     const latencies: number[] = [];
+    // Where the time goes, from the fake Dolfin's clock: the decision's own-access lookup (the
+    // first GET after the click), the executor's re-read (the last GET before the PATCH), the PATCH.
+    const steps = { toOwnAccess: [] as number[], toReread: [] as number[], toPatch: [] as number[] };
     for (let i = 0; i < PROBES; i++) {
       dolfin.addUser(`u-probe-${i}`, `probe${i}@example.com`, "Member");
-      let seen = dolfin.received.length;
+      const before = dolfin.received.length;
+      let seen = before;
       let patchedAt: number | undefined;
       const patched = () => {
         for (; seen < dolfin.received.length && patchedAt === undefined; seen++) if (dolfin.received[seen]!.method === "PATCH") patchedAt = dolfin.received[seen]!.at;
@@ -118,9 +137,16 @@ export async function soak(total: number, firstCheckpoint: number, concurrency: 
       const clickedAt = await fileAndApproveProbe(i);
       await waitFor(patched, "the probe's PATCH", 10_000, 20);
       latencies.push(patchedAt! - clickedAt);
+      const gets = dolfin.received.slice(before, seen).filter((r) => r.method === "GET" && r.at >= clickedAt);
+      if (gets.length >= 2) {
+        steps.toOwnAccess.push(gets[0]!.at - clickedAt);
+        steps.toReread.push(gets.at(-1)!.at - gets[0]!.at);
+        steps.toPatch.push(patchedAt! - gets.at(-1)!.at);
+      }
     }
-    const approveToVendor = { p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), max: Math.max(...latencies) };
-    return { checkpoints, perSecond, approveToVendor };
+    const spread = (xs: number[]) => ({ p50: percentile(xs, 0.5), p95: percentile(xs, 0.95), max: Math.max(...xs) });
+    const approveToVendor = { ...spread(latencies), steps: { toOwnAccess: spread(steps.toOwnAccess), toReread: spread(steps.toReread), toPatch: spread(steps.toPatch) } };
+    return { checkpoints, perSecond, outbox, approveToVendor };
   } finally {
     await rolegate.stop();
     await Promise.all([slack.stop(), dolfin.stop()]);

@@ -31,6 +31,11 @@ export class PollingLoop {
     await this.loop;
   }
 
+  /** Started and not stopped: a wake() will be acted on. */
+  get isRunning(): boolean {
+    return this.running;
+  }
+
   wake(): void {
     if (this.wakeUp) this.wakeUp();
     else this.wokenDuringTick = true;

@@ -45,6 +45,11 @@ export interface RolegateParts {
   formBudgetMs?: number;
   /** Least time between two posts in one Slack channel (Slack's pace, 1 s); tests shorten it. */
   slackPostIntervalMs?: number;
+  /**
+   * How long notices wait at most for the vendor call a decision set off (200 ms); tests that
+   * share a busy machine lengthen it, so the order they check does not hang on the cap.
+   */
+  noticesWaitMs?: number;
   /** Counts decisions and notices Slack did not take; absent: nothing is counted. */
   metrics?: Pick<Metrics, "decided" | "noticeFailed" | "noticeDeferred">;
 }
@@ -88,6 +93,8 @@ export function wireRolegate(parts: RolegateParts): Rolegate {
     repo,
     notifier: new SlackNotifier({ client: noticeClient, repo, policy, config, home, pacer }),
     logger: logger.child({ component: "notices" }),
+    // A decision's notices wait for the vendor call it set off (see call-first.ts).
+    callsFirst: () => executor?.callUnderWay() ?? Promise.resolve(),
     ...(parts.pollMs ? { pollMs: parts.pollMs } : {}),
     ...(parts.noticeRetryMs ? { firstRetryMs: parts.noticeRetryMs, maxRetryMs: parts.noticeRetryMs * 4 } : {}),
     ...(metrics ? { noticeFailed: (type: string) => metrics.noticeFailed(type), noticeDeferred: (type: string) => metrics.noticeDeferred(type) } : {}),
@@ -121,6 +128,7 @@ export function wireRolegate(parts: RolegateParts): Rolegate {
     logger: logger.child({ component: "executor" }),
     ...(parts.pollMs ? { pollMs: parts.pollMs } : {}),
     ...(parts.scrub ? { scrub: parts.scrub } : {}),
+    ...(parts.noticesWaitMs ? { noticesWaitMs: parts.noticesWaitMs } : {}),
   });
   const filing = new Filing({ service, connectors, config, slackUsers });
   registerListeners(app, {

@@ -36,6 +36,7 @@ import { holdsRequestedState, sameRole } from "./in-place.js";
 import type { ClaimedJob, MemberResult, WorkQueue } from "../requests/store/work-queue.js";
 import { PollingLoop } from "../polling-loop.js";
 import { LeaseKeeper, LeaseLost } from "./lease-keeper.js";
+import { CallFirst } from "./call-first.js";
 
 export interface ExecutorDeps {
   queue: Pick<WorkQueue, "claimNext" | "renewLease" | "recordPreviousRoles" | "finishApplied" | "finishFailed" | "reschedule">;
@@ -57,6 +58,8 @@ export interface ExecutorDeps {
    */
   scrub?: VendorTextScrubber;
   random?: () => number;
+  /** How long notices wait at most for a woken executor's vendor call (see call-first.ts). */
+  noticesWaitMs?: number;
 }
 
 /** How one attempt ended, before it is recorded. */
@@ -85,9 +88,16 @@ export class Executor {
    * sweeps run is claimed at once instead of waiting for them to finish.
    */
   private readonly housekeeping: PollingLoop | undefined;
+  private readonly callFirst: CallFirst;
+  /** runOnce calls so far; the first to start after a wake() ends the notices' wait. */
+  private runs = 0;
+  private firstRunAfterWake = Infinity;
+  /** A claimed request is being carried out: a wake now finds the executor busy. */
+  private attempting = false;
 
   constructor(private readonly deps: ExecutorDeps) {
     this.owner = deps.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+    this.callFirst = new CallFirst(deps.noticesWaitMs ?? 200);
     const pollMs = deps.pollMs ?? 1_000;
     this.loop = new PollingLoop(() => this.runOnce(), pollMs, deps.logger, "executor tick");
     const sweep = deps.housekeeping;
@@ -108,26 +118,63 @@ export class Executor {
   /** Stops taking work; an attempt under way finishes (or its lease is released by its end). */
   async stop(): Promise<void> {
     await Promise.all([this.loop.stop(), this.housekeeping?.stop()]);
+    this.firstRunAfterWake = Infinity;
+    this.callFirst.close();
   }
 
-  /** Work may be waiting: stop sleeping now. */
+  /**
+   * Work may be waiting: stop sleeping now. An idle executor's next call goes first (see
+   * call-first.ts); a busy one's does not — under a stream of approvals notices must keep up.
+   */
   wake(): void {
+    // A wait already on (an earlier wake's) keeps its first run.
+    if (this.loop.isRunning && !this.attempting && this.callFirst.open()) this.firstRunAfterWake = this.runs + 1;
     this.loop.wake();
+  }
+
+  /**
+   * Resolves once the work this executor was just woken for has its vendor call under way (or
+   * turned out to need none), at once when there is none: the notice dispatcher waits for it.
+   */
+  callUnderWay(): Promise<void> {
+    return this.callFirst.clear();
   }
 
   /** Claims and carries out one due request; false when none was due. */
   async runOnce(): Promise<boolean> {
+    const run = ++this.runs;
+    try {
+      return await this.claimAndRun(run);
+    } finally {
+      this.attempting = false;
+      this.callStarted(run);
+    }
+  }
+
+  /**
+   * Run `run` has its vendor call under way, or ended without one: if it started after the
+   * last wake(), what woke it has gone first and notices go on. A run that started earlier
+   * claimed before the work the wake was about, so the wait goes on (up to its cap).
+   */
+  private callStarted(run: number): void {
+    if (run < this.firstRunAfterWake) return;
+    this.firstRunAfterWake = Infinity;
+    this.callFirst.close();
+  }
+
+  private async claimAndRun(run: number): Promise<boolean> {
     const { queue, clock, config } = this.deps;
     const job = await queue.claimNext(this.owner, clock(), { leaseMs: config.lease, maxAttempts: config.maxAttempts });
     this.deps.noticesAvailable?.(); // the claim's notice, or a give-up's
     if (!job) return false;
+    this.attempting = true;
     const log = this.deps.logger.child({ request: job.request.id, attempt: job.attempt });
     if (job.takenOverFrom) log.warn("took over a request whose executor stopped renewing its lease", { from: job.takenOverFrom });
 
     const lease = new LeaseKeeper(queue, job, config.lease);
     lease.start();
     try {
-      const result = await this.attempt(job, lease).catch((error: unknown) => this.classify(error, job, lease, log));
+      const result = await this.attempt(job, lease, run).catch((error: unknown) => this.classify(error, job, lease, log));
       await this.record(job, result, log);
     } finally {
       lease.stop();
@@ -135,7 +182,7 @@ export class Executor {
     return true;
   }
 
-  private async attempt(job: ClaimedJob, lease: LeaseKeeper): Promise<AttemptResult> {
+  private async attempt(job: ClaimedJob, lease: LeaseKeeper, run: number): Promise<AttemptResult> {
     const { request } = job;
     const connectors = targetsOf(request).map((name) => this.connectorFor(name));
     const primary = connectors[0]!;
@@ -195,6 +242,7 @@ export class Executor {
     if (job.attempt > this.deps.config.maxAttempts) {
       throw new PermanentFailure(`rolegate gave up after ${this.deps.config.maxAttempts} attempts; nothing was changed in the last one.`);
     }
+    this.callStarted(run); // the call is on its way: notices may go now
     try {
       if (request.kind === "SET_ROLE") {
         await primary.setRole({ members: todo.map((s) => s.found[0]!), role: request.requestedRole, teamRoles: request.teamRoles }, { signal });

@@ -31,6 +31,8 @@ export interface NoticeDispatcherDeps {
   noticeFailed?: (type: string) => void;
   /** Told of each notice that stepped aside for Slack's pace (the metrics). */
   noticeDeferred?: (type: string) => void;
+  /** Resolves when what goes before notices is on its way: an approval's vendor call (call-first.ts). */
+  callsFirst?: () => Promise<void>;
 }
 
 /** How many notices one tick claims; each is delivered before the next. */
@@ -64,7 +66,12 @@ export class NoticeDispatcher {
 
   /** Delivers what is due now, once; returns how many notices were tried. */
   async deliverDue(): Promise<number> {
+    // Once a batch, not before every notice: under a steady stream of approvals the executor is
+    // woken all the time, and the outbox would fall ever further behind. Again after the claim:
+    // a decision committed while it ran has its notice in this batch.
+    await this.deps.callsFirst?.();
     const due = await this.deps.outbox.claimDue(this.owner, BATCH, CLAIM_MS);
+    if (due.length > 0) await this.deps.callsFirst?.();
     for (const notice of due) await this.deliver(notice);
     return due.length;
   }

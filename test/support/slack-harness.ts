@@ -55,6 +55,8 @@ export interface HarnessOptions {
    * several DMs within a second, and pacing them would only slow the suite.
    */
   slackPostIntervalMs?: number;
+  /** How long notices wait at most for a decision's vendor call (production: 200 ms). */
+  noticesWaitMs?: number;
 }
 
 export interface HttpReply {
@@ -147,6 +149,7 @@ export class SlackHarness {
       pollMs: 20,
       noticeRetryMs: 50,
       slackPostIntervalMs: this.options.slackPostIntervalMs ?? 0,
+      ...(this.options.noticesWaitMs ? { noticesWaitMs: this.options.noticesWaitMs } : {}),
       formBudgetMs: 1_000,
       metrics,
     });

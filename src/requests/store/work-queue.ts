@@ -126,24 +126,28 @@ export class WorkQueue {
   /**
    * Keeps each member's role as first read before any change: what a revert would restore.
    * Only the first attempt's reading counts — a later attempt may see our own earlier change.
-   * It renews the lease in the same commit (one commit fewer before the vendor call); false
-   * when the lease is gone, as renewLease.
+   * It renews the lease in the same statement: one round trip and one commit right before the
+   * vendor call, and the readings are kept only by the lease's holder. False when the lease is
+   * gone, as renewLease.
    */
   async recordPreviousRoles(job: ClaimedJob, roles: { position: number; role: RoleRef | null; teamRoles: TeamRole[] | null }[], leaseMs: number): Promise<boolean> {
-    return this.prisma.$transaction(async (tx) => {
-      const renewed = await tx.$executeRaw`
+    // Team roles only where the request changes them (absent: the column is left as it is).
+    const readings = roles.flatMap(({ position, role, teamRoles }) =>
+      role ? [{ position, role: role.name, role_id: role.id, ...(teamRoles ? { team_roles: teamRoles } : {}) }] : [],
+    );
+    const [row] = await this.prisma.$queryRaw<{ renewed: number }[]>`
+      WITH renewed AS (
         UPDATE role_requests SET lease_expires_at = now() + ${leaseMs} * interval '1 millisecond'
-        WHERE id = ${job.request.id} AND status = 'EXECUTING' AND lease_owner = ${job.owner} AND lease_expires_at > now()`;
-      if (renewed !== 1) return false;
-      for (const { position, role, teamRoles } of roles) {
-        if (role === null) continue;
-        await tx.requestMember.updateMany({
-          where: { requestId: job.request.id, position, previousRole: null },
-          data: { previousRole: role.name, previousRoleId: role.id, ...(teamRoles ? { previousTeamRoles: teamRoles as unknown as Prisma.InputJsonArray } : {}) },
-        });
-      }
-      return true;
-    }, TX_OPTIONS);
+        WHERE id = ${job.request.id} AND status = 'EXECUTING' AND lease_owner = ${job.owner} AND lease_expires_at > now()
+        RETURNING id),
+      kept AS (
+        UPDATE request_members m
+        SET previous_role = r.role, previous_role_id = r.role_id, previous_team_roles = COALESCE(r.team_roles, m.previous_team_roles)
+        FROM renewed, jsonb_to_recordset(${JSON.stringify(readings)}::jsonb) AS r(position int, role text, role_id text, team_roles jsonb)
+        WHERE m.request_id = renewed.id AND m.position = r.position AND m.previous_role IS NULL
+        RETURNING 1)
+      SELECT count(*)::int AS renewed FROM renewed`;
+    return row?.renewed === 1;
   }
 
   /** EXECUTING → APPLIED. Null when the lease was lost: the holder records the outcome. */
