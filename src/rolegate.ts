@@ -109,6 +109,7 @@ export function wireRolegate(parts: RolegateParts): Rolegate {
     clock,
     logger,
     workAvailable: () => executor?.wake(),
+    executor: { offer: () => executor?.offer() ?? null, carryOut: (job) => executor?.carryOut(job) },
     noticesAvailable,
     ...(metrics ? { decided: (command: string, outcome: string) => metrics.decided(command, outcome) } : {}),
   });

@@ -2,16 +2,18 @@
 // event loop, the database pool and, on a small machine, the cores. An approval wakes both at
 // the same moment, and the card redraws and DMs it sets off slowed the vendor call the approver
 // and the requester are waiting for by about a third (soak probe: p50 29 → 21 ms without them).
-// So while a woken executor takes its work to the vendor, the dispatcher waits before its next
-// batch of notices: until the call is under way, the executor found nothing to do, or `capMs`
-// has passed. Notices are delayed by milliseconds, never lost: they wait in the outbox.
+// So while an idle executor takes the work a decision gave it (handed over, or woken for) to
+// the vendor, the dispatcher waits before its next batch of notices: until the call is under
+// way, the executor found nothing to do, or `capMs` has passed. A busy executor holds nothing:
+// under a stream of approvals notices must keep up. Notices are delayed by milliseconds, never
+// lost: they wait in the outbox.
 
 export class CallFirst {
   private pending: { done: Promise<void>; resolve: () => void } | undefined;
 
   constructor(private readonly capMs: number) {}
 
-  /** The executor was woken: the work it claims next goes first. False when a wait was already on. */
+  /** The executor was given work: it goes first. False when a wait was already on. */
   open(): boolean {
     if (this.pending) return false;
     let resolve!: () => void;

@@ -89,11 +89,14 @@ export class Executor {
    */
   private readonly housekeeping: PollingLoop | undefined;
   private readonly callFirst: CallFirst;
-  /** runOnce calls so far; the first to start after a wake() ends the notices' wait. */
+  /** Runs so far (claims from the queue and requests handed over), numbered for callFirst. */
   private runs = 0;
-  private firstRunAfterWake = Infinity;
-  /** A claimed request is being carried out: a wake now finds the executor busy. */
-  private attempting = false;
+  /** Which run's vendor call ends the notices' wait, while one is on. */
+  private goesFirst: ((run: number) => boolean) | undefined;
+  /** Claimed requests being carried out: while there are any, the executor is busy. */
+  private underWay = 0;
+  /** Requests approvals handed over (carryOut), until each has ended. */
+  private readonly handedOver = new Set<Promise<void>>();
 
   constructor(private readonly deps: ExecutorDeps) {
     this.owner = deps.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
@@ -118,7 +121,9 @@ export class Executor {
   /** Stops taking work; an attempt under way finishes (or its lease is released by its end). */
   async stop(): Promise<void> {
     await Promise.all([this.loop.stop(), this.housekeeping?.stop()]);
-    this.firstRunAfterWake = Infinity;
+    // Requests handed over finish too, including one whose approval committed meanwhile.
+    while (this.handedOver.size > 0) await Promise.all([...this.handedOver]);
+    this.goesFirst = undefined;
     this.callFirst.close();
   }
 
@@ -127,9 +132,36 @@ export class Executor {
    * call-first.ts); a busy one's does not — under a stream of approvals notices must keep up.
    */
   wake(): void {
-    // A wait already on (an earlier wake's) keeps its first run.
-    if (this.loop.isRunning && !this.attempting && this.callFirst.open()) this.firstRunAfterWake = this.runs + 1;
+    if (this.loop.isRunning && this.underWay === 0 && this.callFirst.open()) {
+      const next = this.runs + 1; // a run already under way claimed before this work was there
+      this.goesFirst = (run) => run >= next;
+    }
     this.loop.wake();
+  }
+
+  /**
+   * An idle executor offers to take the request an approval is about to make APPROVED: the
+   * approval's commit claims it for this executor (its lease starts then), and carryOut() makes
+   * the call at once — no claim of its own, no wait for a poll. Null while busy or stopped: the
+   * request then waits in the queue like any other.
+   */
+  offer(): { owner: string; leaseMs: number } | null {
+    if (!this.loop.isRunning || this.underWay > 0 || this.handedOver.size > 0) return null;
+    return { owner: this.owner, leaseMs: this.deps.config.lease };
+  }
+
+  /** Carries out a request an approval claimed for this executor (see offer()), in the background. */
+  carryOut(job: ClaimedJob): void {
+    const run = ++this.runs;
+    this.callFirst.open();
+    this.goesFirst = (r) => r === run;
+    const done: Promise<void> = this.carry(job, run)
+      .catch((error: unknown) => this.deps.logger.error("carrying out an approved request failed", { request: job.request.id, error }))
+      .finally(() => {
+        this.handedOver.delete(done);
+        this.callStarted(run);
+      });
+    this.handedOver.add(done);
   }
 
   /**
@@ -144,33 +176,33 @@ export class Executor {
   async runOnce(): Promise<boolean> {
     const run = ++this.runs;
     try {
-      return await this.claimAndRun(run);
+      const { queue, clock, config } = this.deps;
+      const job = await queue.claimNext(this.owner, clock(), { leaseMs: config.lease, maxAttempts: config.maxAttempts });
+      this.deps.noticesAvailable?.(); // the claim's notice, or a give-up's
+      if (!job) return false;
+      await this.carry(job, run);
+      return true;
     } finally {
-      this.attempting = false;
       this.callStarted(run);
     }
   }
 
   /**
-   * Run `run` has its vendor call under way, or ended without one: if it started after the
-   * last wake(), what woke it has gone first and notices go on. A run that started earlier
-   * claimed before the work the wake was about, so the wait goes on (up to its cap).
+   * Run `run` has its vendor call under way, or ended without one: if it is the run the
+   * notices wait for, they go on now.
    */
   private callStarted(run: number): void {
-    if (run < this.firstRunAfterWake) return;
-    this.firstRunAfterWake = Infinity;
+    if (!this.goesFirst?.(run)) return;
+    this.goesFirst = undefined;
     this.callFirst.close();
   }
 
-  private async claimAndRun(run: number): Promise<boolean> {
-    const { queue, clock, config } = this.deps;
-    const job = await queue.claimNext(this.owner, clock(), { leaseMs: config.lease, maxAttempts: config.maxAttempts });
-    this.deps.noticesAvailable?.(); // the claim's notice, or a give-up's
-    if (!job) return false;
-    this.attempting = true;
+  /** Carries out a claimed request, under its lease, and records how it ended. */
+  private async carry(job: ClaimedJob, run: number): Promise<void> {
+    const { queue, config } = this.deps;
     const log = this.deps.logger.child({ request: job.request.id, attempt: job.attempt });
     if (job.takenOverFrom) log.warn("took over a request whose executor stopped renewing its lease", { from: job.takenOverFrom });
-
+    this.underWay++;
     const lease = new LeaseKeeper(queue, job, config.lease);
     lease.start();
     try {
@@ -178,8 +210,8 @@ export class Executor {
       await this.record(job, result, log);
     } finally {
       lease.stop();
+      this.underWay--;
     }
-    return true;
   }
 
   private async attempt(job: ClaimedJob, lease: LeaseKeeper, run: number): Promise<AttemptResult> {

@@ -10,7 +10,8 @@ import type { OwnAccess, Standing } from "./lifecycle.js";
 import type { AccessAtStake } from "./own-access.js";
 import { durationProblem } from "./grant-policy.js";
 import { ok, refuse, type Refusal, type Result } from "./refusals.js";
-import type { DecisionContext, NewRequest, PersonCommand, RequestRepo, TransitionOutcome } from "./store/request-repo.js";
+import type { ClaimOffer, DecisionContext, NewRequest, PersonCommand, RequestRepo, TransitionOutcome } from "./store/request-repo.js";
+import type { ClaimedJob } from "./store/work-queue.js";
 import { checkShape, cleanTyped, MAX_REASON_LENGTH } from "./request-shape.js";
 import type { RoleRequest } from "./types.js";
 
@@ -30,6 +31,11 @@ export interface RequestServiceDeps {
   logger: Logger;
   /** Called when a request becomes ready for the executor, so it need not wait for its next poll. */
   workAvailable?: () => void;
+  /**
+   * This process's executor, when it is idle: an approval that makes a request APPROVED claims it
+   * for the executor in the same commit and hands it over, rather than leave it to be claimed.
+   */
+  executor?: { offer(): ClaimOffer | null; carryOut(job: ClaimedJob): void };
   /** Called after a commit that queued a notice, so the dispatcher delivers it at once. */
   noticesAvailable?: () => void;
   /** Told of each person's decision and how it ended: "ok" or the refusal code (the metrics). */
@@ -190,9 +196,13 @@ export class RequestService {
       // transaction open. The lock then decides on the request as it is.
       const now = this.deps.clock();
       const asked = await command(context, now);
-      const outcome = await this.deps.repo.transition(id, asked, now, note);
+      const offer = asked.type === "approve" ? (this.deps.executor?.offer() ?? undefined) : undefined;
+      const outcome = await this.deps.repo.transition(id, asked, now, note, offer);
       if (!outcome.ok && outcome.recheck && round < DECISION_ROUNDS) continue;
       this.deps.decided?.(asked.type, outcome.ok ? "ok" : outcome.refusal.code);
+      // Handed over before the notices are woken: they wait for its vendor call (call-first.ts).
+      if (outcome.ok && outcome.claimed && offer)
+        this.deps.executor?.carryOut({ request: outcome.request, owner: offer.owner, attempt: outcome.request.attempts, takenOverFrom: null });
       this.wakeAfter(outcome);
       return outcome.ok ? ok(outcome.request) : { ok: false, refusal: outcome.refusal };
     }
@@ -211,7 +221,7 @@ export class RequestService {
   }
 
   private wakeAfter(outcome: TransitionOutcome): void {
-    if (outcome.ok && outcome.request.status === "APPROVED") this.deps.workAvailable?.();
+    if (outcome.ok && !outcome.claimed && outcome.request.status === "APPROVED") this.deps.workAvailable?.();
     if (outcome.ok || outcome.expired) this.deps.noticesAvailable?.();
   }
 }

@@ -11,7 +11,7 @@ import { NoticeDispatcher } from "../../src/requests/notice-dispatcher.js";
 import { Outbox } from "../../src/requests/store/outbox.js";
 import { RequestRepo } from "../../src/requests/store/request-repo.js";
 import { WorkQueue } from "../../src/requests/store/work-queue.js";
-import { RequestService, type FileRequestInput } from "../../src/requests/request-service.js";
+import { RequestService, type FileRequestInput, type RequestServiceDeps } from "../../src/requests/request-service.js";
 import type { RoleRequest } from "../../src/requests/types.js";
 import { TargetConnectors } from "../../src/vendors/registry.js";
 import { ManualClock } from "./clock.js";
@@ -92,7 +92,9 @@ export interface World {
   connectors: TargetConnectors;
   vendors: Map<string, FakeConnector>;
   dolfin: FakeConnector;
-  executor(options?: { owner?: string; config?: Partial<ExecutorConfig>; queue?: ExecutorDeps["queue"] }): Executor;
+  executor(options?: { owner?: string; config?: Partial<ExecutorConfig>; queue?: ExecutorDeps["queue"]; pollMs?: number }): Executor;
+  /** The service as a process with an executor wires it: approvals may hand requests to `executor`. */
+  serviceWith(executor: NonNullable<RequestServiceDeps["executor"]>, workAvailable?: () => void): RequestService;
   file(overrides?: Partial<FileRequestInput>): Promise<RoleRequest>;
   fileApproved(overrides?: Partial<FileRequestInput>): Promise<RoleRequest>;
 }
@@ -117,14 +119,15 @@ export function buildWorld(database: TestDatabase): World {
   const factory = (target: { name: string }) => vendors.get(target.name)!;
   const connectors = new TargetConnectors(config, { dolfin: factory, devin: factory }, TEST_ENV);
   const notices = new NoticeDispatcher({ outbox: new Outbox(database.prisma), repo, notifier, logger: quietLogger, firstRetryMs: 200 });
-  const service = new RequestService({
+  const serviceDeps: RequestServiceDeps = {
     repo,
     policy,
     ownAccess: (actor, request) => ownAccessOf(actor, request, { slackUsers, connectors }),
     config,
     clock: clock.now,
     logger: quietLogger,
-  });
+  };
+  const service = new RequestService(serviceDeps);
 
   const world: World = {
     config,
@@ -143,7 +146,7 @@ export function buildWorld(database: TestDatabase): World {
     connectors,
     vendors,
     dolfin,
-    executor: ({ owner, config: overrides, queue: ownQueue } = {}) =>
+    executor: ({ owner, config: overrides, queue: ownQueue, pollMs } = {}) =>
       new Executor({
         queue: ownQueue ?? queue,
         connectors,
@@ -152,7 +155,9 @@ export function buildWorld(database: TestDatabase): World {
         logger: quietLogger,
         random: () => 0.5,
         ...(owner ? { owner } : {}),
+        ...(pollMs ? { pollMs } : {}),
       }),
+    serviceWith: (executor, workAvailable) => new RequestService({ ...serviceDeps, executor, ...(workAvailable ? { workAvailable } : {}) }),
     async file(overrides = {}) {
       const result = await service.file({
         kind: "SET_ROLE",

@@ -10,6 +10,7 @@ import { isUnknownRole, roleWhenFiledIn, SYSTEM_ACTOR, UNKNOWN_ROLE, type AuditE
 import type { Viewer } from "../visibility.js";
 import { REQUEST_INCLUDE, toRoleRequest, TX_OPTIONS } from "./rows.js";
 import { revertsDueNow } from "./reverts.js";
+import { claimLocked } from "./work-queue.js";
 import { audit, enqueueNotice, transitionRow, type Tx } from "./writes.js";
 
 export interface NewRequest {
@@ -38,8 +39,15 @@ export interface NewRequest {
 /** A person's command: approve, deny, cancel or retry. */
 export type PersonCommand = Extract<Command, { type: "approve" | "deny" | "cancel" | "retry" }>;
 
+/** An idle executor's offer: the approval that makes a request APPROVED claims it for it. */
+export interface ClaimOffer {
+  owner: string;
+  leaseMs: number;
+}
+
 export type TransitionOutcome =
-  | { ok: true; decision: Extract<Decision, { ok: true }>; request: RoleRequest }
+  /** `claimed`: the approval claimed the request for the offer's executor, which must carry it out. */
+  | { ok: true; decision: Extract<Decision, { ok: true }>; request: RoleRequest; claimed?: boolean }
   /**
    * `request` is absent when no such request exists; `expired` when this call recorded the
    * expiry; `recheck` when an approval landed after the standing was read.
@@ -184,9 +192,10 @@ export class RequestRepo {
    * nothing else — except a command that arrives after the expiry, which records the EXPIRED
    * the sweep would have.
    */
-  async transition(id: string, command: PersonCommand, now: Date, note?: string): Promise<TransitionOutcome> {
+  async transition(id: string, command: PersonCommand, now: Date, note?: string, offer?: ClaimOffer): Promise<TransitionOutcome> {
     return this.prisma.$transaction(async (tx) => {
-      const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM role_requests WHERE id = ${id} FOR UPDATE`;
+      const locked = await tx.$queryRaw<{ id: string; lease_until: Date }[]>`
+        SELECT id, now() + ${offer?.leaseMs ?? 0} * interval '1 millisecond' AS lease_until FROM role_requests WHERE id = ${id} FOR UPDATE`;
       if (locked.length === 0) {
         return { ok: false, refusal: { code: "not_found", message: `There is no request ${id}.` } } as const;
       }
@@ -203,7 +212,13 @@ export class RequestRepo {
       }
 
       await applyDecision(tx, before, command, decision, now, note);
-      return { ok: true, decision, request: await reread(tx, id) } as const;
+      // The approval that makes it APPROVED claims it for an idle executor in the same commit:
+      // one transaction fewer between the click and the vendor call. Only an approval: a retry
+      // goes through the queue, which counts its attempts.
+      const claimed = offer !== undefined && command.type === "approve" && decision.to === "APPROVED";
+      if (claimed)
+        await claimLocked(tx, { id, status: "APPROVED", owner: offer.owner, now, leaseUntil: locked[0]!.lease_until, attempt: before.attempts + 1, takenOverFrom: null });
+      return { ok: true, decision, request: await reread(tx, id), ...(claimed ? { claimed } : {}) } as const;
     }, TX_OPTIONS);
   }
 

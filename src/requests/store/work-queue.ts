@@ -51,6 +51,41 @@ interface DueRow {
   lease_until: Date;
 }
 
+/** Who claims a request, and until when by the database's clock. */
+export interface LockedClaim {
+  id: string;
+  /** Its status now: APPROVED, or EXECUTING under a lease that ran out (a takeover). */
+  status: "APPROVED" | "EXECUTING";
+  owner: string;
+  now: Date;
+  leaseUntil: Date;
+  attempt: number;
+  takenOverFrom: string | null;
+}
+
+/**
+ * Claims a request whose row the caller's transaction holds locked: EXECUTING under `owner`'s
+ * lease, with its audit row and its "applying" notice. The executor's claim and an approval
+ * that hands its request straight to an idle executor both claim through here.
+ */
+export async function claimLocked(tx: Tx, claim: LockedClaim): Promise<void> {
+  const { from, to, event, notice } = SYSTEM_TRANSITIONS.claim;
+  const { id, status, owner, now, leaseUntil, attempt, takenOverFrom } = claim;
+  const claimed = await transitionRow(tx, {
+    id,
+    // A takeover moves EXECUTING → EXECUTING under a new owner; the lock makes it safe.
+    from: status === "EXECUTING" ? to : from,
+    to,
+    event,
+    actor: owner,
+    now,
+    data: { leaseOwner: owner, leaseExpiresAt: leaseUntil, attempts: attempt },
+    details: { attempt, ...(takenOverFrom ? { takenOverFrom } : {}) },
+    notice,
+  });
+  if (!claimed) throw new Error(`request ${id} changed under its lock`);
+}
+
 export class WorkQueue {
   constructor(private readonly prisma: PrismaClient) {}
 
@@ -83,20 +118,7 @@ export class WorkQueue {
           await this.giveUp(tx, due, owner, now, options.maxAttempts);
           return "gave_up" as const;
         }
-        const { from, to, event, notice } = SYSTEM_TRANSITIONS.claim;
-        const claimed = await transitionRow(tx, {
-          id: due.id,
-          // A takeover moves EXECUTING → EXECUTING under a new owner; the lock makes it safe.
-          from: due.status === "EXECUTING" ? to : from,
-          to,
-          event,
-          actor: owner,
-          now,
-          data: { leaseOwner: owner, leaseExpiresAt: due.lease_until, attempts: attempt },
-          details: { attempt, ...(takenOverFrom ? { takenOverFrom } : {}) },
-          notice,
-        });
-        if (!claimed) throw new Error(`request ${due.id} changed under its lock`);
+        await claimLocked(tx, { id: due.id, status: due.status, owner, now, leaseUntil: due.lease_until, attempt, takenOverFrom });
         const request = toRoleRequest(await tx.roleRequest.findUniqueOrThrow({ where: { id: due.id }, include: REQUEST_INCLUDE }));
         return { request, owner, attempt, takenOverFrom } satisfies ClaimedJob;
       }, TX_OPTIONS);
