@@ -100,12 +100,29 @@ export class WorkQueue {
   async claimNext(owner: string, now: Date, options: ClaimOptions): Promise<ClaimedJob | null> {
     for (let held = 0; ;) {
       const outcome = await this.prisma.$transaction(async (tx) => {
+        // Three kinds of due row, each read through an index in its own order, so a claim costs
+        // the same with ten thousand approved requests waiting as with one (one query over all
+        // of them sorted every due row: 18 ms a claim at 9,000): a lease that ran out (its
+        // claimant died), then approved work by when it is due, then approved work with no time.
+        // The first row nobody else holds is locked; once one is found the next kinds are not read.
         const [due] = await tx.$queryRaw<DueRow[]>`
-          SELECT id, status::text AS status, attempts, lease_owner, now() + ${options.leaseMs} * interval '1 millisecond' AS lease_until FROM role_requests
-          WHERE ${isDue(now)}
-          ORDER BY COALESCE(next_attempt_at, lease_expires_at)
-          LIMIT 1
-          FOR UPDATE SKIP LOCKED`;
+          SELECT id, status, attempts, lease_owner, now() + ${options.leaseMs} * interval '1 millisecond' AS lease_until FROM (
+            SELECT * FROM (
+              SELECT id, status::text AS status, attempts, lease_owner FROM role_requests
+              WHERE status = 'EXECUTING' AND lease_expires_at <= now()
+              ORDER BY lease_expires_at LIMIT 1 FOR UPDATE SKIP LOCKED) expired
+            UNION ALL
+            SELECT * FROM (
+              SELECT id, status::text AS status, attempts, lease_owner FROM role_requests
+              WHERE status = 'APPROVED' AND next_attempt_at <= ${now}
+              ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED) scheduled
+            UNION ALL
+            SELECT * FROM (
+              SELECT id, status::text AS status, attempts, lease_owner FROM role_requests
+              WHERE status = 'APPROVED' AND next_attempt_at IS NULL
+              LIMIT 1 FOR UPDATE SKIP LOCKED) unscheduled
+          ) due
+          LIMIT 1`;
         if (!due) {
           // Skipped is not absent: a row another writer has locked for a moment (the card's ts
           // being saved, a decision) is due all the same, and would otherwise wait for a poll.
