@@ -1,28 +1,38 @@
 // The vendor call goes first. In one process the executor and the notice dispatcher share the
-// event loop, the database pool and, on a small machine, the cores. An approval wakes both at
-// the same moment, and the card redraws and DMs it sets off slowed the vendor call the approver
-// and the requester are waiting for by about a third (soak probe: p50 29 → 21 ms without them).
-// So while an idle executor takes the work a decision gave it (handed over, or woken for) to
-// the vendor, the dispatcher waits before its next batch of notices: until the call is under
-// way, the executor found nothing to do, or `capMs` has passed. A busy executor holds nothing:
-// under a stream of approvals notices must keep up. Notices are delayed by milliseconds, never
-// lost: they wait in the outbox.
+// event loop, the database pool and, on a small machine, the cores. An approval sets both off
+// at the same moment, and the card redraws and DMs it caused slowed the vendor call the
+// approver and the requester are waiting for by about a third (soak probe: p50 29 → 21 ms
+// without them). So while an idle executor takes the work a decision gave it (handed over, or
+// woken for) to the vendor, the dispatcher waits before its next batch of notices: until that
+// call is under way, the executor found nothing to do, or `capMs` has passed. A busy executor
+// holds nothing: under a stream of approvals notices must keep up. Notices are delayed by
+// milliseconds, never lost: they wait in the outbox.
 
 export class CallFirst {
-  private pending: { done: Promise<void>; resolve: () => void } | undefined;
+  private pending: { done: Promise<void>; resolve: () => void; goesFirst: (run: number) => boolean } | undefined;
 
   constructor(private readonly capMs: number) {}
 
-  /** The executor was given work: it goes first. False when a wait was already on. */
-  open(): boolean {
-    if (this.pending) return false;
+  /**
+   * Work was given out: notices wait for the call of the first executor run `goesFirst` accepts.
+   * A wait already on keeps its run, unless `replace` (the run is known: a request handed over).
+   */
+  open(goesFirst: (run: number) => boolean, { replace = false } = {}): void {
+    if (this.pending) {
+      if (replace) this.pending.goesFirst = goesFirst;
+      return;
+    }
     let resolve!: () => void;
     const done = new Promise<void>((r) => (resolve = r));
-    this.pending = { done, resolve };
-    return true;
+    this.pending = { done, resolve, goesFirst };
   }
 
-  /** Its call is under way, or it found nothing to do, or its attempt ended without one. */
+  /** Run `run` has its vendor call under way, or ended without one: notices go on if it was the one. */
+  started(run: number): void {
+    if (this.pending?.goesFirst(run)) this.close();
+  }
+
+  /** Notices go on, whatever the executor is doing (it stopped). */
   close(): void {
     this.pending?.resolve();
     this.pending = undefined;
@@ -31,7 +41,7 @@ export class CallFirst {
   /**
    * Resolves at once when nothing goes first; otherwise once it has, or after capMs at the
    * latest — and then the wait is over for everyone: a vendor read that hangs holds notices
-   * back once, not notice after notice.
+   * back once, not batch after batch.
    */
   clear(): Promise<void> {
     const pending = this.pending;

@@ -33,7 +33,7 @@ import { VendorError } from "../vendors/errors.js";
 import type { VendorTextScrubber } from "../vendors/vendor-text.js";
 import { formatWait, MAX_RETRY_AFTER_MS, retryDelayMs } from "./backoff.js";
 import { holdsRequestedState, sameRole } from "./in-place.js";
-import type { ClaimedJob, MemberResult, WorkQueue } from "../requests/store/work-queue.js";
+import type { ClaimedJob, ClaimOffer, MemberResult, WorkQueue } from "../requests/store/work-queue.js";
 import { PollingLoop } from "../polling-loop.js";
 import { LeaseKeeper, LeaseLost } from "./lease-keeper.js";
 import { CallFirst } from "./call-first.js";
@@ -91,8 +91,6 @@ export class Executor {
   private readonly callFirst: CallFirst;
   /** Runs so far (claims from the queue and requests handed over), numbered for callFirst. */
   private runs = 0;
-  /** Which run's vendor call ends the notices' wait, while one is on. */
-  private goesFirst: ((run: number) => boolean) | undefined;
   /** Claimed requests being carried out: while there are any, the executor is busy. */
   private underWay = 0;
   /** Requests approvals handed over (carryOut), until each has ended. */
@@ -123,7 +121,6 @@ export class Executor {
     await Promise.all([this.loop.stop(), this.housekeeping?.stop()]);
     // Requests handed over finish too, including one whose approval committed meanwhile.
     while (this.handedOver.size > 0) await Promise.all([...this.handedOver]);
-    this.goesFirst = undefined;
     this.callFirst.close();
   }
 
@@ -132,9 +129,9 @@ export class Executor {
    * call-first.ts); a busy one's does not — under a stream of approvals notices must keep up.
    */
   wake(): void {
-    if (this.loop.isRunning && this.underWay === 0 && this.callFirst.open()) {
-      const next = this.runs + 1; // a run already under way claimed before this work was there
-      this.goesFirst = (run) => run >= next;
+    if (this.loop.isRunning && this.underWay === 0) {
+      const before = this.runs; // a run already under way claimed before this work was there
+      this.callFirst.open((run) => run > before);
     }
     this.loop.wake();
   }
@@ -145,7 +142,7 @@ export class Executor {
    * the call at once — no claim of its own, no wait for a poll. Null while busy or stopped: the
    * request then waits in the queue like any other.
    */
-  offer(): { owner: string; leaseMs: number } | null {
+  offer(): ClaimOffer | null {
     if (!this.loop.isRunning || this.underWay > 0 || this.handedOver.size > 0) return null;
     return { owner: this.owner, leaseMs: this.deps.config.lease };
   }
@@ -153,13 +150,12 @@ export class Executor {
   /** Carries out a request an approval claimed for this executor (see offer()), in the background. */
   carryOut(job: ClaimedJob): void {
     const run = ++this.runs;
-    this.callFirst.open();
-    this.goesFirst = (r) => r === run;
+    this.callFirst.open((r) => r === run, { replace: true });
     const done: Promise<void> = this.carry(job, run)
       .catch((error: unknown) => this.deps.logger.error("carrying out an approved request failed", { request: job.request.id, error }))
       .finally(() => {
         this.handedOver.delete(done);
-        this.callStarted(run);
+        this.callFirst.started(run);
       });
     this.handedOver.add(done);
   }
@@ -183,18 +179,8 @@ export class Executor {
       await this.carry(job, run);
       return true;
     } finally {
-      this.callStarted(run);
+      this.callFirst.started(run);
     }
-  }
-
-  /**
-   * Run `run` has its vendor call under way, or ended without one: if it is the run the
-   * notices wait for, they go on now.
-   */
-  private callStarted(run: number): void {
-    if (!this.goesFirst?.(run)) return;
-    this.goesFirst = undefined;
-    this.callFirst.close();
   }
 
   /** Carries out a claimed request, under its lease, and records how it ended. */
@@ -274,7 +260,7 @@ export class Executor {
     if (job.attempt > this.deps.config.maxAttempts) {
       throw new PermanentFailure(`rolegate gave up after ${this.deps.config.maxAttempts} attempts; nothing was changed in the last one.`);
     }
-    this.callStarted(run); // the call is on its way: notices may go now
+    this.callFirst.started(run); // the call is on its way: notices may go now
     try {
       if (request.kind === "SET_ROLE") {
         await primary.setRole({ members: todo.map((s) => s.found[0]!), role: request.requestedRole, teamRoles: request.teamRoles }, { signal });

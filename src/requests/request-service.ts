@@ -10,8 +10,8 @@ import type { OwnAccess, Standing } from "./lifecycle.js";
 import type { AccessAtStake } from "./own-access.js";
 import { durationProblem } from "./grant-policy.js";
 import { ok, refuse, type Refusal, type Result } from "./refusals.js";
-import type { ClaimOffer, DecisionContext, NewRequest, PersonCommand, RequestRepo, TransitionOutcome } from "./store/request-repo.js";
-import type { ClaimedJob } from "./store/work-queue.js";
+import type { DecisionContext, NewRequest, PersonCommand, RequestRepo, TransitionOutcome } from "./store/request-repo.js";
+import type { ClaimedJob, ClaimOffer } from "./store/work-queue.js";
 import { checkShape, cleanTyped, MAX_REASON_LENGTH } from "./request-shape.js";
 import type { RoleRequest } from "./types.js";
 

@@ -10,7 +10,7 @@ import { isUnknownRole, roleWhenFiledIn, SYSTEM_ACTOR, UNKNOWN_ROLE, type AuditE
 import type { Viewer } from "../visibility.js";
 import { REQUEST_INCLUDE, toRoleRequest, TX_OPTIONS } from "./rows.js";
 import { revertsDueNow } from "./reverts.js";
-import { claimLocked } from "./work-queue.js";
+import { claimLocked, type ClaimOffer } from "./work-queue.js";
 import { audit, enqueueNotice, transitionRow, type Tx } from "./writes.js";
 
 export interface NewRequest {
@@ -38,12 +38,6 @@ export interface NewRequest {
 
 /** A person's command: approve, deny, cancel or retry. */
 export type PersonCommand = Extract<Command, { type: "approve" | "deny" | "cancel" | "retry" }>;
-
-/** An idle executor's offer: the approval that makes a request APPROVED claims it for it. */
-export interface ClaimOffer {
-  owner: string;
-  leaseMs: number;
-}
 
 export type TransitionOutcome =
   /** `claimed`: the approval claimed the request for the offer's executor, which must carry it out. */

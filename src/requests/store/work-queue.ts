@@ -51,6 +51,12 @@ interface DueRow {
   lease_until: Date;
 }
 
+/** An idle executor's offer: the approval that makes a request APPROVED claims it for it. */
+export interface ClaimOffer {
+  owner: string;
+  leaseMs: number;
+}
+
 /** Who claims a request, and until when by the database's clock. */
 export interface LockedClaim {
   id: string;
