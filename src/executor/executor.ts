@@ -58,7 +58,7 @@ export interface ExecutorDeps {
    */
   scrub?: VendorTextScrubber;
   random?: () => number;
-  /** How long notices wait at most for a woken executor's vendor call (see call-first.ts). */
+  /** How long notices wait at most for the vendor call of work this executor was just given (call-first.ts). */
   noticesWaitMs?: number;
 }
 
