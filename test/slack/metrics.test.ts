@@ -46,6 +46,9 @@ describe("/metrics", () => {
     await h.rolegate.executor.stop(); // no executor: approved work waits
     const id = await h.fileRequest("set dolfin-acme ada@example.com admin on call");
     await h.click(REQUESTER, ACTIONS.approve, id); // the requester: refused
+    // Decided before the approver clicks: a click is acknowledged first and decided after, and
+    // one decided once the request is APPROVED would be refused for that instead.
+    await waitFor(() => h.slack.ephemerals.some((e) => e.user === REQUESTER), "the requester's refusal");
     h.slack.on("chat.update", () => ({ ok: false, error: "ratelimited" }));
     await h.click(APPROVER, ACTIONS.approve, id);
     await waitFor(async () => (await h.rolegate.repo.find(id))?.status === "APPROVED", "the approval");
