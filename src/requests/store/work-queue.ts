@@ -35,12 +35,19 @@ export interface ClaimOptions {
 const HELD_RETRY_MS = 15;
 const HELD_RETRIES = 10;
 
-/**
- * Due for an executor: APPROVED with its next attempt due (by `now`, the schedule's clock), or
- * EXECUTING with a lease that ran out (by the database's clock).
- */
-const isDue = (now: Date) => Prisma.sql`(status = 'APPROVED' AND (next_attempt_at IS NULL OR next_attempt_at <= ${now}))
-             OR (status = 'EXECUTING' AND lease_expires_at <= now())`;
+// Due for an executor, in three kinds: EXECUTING with a lease that ran out (by the database's
+// clock), APPROVED with its next attempt due (by `now`, the schedule's clock), and APPROVED
+// with no time set. The claim reads them one kind at a time; isDue is all three.
+const LEASE_RAN_OUT = Prisma.sql`status = 'EXECUTING' AND lease_expires_at <= now()`;
+const attemptDue = (now: Date) => Prisma.sql`status = 'APPROVED' AND next_attempt_at <= ${now}`;
+const UNSCHEDULED = Prisma.sql`status = 'APPROVED' AND next_attempt_at IS NULL`;
+const isDue = (now: Date) => Prisma.sql`(${LEASE_RAN_OUT}) OR (${attemptDue(now)}) OR (${UNSCHEDULED})`;
+const DUE_COLUMNS = Prisma.sql`id, status::text AS status, attempts, lease_owner`;
+
+/** Extends `job`'s lease by `leaseMs` from the database's now, if its claimant still holds it. */
+const leaseRenewal = (job: ClaimedJob, leaseMs: number) => Prisma.sql`
+  UPDATE role_requests SET lease_expires_at = now() + ${leaseMs} * interval '1 millisecond'
+  WHERE id = ${job.request.id} AND status = 'EXECUTING' AND lease_owner = ${job.owner} AND lease_expires_at > now()`;
 
 interface DueRow {
   id: string;
@@ -114,18 +121,15 @@ export class WorkQueue {
         const [due] = await tx.$queryRaw<DueRow[]>`
           SELECT id, status, attempts, lease_owner, now() + ${options.leaseMs} * interval '1 millisecond' AS lease_until FROM (
             SELECT * FROM (
-              SELECT id, status::text AS status, attempts, lease_owner FROM role_requests
-              WHERE status = 'EXECUTING' AND lease_expires_at <= now()
+              SELECT ${DUE_COLUMNS} FROM role_requests WHERE ${LEASE_RAN_OUT}
               ORDER BY lease_expires_at LIMIT 1 FOR UPDATE SKIP LOCKED) expired
             UNION ALL
             SELECT * FROM (
-              SELECT id, status::text AS status, attempts, lease_owner FROM role_requests
-              WHERE status = 'APPROVED' AND next_attempt_at <= ${now}
+              SELECT ${DUE_COLUMNS} FROM role_requests WHERE ${attemptDue(now)}
               ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED) scheduled
             UNION ALL
             SELECT * FROM (
-              SELECT id, status::text AS status, attempts, lease_owner FROM role_requests
-              WHERE status = 'APPROVED' AND next_attempt_at IS NULL
+              SELECT ${DUE_COLUMNS} FROM role_requests WHERE ${UNSCHEDULED}
               LIMIT 1 FOR UPDATE SKIP LOCKED) unscheduled
           ) due
           LIMIT 1`;
@@ -162,10 +166,7 @@ export class WorkQueue {
    * another executor has the work now (or the lease ran out first).
    */
   async renewLease(job: ClaimedJob, leaseMs: number): Promise<boolean> {
-    const renewed = await this.prisma.$executeRaw`
-      UPDATE role_requests SET lease_expires_at = now() + ${leaseMs} * interval '1 millisecond'
-      WHERE id = ${job.request.id} AND status = 'EXECUTING' AND lease_owner = ${job.owner} AND lease_expires_at > now()`;
-    return renewed === 1;
+    return (await this.prisma.$executeRaw`${leaseRenewal(job, leaseMs)}`) === 1;
   }
 
   /**
@@ -181,10 +182,7 @@ export class WorkQueue {
       role ? [{ position, role: role.name, role_id: role.id, ...(teamRoles ? { team_roles: teamRoles } : {}) }] : [],
     );
     const [row] = await this.prisma.$queryRaw<{ renewed: number }[]>`
-      WITH renewed AS (
-        UPDATE role_requests SET lease_expires_at = now() + ${leaseMs} * interval '1 millisecond'
-        WHERE id = ${job.request.id} AND status = 'EXECUTING' AND lease_owner = ${job.owner} AND lease_expires_at > now()
-        RETURNING id),
+      WITH renewed AS (${leaseRenewal(job, leaseMs)} RETURNING id),
       kept AS (
         UPDATE request_members m
         SET previous_role = r.role, previous_role_id = r.role_id, previous_team_roles = COALESCE(r.team_roles, m.previous_team_roles)
