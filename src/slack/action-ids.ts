@@ -16,6 +16,14 @@ export const ACTIONS = {
   historyOlder: "rolegate_history_older",
 } as const;
 
+/**
+ * Action ids must be unique within a block, so a block of several buttons of one kind (one
+ * "Retry revert" per member) gives each its own id: the kind, a slash, and what tells them
+ * apart. The listener matches the kind with or without a suffix.
+ */
+export const actionIdFor = (kind: string, suffix: string) => `${kind}/${suffix}`;
+export const actionsOfKind = (kind: string) => new RegExp(`^${kind}(?:/.*)?$`);
+
 export const VIEWS = {
   requestForm: "rolegate_request_form",
   denyForm: "rolegate_deny_form",

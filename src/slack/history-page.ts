@@ -51,8 +51,12 @@ export function decodePage(value: string): HistoryPage | null {
   return { query: cleanQuery, heading, note, limit, before: { createdAt: new Date(before.createdAt), id: before.id } };
 }
 
-/** The "Older requests" button's value, when the page is full and there may be more. */
-export function olderPage(page: Omit<HistoryPage, "before">, shown: readonly Pick<RoleRequest, "createdAt" | "id">[]): string | null {
+/**
+ * The "Older requests" button's value: the next page starts below the last request shown. There
+ * may be more when the page came back full, and surely are when the message could not show all
+ * it was given (`fetched`).
+ */
+export function olderPage(page: Omit<HistoryPage, "before">, shown: readonly Pick<RoleRequest, "createdAt" | "id">[], fetched: number): string | null {
   const last = shown.at(-1);
-  return last && shown.length === page.limit ? encodePage({ ...page, before: { createdAt: last.createdAt, id: last.id } }) : null;
+  return last && (shown.length < fetched || fetched === page.limit) ? encodePage({ ...page, before: { createdAt: last.createdAt, id: last.id } }) : null;
 }

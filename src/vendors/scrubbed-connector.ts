@@ -45,8 +45,10 @@ export class ScrubbedConnector implements TargetConnector {
     return this.guard(options, () => this.inner.addToOrganizations(change, options));
   }
 
+  /** A name that scrubs to nothing (only spaces or control characters) is shown by its id. */
   private role(role: VendorRole): VendorRole {
-    return { id: this.scrub(role.id, "id"), name: this.scrub(role.name, "name") };
+    const id = this.scrub(role.id, "id");
+    return { id, name: this.scrub(role.name, "name") || id || "(unnamed role)" };
   }
 
   private async guard<T>(options: CallOptions | undefined, call: () => Promise<T>): Promise<T> {

@@ -11,10 +11,11 @@ export type VendorTextKind = keyof typeof VENDOR_TEXT_LIMITS;
 
 export type VendorTextScrubber = (text: string, kind?: VendorTextKind) => string;
 
-// C0 and C1 control characters (NUL, escape sequences, line breaks), and the bidirectional
-// overrides that make text read differently from how it is stored.
+// C0 and C1 control characters (NUL, escape sequences, line breaks), the bidirectional
+// overrides and marks that make text read differently from how it is stored, and the byte-order
+// mark: none of them is visible, so a name made only of them would show as nothing.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]+/g;
+const CONTROL = /[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069\uFEFF]+/g;
 
 /** Redacts the given secrets, turns control characters into a space, and caps the length. */
 export function createVendorTextScrubber(secrets: Iterable<string>): VendorTextScrubber {

@@ -1,69 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../../src/config/file.js";
 import type { RoleRequest } from "../../src/requests/types.js";
 import { approvalCard } from "../../src/slack/blocks/approval-card.js";
 import { showMessage } from "../../src/slack/blocks/history.js";
 import { blockProblems } from "../support/block-kit-limits.js";
 import { FakeSlackApi } from "../support/fake-slack-api.js";
-
-const { targets } = parseConfig(
-  `
-approvalChannel: C0123456789
-approvers: { users: [U0AAAAAAA] }
-targets:
-  sentry-acme: { vendor: sentry, organization: acme, tokenEnv: T }
-`,
-  "test",
-  { T: "token-value" },
-);
-
-const request = (overrides: Partial<RoleRequest> = {}): RoleRequest => ({
-  id: "7K2QXM",
-  kind: "SET_ROLE",
-  target: "sentry-acme",
-  extraTargets: [],
-  requestedRole: { id: "admin", name: "Admin" },
-  teamRoles: null,
-  reason: "on call",
-  durationSeconds: null,
-  grantEndsAt: null,
-  revertOf: null,
-  extendsGrant: null,
-  remindersSent: 0,
-  escalatedAt: null,
-  requesterId: "U0REQUEST",
-  status: "PENDING",
-  requiredApprovals: 2,
-  expiresAt: new Date("2026-11-23T10:00:00Z"),
-  decidedBy: null,
-  decisionNote: null,
-  decidedAt: null,
-  failureDetail: null,
-  failureCode: null,
-  attempts: 0,
-  nextAttemptAt: null,
-  card: null,
-  appliedAt: null,
-  createdAt: new Date("2026-11-22T10:00:00Z"),
-  updatedAt: new Date("2026-11-22T10:00:00Z"),
-  members: [
-    {
-      position: 0,
-      ref: "ada@example.com",
-      email: "ada@example.com",
-      vendorUserId: "1",
-      roleWhenFiled: "Member",
-      extraRolesWhenFiled: {},
-      previousRole: null,
-      previousRoleId: null,
-      previousTeamRoles: null,
-      outcome: "PENDING",
-      outcomeDetail: null,
-    },
-  ],
-  approvals: [{ approverId: "U0APPROVE", at: new Date("2026-11-22T10:05:00Z") }],
-  ...overrides,
-});
+import { sampleRequest as request, sampleTargets as targets } from "../support/sample-request.js";
 
 const text = (r: RoleRequest) => FakeSlackApi.textOf(approvalCard(r, targets));
 const buttons = (r: RoleRequest) => approvalCard(r, targets).blocks.flatMap((b) => (b.type === "actions" ? b.elements.map((e) => (e as { action_id: string }).action_id) : []));

@@ -48,9 +48,24 @@ describe("time-bound access in Slack", () => {
       await waitFor(() => h.dmsTo(approver).some((t) => t.includes("rolegate could not take back the Admin access")), `a DM to ${approver}`);
     }
 
-    await h.click(APPROVER, ACTIONS.retry, revertId(id, 0));
+    await h.clickOnCard(APPROVER, id, revertId(id, 0));
     await waitFor(() => h.dolfin.roleOf("usr_1") === "member", "the retried revert");
     await waitFor(() => h.cardText(id).includes("every member is back in their previous role"), "the card to say it ended");
+  });
+  it("a failed revert of several members updates the card, with a Retry for each, and every approver is told", async () => {
+    const id = await grantApplied("set dolfin-acme ada@example.com,bob@example.com admin for 1m incident 42");
+    const refused = () => ({ kind: "error" as const, error: forbidden("Caller is not Admin or Owner of this organisation.") });
+    h.dolfin.nextWrites(refused(), refused());
+    await h.click(SECOND_APPROVER, ACTIONS.endEarly, id);
+
+    const both = () => ["ada@example.com", "bob@example.com"].every((member) => h.cardText(id).includes(`Retry revert of ${member}`));
+    await waitFor(both, "the card to offer a Retry for each member");
+    expect(h.cardText(id)).toContain("rolegate could not take this access back");
+    for (const approver of [APPROVER, SECOND_APPROVER, GROUP_APPROVER]) {
+      await waitFor(() => h.dmsTo(approver).filter((t) => t.includes("rolegate could not take back the Admin access")).length === 2, `both DMs to ${approver}`);
+    }
+    await h.clickOnCard(APPROVER, id, revertId(id, 1));
+    await waitFor(() => h.dolfin.roleOf("usr_2") === "member", "the retried revert of the second member");
   });
 });
 

@@ -3,7 +3,7 @@
 // sent so tests can read the channel as a person would, and records every call.
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { blockProblems, viewProblems } from "./block-kit-limits.js";
+import { blockProblems, SURFACE_BLOCKS, viewProblems } from "./block-kit-limits.js";
 
 type Params = Record<string, unknown>;
 
@@ -89,7 +89,7 @@ export class FakeSlackApi {
     this.handlers.set("views.update", (p) => this.updateView(p));
     this.handlers.set("views.publish", (p) => {
       const view = parse(p.view);
-      const problems = blockProblems(view.blocks, 100);
+      const problems = viewProblems(view);
       if (problems.length) return { ok: false, error: "invalid_arguments", response_metadata: { messages: problems } };
       this.published.set(String(p.user_id), view);
       return { view: { id: `V${this.sequence++}` } };
@@ -279,7 +279,7 @@ function parse(value: unknown): Params {
 function textProblems(p: Params): string[] {
   const problems: string[] = [];
   if (typeof p.text === "string" && p.text.length > 40_000) problems.push(`text is ${p.text.length} characters; at most 40000`);
-  if (p.blocks !== undefined) problems.push(...blockProblems(parse(p.blocks), 50));
+  if (p.blocks !== undefined) problems.push(...blockProblems(parse(p.blocks), SURFACE_BLOCKS.message));
   if (p.text === undefined && p.blocks === undefined && p.delete_original === undefined) problems.push("no_text");
   return problems;
 }

@@ -227,6 +227,23 @@ export class SlackHarness {
     });
   }
 
+  /** Clicks, as `user`, the button on the card of `cardOf` whose value is `value`, with the action id the card gave it. */
+  clickOnCard(user: string, cardOf: string, value: string): Promise<HttpReply> {
+    const card = this.cardMessage(cardOf);
+    const buttons = ((card?.blocks ?? []) as { elements?: { action_id?: string; value?: string }[] }[]).flatMap((b) => b.elements ?? []);
+    const button = buttons.find((e) => e.value === value);
+    if (!card || !button?.action_id) throw new Error(`the card of ${cardOf} has no button for ${value}`);
+    return this.interaction({
+      type: "block_actions",
+      ...this.envelope(user),
+      channel: { id: card.channel },
+      container: { type: "message", channel_id: card.channel, message_ts: card.ts },
+      message: { ts: card.ts, text: card.text, blocks: card.blocks },
+      response_url: this.slack.responseUrl(),
+      actions: [{ type: "button", action_id: button.action_id, block_id: "b", value, action_ts: "1" }],
+    });
+  }
+
   /** Clicks a button of the newest DM to `user` carrying `actionId`, as `user`. */
   clickInDm(user: string, actionId: string): Promise<HttpReply> {
     const dm = this.slack

@@ -135,9 +135,21 @@ function roleBlock(target: Target | undefined, choices: RoleChoices): KnownBlock
       type: "static_select",
       action_id: FORM.role.action,
       placeholder: plain("Choose a role", LIMITS.placeholder),
-      options: choices.roles.slice(0, LIMITS.options).map((r) => ({ text: plain(r.name, LIMITS.optionText), value: r.id.slice(0, 150) })),
+      // Slack refuses an option with an empty text or value, or two with one value: a role
+      // without a usable id cannot be chosen, and a nameless one is shown by its id.
+      options: uniqueBy(
+        choices.roles.filter((r) => r.id.trim() !== "" && r.id.length <= 150),
+        (r) => r.id,
+      )
+        .slice(0, LIMITS.options)
+        .map((r) => ({ text: plain(r.name.trim() || r.id, LIMITS.optionText), value: r.id })),
     },
   };
+}
+
+function uniqueBy<T>(items: readonly T[], key: (item: T) => string): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => !seen.has(key(item)) && seen.add(key(item)));
 }
 
 export interface DenyMetadata {

@@ -4,7 +4,7 @@
 import type { types } from "@slack/bolt";
 import type { RoleRequest } from "../../requests/types.js";
 import { durationText } from "../../requests/durations.js";
-import { ACTIONS } from "../action-ids.js";
+import { ACTIONS, actionIdFor } from "../action-ids.js";
 import { plain, LIMITS, slackDate, userText } from "./text.js";
 
 /** " for 4h", with " (until …)" once the clock has started; "" for a permanent change. */
@@ -58,7 +58,12 @@ export function grantButtons(request: RoleRequest, reverts: readonly RoleRequest
     return reverts
       .filter((r) => r.status === "FAILED" && !r.failureCode)
       .slice(0, 5)
-      .map((r) => ({ type: "button" as const, action_id: ACTIONS.retry, text: plain(`Retry revert of ${r.members[0]?.ref ?? r.id}`, LIMITS.buttonText), value: r.id }));
+      .map((r) => ({
+        type: "button" as const,
+        action_id: actionIdFor(ACTIONS.retry, r.id),
+        text: plain(`Retry revert of ${r.members[0]?.ref ?? r.id}`, LIMITS.buttonText),
+        value: r.id,
+      }));
   }
   return [];
 }

@@ -12,40 +12,88 @@ import { escapeText, LIMITS, mention, mrkdwn, plain, slackDate, userText } from 
 
 type KnownBlock = types.KnownBlock;
 
-function historyLine(request: RoleRequest): string {
-  const members = request.members.map((m) => `${escapeText(m.ref)}: ${escapeText(m.roleWhenFiled ?? "not a member")} → ${escapeText(request.requestedRole.name)}`).join("; ");
+/**
+ * One request as a history row, at most `max` characters. The members are the only part that
+ * can grow long (50 of them with long emails): they are listed while they fit, then counted, so
+ * the row is cut between whole fields — never inside a mention or a <!date^…> token, and never
+ * losing who decided or when.
+ */
+export function historyLine(request: RoleRequest, max: number = LIMITS.sectionText): string {
   const decided = request.decidedBy
     ? ` · ${STATUS_PHRASE[request.status]} by ${mention(request.decidedBy)}`
     : request.approvals.length > 0
       ? ` · approved by ${request.approvals.map((a) => mention(a.approverId)).join(", ")}`
       : "";
   const when = request.appliedAt ?? request.decidedAt ?? request.createdAt;
-  return (
-    `*${request.id}* · ${STATUS_PHRASE[request.status]} · ${escapeText([request.target, ...request.extraTargets].join(", "))} · ` +
-    `asked by ${mention(request.requesterId)}\n${members}${forHowLong(request)}${decided} · ${slackDate(when)}`
-  );
+  const head = `*${request.id}* · ${STATUS_PHRASE[request.status]} · ${userText([request.target, ...request.extraTargets].join(", "), 300)} · asked by ${mention(request.requesterId)}\n`;
+  const tail = `${forHowLong(request)}${decided} · ${slackDate(when)}`;
+  const entries = request.members.map((m) => `${userText(m.ref, 330)}: ${userText(m.roleWhenFiled ?? "not a member", 200)} → ${userText(request.requestedRole.name, 200)}`);
+  return head + wholeEntries(entries, "; ", max - head.length - tail.length) + tail;
+}
+
+/** As many entries as fit in `max` characters, joined, then how many more there are. */
+function wholeEntries(entries: string[], separator: string, max: number): string {
+  let text = "";
+  for (const [i, entry] of entries.entries()) {
+    const next = (i === 0 ? "" : separator) + entry;
+    const rest = entries.length - i - 1;
+    const more = rest > 0 ? `${separator}…and ${rest} more` : "";
+    if (text.length + next.length + more.length > max) return `${text}${i === 0 ? "" : separator}…and ${entries.length - i} more`;
+    text += next;
+  }
+  return text;
 }
 
 /**
- * `note`: what the list leaves out and why (requests the person may not see). `older`: the value
- * of an "Older requests" button (history-page.ts), when the list may go on.
+ * Rows packed into as few sections as they fit (a section holds 3,000 characters, a message 50
+ * blocks), each row whole, and no more sections than `maxBlocks`. Returns the sections and how
+ * many rows they hold: a page that cannot hold every row shows fewer, and says so by its count.
  */
-export function historyMessage(requests: RoleRequest[], heading: string, note: string | null = null, older: string | null = null): SlackMessage {
+function packRows(rows: string[], maxBlocks: number): { blocks: KnownBlock[]; shown: number } {
+  const sections: string[] = [];
+  let shown = 0;
+  for (const row of rows) {
+    const last = sections.length - 1;
+    if (last >= 0 && sections[last]!.length + 2 + row.length <= LIMITS.sectionText) sections[last] += `\n\n${row}`;
+    else if (sections.length < maxBlocks) sections.push(row);
+    else break;
+    shown++;
+  }
+  return { blocks: sections.map((text) => ({ type: "section", text: mrkdwn(text) })), shown };
+}
+
+/**
+ * `note`: what the list leaves out and why (requests the person may not see). `older`: given the
+ * requests the message could show, the value of an "Older requests" button (history-page.ts),
+ * or null when the list ends there.
+ */
+export function historyMessage(
+  requests: RoleRequest[],
+  heading: string,
+  note: string | null = null,
+  older: (shown: readonly RoleRequest[]) => string | null = () => null,
+): SlackMessage {
   const noted: KnownBlock[] = note ? [{ type: "context", elements: [mrkdwn(escapeText(note))] }] : [];
   if (requests.length === 0) {
     return { text: `${heading}: none.${note ? ` ${note}` : ""}`, blocks: [{ type: "section", text: mrkdwn(`*${escapeText(heading)}*: none.`) }, ...noted] };
   }
-  const blocks: KnownBlock[] = [{ type: "section", text: mrkdwn(`*${escapeText(heading)}* (newest first)`) }, ...noted];
-  for (const request of requests.slice(0, LIMITS.messageBlocks - 2 - noted.length)) blocks.push({ type: "section", text: mrkdwn(historyLine(request)) });
+  // The heading, the note, the closing hint and the button take their blocks first.
+  const rows = packRows(
+    requests.map((r) => historyLine(r)),
+    LIMITS.messageBlocks - 3 - noted.length,
+  );
+  const shown = requests.slice(0, rows.shown);
+  const blocks: KnownBlock[] = [{ type: "section", text: mrkdwn(`*${escapeText(heading)}* (newest first)`) }, ...noted, ...rows.blocks];
   blocks.push({ type: "context", elements: [mrkdwn("`/role show <id>` shows one request in full.")] });
-  if (older) {
+  const next = older(shown);
+  if (next) {
     blocks.push({
       type: "actions",
       block_id: "history_older",
-      elements: [{ type: "button", action_id: ACTIONS.historyOlder, text: plain("Older requests", LIMITS.buttonText), value: older }],
+      elements: [{ type: "button", action_id: ACTIONS.historyOlder, text: plain("Older requests", LIMITS.buttonText), value: next }],
     });
   }
-  return { text: `${heading}: ${requests.length} request${requests.length === 1 ? "" : "s"}`, blocks };
+  return { text: `${heading}: ${shown.length} request${shown.length === 1 ? "" : "s"}`, blocks };
 }
 
 const EVENT_WORDS: Record<AuditEntry["type"], string> = {

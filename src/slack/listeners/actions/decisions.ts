@@ -6,7 +6,7 @@ import type { App, BlockAction, ButtonAction } from "@slack/bolt";
 import { decide as lifecycleDecide, lifecycleStateOf } from "../../../requests/lifecycle.js";
 import type { Result } from "../../../requests/refusals.js";
 import { targetsOf, type RoleRequest } from "../../../requests/types.js";
-import { ACTIONS } from "../../action-ids.js";
+import { ACTIONS, actionsOfKind } from "../../action-ids.js";
 import { summary } from "../../blocks/approval-card.js";
 import { denyForm } from "../../blocks/forms.js";
 import { escapeText } from "../../blocks/text.js";
@@ -20,7 +20,7 @@ export function register(app: App, deps: ListenerDeps): void {
     await decide(client, body, deps, () => deps.service.approve(action.value ?? "", body.user.id));
   });
 
-  app.action<Click>(ACTIONS.retry, async ({ ack, body, action, client }) => {
+  app.action<Click>(actionsOfKind(ACTIONS.retry), async ({ ack, body, action, client }) => {
     await ack();
     await decide(client, body, deps, () => deps.service.retry(action.value ?? "", body.user.id));
   });

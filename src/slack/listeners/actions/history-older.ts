@@ -16,7 +16,7 @@ export function register(app: App, deps: ListenerDeps): void {
     try {
       const viewer = await viewerOf(body.user.id, deps.config, deps.policy);
       const requests = await deps.repo.history(page.query, page.limit, { viewer, allTargets: [...deps.config.targets.keys()] }, page.before);
-      const message = historyMessage(requests, `${page.heading}, older`, page.note, olderPage(page, requests));
+      const message = historyMessage(requests, `${page.heading}, older`, page.note, (shown) => olderPage(page, shown, requests.length));
       await reply({ text: message.text, blocks: message.blocks });
     } catch (error) {
       deps.logger.error("older history failed", { user: body.user.id, error });

@@ -18,7 +18,7 @@ export const showHistory: SubcommandHandler<"history"> = async (command, { ack, 
   const viewer = await viewerOf(slash.user_id, deps.config, deps.policy);
   const requests = await deps.repo.history(query, command.limit, { viewer, allTargets: [...deps.config.targets.keys()] });
   const page = { query, heading: historyHeading(command.filter), note: onlyOwnNote(command.filter, viewer), limit: command.limit };
-  const message = historyMessage(requests, page.heading, page.note, olderPage(page, requests));
+  const message = historyMessage(requests, page.heading, page.note, (shown) => olderPage(page, shown, requests.length));
   await reply({ text: message.text, blocks: message.blocks });
 };
 
