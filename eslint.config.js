@@ -18,6 +18,9 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       // A `let` filled in later but read by a closure made before (main.ts's database) stays a let.
       "prefer-const": ["error", { ignoreReadBeforeAssign: true }],
+      // A switch over a union (a status, an event, a notice) names every member, and a default
+      // does not stand in for them: adding a status without handling it fails the lint.
+      "@typescript-eslint/switch-exhaustiveness-check": ["error", { considerDefaultExhaustiveForUnions: false, requireDefaultForNonUnion: false }],
     },
   },
   {

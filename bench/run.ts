@@ -24,6 +24,8 @@ const config = parseConfig(
 approvalChannel: C0BENCH01
 approvers: { users: [U0APPROVE] }
 executor: { maxAttempts: 3, lease: 1m }
+# One requester files every request: the per-person limits are not what is measured here.
+limits: { openPerRequester: 10000, filedPerHour: 10000 }
 targets:
   bench: { vendor: dolfin, organization: org-bench, tokenEnv: BENCH_TOKEN }
 `,

@@ -42,7 +42,8 @@ export async function soak(total: number, firstCheckpoint: number, concurrency: 
   const rolegate = await startBuiltRolegate({
     databaseUrl: database.url!,
     slack,
-    config: `approvalChannel: C0APPROVALS\napprovers: { users: [${APPROVER}] }\ntargets:\n  dolfin-acme: { vendor: dolfin, organization: org-acme, baseUrl: "${dolfin.origin}", tokenEnv: DOLFIN_KEY }\n`,
+    // One requester files all 10,000 requests: far past the default per-person limits.
+    config: `approvalChannel: C0APPROVALS\napprovers: { users: [${APPROVER}] }\nlimits: { openPerRequester: 100000, filedPerHour: 100000 }\ntargets:\n  dolfin-acme: { vendor: dolfin, organization: org-acme, baseUrl: "${dolfin.origin}", tokenEnv: DOLFIN_KEY }\n`,
     // The soak measures memory, not Slack's pace (the burst bench does): one requester gets
     // every DM, which at one a second per channel would leave most of them queued.
     env: { DOLFIN_KEY, SLACK_CHANNEL_PACE_MS: "0" },

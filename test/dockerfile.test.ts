@@ -4,23 +4,13 @@
 // rolegate.yml, .env or node_modules.
 import { access, readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
+import { copies, runtime, stages } from "./support/dockerfile.js";
 
-const dockerfile = await readFile("Dockerfile", "utf8");
 const dockerignore = (await readFile(".dockerignore", "utf8"))
   .split("\n")
   .map((l) => l.trim())
   .filter(Boolean);
 const pkg = JSON.parse(await readFile("package.json", "utf8")) as { scripts: Record<string, string>; files: string[]; engines: { node: string } };
-
-/** Instructions, with continuation lines joined, per stage. */
-const stages = dockerfile
-  .replace(/\\\n\s*/g, " ")
-  .split("\n")
-  .map((l) => l.trim())
-  .filter((l) => l && !l.startsWith("#"))
-  .reduce<string[][]>((acc, line) => (line.startsWith("FROM ") ? [...acc, [line]] : (acc.at(-1)!.push(line), acc)), []);
-const runtime = stages.at(-1)!;
-const copies = (stage: string[]) => stage.filter((l) => l.startsWith("COPY ")).map((l) => l.split(/\s+/).slice(1));
 
 describe("the Dockerfile", () => {
   it("runs exactly what npm start runs, on the Node major package.json asks for", () => {

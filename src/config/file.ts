@@ -75,6 +75,17 @@ const executorSchema = z.strictObject({
   lease: duration("15s").default(15_000),
 });
 
+/**
+ * How much one person may ask for: each request costs vendor reads on the credential the executor
+ * needs, a public card, and reminders to every approver. Approvers are held to it too.
+ */
+const limitsSchema = z.strictObject({
+  /** Requests of one person waiting for approval or to be applied, at once. */
+  openPerRequester: z.number().int().min(1).max(10_000).default(20),
+  /** Requests one person may file in any hour. */
+  filedPerHour: z.number().int().min(1).max(10_000).default(30),
+});
+
 const TARGET_NAME = /^[a-z0-9][a-z0-9._-]{0,39}$/;
 
 const fileSchema = z.strictObject({
@@ -86,6 +97,7 @@ const fileSchema = z.strictObject({
   /** Approvals go stale: a failed request may be retried only this long after its last approval. */
   retryWindow: duration("24h").default(86_400_000),
   executor: executorSchema.default({ maxAttempts: 5, firstRetryDelay: 30_000, maxRetryDelay: 900_000, lease: 15_000 }),
+  limits: limitsSchema.default({ openPerRequester: 20, filedPerHour: 30 }),
   targets: z
     .record(z.string().regex(TARGET_NAME, { error: "target names are what people type: lowercase letters, digits, . _ -, at most 40" }), targetSchema)
     .refine((targets) => Object.keys(targets).length > 0, { error: "lists no target: add at least one" }),
@@ -95,6 +107,7 @@ export type FileConfig = z.output<typeof fileSchema>;
 export type TargetConfig = FileConfig["targets"][string];
 export type ApproversConfig = FileConfig["approvers"];
 export type ExecutorConfig = FileConfig["executor"];
+export type LimitsConfig = FileConfig["limits"];
 
 export type Target = TargetConfig & { name: string };
 

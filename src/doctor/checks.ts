@@ -121,7 +121,8 @@ function fixFor(target: Target, error: unknown): string {
       return "The vendor is rate limiting this credential; run doctor again in a minute.";
     case "unavailable":
       return `Check that ${target.baseUrl ?? `the ${target.vendor} API`} is reachable from this machine.`;
-    default:
+    case "conflict":
+    case "invalid":
       return "See the vendor's message above.";
   }
 }

@@ -39,7 +39,7 @@ import { LeaseKeeper, LeaseLost } from "./lease-keeper.js";
 import { CallFirst } from "./call-first.js";
 
 export interface ExecutorDeps {
-  queue: Pick<WorkQueue, "claimNext" | "renewLease" | "recordPreviousRoles" | "finishApplied" | "finishFailed" | "reschedule">;
+  queue: Pick<WorkQueue, "claimNext" | "renewLease" | "recordPreviousRoles" | "finishApplied" | "finishFailed" | "reschedule" | "otherGrantsRunning">;
   connectors: ConnectorRegistry;
   /** Called after an outcome is committed: its notice is waiting in the outbox. */
   noticesAvailable?: () => void;
@@ -66,7 +66,7 @@ export interface ExecutorDeps {
 type AttemptResult =
   | { kind: "applied"; members: MemberResult[]; calls: number }
   | { kind: "failed"; members: MemberResult[]; detail: string; info: Record<string, unknown>; code?: string }
-  | { kind: "retry"; detail: string; retryAfterMs: number | undefined; info: Record<string, unknown> }
+  | { kind: "retry"; members: MemberResult[]; detail: string; retryAfterMs: number | undefined; info: Record<string, unknown> }
   | { kind: "lease_lost" };
 
 /** Raised inside an attempt to end it with a permanent failure; `code` when a retry cannot help. */
@@ -77,6 +77,19 @@ class PermanentFailure extends Error {
     readonly code?: string,
   ) {
     super(message);
+  }
+}
+
+/**
+ * A transient vendor failure, with what the call did before it failed (members a one-by-one
+ * vendor changed first): those changes took effect and are recorded, whatever comes next.
+ */
+class CallInterrupted extends Error {
+  constructor(
+    readonly error: VendorError,
+    readonly members: MemberResult[],
+  ) {
+    super(error.message);
   }
 }
 
@@ -205,10 +218,14 @@ export class Executor {
     const connectors = targetsOf(request).map((name) => this.connectorFor(name));
     const primary = connectors[0]!;
     const { signal } = lease;
+    // A member whose outcome is recorded is done: a change recorded as applied is never made
+    // again. (A time-bound grant's revert may already have put that member back; a second call
+    // would grant the role again, with nothing left to take it back.)
+    const open = request.members.filter((m) => m.outcome === "PENDING" || m.outcome === "FAILED");
 
     // 2. Re-read every member, in every organization the request touches.
     const states = await Promise.all(
-      request.members.map(async (member) => ({
+      open.map(async (member) => ({
         member,
         found: await Promise.all(connectors.map((c) => c.findMember(lookupOf(member), { signal }))),
       })),
@@ -236,6 +253,19 @@ export class Executor {
       );
     }
 
+    // Filing refuses a request that overlaps a running grant; two filings that raced each other
+    // are caught here, before anything is changed. A revert is never held back: it only takes
+    // back what its own grant gave.
+    if (request.revertOf === null) {
+      const [first] = await this.deps.queue.otherGrantsRunning(request);
+      if (first) {
+        throw new PermanentFailure(
+          `${first.ref} has a time-bound grant in ${first.target} that has not ended (request ${first.grantId}); nothing was changed — end or extend that grant first, then retry.`,
+          states.map((s) => ({ position: s.member.position, outcome: "FAILED" as const, detail: `overlaps the running grant ${first.grantId}` })),
+        );
+      }
+    }
+
     // 3. Renewed in the same commit, right before writing. It proves we still hold the request
     // (a slow read or a paused process may have let the lease run out and another executor take
     // over); the heartbeat keeps it from then on, and the signal stops the call if it cannot.
@@ -258,7 +288,8 @@ export class Executor {
     if (todo.length === 0) return { kind: "applied", members: done, calls: 0 };
 
     if (job.attempt > this.deps.config.maxAttempts) {
-      throw new PermanentFailure(`rolegate gave up after ${this.deps.config.maxAttempts} attempts; nothing was changed in the last one.`);
+      // What earlier attempts did is recorded even so: a time-bound grant's reverts hang on it.
+      throw new PermanentFailure(`rolegate gave up after ${this.deps.config.maxAttempts} attempts; nothing was changed in the last one.`, done);
     }
     this.callFirst.started(run); // the call is on its way: notices may go now
     try {
@@ -271,16 +302,14 @@ export class Executor {
         );
       }
     } catch (error) {
-      if (error instanceof VendorError && !error.transient) {
-        // Members the vendor changed before refusing the rest keep their change, and say so.
-        const completed = new Set(error.completedMemberIds);
-        const members = todo.map((s): MemberResult => {
-          const id = s.found[0]?.vendorUserId ?? s.member.vendorUserId;
-          return id && completed.has(id) ? { position: s.member.position, outcome: "APPLIED" } : { position: s.member.position, outcome: "FAILED", detail: error.describe() };
-        });
-        throw new PermanentFailure(error.describe(), [...done, ...members]);
-      }
-      throw error;
+      if (!(error instanceof VendorError)) throw error;
+      // Members the vendor changed before it failed keep their change, and say so.
+      const completed = new Set(error.completedMemberIds);
+      const changed = todo.filter((s) => completed.has(s.found[0]?.vendorUserId ?? s.member.vendorUserId ?? ""));
+      const applied = changed.map((s): MemberResult => ({ position: s.member.position, outcome: "APPLIED" }));
+      if (error.transient) throw new CallInterrupted(error, [...done, ...applied]);
+      const failed = todo.filter((s) => !changed.includes(s)).map((s): MemberResult => ({ position: s.member.position, outcome: "FAILED", detail: error.describe() }));
+      throw new PermanentFailure(error.describe(), [...done, ...applied, ...failed]);
     }
     return { kind: "applied", members: [...done, ...todo.map((s) => ({ position: s.member.position, outcome: "APPLIED" as const }))], calls: 1 };
   }
@@ -291,16 +320,19 @@ export class Executor {
     if (error instanceof PermanentFailure) {
       return { kind: "failed", members: error.members, detail: error.message, info: error.code ? { code: error.code } : {}, ...(error.code ? { code: error.code } : {}) };
     }
-    if (error instanceof VendorError) {
-      const info = { kind: error.kind, httpStatus: error.httpStatus, vendorCode: error.vendorCode, vendorRequestId: error.requestId };
-      if (!error.transient) return { kind: "failed", members: [], detail: error.describe(), info };
+    // What the interrupted call did is recorded with whatever the attempt's outcome is.
+    const members = error instanceof CallInterrupted ? error.members : [];
+    const cause = error instanceof CallInterrupted ? error.error : error;
+    if (cause instanceof VendorError) {
+      const info = { kind: cause.kind, httpStatus: cause.httpStatus, vendorCode: cause.vendorCode, vendorRequestId: cause.requestId };
+      if (!cause.transient) return { kind: "failed", members, detail: cause.describe(), info };
       if (job.attempt >= this.deps.config.maxAttempts) {
-        return { kind: "failed", members: [], detail: `${error.describe()} — rolegate gave up after ${job.attempt} attempts.`, info };
+        return { kind: "failed", members, detail: `${cause.describe()} — rolegate gave up after ${job.attempt} attempts.`, info };
       }
-      return { kind: "retry", detail: error.describe(), retryAfterMs: error.retryAfterMs, info };
+      return { kind: "retry", members, detail: cause.describe(), retryAfterMs: cause.retryAfterMs, info };
     }
     if (isAbort(error)) {
-      return { kind: "retry", detail: "The vendor did not answer in time.", retryAfterMs: undefined, info: { kind: "timeout" } };
+      return { kind: "retry", members: [], detail: "The vendor did not answer in time.", retryAfterMs: undefined, info: { kind: "timeout" } };
     }
     log.error("unexpected error while applying a request", { error });
     return { kind: "failed", members: [], detail: `rolegate hit an unexpected error: ${(error as Error)?.message ?? String(error)}`, info: { kind: "internal" } };
@@ -356,7 +388,14 @@ export class Executor {
             : asked > MAX_RETRY_AFTER_MS
               ? `${result.detail} — the vendor asked to wait ${formatWait(asked)}; rolegate waits at most ${formatWait(MAX_RETRY_AFTER_MS)}`
               : `${result.detail} — the vendor asked to wait ${formatWait(asked)}`;
-        return queue.reschedule(job, now, new Date(now.getTime() + delay), detail, { ...result.info, delayMs: delay, ...(asked !== undefined ? { retryAfterMs: asked } : {}) });
+        return queue.reschedule(
+          job,
+          now,
+          new Date(now.getTime() + delay),
+          detail,
+          { ...result.info, delayMs: delay, ...(asked !== undefined ? { retryAfterMs: asked } : {}) },
+          result.members,
+        );
       }
     }
   }
@@ -364,9 +403,8 @@ export class Executor {
   private scrubbed(result: AttemptResult): AttemptResult {
     const scrub = this.deps.scrub;
     if (!scrub || result.kind === "lease_lost") return result;
-    if (result.kind === "retry") return { ...result, detail: scrub(result.detail) };
     const members = result.members.map((m) => (m.detail ? { ...m, detail: scrub(m.detail) } : m));
-    return result.kind === "failed" ? { ...result, members, detail: scrub(result.detail) } : { ...result, members };
+    return result.kind === "applied" ? { ...result, members } : { ...result, members, detail: scrub(result.detail) };
   }
 
   private connectorFor(target: string): TargetConnector {

@@ -30,10 +30,12 @@ export interface FilingInput {
   durationSeconds?: number | null;
   reason: string;
   requesterId: string;
+  /** A take-back: the failed revert whose member it puts back in the pre-grant role. */
+  takesBack?: string;
 }
 
 export interface FilingDeps {
-  service: Pick<RequestService, "file" | "policyRefusal">;
+  service: Pick<RequestService, "file" | "policyRefusal" | "find" | "resolveRefusal" | "limitRefusal">;
   connectors: ConnectorRegistry;
   config: Pick<RolegateConfig, "targets">;
   slackUsers: SlackUserEmails;
@@ -58,6 +60,9 @@ export class Filing {
       this.deps.config,
     );
     if (!shape.ok) return shape;
+    // How much this person has asked for already, before any Slack or vendor lookup.
+    const limit = await this.deps.service.limitRefusal(input.requesterId);
+    if (limit) return { ok: false, refusal: limit };
     const targets = shape.value;
     const first = targets[0]!.name;
     // Who may ask, before any vendor is asked anything.
@@ -94,6 +99,7 @@ export class Filing {
       extraTargets: input.targets.slice(1),
       requestedRole: role,
       durationSeconds: input.durationSeconds ?? null,
+      teamRoles: input.teamRoles ?? null,
       requesterId: input.requesterId,
     });
     if (policy) return { ok: false, refusal: policy };
@@ -144,6 +150,7 @@ export class Filing {
       durationSeconds: input.durationSeconds ?? null,
       reason: input.reason,
       requesterId: input.requesterId,
+      ...(input.takesBack ? { takesBack: input.takesBack } : {}),
       members: found.map((f) =>
         memberRecord(
           f.lookup,
@@ -151,6 +158,28 @@ export class Filing {
           targets.map((t) => t.name),
         ),
       ),
+    });
+  }
+
+  /**
+   * Files a take-back of a revert that failed: a new request, by the approver asking, to put the
+   * member back in the role they had before the grant. It reads the member's role as it is now,
+   * for the card, and is decided like any change; once applied, the failed revert is settled.
+   */
+  async takeBack(revertId: string, actor: string): Promise<Result<RoleRequest>> {
+    const refusal = await this.deps.service.resolveRefusal(revertId, actor);
+    if (refusal) return { ok: false, refusal };
+    const revert = (await this.deps.service.find(revertId))!;
+    const member = revert.members[0]!;
+    return this.file({
+      kind: "SET_ROLE",
+      targets: [revert.target],
+      members: [member.email ? { kind: "email", email: member.email } : { kind: "vendor_id", id: member.vendorUserId ?? member.ref }],
+      role: revert.requestedRole.id,
+      teamRoles: revert.teamRoles,
+      reason: `Take back what ${revert.revertOf} granted: its revert ${revert.id} failed (${revert.failureDetail ?? "no detail"})`.slice(0, 1_000),
+      requesterId: actor,
+      takesBack: revert.id,
     });
   }
 

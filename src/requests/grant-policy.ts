@@ -3,7 +3,7 @@
 // who may ask — again when an approval is counted.
 import type { Target } from "../config/file.js";
 import { durationText } from "./durations.js";
-import type { RoleRef } from "./types.js";
+import type { RoleRef, TeamRole } from "./types.js";
 
 /** What a by-role map says for a role: by its name, then its id, then `default`. */
 export function forRole<T>(map: Readonly<Record<string, T>> | undefined, role: RoleRef): T | undefined {
@@ -11,10 +11,30 @@ export function forRole<T>(map: Readonly<Record<string, T>> | undefined, role: R
   return map[role.name.toLowerCase()] ?? map[role.id.toLowerCase()] ?? map.default;
 }
 
-/** Why this duration (null: permanent) is not allowed for this role in this target, or null. */
-export function durationProblem(target: Target, role: RoleRef, durationSeconds: number | null): string | null {
-  const required = typeof target.requireDuration === "boolean" ? target.requireDuration : forRole(target.requireDuration, role);
-  const maxMs = forRole(target.maxDuration, role);
+/**
+ * Why this duration (null: permanent) is not allowed for this role in this target, or null.
+ * Sentry team roles are held to their own keys, `team:<role>`, exactly as `approvals` counts
+ * them: asking to be a team admin for good is refused where `requireDuration` says
+ * `team:admin: true`, whatever the org role.
+ */
+export function durationProblem(target: Target, role: RoleRef, durationSeconds: number | null, teamRoles: readonly TeamRole[] | null = null): string | null {
+  const own = roleDurationProblem(target, role, durationSeconds);
+  if (own) return own;
+  for (const team of teamRoles ?? []) {
+    // Leaving a team (a revert's null) takes access away: no limit applies to it.
+    if (team.role === null) continue;
+    const key = `team:${team.role.toLowerCase()}`;
+    const problem = roleDurationProblem(target, { id: key, name: `${team.role} of team ${team.team}` }, durationSeconds, key);
+    if (problem) return problem;
+  }
+  return null;
+}
+
+/** `key`: only this exact key counts (a team role), no `default`. */
+function roleDurationProblem(target: Target, role: RoleRef, durationSeconds: number | null, key?: string): string | null {
+  const lookup = <T>(map: Readonly<Record<string, T>> | undefined) => (key ? map?.[key] : forRole(map, role));
+  const required = typeof target.requireDuration === "boolean" ? target.requireDuration : lookup(target.requireDuration);
+  const maxMs = lookup(target.maxDuration);
   if (durationSeconds === null) {
     if (!required) return null;
     const example = maxMs ? durationText(maxMs / 1000) : "8h";

@@ -10,6 +10,7 @@
 // Nothing else is allowed. decide() rules on people's commands; SYSTEM_TRANSITIONS lists what
 // rolegate does by itself. Both are written through one conditional write (store/writes.ts) on
 // the status they were computed from, so two clicks or two processes can never both win.
+import type { Direction } from "./access-direction.js";
 import type { NoticeType } from "./notifier.js";
 import { STATUS_PHRASE, type Refusal, type RefusalCode } from "./refusals.js";
 import { isUnknownRole, type Approval, type AuditEventType, type RequestStatus, type RoleRequest } from "./types.js";
@@ -33,9 +34,11 @@ export interface LifecycleState {
 
 /**
  * Whether the person clicking has access at stake: one of the request's members (by email or
- * vendor id). `unverified`: the lookup that would tell failed, which refuses like `member`.
+ * vendor id), and which way the request moves that member's access (`change`; absent: not
+ * known, which refuses like the direction that would be refused). `unverified`: the lookup that
+ * would tell failed, which refuses like `member`.
  */
-export type OwnAccess = { kind: "none" } | { kind: "member"; ref: string } | { kind: "unverified"; why: string };
+export type OwnAccess = { kind: "none" } | { kind: "member"; ref: string; change?: Direction } | { kind: "unverified"; why: string };
 
 /**
  * What is known about the person deciding, asked before the row lock (it may call Slack or a
@@ -52,12 +55,16 @@ export interface Standing {
 
 export type Command =
   | { type: "approve"; actor: string; standing: Standing; now: Date }
-  | { type: "deny"; actor: string; mayDecide: boolean; now: Date }
+  /** `ownAccess`: looked up only where the request lowers someone (deny never grants otherwise). */
+  | { type: "deny"; actor: string; mayDecide: boolean; ownAccess?: OwnAccess; now: Date }
   | { type: "cancel"; actor: string; now: Date }
   | { type: "retry"; actor: string; standing: Standing; now: Date; retryWindowMs: number };
 
+/** The events a person's decision records. */
+export type PersonEvent = "APPROVED" | "DENIED" | "CANCELLED" | "RETRIED";
+
 export type Decision =
-  | { ok: true; to: RequestStatus; event: AuditEventType; approvalsGiven?: number; lapsed?: string[] }
+  | { ok: true; to: RequestStatus; event: PersonEvent; approvalsGiven?: number; lapsed?: string[] }
   /**
    * `expire`: the command came too late; the request is to be recorded as EXPIRED.
    * `recheck`: someone approved after the standing was read; read it again and decide anew.
@@ -82,13 +89,22 @@ function alreadyDecided(state: LifecycleState): Decision {
   return refused("already_decided", `Nothing to decide: this request was already ${STATUS_PHRASE[state.status]}.`);
 }
 
-/** The refusal for a person whose own access is at stake, or null. */
-function ownAccessRefusal(ownAccess: OwnAccess, verb: string): Decision | null {
+/**
+ * The refusal for a person whose own access is at stake, or null. `allowed`: the directions in
+ * which the decision would not leave them with more access than the alternative (absent: none).
+ */
+function ownAccessRefusal(ownAccess: OwnAccess, verb: string, allowed: readonly Direction[] = []): Decision | null {
   switch (ownAccess.kind) {
     case "none":
       return null;
     case "member":
-      return refused("own_access", `You can't ${verb} this request: it changes your own access (${ownAccess.ref}). Another approver has to decide it.`);
+      if (ownAccess.change && allowed.includes(ownAccess.change)) return null;
+      return refused(
+        "own_access",
+        allowed.length === 0
+          ? `You can't ${verb} this request: it changes your own access (${ownAccess.ref}). Another approver has to decide it.`
+          : `You can't ${verb} this: it would leave you (${ownAccess.ref}) with more access than the alternative. Another approver has to decide it.`,
+      );
     case "unverified":
       return refused(
         "own_access_unverified",
@@ -156,6 +172,9 @@ export function decide(state: LifecycleState, command: Command): Decision {
         return refused("self_approval", "You can't decide your own request. To withdraw it, use /role cancel.");
       }
       if (!command.mayDecide) return refused("not_approver", "Only approvers for this target can deny requests.");
+      // Denying a change that would lower your own role keeps you where you are: higher.
+      const own = command.ownAccess && ownAccessRefusal(command.ownAccess, "deny", ["raises", "same"]);
+      if (own) return own;
       return { ok: true, to: "DENIED", event: "DENIED" };
     }
     case "cancel": {
@@ -185,8 +204,12 @@ export function decide(state: LifecycleState, command: Command): Decision {
             : "A retry cannot help: a member's role changed at the vendor after the approvals, so what was approved no longer describes the change. The requester can file a new request.",
         );
       }
-      // A revert only takes access away: any approver may retry it, however old the grant.
-      if (state.isRevert) return { ok: true, to: "APPROVED", event: "RETRIED" };
+      // A revert takes back what a grant gave: any approver may retry it, however old the grant —
+      // except the member, where the grant lowered them and its revert would raise them again.
+      if (state.isRevert) {
+        const ownRevert = ownAccessRefusal(standing.ownAccess, "retry", ["lowers", "same"]);
+        return ownRevert ?? { ok: true, to: "APPROVED", event: "RETRIED" };
+      }
       const own = ownAccessRefusal(standing.ownAccess, "retry");
       if (own) return own;
       if (!standing.requesterMayAsk && !state.isRevert) return requesterNotAllowed();
@@ -222,14 +245,40 @@ function formatWindow(ms: number): string {
  */
 export const SYSTEM_TRANSITIONS = {
   claim: { from: "APPROVED", to: "EXECUTING", event: "CLAIMED", notice: "applying" },
+  /** Another executor's lease ran out (it died or hung): the request is claimed again as it is. */
+  takeover: { from: "EXECUTING", to: "EXECUTING", event: "CLAIMED", notice: "applying" },
   apply: { from: "EXECUTING", to: "APPLIED", event: "APPLIED", notice: "applied" },
   fail: { from: "EXECUTING", to: "FAILED", event: "FAILED", notice: "failed" },
+  /** Every attempt was used up without an outcome being recorded: it fails where it stands. */
+  giveUp: { from: "APPROVED", to: "FAILED", event: "FAILED", notice: "failed" },
   reschedule: { from: "EXECUTING", to: "APPROVED", event: "RESCHEDULED", notice: "retry_scheduled" },
   expire: { from: "PENDING", to: "EXPIRED", event: "EXPIRED", notice: "expired" },
 } as const satisfies Record<string, { from: RequestStatus; to: RequestStatus; event: AuditEventType; notice: NoticeType }>;
 
+/** What people's decisions write (decide()); an approval short of the number required stays PENDING. */
+const PERSON_TRANSITIONS = [
+  { from: "PENDING", to: "PENDING", event: "APPROVED" },
+  { from: "PENDING", to: "APPROVED", event: "APPROVED" },
+  { from: "PENDING", to: "DENIED", event: "DENIED" },
+  { from: "APPROVED", to: "DENIED", event: "DENIED" },
+  { from: "PENDING", to: "CANCELLED", event: "CANCELLED" },
+  { from: "APPROVED", to: "CANCELLED", event: "CANCELLED" },
+  { from: "FAILED", to: "APPROVED", event: "RETRIED" },
+] as const satisfies readonly { from: RequestStatus; to: RequestStatus; event: PersonEvent }[];
+
+/**
+ * Every status change rolegate can write, in one place. The one conditional write every change
+ * goes through (store/writes.ts) refuses any other: an edge added in code but not here fails
+ * loudly instead of moving a request somewhere the lifecycle never meant it to go.
+ */
+export const TRANSITIONS: readonly { from: RequestStatus; to: RequestStatus; event: AuditEventType }[] = [...PERSON_TRANSITIONS, ...Object.values(SYSTEM_TRANSITIONS)];
+
+export function isTransition(from: RequestStatus, to: RequestStatus, event: AuditEventType): boolean {
+  return TRANSITIONS.some((t) => t.from === from && t.to === to && t.event === event);
+}
+
 /** The notice a person's decision sends, by the event it records. */
-export function noticeFor(event: AuditEventType, to: RequestStatus): NoticeType {
+export function noticeFor(event: PersonEvent, to: RequestStatus): NoticeType {
   switch (event) {
     case "APPROVED":
       return to === "APPROVED" ? "approved" : "approval_added";
@@ -239,8 +288,6 @@ export function noticeFor(event: AuditEventType, to: RequestStatus): NoticeType 
       return "cancelled";
     case "RETRIED":
       return "retried";
-    default:
-      return "expired";
   }
 }
 

@@ -21,7 +21,8 @@ export type NoticeType =
   | "ending_soon" // a time-bound grant ends within a day, or within an hour
   | "extended" // an approved extension moved a grant's end
   | "reminder" // still undecided: re-posted in the card's thread, mentioning who can decide
-  | "escalated"; // undecided for escalateAfter: escalateTo approvers may decide too
+  | "escalated" // undecided for escalateAfter: escalateTo approvers may decide too
+  | "resolved"; // a failed revert was settled: accepted as it is, or taken back by a new request
 
 export interface Notice {
   type: NoticeType;

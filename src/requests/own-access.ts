@@ -1,8 +1,9 @@
-// Nobody approves a change to their own access. Comparing Slack user ids is not enough: an
-// approver can ask a colleague to file the request about her and approve it herself. So the
-// person clicking is compared with every member of the request — by the email on their Slack
-// profile, and by the member id each vendor of the request knows them by. A lookup that fails
-// answers `unverified`, which refuses like a match: this check fails closed.
+// Nobody decides on their own access. Comparing Slack user ids is not enough: an approver can
+// ask a colleague to file the request about her and decide it herself. So the person clicking is
+// compared with every member of the request — by the email on their Slack profile, and by the id
+// each vendor of the request knows them by as a person (personIdOf: for Devin the enterprise
+// user, so someone about to be added to an organization is recognised though she is not in it
+// yet). A lookup that fails answers `unverified`, which refuses like a match: it fails closed.
 import type { ConnectorRegistry } from "../vendors/connector.js";
 import type { SlackUserEmails } from "./filing.js";
 import type { OwnAccess } from "./lifecycle.js";
@@ -20,6 +21,7 @@ export interface AccessAtStake {
   members: readonly Pick<RequestMember, "ref" | "email" | "vendorUserId">[];
 }
 
+/** Whether `actor` is one of the request's members; `member` names which (`change` is the caller's to fill). */
 export async function ownAccessOf(actor: string, request: AccessAtStake, deps: OwnAccessDeps): Promise<OwnAccess> {
   let email: string | null;
   try {
@@ -36,13 +38,14 @@ export async function ownAccessOf(actor: string, request: AccessAtStake, deps: O
   // A member named by vendor id, or known to the vendor under another address, is found by the
   // vendor's id for the person clicking.
   for (const target of request.targets) {
+    let me: string | null;
     try {
-      const me = await deps.connectors.forTarget(target).findMember({ ref: mine, email: mine, vendorUserId: null }, { signal: AbortSignal.timeout(deps.lookupTimeoutMs ?? 8_000) });
-      const byId = me && request.members.find((m) => m.vendorUserId === me.vendorUserId);
-      if (byId) return { kind: "member", ref: byId.ref };
+      me = await deps.connectors.forTarget(target).personIdOf(mine, { signal: AbortSignal.timeout(deps.lookupTimeoutMs ?? 8_000) });
     } catch {
       return { kind: "unverified", why: `${target} did not answer when asked who you are there` };
     }
+    const byId = me !== null && request.members.find((m) => m.vendorUserId === me);
+    if (byId) return { kind: "member", ref: byId.ref };
   }
   return { kind: "none" };
 }

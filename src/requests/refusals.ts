@@ -21,6 +21,9 @@ export type RefusalCode =
   | "policy" // rolegate.yml does not allow this role for this long, or permanently
   | "requester_not_allowed" // the person is not among the target's requesters (any more)
   | "nothing_to_end" // an early end of a grant that is not time-bound, not applied, or already ended
+  | "limit" // the requester has as many requests open, or filed this hour, as rolegate.yml's limits allow
+  | "extension_pending" // a second Extend while the first extension is still open
+  | "grant_running" // a member has a time-bound grant still open in that target: extend it or end it first
   | "invalid_transition"
   | "invalid_request"
   | "vendor_unavailable";

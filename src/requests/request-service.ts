@@ -6,11 +6,12 @@ import type { Clock } from "../clock.js";
 import type { RolegateConfig } from "../config/file.js";
 import type { Logger } from "../logger.js";
 import type { ApprovalPolicy } from "./approval-policy.js";
-import type { OwnAccess, Standing } from "./lifecycle.js";
+import { directionOf, type Direction } from "./access-direction.js";
+import { decide, lifecycleStateOf, type OwnAccess, type Standing } from "./lifecycle.js";
 import type { AccessAtStake } from "./own-access.js";
 import { durationProblem } from "./grant-policy.js";
-import { ok, refuse, type Refusal, type Result } from "./refusals.js";
-import type { DecisionContext, NewRequest, PersonCommand, RequestRepo, TransitionOutcome } from "./store/request-repo.js";
+import { ok, refuse, STATUS_PHRASE, type Refusal, type Result } from "./refusals.js";
+import { ExtensionPending, type DecisionContext, type NewRequest, type PersonCommand, type RequestRepo, type TransitionOutcome } from "./store/request-repo.js";
 import type { ClaimedJob, ClaimOffer } from "./store/work-queue.js";
 import { checkShape, cleanTyped, MAX_REASON_LENGTH } from "./request-shape.js";
 import type { RoleRequest } from "./types.js";
@@ -22,11 +23,26 @@ export type FileRequestInput = Omit<NewRequest, "requiredApprovals" | "expiresAt
 const DECISION_ROUNDS = 3;
 
 export interface RequestServiceDeps {
-  repo: Pick<RequestRepo, "create" | "find" | "decisionContext" | "transition" | "expireDue" | "endGrantEarly" | "warnEndingGrants" | "remindUndecided" | "escalateUndecided">;
+  repo: Pick<
+    RequestRepo,
+    | "create"
+    | "find"
+    | "decisionContext"
+    | "transition"
+    | "expireDue"
+    | "endGrantEarly"
+    | "warnEndingGrants"
+    | "remindUndecided"
+    | "escalateUndecided"
+    | "runningGrantsFor"
+    | "openTakeBack"
+    | "acceptRevert"
+    | "requesterLoad"
+  >;
   policy: Pick<ApprovalPolicy, "mayDecide" | "mayRequest" | "requiredApprovals">;
   /** Whether the person deciding is one of the request's members (see own-access.ts). */
   ownAccess: (actor: string, request: AccessAtStake) => Promise<OwnAccess>;
-  config: Pick<RolegateConfig, "targets" | "pendingTtl" | "retryWindow" | "remindAfter">;
+  config: Pick<RolegateConfig, "targets" | "pendingTtl" | "retryWindow" | "remindAfter" | "limits">;
   clock: Clock;
   logger: Logger;
   /** Called when a request becomes ready for the executor, so it need not wait for its next poll. */
@@ -58,18 +74,27 @@ export class RequestService {
       this.deps.config,
     );
     if (!checked.ok) return checked;
-    const refusal = await this.policyRefusal(input);
+    const refusal = (await this.limitRefusal(input.requesterId)) ?? (await this.policyRefusal(input)) ?? (await this.overlapRefusal(input));
     if (refusal) return { ok: false, refusal };
     const now = this.deps.clock();
-    const request = await this.deps.repo.create(
-      {
-        ...input,
-        reason: cleanTyped(input.reason),
-        requiredApprovals: this.deps.policy.requiredApprovals(checked.value, input.requestedRole, input.teamRoles ?? null),
-        expiresAt: new Date(now.getTime() + this.deps.config.pendingTtl),
-      },
-      now,
-    );
+    let request: RoleRequest;
+    try {
+      request = await this.deps.repo.create(
+        {
+          ...input,
+          reason: cleanTyped(input.reason),
+          requiredApprovals: this.deps.policy.requiredApprovals(checked.value, input.requestedRole, input.teamRoles ?? null),
+          expiresAt: new Date(now.getTime() + this.deps.config.pendingTtl),
+        },
+        now,
+      );
+    } catch (error) {
+      if (!(error instanceof ExtensionPending)) throw error;
+      return refuse(
+        "extension_pending",
+        `More time for ${input.extendsGrant} is already asked for: request ${error.pendingId} is waiting for its approvers. Nothing new was filed.`,
+      );
+    }
     this.deps.noticesAvailable?.();
     return ok(request);
   }
@@ -79,12 +104,28 @@ export class RequestService {
   }
 
   deny(id: string, actor: string, note?: string): Promise<Result<RoleRequest>> {
-    // Denying never grants anything: a member of the request may deny it.
-    return this.personCommand(
-      id,
-      async (context, now) => ({ type: "deny", actor, mayDecide: await this.deps.policy.mayDecide(actor, context.targets, context.escalated), now }),
-      cleanNote(note),
-    );
+    return this.personCommand(id, (context, now) => this.denyCommand(actor, context, now), cleanNote(note));
+  }
+
+  /**
+   * Whether `actor` may deny the request as it is now, without deciding anything: the card's
+   * Deny… asks before opening its form, so a click that would be refused is refused at once.
+   */
+  async denyWouldBeRefused(id: string, actor: string): Promise<boolean> {
+    const [context, request] = await Promise.all([this.deps.repo.decisionContext(id), this.deps.repo.find(id)]);
+    if (!context || !request) return true;
+    return !decide(lifecycleStateOf(request), await this.denyCommand(actor, context, this.deps.clock())).ok;
+  }
+
+  /**
+   * Denying a change that raises its members grants nobody anything: a member may deny it.
+   * Where it would lower someone, denying keeps them higher: that member may not.
+   */
+  private async denyCommand(actor: string, context: DecisionContext, now: Date): Promise<PersonCommand> {
+    const mayDecide = await this.deps.policy.mayDecide(actor, context.targets, context.escalated);
+    const lowersSomeone = context.members.some((m) => !["raises", "same"].includes(this.changeOf(context, m)));
+    const ownAccess = mayDecide && lowersSomeone ? await this.ownAccessWithChange(actor, context) : undefined;
+    return { type: "deny", actor, mayDecide, now, ...(ownAccess ? { ownAccess } : {}) };
   }
 
   cancel(id: string, actor: string, note?: string): Promise<Result<RoleRequest>> {
@@ -97,11 +138,36 @@ export class RequestService {
   }
 
   /**
+   * Whether the person has asked for as much as rolegate.yml's limits allow: requests open at
+   * once, and filed in the last hour. Checked before anything is asked of Slack or a vendor, so a
+   * flood costs nothing but this query; approvers are held to it too.
+   */
+  async limitRefusal(requesterId: string): Promise<Refusal | null> {
+    const { openPerRequester, filedPerHour } = this.deps.config.limits;
+    const now = this.deps.clock();
+    const load = await this.deps.repo.requesterLoad(requesterId, new Date(now.getTime() - 3_600_000));
+    if (load.open >= openPerRequester) {
+      return {
+        code: "limit",
+        message: `You have ${load.open} requests open (waiting for approval or to be applied), the most one person may have at once (rolegate.yml: limits.openPerRequester). You can file again once one of them is decided or applied, or after you cancel one with /role cancel <id>.`,
+      };
+    }
+    if (load.filedSince >= filedPerHour) {
+      const again = new Date((load.oldestSince ?? now).getTime() + 3_600_000);
+      return {
+        code: "limit",
+        message: `You have filed ${load.filedSince} requests in the last hour, the most one person may (rolegate.yml: limits.filedPerHour). You can file again at ${again.toISOString().slice(11, 16)} UTC.`,
+      };
+    }
+    return null;
+  }
+
+  /**
    * What rolegate.yml's policy says against this request: who may ask, and — once the role is
    * known — for how long.
    */
   async policyRefusal(
-    input: Pick<FileRequestInput, "target" | "extraTargets" | "durationSeconds" | "requesterId"> & { requestedRole?: FileRequestInput["requestedRole"] },
+    input: Pick<FileRequestInput, "target" | "extraTargets" | "durationSeconds" | "requesterId" | "teamRoles"> & { requestedRole?: FileRequestInput["requestedRole"] },
   ): Promise<Refusal | null> {
     const names = [input.target, ...(input.extraTargets ?? [])];
     if (!(await this.deps.policy.mayRequest(input.requesterId, names))) {
@@ -113,10 +179,39 @@ export class RequestService {
     }
     for (const name of names) {
       const target = this.deps.config.targets.get(name);
-      const problem = target && input.requestedRole && durationProblem(target, input.requestedRole, input.durationSeconds ?? null);
+      const problem = target && input.requestedRole && durationProblem(target, input.requestedRole, input.durationSeconds ?? null, input.teamRoles ?? null);
       if (problem) return { code: "policy", message: problem, field: "duration" };
     }
     return null;
+  }
+
+  /**
+   * A member with a time-bound grant still open in a target the request touches: any change now
+   * would be undone, or would undo, when that grant's revert runs (running-grants.ts). The grant
+   * is extended or ended first; an extension itself is the one request that may name it.
+   */
+  private async overlapRefusal(input: FileRequestInput): Promise<Refusal | null> {
+    if (input.extendsGrant) return null;
+    // A take-back replaces its grant's failed revert: that grant is the one it may overlap.
+    let except: string | null = null;
+    if (input.takesBack) {
+      const refusal = await this.resolveRefusal(input.takesBack, input.requesterId);
+      if (refusal) return refusal;
+      const open = await this.deps.repo.openTakeBack(input.takesBack);
+      if (open) return { code: "already_decided", message: `A take-back of ${input.takesBack} is already filed: request ${open}. Nothing new was filed.` };
+      except = (await this.deps.repo.find(input.takesBack))?.revertOf ?? null;
+    }
+    const members = input.members.map((m) => ({ email: m.email ?? null, vendorUserId: m.vendorUserId ?? null }));
+    const [running] = await this.deps.repo.runningGrantsFor([input.target, ...(input.extraTargets ?? [])], members, except);
+    if (!running) return null;
+    const until = running.endsAt ? ` until ${running.endsAt.toISOString().replace("T", " ").slice(0, 16)} UTC` : ", not yet applied";
+    return {
+      code: "grant_running",
+      message:
+        `${running.ref} has a time-bound grant in ${running.target} that has not ended: request ${running.grantId} (${running.role}${until}). ` +
+        "A change now would be undone, or undo another, when that grant ends. Extend it (from its ending-soon DM), or end it with End now on its card or I'm done, then ask again.",
+      field: "members",
+    };
   }
 
   /**
@@ -131,10 +226,13 @@ export class RequestService {
       return refuse("nothing_to_end", `Request ${grantId} is not a running time-bound grant; ask anew with /role set … for <duration>.`);
     }
     const members = grant.members.filter((m) => m.outcome === "APPLIED");
+    // The same change as the grant's, team roles included: the approvals it needs (team:admin),
+    // its card and its policy checks are the original's.
     return this.file({
       kind: "SET_ROLE",
       target: grant.target,
       requestedRole: grant.requestedRole,
+      teamRoles: grant.teamRoles,
       durationSeconds: grant.durationSeconds,
       extendsGrant: grant.id,
       reason: `Extension of ${grant.id}: ${grant.reason}`.slice(0, MAX_REASON_LENGTH),
@@ -142,6 +240,42 @@ export class RequestService {
       // Approvers see the role held now; the executor re-reads it before moving the end.
       members: members.map((m) => ({ ref: m.ref, email: m.email, vendorUserId: m.vendorUserId, roleWhenFiled: grant.requestedRole.name })),
     });
+  }
+
+  /**
+   * Settles a revert that failed by accepting the member's role as it is now, with a reason: it
+   * no longer counts as access that could not be taken back. Approvers only, never the member.
+   */
+  async acceptRevert(revertId: string, actor: string, reason: string): Promise<Result<RoleRequest>> {
+    const why = cleanNote(reason);
+    if (!why) return refuse("invalid_request", "Say why the member's role may stay as it is: the reason is kept in the audit trail.", "reason");
+    const refusal = await this.resolveRefusal(revertId, actor);
+    if (refusal) return { ok: false, refusal };
+    const open = await this.deps.repo.openTakeBack(revertId);
+    if (open) return refuse("already_decided", `A take-back of ${revertId} is waiting: request ${open}. Deny it first to accept the role as it is instead.`);
+    if (!(await this.deps.repo.acceptRevert(revertId, actor, why, this.deps.clock()))) {
+      return refuse("already_decided", `Request ${revertId} is not a failed revert waiting to be settled any more.`);
+    }
+    this.deps.noticesAvailable?.();
+    return ok((await this.deps.repo.find(revertId))!);
+  }
+
+  /**
+   * Why `actor` may not settle this failed revert (take it back, or accept it as it is), or null:
+   * only an unresolved failed revert, only an approver of its target, never its member.
+   */
+  async resolveRefusal(revertId: string, actor: string): Promise<Refusal | null> {
+    const [revert, context] = await Promise.all([this.deps.repo.find(revertId), this.deps.repo.decisionContext(revertId)]);
+    if (!revert || !context || revert.revertOf === null) return { code: "not_found", message: `There is no revert ${revertId}.` };
+    if (revert.status !== "FAILED" || revert.resolution) {
+      return { code: "already_decided", message: `Nothing to settle: the revert ${revertId} is ${revert.resolution ? "already settled" : STATUS_PHRASE[revert.status]}.` };
+    }
+    if (!(await this.deps.policy.mayDecide(actor, context.targets))) return { code: "not_approver", message: "Only approvers of this target can settle a revert that failed." };
+    const own = await this.deps.ownAccess(actor, context);
+    if (own.kind === "member") return { code: "own_access", message: `You can't settle this revert: it is about your own access (${own.ref}). Another approver has to.` };
+    if (own.kind === "unverified")
+      return { code: "own_access_unverified", message: `rolegate could not check that this revert is not about your own access (${own.why}). Try again in a minute.` };
+    return null;
   }
 
   /** Queues the reminders and escalations that are due; returns how many of each. */
@@ -170,6 +304,17 @@ export class RequestService {
     const context = await this.deps.repo.decisionContext(id);
     if (!context) return refuse("not_found", `There is no request ${id}. Check the id with /role history.`);
     const mayEnd = context.requesterId === actor || (await this.deps.policy.mayDecide(actor, context.targets));
+    // Ending a grant that lowered someone gives them their higher role back early: not theirs
+    // to do. (Ending one that raised them — "I'm done" — only takes access away, and stays theirs.)
+    const raisedBack = (m: DecisionContext["members"][number]) => m.previousRole !== null && !["lowers", "same"].includes(this.revertChangeOf(context, m));
+    if (mayEnd && context.members.some(raisedBack)) {
+      const own = await this.deps.ownAccess(actor, context);
+      const member = own.kind === "member" ? context.members.find((m) => m.ref === own.ref) : undefined;
+      if (own.kind === "unverified" || (member && raisedBack(member))) {
+        const why = own.kind === "unverified" ? `rolegate could not check that it does not (${own.why})` : `it would give you (${member!.ref}) your previous, higher role back`;
+        return refuse(own.kind === "unverified" ? "own_access_unverified" : "own_access", `You can't end this grant early: ${why}. Another approver has to.`);
+      }
+    }
     const outcome = await this.deps.repo.endGrantEarly(id, actor, mayEnd, this.deps.clock());
     if (!outcome.ok) return outcome;
     this.deps.workAvailable?.();
@@ -213,11 +358,33 @@ export class RequestService {
     const { policy } = this.deps;
     const mayDecide = await policy.mayDecide(actor, context.targets, context.escalated);
     if (!mayDecide) return { mayDecide, requesterMayAsk: true, ownAccess: { kind: "none" }, approvers: new Map() };
-    const ownAccess = await this.deps.ownAccess(actor, context);
+    const ownAccess = await this.ownAccessWithChange(actor, context);
     const requesterMayAsk = await policy.mayRequest(context.requesterId, context.targets);
     const approvers = new Map<string, boolean>();
     for (const id of new Set(context.approverIds)) approvers.set(id, await policy.mayDecide(id, context.targets, context.escalated));
     return { mayDecide, requesterMayAsk, ownAccess, approvers };
+  }
+
+  /** Whether the actor is one of the request's members, and which way it moves them. */
+  private async ownAccessWithChange(actor: string, context: DecisionContext): Promise<OwnAccess> {
+    const own = await this.deps.ownAccess(actor, context);
+    if (own.kind !== "member") return own;
+    const member = context.members.find((m) => m.ref === own.ref);
+    return member ? { ...own, change: this.changeOf(context, member) } : own;
+  }
+
+  /** Which way the request moves a member's access (a revert: from the grant's role back to the one before). */
+  private changeOf(context: DecisionContext, member: DecisionContext["members"][number]): Direction {
+    const vendor = this.deps.config.targets.get(context.targets[0] ?? "")?.vendor;
+    return vendor ? directionOf(vendor, member.roleWhenFiled, context.requestedRole, context.teamRoles) : "unknown";
+  }
+
+  /** Which way a grant's revert would move a member it changed: back the other way. */
+  private revertChangeOf(context: DecisionContext, member: DecisionContext["members"][number]): Direction {
+    const vendor = this.deps.config.targets.get(context.targets[0] ?? "")?.vendor;
+    if (!vendor) return "unknown";
+    const granted = directionOf(vendor, member.previousRole, context.requestedRole, context.teamRoles, member.previousTeamRoles);
+    return granted === "raises" ? "lowers" : granted === "lowers" ? "raises" : granted;
   }
 
   private wakeAfter(outcome: TransitionOutcome): void {

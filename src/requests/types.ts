@@ -21,7 +21,8 @@ export type AuditEventType =
   | "ROLES_READ"
   | "REVOKED"
   | "EXTENDED"
-  | "ESCALATED";
+  | "ESCALATED"
+  | "RESOLVED";
 
 export type MemberOutcome = "PENDING" | "APPLIED" | "ALREADY_IN_PLACE" | "FAILED";
 
@@ -75,6 +76,10 @@ export interface RoleRequest {
   revertOf: string | null;
   /** An extension: the grant whose end it moves once approved. */
   extendsGrant: string | null;
+  /** A take-back: the failed revert whose member it puts back in the pre-grant role. */
+  takesBack: string | null;
+  /** A failed revert an approver accepted as it is: who, when and why (null while unresolved). */
+  resolution: { by: string; at: Date; reason: string } | null;
   /** A pending request: reminders posted so far, and when escalateTo approvers joined. */
   remindersSent: number;
   escalatedAt: Date | null;

@@ -9,6 +9,10 @@ export const ACTIONS = {
   cancel: "rolegate_cancel",
   /** Ends a time-bound grant now: "End now" on the card, "I'm done" in the requester's DM. */
   endEarly: "rolegate_end_early",
+  /** A revert that failed: file a new request to the pre-grant role, decided like any change. */
+  takeBack: "rolegate_take_back",
+  /** A revert that failed: accept the member's role as it is, with a reason (opens a form). */
+  acceptRevert: "rolegate_accept_revert",
   /** Asks for more time on a running grant, from the "ending soon" DM. */
   extend: "rolegate_extend",
   formTarget: "rolegate_form_target",
@@ -27,6 +31,7 @@ export const actionsOfKind = (kind: string) => new RegExp(`^${kind}(?:/.*)?$`);
 export const VIEWS = {
   requestForm: "rolegate_request_form",
   denyForm: "rolegate_deny_form",
+  acceptRevertForm: "rolegate_accept_revert_form",
 } as const;
 
 /** block_id / action_id pairs of the request form's inputs; errors are keyed by block_id. */
@@ -39,4 +44,5 @@ export const FORM = {
   duration: { block: "duration", action: "duration" },
   reason: { block: "reason", action: "reason" },
   denyReason: { block: "deny_reason", action: "deny_reason" },
+  acceptReason: { block: "accept_reason", action: "accept_reason" },
 } as const;

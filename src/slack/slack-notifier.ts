@@ -66,7 +66,8 @@ export class SlackNotifier implements Notifier {
 
   private async drawCard(request: RoleRequest, reverts: RoleRequest[], owner: string): Promise<void> {
     const { client, repo, config } = this.deps;
-    const card = approvalCard(request, config.targets, reverts);
+    const extended = request.extendsGrant ? await repo.find(request.extendsGrant) : null;
+    const card = approvalCard(request, config.targets, reverts, extended);
     if (request.card) {
       const { channel, ts } = request.card;
       await this.rateLimited(channel, owner, () => client.chat.update({ channel, ts, text: card.text, blocks: card.blocks }));

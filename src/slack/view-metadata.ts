@@ -1,10 +1,11 @@
 // A modal's private_metadata comes back from Slack as text: read it with zod, never with a cast,
 // so a view rolegate did not make (or an older rolegate made) is treated as what it is.
 import { z } from "zod";
-import type { DenyMetadata, FormMetadata } from "./blocks/forms.js";
+import type { AcceptRevertMetadata, DenyMetadata, FormMetadata } from "./blocks/forms.js";
 
 const formSchema = z.object({ channel: z.string().max(64).nullable(), target: z.string().max(200).nullable() });
 const denySchema = z.object({ requestId: z.string().min(1).max(32), channel: z.string().max(64) });
+const acceptSchema = z.object({ revertId: z.string().min(1).max(32), channel: z.string().max(64) });
 
 function json(text: string): unknown {
   try {
@@ -23,5 +24,11 @@ export function readFormMetadata(text: string): FormMetadata {
 /** The deny form's metadata, or null when it is not one rolegate wrote. */
 export function readDenyMetadata(text: string): DenyMetadata | null {
   const parsed = denySchema.safeParse(json(text));
+  return parsed.success ? parsed.data : null;
+}
+
+/** The accept form's metadata, or null when it is not one rolegate wrote. */
+export function readAcceptRevertMetadata(text: string): AcceptRevertMetadata | null {
+  const parsed = acceptSchema.safeParse(json(text));
   return parsed.success ? parsed.data : null;
 }

@@ -51,6 +51,11 @@ export class AitronosConnector implements TargetConnector {
     return `${roles.length} roles readable in ${this.target.organization}`;
   }
 
+  /** Its people are its organization's members: the member found by this email. */
+  async personIdOf(email: string, options?: CallOptions): Promise<string | null> {
+    return (await this.findMember({ ref: email, email, vendorUserId: null }, options))?.vendorUserId ?? null;
+  }
+
   async findMember(member: MemberLookup, options?: CallOptions): Promise<VendorMember | null> {
     if (member.vendorUserId) {
       try {
@@ -88,20 +93,25 @@ export class AitronosConnector implements TargetConnector {
     const roles = await this.listRoles(options);
     const role = roles.find((r) => r.id === change.role.id) ?? roles.find((r) => r.name.toLowerCase() === change.role.name.toLowerCase());
     if (!role) throw new VendorError({ kind: "invalid", message: `Aitronos organization ${this.target.organization} has no role "${change.role.name}".` });
-    await changeEachMember(change.members, async (member) => {
-      if (member.role.name.toLowerCase() === "owner") {
-        throw new VendorError({
-          kind: "forbidden",
-          message: `${member.email ?? member.vendorUserId} owns the Aitronos organization; Aitronos does not allow changing the owner's role.`,
+    await changeEachMember(
+      change.members,
+      async (member) => {
+        if (member.role.name.toLowerCase() === "owner") {
+          throw new VendorError({
+            kind: "forbidden",
+            message: `${member.email ?? member.vendorUserId} owns the Aitronos organization; Aitronos does not allow changing the owner's role.`,
+          });
+        }
+      },
+      async (member) => {
+        await this.http.call({
+          method: "PUT",
+          path: `/v1/organizations/${this.org}/users/${encodeURIComponent(member.vendorUserId)}`,
+          body: { role_id: role.id },
+          ...signal(options),
         });
-      }
-      await this.http.call({
-        method: "PUT",
-        path: `/v1/organizations/${this.org}/users/${encodeURIComponent(member.vendorUserId)}`,
-        body: { role_id: role.id },
-        ...signal(options),
-      });
-    });
+      },
+    );
   }
 
   async addToOrganizations(_change: AddToOrganizations): Promise<void> {

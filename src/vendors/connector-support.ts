@@ -12,14 +12,23 @@ export function signal(options?: CallOptions): { signal?: AbortSignal } {
 }
 
 /**
- * Changes members one call at a time, for vendors without a bulk call. A failure carries the
- * members already changed, so the executor records those as applied and the rest as failed.
+ * Changes members one call at a time, for vendors without a bulk call. Every member is checked
+ * against the vendor's rules first (`check`), before the first write: a request one of whose
+ * members the vendor would refuse is refused whole, rather than leaving the members before it
+ * changed. A failure after that carries the members already changed, so the executor records
+ * those as applied and the rest as failed.
  */
-export async function changeEachMember(members: VendorMember[], change: (member: VendorMember) => Promise<void>): Promise<void> {
+export async function changeEachMember<T>(
+  members: VendorMember[],
+  check: (member: VendorMember) => Promise<T>,
+  change: (member: VendorMember, checked: T) => Promise<void>,
+): Promise<void> {
+  const checked: T[] = [];
+  for (const member of members) checked.push(await check(member));
   const done: string[] = [];
-  for (const member of members) {
+  for (const [i, member] of members.entries()) {
     try {
-      await change(member);
+      await change(member, checked[i]!);
     } catch (error) {
       throw error instanceof VendorError && done.length > 0 ? error.withCompletedMembers(done) : error;
     }

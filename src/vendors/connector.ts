@@ -48,6 +48,13 @@ export interface TargetConnector {
   listRoles(options?: CallOptions): Promise<VendorRole[]>;
   /** The member as they are now in this target's organization; null when not a member. */
   findMember(member: MemberLookup, options?: CallOptions): Promise<VendorMember | null>;
+  /**
+   * The vendor's id for the person with this email, at the level the vendor knows people —
+   * Devin's enterprise user, whether or not they belong to this organization; the others'
+   * organization member — or null when the vendor knows nobody by that email. It is compared
+   * with a request's member ids: "not a member of this organization" is not "not this person".
+   */
+  personIdOf(email: string, options?: CallOptions): Promise<string | null>;
   /** Sets an absolute role: repeating the same change leaves the same state. */
   setRole(change: RoleChange, options?: CallOptions): Promise<void>;
   /** Adds members (or overwrites their role) in one or more organizations. */

@@ -74,6 +74,11 @@ export class DevinConnector implements TargetConnector {
     return `${roles.length} roles readable in ${this.target.organization}`;
   }
 
+  /** The enterprise user with this email: someone about to be added to an organization is not in it yet. */
+  async personIdOf(email: string, options?: CallOptions): Promise<string | null> {
+    return (await this.enterpriseUser({ ref: email, email, vendorUserId: null }, options))?.user_id ?? null;
+  }
+
   async findMember(member: MemberLookup, options?: CallOptions): Promise<VendorMember | null> {
     const user = await this.enterpriseUser(member, options);
     if (!user) return null;

@@ -60,6 +60,11 @@ export class DolfinConnector implements TargetConnector {
     return `users of ${this.target.organization} readable`;
   }
 
+  /** Its people are its organization's members: the member found by this email. */
+  async personIdOf(email: string, options?: CallOptions): Promise<string | null> {
+    return (await this.findMember({ ref: email, email, vendorUserId: null }, options))?.vendorUserId ?? null;
+  }
+
   async findMember(member: MemberLookup, options?: CallOptions): Promise<VendorMember | null> {
     const { vendorUserId, email } = member;
     if (!vendorUserId) {
@@ -78,25 +83,36 @@ export class DolfinConnector implements TargetConnector {
   async setRole(change: RoleChange, options?: CallOptions): Promise<void> {
     const role = DOLFIN_ROLES.find((r) => r.id.toLowerCase() === change.role.id.toLowerCase());
     if (!role) throw new VendorError({ kind: "invalid", message: `Dolfin has no role "${change.role.name}"; its roles are Member, Admin and Owner.` });
-    await changeEachMember(change.members, async (member) => {
-      if (member.role.id === "Owner" && role.id !== "Owner") await this.refuseIfLastOwner(member, options);
-      await this.http.call({ method: "PATCH", path: `/users/${encodeURIComponent(member.vendorUserId)}/role`, body: { role: role.id }, ...signal(options) });
-    });
+    // Every Owner this change demotes, counted together: two Owners demoted in one request
+    // must not leave the organisation with none.
+    const demoted = role.id === "Owner" ? [] : change.members.filter((m) => m.role.id === "Owner");
+    if (demoted.length > 0) await this.refuseIfNoOwnerLeft(demoted, options);
+    await changeEachMember(
+      change.members,
+      async () => undefined,
+      async (member) => {
+        await this.http.call({ method: "PATCH", path: `/users/${encodeURIComponent(member.vendorUserId)}/role`, body: { role: role.id }, ...signal(options) });
+      },
+    );
   }
 
   async addToOrganizations(_change: AddToOrganizations): Promise<void> {
     throw new VendorError({ kind: "invalid", message: "Dolfin members cannot be added by rolegate; invite them in Dolfin first." });
   }
 
-  /** Dolfin refuses to demote the only Owner (User.LastOwner); say so before asking. */
-  private async refuseIfLastOwner(member: VendorMember, options?: CallOptions): Promise<void> {
+  /** Dolfin refuses to demote the only Owner (User.LastOwner); say so before asking anything. */
+  private async refuseIfNoOwnerLeft(demoted: VendorMember[], options?: CallOptions): Promise<void> {
     let owners = 0;
     for await (const user of this.users(undefined, options)) if (user.role === "Owner") owners++;
-    if (owners <= 1) {
+    if (owners - demoted.length < 1) {
+      const who = demoted.map((m) => m.email ?? m.vendorUserId).join(", ");
       throw new VendorError({
         kind: "conflict",
         vendorCode: "User.LastOwner",
-        message: `${member.email ?? member.vendorUserId} is the only Owner of ${this.target.organization}; make someone else Owner first.`,
+        message:
+          demoted.length === 1
+            ? `${who} is the only Owner of ${this.target.organization}; make someone else Owner first.`
+            : `${who} are all the Owners of ${this.target.organization}; demoting them would leave none. Make someone else Owner first.`,
       });
     }
   }

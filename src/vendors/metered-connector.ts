@@ -28,6 +28,10 @@ export class MeteredConnector implements TargetConnector {
     return this.timed("find_member", () => this.inner.findMember(member, options));
   }
 
+  personIdOf(email: string, options?: CallOptions): Promise<string | null> {
+    return this.timed("person_id", () => this.inner.personIdOf(email, options));
+  }
+
   setRole(change: RoleChange, options?: CallOptions): Promise<void> {
     return this.timed("set_role", () => this.inner.setRole(change, options));
   }

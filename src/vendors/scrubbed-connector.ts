@@ -37,6 +37,13 @@ export class ScrubbedConnector implements TargetConnector {
     });
   }
 
+  personIdOf(email: string, options?: CallOptions): Promise<string | null> {
+    return this.guard(options, async () => {
+      const id = await this.inner.personIdOf(email, options);
+      return id === null ? null : this.scrub(id, "id");
+    });
+  }
+
   setRole(change: RoleChange, options?: CallOptions): Promise<void> {
     return this.guard(options, () => this.inner.setRole(change, options));
   }

@@ -73,6 +73,11 @@ export class SentryConnector implements TargetConnector {
     return `${roles.length} roles readable in ${this.target.organization}`;
   }
 
+  /** Its people are its organization's members: the member found by this email. */
+  async personIdOf(email: string, options?: CallOptions): Promise<string | null> {
+    return (await this.findMember({ ref: email, email, vendorUserId: null }, options))?.vendorUserId ?? null;
+  }
+
   async findMember(member: MemberLookup, options?: CallOptions): Promise<VendorMember | null> {
     let id = member.vendorUserId;
     if (!id) {
@@ -88,18 +93,24 @@ export class SentryConnector implements TargetConnector {
 
   async setRole(change: RoleChange, options?: CallOptions): Promise<void> {
     const me = await this.me(options);
-    await changeEachMember(change.members, async (member) => {
-      // Read afresh: the checks need isOnlyOwner, orgRoleList and flags as they are now.
-      const details = await this.details(member.vendorUserId, options);
-      if (!details) throw new VendorError({ kind: "not_found", message: `${member.email ?? member.vendorUserId} is not a member of ${this.target.organization}.` });
-      this.refuseIfNotAllowed(details, me, change.role.id);
-      await this.http.call({
-        method: "PUT",
-        path: this.path(`members/${encodeURIComponent(details.id)}/`),
-        body: { orgRole: change.role.id, teamRoles: teamRolesFor(change.teamRoles, details) },
-        ...signal(options),
-      });
-    });
+    await changeEachMember(
+      change.members,
+      async (member) => {
+        // Read afresh: the checks need isOnlyOwner, orgRoleList and flags as they are now.
+        const details = await this.details(member.vendorUserId, options);
+        if (!details) throw new VendorError({ kind: "not_found", message: `${member.email ?? member.vendorUserId} is not a member of ${this.target.organization}.` });
+        this.refuseIfNotAllowed(details, me, change.role.id);
+        return details;
+      },
+      async (_member, details) => {
+        await this.http.call({
+          method: "PUT",
+          path: this.path(`members/${encodeURIComponent(details.id)}/`),
+          body: { orgRole: change.role.id, teamRoles: teamRolesFor(change.teamRoles, details) },
+          ...signal(options),
+        });
+      },
+    );
   }
 
   async addToOrganizations(_change: AddToOrganizations): Promise<void> {

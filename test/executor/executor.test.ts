@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { Executor } from "../../src/executor/executor.js";
 import { VendorError } from "../../src/vendors/errors.js";
 import { quietLogger } from "../support/database.js";
@@ -24,6 +24,7 @@ function bound(queue: WorkQueue) {
     finishApplied: queue.finishApplied.bind(queue),
     finishFailed: queue.finishFailed.bind(queue),
     reschedule: queue.reschedule.bind(queue),
+    otherGrantsRunning: queue.otherGrantsRunning.bind(queue),
   };
 }
 
@@ -242,7 +243,7 @@ describe("vendor failures", () => {
     await t.world.notices.deliverDue(); // Slack refuses: the notices wait in the outbox
     expect((await t.world.repo.find(request.id))?.status).toBe("APPLIED");
     t.world.notifier.failing = false;
-    await new Promise((r) => setTimeout(r, 250)); // the dispatcher's (test-short) pause before trying again
+    await waitFor(async () => (await t.world.notices.deliverDue()) > 0, "the dispatcher's pause before trying again to end");
     expect(await t.world.executor().runOnce()).toBe(false);
     expect(t.world.dolfin.calls).toHaveLength(1);
     expect((await t.world.delivered(request.id)).at(-1)).toBe("applied");
@@ -401,7 +402,10 @@ describe("several executors and crashes", () => {
     t.world.dolfin.nextWrites({ kind: "stall", applyFirst: false, until: new Promise<void>((r) => (release = r)) });
     const slowRun = t.world.executor({ owner: "exec-slow", config: { lease: LEASE } }).runOnce();
     await waitFor(() => t.world.dolfin.calls.length === 1);
-    await sleep(LEASE * 3); // three leases long: without the heartbeat it would have been taken over
+    // Nine renewals — three leases long, at one every third of a lease: without them it would
+    // have been taken over.
+    const renewals = vi.spyOn(t.world.queue, "renewLease");
+    await waitFor(() => renewals.mock.settledResults.length >= 9, "nine heartbeats", 10_000);
 
     expect(await t.world.executor({ owner: "exec-b", config: { lease: LEASE } }).runOnce()).toBe(false);
     release();
@@ -431,8 +435,8 @@ describe("the loop", () => {
     expect((await t.world.repo.find(approved.id))?.status).toBe("APPLIED");
   });
 
-  it("an approved request whose row another writer holds for a moment (its card being saved) is claimed as soon as the lock goes, not at the next poll", async () => {
-    if (t.database.kind !== "postgres") return; // the lock is held from a second connection
+  it("an approved request whose row another writer holds for a moment (its card being saved) is claimed as soon as the lock goes, not at the next poll", async (ctx) => {
+    if (t.database.kind !== "postgres") return ctx.skip("needs a PostgreSQL server: the lock is held from a second connection");
     const approved = await t.world.fileApproved();
     let release!: () => void;
     const locked = new Promise<void>((resolve) => (release = resolve));
@@ -444,8 +448,10 @@ describe("the loop", () => {
       await locked;
     });
     await held;
+    const looks = vi.spyOn(t.database.prisma, "$transaction");
     const claiming = t.world.queue.claimNext("exec-a", t.world.clock.now(), { leaseMs: 60_000, maxAttempts: 3 });
-    await sleep(40);
+    // Released only once the claim has looked and found the row held by another writer.
+    await waitFor(() => looks.mock.settledResults.length >= 1, "the claim to meet the held row");
     release();
     await holder;
     expect((await claiming)?.request.id).toBe(approved.id);

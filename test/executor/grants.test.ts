@@ -73,7 +73,7 @@ describe("a time-bound grant", () => {
   it("an approver can end it early too; a permanent change has nothing to end", async () => {
     const grant = await applyGrant(3_600);
     expect(await t.world.service.endEarly(grant.id, SECOND_APPROVER)).toMatchObject({ ok: true });
-    const permanent = await t.world.fileApproved();
+    const permanent = await t.world.fileApproved({ members: [{ ref: "bob@example.com", email: "bob@example.com", vendorUserId: "usr_2", roleWhenFiled: "Member" }] });
     await t.world.executor().runOnce(); // the revert, due now
     await t.world.executor().runOnce(); // the permanent change
     expect(await t.world.service.endEarly(permanent.id, APPROVER)).toMatchObject({ ok: false, refusal: { code: "nothing_to_end" } });

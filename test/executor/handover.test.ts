@@ -2,7 +2,7 @@
 // process's executor when that executor is idle, which then makes the call at once: no claim
 // of its own, no wait for a poll. Everything the queue promises still holds — one call, a
 // lease measured by the database, a takeover when the process dies.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { APPROVER } from "../support/world.js";
 import { useWorld } from "../support/world.js";
 import { waitFor } from "../support/wait.js";
@@ -16,9 +16,11 @@ const NO_POLL = 60_000;
 describe("an approval handed to this process's executor", () => {
   it("is claimed in the approval's commit and applied at once, by one call, without a poll", async () => {
     const executor = t.world.executor({ owner: "exec-here", pollMs: NO_POLL });
+    const looks = vi.spyOn(t.world.queue, "claimNext");
     executor.start();
     try {
-      await sleep(50); // its first look at the queue finds nothing; the next is a minute away
+      // Its first look at the queue has found nothing; the next is a minute away.
+      await waitFor(() => looks.mock.settledResults.length >= 1, "the executor's first look at the queue");
       const service = t.world.serviceWith(executor);
       const request = await t.world.file();
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ApprovalPolicy } from "../../src/requests/approval-policy.js";
 import { RequestService } from "../../src/requests/request-service.js";
 import { quietLogger } from "../support/database.js";
+import { waitFor } from "../support/wait.js";
 import { forbidden, unavailable } from "../support/fake-connector.js";
 import { APPROVER, useWorld, GROUP_APPROVER, OUTSIDER, REQUESTER, SECOND_APPROVER, type World } from "../support/world.js";
 
@@ -30,7 +31,7 @@ describe("filing a request", () => {
 
   it("refuses, in words, what cannot be filed, and records nothing", async () => {
     const cases: [Parameters<World["file"]>[0], string][] = [
-      [{ target: "nope" }, 'There is no target "nope". Configured targets: dolfin-acme, devin-a, devin-b.'],
+      [{ target: "nope" }, 'There is no target "nope". Configured targets: dolfin-acme, devin-a, devin-b, sentry-acme.'],
       [{ reason: "   " }, "A reason is required"],
       [{ members: [] }, "Name at least one member"],
       [{ kind: "ADD_TO_ORGS" }, "Adding members to organizations works for Devin targets only"],
@@ -156,7 +157,7 @@ describe("notices", () => {
     expect(await t.world.notices.deliverDue()).toBe(0); // not yet due again; "approved" waits behind it
     expect((await t.world.repo.find(request.id))?.status).toBe("APPROVED");
     t.world.notifier.failing = false;
-    await new Promise((r) => setTimeout(r, 250));
+    await waitFor(async () => (await t.world.notices.deliverDue()) > 0, "the refused notice to be due again");
     expect(await t.world.delivered(request.id)).toEqual(["filed", "approved"]); // in order, once each
     expect(await t.world.notices.deliverDue()).toBe(0);
   });

@@ -64,6 +64,25 @@ describe("the approval card", () => {
     }
   });
 
+  it("a grant that failed after changing some members says when they go back, and offers End now beside Retry", () => {
+    const grant = request({ status: "FAILED", durationSeconds: 3_600, grantEndsAt: new Date("2026-11-22T12:00:00Z"), failureDetail: "bob is managed by your identity provider" });
+    const revert = request({ id: "7K2QXM-R0", revertOf: grant.id, status: "APPROVED" });
+    const card = approvalCard(grant, targets, [revert]);
+    expect(FakeSlackApi.textOf(card)).toContain("each member it changed goes back to their previous role");
+    const ids = card.blocks.flatMap((b) => (b.type === "actions" ? b.elements.map((e) => (e as { action_id: string }).action_id) : []));
+    expect(ids).toEqual(["rolegate_end_early", "rolegate_retry"]);
+  });
+
+  it("an extension's card says how long the grant will have run in all if approved, and once applied how long it runs", () => {
+    const grant = request({ status: "APPLIED", durationSeconds: 7_200, appliedAt: new Date("2026-11-22T10:00:00Z"), grantEndsAt: new Date("2026-11-22T12:00:00Z") });
+    const extension = request({ id: "8K2QXM", extendsGrant: grant.id, durationSeconds: 7_200 });
+    expect(FakeSlackApi.textOf(approvalCard(extension, targets, [], grant))).toContain(`once approved, request ${grant.id} ends 2h later, at <!date^1795356000^`);
+    expect(FakeSlackApi.textOf(approvalCard(extension, targets, [], grant))).toContain(": 4h in all since it was applied");
+    const moved = { ...grant, grantEndsAt: new Date("2026-11-22T14:00:00Z") };
+    expect(FakeSlackApi.textOf(approvalCard({ ...extension, status: "APPLIED" }, targets, [], moved))).toContain(`Extended request ${grant.id}: it now ends <!date^1795356000^`);
+    expect(FakeSlackApi.textOf(approvalCard({ ...extension, status: "APPLIED" }, targets, [], moved))).toContain(", 4h in all.");
+  });
+
   it("a non-Devin card carries no Devin warning", () => {
     expect(text(request())).not.toContain("identity-provider group");
   });

@@ -49,13 +49,15 @@ function failedRevert(grant: RoleRequest, position: number): RoleRequest {
 }
 
 describe("Slack accepts every message rolegate sends", () => {
-  it("the card of a grant whose revert failed for every one of 50 members is one Slack accepts: each Retry has its own action id", () => {
+  it("the card of a grant whose revert failed for every one of 50 members is one Slack accepts: each button has its own action id", () => {
     const grant = largest(1);
     const reverts = grant.members.map((m) => failedRevert(grant, m.position));
     const card = approvalCard(grant, targets, reverts);
     expect(blockProblems(card.blocks, SURFACE_BLOCKS.message)).toEqual([]);
-    const retries = card.blocks.flatMap((b) => (b.type === "actions" ? b.elements : [])).map((e) => (e as { action_id: string; value: string }).value);
-    expect(retries).toEqual(reverts.slice(0, 5).map((r) => r.id)); // a button for each, up to five
+    const buttons = card.blocks.flatMap((b) => (b.type === "actions" ? b.elements : [])).map((e) => e as { action_id: string; value: string });
+    // Retry, Take back and Accept for each, up to five members; every action id its own.
+    expect(buttons.map((b) => b.value)).toEqual(reverts.slice(0, 5).flatMap((r) => [r.id, r.id, r.id]));
+    expect(new Set(buttons.map((b) => b.action_id)).size).toBe(15);
   });
 
   it("a full page of history (50 requests of 50 members) fits in one message, says how many it shows, and the next page starts right after the last one shown", () => {

@@ -137,7 +137,7 @@ describe("Slack down or hung", () => {
 
     await h.click(APPROVER, ACTIONS.approve, id);
     await waitFor(async () => (await h.rolegate.repo.find(id))?.status === "APPLIED", "the change to be applied while Slack is down");
-    await new Promise((r) => setTimeout(r, 300)); // a few refused deliveries
+    await waitFor(() => h.slack.callsTo("chat.update").length >= 2, "a few refused deliveries");
     expect(h.cardText(id)).toContain(`${id}: waiting for approval`);
 
     h.slack.restore("chat.update");
@@ -209,6 +209,17 @@ describe("refused clicks", () => {
     });
     expect(await h.rolegate.repo.find(id)).toMatchObject({ status: "PENDING", approvals: [] });
     expect(h.cardText(id)).toContain("0 of 2");
+  });
+
+  it("a member whose role a request lowers is refused on Deny… at once, in words, and no form opens", async () => {
+    h.dolfin.addMember("usr_3", "cy@example.com", "owner");
+    h.slack.users.set(APPROVER, "cy@example.com"); // the approver is Cy, the Owner being lowered
+    const id = await fileByCommand("set dolfin-acme cy@example.com member handing over ownership");
+    await h.click(APPROVER, ACTIONS.deny, id);
+    await waitFor(() => h.slack.ephemerals.length === 1, "the refusal");
+    expect(h.slack.ephemerals[0]!.text).toContain("You can't deny this: it would leave you (cy@example.com) with more access than the alternative.");
+    expect(h.slack.callsTo("views.open")).toHaveLength(0);
+    expect(await h.rolegate.repo.find(id)).toMatchObject({ status: "PENDING" });
   });
 
   it("20 concurrent Approve clicks give one vendor call", async () => {

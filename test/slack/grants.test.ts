@@ -69,6 +69,28 @@ describe("time-bound access in Slack", () => {
   });
 });
 
+describe("a revert that failed, settled by an approver", () => {
+  it("the card offers Take back and Accept as is…; Accept asks for a reason, then the card says who settled it and why, without 🚨", async () => {
+    const id = await grantApplied();
+    h.dolfin.addMember("usr_1", "ada@example.com", "owner"); // promoted at the vendor meanwhile
+    await h.click(SECOND_APPROVER, ACTIONS.endEarly, id);
+    await waitFor(() => h.cardText(id).includes("Accept ada@example.com as is…"), "the card to offer Accept");
+    expect(h.cardText(id)).toContain("Take back from ada@example.com");
+    expect(h.cardText(id)).not.toContain("Retry revert"); // a retry cannot help a state_changed revert
+
+    await h.clickOnCard(APPROVER, id, revertId(id, 0), ACTIONS.acceptRevert);
+    await waitFor(() => h.slack.callsTo("views.open").length === 1, "the reason form");
+    const viewId = [...h.slack.views.keys()].at(-1)!;
+    const empty = await h.submitView(APPROVER, viewId, { accept_reason: { accept_reason: { type: "plain_text_input", value: " " } } });
+    expect(empty.json()).toEqual({ response_action: "errors", errors: { accept_reason: "Say why the role may stay as it is." } });
+    await h.submitView(APPROVER, viewId, { accept_reason: { accept_reason: { type: "plain_text_input", value: "made Owner by the CTO" } } });
+
+    await waitFor(() => h.cardText(id).includes("Settled by an approver"), "the card to say it was settled");
+    expect(h.cardText(id)).toContain(`ada@example.com: made Owner by the CTO (<@${APPROVER}>)`);
+    expect(h.cardText(id)).not.toContain("🚨");
+  });
+});
+
 describe("ending soon", () => {
   it("the requester is warned an hour before the end, with Extend; the extension is a request of its own on the card", async () => {
     const id = await grantApplied("set dolfin-acme ada@example.com admin for 2h incident 42");
@@ -80,7 +102,7 @@ describe("ending soon", () => {
     await waitFor(() => h.slack.ephemerals.some((e) => e.text.startsWith("Asked for more time")), "the answer to Extend");
     const extension = /request \*([0-9A-Z]{6})\* extends/.exec(h.slack.ephemerals.at(-1)!.text)![1]!;
     await h.noticesDelivered();
-    expect(h.cardText(extension)).toContain(`An extension: once approved, request ${id} ends 2h later.`);
+    expect(h.cardText(extension)).toMatch(new RegExp(`An extension: once approved, request ${id} ends 2h later, at <!date\\^\\d+\\^[^>]+>: 4h in all since it was applied`));
     expect(h.cardText(extension)).toContain("Admin for 2h more");
 
     await h.click(APPROVER, ACTIONS.approve, extension);

@@ -39,6 +39,13 @@ export class FakeConnector implements TargetConnector {
   rolesError: VendorError | undefined;
   /** The roles this organization offers. */
   roles: VendorRole[] = ROLES;
+  /**
+   * People the vendor knows beyond this organization's members, by email → id: a Devin
+   * enterprise's users who are not (yet) in this organization.
+   */
+  readonly people = new Map<string, string>();
+  /** Thrown by personIdOf when set, as a vendor that cannot say who someone is. */
+  personError: VendorError | undefined;
 
   constructor(
     readonly target: Target,
@@ -76,10 +83,17 @@ export class FakeConnector implements TargetConnector {
     return found ? structuredClone(found) : null;
   }
 
+  async personIdOf(email: string): Promise<string | null> {
+    const error = this.personError ?? this.readError;
+    if (error) throw error;
+    const member = [...this.members.values()].find((m) => m.email === email);
+    return member?.vendorUserId ?? this.people.get(email) ?? null;
+  }
+
   async setRole(change: RoleChange, options?: CallOptions): Promise<void> {
     this.calls.push({ method: "setRole", change });
     await this.perform(options, (only) => {
-      for (const m of change.members) if (!only || only.includes(m.vendorUserId)) this.members.set(m.vendorUserId, { ...m, role: change.role });
+      for (const m of change.members) if (!only || only.includes(m.vendorUserId)) this.members.set(m.vendorUserId, { ...m, role: change.role, ...teamsAfter(m, change) });
     });
   }
 
@@ -108,8 +122,9 @@ export class FakeConnector implements TargetConnector {
         if (!behaviour.applyFirst) apply();
         return;
       case "partial":
+        // As a one-by-one vendor's connector does: the error names the members it changed.
         apply(behaviour.applyTo);
-        throw behaviour.error;
+        throw behaviour.error.withCompletedMembers(behaviour.applyTo);
       case "hang":
         await new Promise<never>((_, reject) => {
           options?.signal?.addEventListener("abort", () => reject(options.signal?.reason as Error));
@@ -122,3 +137,10 @@ export const rateLimited = (retryAfterMs?: number) =>
   new VendorError({ kind: "rate_limited", message: "Too many requests", httpStatus: 429, ...(retryAfterMs ? { retryAfterMs } : {}) });
 export const unavailable = () => new VendorError({ kind: "unavailable", message: "Service unavailable", httpStatus: 503 });
 export const forbidden = (message: string) => new VendorError({ kind: "forbidden", message, httpStatus: 403, vendorCode: "User.Forbidden", requestId: "req-123" });
+
+/** Sentry's team roles after a change: each requested team set (or left, for a null role), the rest kept. */
+function teamsAfter(member: VendorMember, change: RoleChange): Pick<VendorMember, "teamRoles"> {
+  if (!change.teamRoles) return member.teamRoles ? { teamRoles: member.teamRoles } : {};
+  const kept = (member.teamRoles ?? []).filter((t) => !change.teamRoles!.some((w) => w.team === t.team));
+  return { teamRoles: [...kept, ...change.teamRoles.filter((w) => w.role !== null)] };
+}

@@ -27,6 +27,8 @@ export const sampleRequest = (overrides: Partial<RoleRequest> = {}): RoleRequest
   grantEndsAt: null,
   revertOf: null,
   extendsGrant: null,
+  takesBack: null,
+  resolution: null,
   remindersSent: 0,
   escalatedAt: null,
   requesterId: "U0REQUEST",

@@ -227,11 +227,14 @@ export class SlackHarness {
     });
   }
 
-  /** Clicks, as `user`, the button on the card of `cardOf` whose value is `value`, with the action id the card gave it. */
-  clickOnCard(user: string, cardOf: string, value: string): Promise<HttpReply> {
+  /**
+   * Clicks, as `user`, the button on the card of `cardOf` whose value is `value` (and whose action
+   * id is of `kind`, when given), with the action id the card gave it.
+   */
+  clickOnCard(user: string, cardOf: string, value: string, kind?: string): Promise<HttpReply> {
     const card = this.cardMessage(cardOf);
     const buttons = ((card?.blocks ?? []) as { elements?: { action_id?: string; value?: string }[] }[]).flatMap((b) => b.elements ?? []);
-    const button = buttons.find((e) => e.value === value);
+    const button = buttons.find((e) => e.value === value && (!kind || e.action_id?.startsWith(`${kind}/`)));
     if (!card || !button?.action_id) throw new Error(`the card of ${cardOf} has no button for ${value}`);
     return this.interaction({
       type: "block_actions",

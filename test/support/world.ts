@@ -35,9 +35,16 @@ targets:
   dolfin-acme: { vendor: dolfin, organization: org-acme, tokenEnv: DOLFIN_TOKEN, approvals: { default: 1, owner: 2 } }
   devin-a: { vendor: devin, organization: org-a, tokenEnv: DEVIN_TOKEN }
   devin-b: { vendor: devin, organization: org-b, tokenEnv: DEVIN_TOKEN, approvals: { default: 2 } }
+  sentry-acme:
+    vendor: sentry
+    organization: acme
+    tokenEnv: SENTRY_TOKEN
+    approvals: { default: 1, "team:admin": 2 }
+    maxDuration: { "team:admin": 8h }
+    requireDuration: { "team:admin": true }
 `;
 
-export const TEST_ENV = { DOLFIN_TOKEN: "dolfin-secret-value", DEVIN_TOKEN: "apk_user_example_value" };
+export const TEST_ENV = { DOLFIN_TOKEN: "dolfin-secret-value", DEVIN_TOKEN: "apk_user_example_value", SENTRY_TOKEN: "sntryu_example_value" };
 
 export class RecordingNotifier implements Notifier {
   readonly notices: Notice[] = [];
@@ -117,7 +124,7 @@ export function buildWorld(database: TestDatabase): World {
   dolfin.addMember("usr_2", "bob@example.com", "member");
   dolfin.addMember("usr_3", "cy@example.com", "owner");
   const factory = (target: { name: string }) => vendors.get(target.name)!;
-  const connectors = new TargetConnectors(config, { dolfin: factory, devin: factory }, TEST_ENV);
+  const connectors = new TargetConnectors(config, { dolfin: factory, devin: factory, sentry: factory }, TEST_ENV);
   const notices = new NoticeDispatcher({ outbox: new Outbox(database.prisma), repo, notifier, logger: quietLogger, firstRetryMs: 200 });
   const serviceDeps: RequestServiceDeps = {
     repo,

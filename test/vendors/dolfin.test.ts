@@ -66,6 +66,19 @@ describe("Dolfin", () => {
     expect(fake.writes()).toHaveLength(0);
   });
 
+  it("refuses a change that would demote every Owner at once, before the first write", async () => {
+    fake.addUser("u-eve", "eve@example.com", "Owner");
+    const dolfin = connector();
+    const owners = await Promise.all(["cy@example.com", "eve@example.com"].map(async (email) => (await dolfin.findMember({ ref: email, email, vendorUserId: null }))!));
+    const error = await vendorFailure(dolfin.setRole({ members: owners, role: { id: "Admin", name: "Admin" }, teamRoles: null }));
+    expect(error).toMatchObject({
+      kind: "conflict",
+      vendorCode: "User.LastOwner",
+      message: `cy@example.com, eve@example.com are all the Owners of ${ORG}; demoting them would leave none. Make someone else Owner first.`,
+    });
+    expect(fake.writes()).toHaveLength(0);
+  });
+
   it("maps each documented problem to its kind, keeping Dolfin's words, code and trace id", async () => {
     const dolfin = connector();
     const ada = { vendorUserId: "u-ada", email: "ada@example.com", role: { id: "Member", name: "Member" } };

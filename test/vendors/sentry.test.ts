@@ -121,6 +121,17 @@ describe("Sentry", () => {
     expect(fake.writes()).toHaveLength(0);
   });
 
+  it("checks every member against Sentry's rules before the first write: a request naming an allowed member first and an identity-provider-managed one second changes nobody", async () => {
+    const sentry = connector();
+    const members = [(await sentry.findMember(lookup("ada@example.com")))!, (await sentry.findMember(lookup("scim@example.com")))!];
+    expect(await vendorFailure(sentry.setRole({ members, role: { id: "admin", name: "Admin" }, teamRoles: null }))).toMatchObject({
+      kind: "forbidden",
+      message: "scim@example.com is provisioned by your identity provider (SCIM); change the role there.",
+      completedMemberIds: [],
+    });
+    expect(fake.writes()).toHaveLength(0);
+  });
+
   it("refuses to demote the only Owner, even with a token allowed to change Owners", async () => {
     fake.callerRole = "owner";
     const sentry = connector();

@@ -9,7 +9,8 @@ import { newRequestId } from "../request-id.js";
 import { isUnknownRole, roleWhenFiledIn, SYSTEM_ACTOR, UNKNOWN_ROLE, type AuditEventType, type RequestKind, type RoleRef, type RoleRequest, type TeamRole } from "../types.js";
 import type { Viewer } from "../visibility.js";
 import { REQUEST_INCLUDE, toRoleRequest, TX_OPTIONS } from "./rows.js";
-import { revertsDueNow } from "./reverts.js";
+import { recordResolution, revertsDueNow } from "./reverts.js";
+import { runningGrantsFor, type MemberKey, type RunningGrant } from "./running-grants.js";
 import { claimLocked, type ClaimOffer } from "./work-queue.js";
 import { audit, enqueueNotice, transitionRow, type Tx } from "./writes.js";
 
@@ -24,6 +25,8 @@ export interface NewRequest {
   durationSeconds?: number | null;
   /** An extension: the grant whose end it moves once approved. */
   extendsGrant?: string | null;
+  /** A take-back: the failed revert whose member it puts back in the pre-grant role. */
+  takesBack?: string | null;
   requesterId: string;
   requiredApprovals: number;
   expiresAt: Date;
@@ -60,7 +63,11 @@ export interface DecisionContext {
   requesterId: string;
   /** escalateTo approvers may decide too. */
   escalated: boolean;
-  members: Pick<RoleRequest["members"][number], "ref" | "email" | "vendorUserId">[];
+  /** What the request changes, so the own-access rules can tell which way it moves each member. */
+  requestedRole: RoleRef;
+  teamRoles: TeamRole[] | null;
+  isRevert: boolean;
+  members: Pick<RoleRequest["members"][number], "ref" | "email" | "vendorUserId" | "roleWhenFiled" | "previousRole" | "previousTeamRoles">[];
   approverIds: string[];
 }
 
@@ -93,6 +100,13 @@ export interface AuditEntry {
 
 const ID_ATTEMPTS = 5;
 
+/** An extension was asked for while another of the same grant is still open: at most one at a time. */
+export class ExtensionPending extends Error {
+  constructor(readonly pendingId: string) {
+    super(`an extension is already open: ${pendingId}`);
+  }
+}
+
 export class RequestRepo {
   constructor(
     private readonly prisma: PrismaClient,
@@ -105,6 +119,15 @@ export class RequestRepo {
       const id = this.newId();
       try {
         return await this.prisma.$transaction(async (tx) => {
+          // One open extension per grant: the grant's row lock makes two Extend clicks take turns.
+          if (input.extendsGrant) {
+            await tx.$queryRaw`SELECT id FROM role_requests WHERE id = ${input.extendsGrant} FOR UPDATE`;
+            const open = await tx.roleRequest.findFirst({
+              where: { extendsGrant: input.extendsGrant, status: { in: ["PENDING", "APPROVED", "EXECUTING"] } },
+              select: { id: true },
+            });
+            if (open) throw new ExtensionPending(open.id);
+          }
           await tx.roleRequest.create({
             data: {
               id,
@@ -117,6 +140,7 @@ export class RequestRepo {
               reason: input.reason,
               durationSeconds: input.durationSeconds ?? null,
               extendsGrant: input.extendsGrant ?? null,
+              takesBack: input.takesBack ?? null,
               requesterId: input.requesterId,
               requiredApprovals: input.requiredApprovals,
               expiresAt: input.expiresAt,
@@ -161,7 +185,11 @@ export class RequestRepo {
         extraTargets: true,
         requesterId: true,
         escalatedAt: true,
-        members: { select: { ref: true, email: true, vendorUserId: true } },
+        requestedRoleId: true,
+        requestedRoleName: true,
+        teamRoles: true,
+        revertOf: true,
+        members: { select: { ref: true, email: true, vendorUserId: true, roleWhenFiled: true, previousRole: true, previousTeamRoles: true }, orderBy: { position: "asc" } },
         approvals: { select: { approverId: true } },
       },
     });
@@ -170,7 +198,10 @@ export class RequestRepo {
       targets: [row.target, ...row.extraTargets],
       requesterId: row.requesterId,
       escalated: row.escalatedAt !== null,
-      members: row.members,
+      requestedRole: { id: row.requestedRoleId, name: row.requestedRoleName },
+      teamRoles: (row.teamRoles as TeamRole[] | null) ?? null,
+      isRevert: row.revertOf !== null,
+      members: row.members.map((m) => ({ ...m, previousTeamRoles: (m.previousTeamRoles as TeamRole[] | null) ?? null })),
       approverIds: row.approvals.map((a) => a.approverId),
     };
   }
@@ -231,9 +262,17 @@ export class RequestRepo {
       };
       if (!mayEnd) return refuse("not_requester", "Only the person who asked for this access, or an approver of its target, can end it early.");
       if (grant.durationSeconds === null || grant.revertOf !== null) return refuse("nothing_to_end", `Request ${id} is not time-bound; there is nothing to end early.`);
-      if (grant.status !== "APPLIED") return refuse("nothing_to_end", `Request ${id} is ${grant.status.toLowerCase()}, not applied; there is no access to end.`);
+      // Not only an applied grant: one that failed after changing some members has access to end too.
       const reverts = await revertsDueNow(tx, id, actor, now);
-      if (reverts === 0) return refuse("nothing_to_end", `The access of request ${id} has already ended, or is being taken back right now.`);
+      if (reverts === 0) {
+        const hasReverts = (await tx.roleRequest.count({ where: { revertOf: id } })) > 0;
+        return refuse(
+          "nothing_to_end",
+          hasReverts
+            ? `The access of request ${id} has already ended, or is being taken back right now.`
+            : `Request ${id} has not changed anyone's access; there is no access to end.`,
+        );
+      }
       return { ok: true, reverts } as const;
     }, TX_OPTIONS);
   }
@@ -300,6 +339,47 @@ export class RequestRepo {
         await enqueueNotice(tx, id, "escalated", SYSTEM_ACTOR);
       }
       return due.length;
+    }, TX_OPTIONS);
+  }
+
+  /** Time-bound grants other than `except` still open for any of these members in any of these targets (running-grants.ts). */
+  runningGrantsFor(targets: readonly string[], members: readonly MemberKey[], except: string | null = null): Promise<RunningGrant[]> {
+    return runningGrantsFor(this.prisma, targets, members, except);
+  }
+
+  /**
+   * How much one person has asked for: requests still open (waiting for approval or to be
+   * applied), requests filed since `since`, and the oldest of those.
+   */
+  async requesterLoad(requesterId: string, since: Date): Promise<{ open: number; filedSince: number; oldestSince: Date | null }> {
+    const [row] = await this.prisma.$queryRaw<{ open: number; filed: number; oldest: Date | null }[]>`
+      SELECT
+        (SELECT count(*)::int FROM role_requests WHERE requester_id = ${requesterId} AND status IN ('PENDING', 'APPROVED', 'EXECUTING')) AS open,
+        (SELECT count(*)::int FROM role_requests WHERE requester_id = ${requesterId} AND created_at > ${since}) AS filed,
+        (SELECT min(created_at) FROM role_requests WHERE requester_id = ${requesterId} AND created_at > ${since}) AS oldest`;
+    return { open: row?.open ?? 0, filedSince: row?.filed ?? 0, oldestSince: row?.oldest ?? null };
+  }
+
+  /** A take-back of this failed revert still waiting, being decided or applied; null when there is none. */
+  async openTakeBack(revertId: string): Promise<string | null> {
+    const open = await this.prisma.roleRequest.findFirst({ where: { takesBack: revertId, status: { in: ["PENDING", "APPROVED", "EXECUTING"] } }, select: { id: true } });
+    return open?.id ?? null;
+  }
+
+  /**
+   * Settles a failed revert as it is, with the approver's reason: it no longer counts as access
+   * that could not be taken back. Recorded on the revert and on its grant. False when it is not
+   * (or no longer) an unresolved failed revert.
+   */
+  async acceptRevert(revertId: string, actor: string, reason: string, now: Date): Promise<boolean> {
+    return this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.roleRequest.updateMany({
+        where: { id: revertId, revertOf: { not: null }, status: "FAILED", resolvedAt: null },
+        data: { resolvedBy: actor, resolvedAt: now, resolution: reason },
+      });
+      if (count === 0) return false;
+      await recordResolution(tx, revertId, actor, now, { accepted: true, reason });
+      return true;
     }, TX_OPTIONS);
   }
 
@@ -482,7 +562,8 @@ function filterOf(query: HistoryQuery): Prisma.RoleRequestWhereInput {
     case "open":
       return { requesterId: query.userId, status: { in: ["PENDING", "APPROVED", "EXECUTING"] } };
     case "running_grants":
-      return { requesterId: query.userId, status: "APPLIED", durationSeconds: { not: null }, reverts: { some: { status: { in: ["APPROVED", "EXECUTING", "FAILED"] } } } };
+      // Applied, or failed after changing some of its members: either way access runs until its reverts.
+      return { requesterId: query.userId, durationSeconds: { not: null }, reverts: { some: { status: { in: ["APPROVED", "EXECUTING", "FAILED"] } } } };
     case "member":
       return { members: { some: query.email ? { email: query.email.toLowerCase() } : { vendorUserId: query.vendorUserId ?? "" } } };
   }

@@ -5,7 +5,8 @@
 // leased, retried, exactly once, and with the same re-read, so a member whose role someone
 // changed meanwhile is not overwritten; the revert fails as state_changed and says so.
 import type { Prisma } from "../../db/generated/client.js";
-import { SYSTEM_ACTOR, type RoleRequest, type TeamRole } from "../types.js";
+import { SYSTEM_ACTOR, type RequestMember, type RoleRequest, type TeamRole } from "../types.js";
+import { REQUEST_INCLUDE, toRoleRequest } from "./rows.js";
 import { audit, enqueueNotice, type Tx } from "./writes.js";
 
 /** A revert's id: its grant's id and the member's position, so scheduling twice is a no-op. */
@@ -23,11 +24,42 @@ function teamRolesBefore(granted: readonly TeamRole[], before: readonly TeamRole
   return granted.map((g) => ({ team: g.team, role: before.find((b) => b.team.toLowerCase() === g.team.toLowerCase())?.role ?? null }));
 }
 
-/** Creates the reverts of a grant just applied (its grant_ends_at already set), in the caller's transaction. */
-export async function scheduleReverts(tx: Tx, grant: RoleRequest, actor: string, now: Date, endsAt: Date): Promise<void> {
-  // Only members this grant changed: one who already had the role keeps it afterwards too.
-  const changed = grant.members.filter((m) => m.outcome === "APPLIED" && m.previousRole !== null);
-  for (const member of changed) {
+/** A time-bound grant, as opposed to a permanent change, a revert or an extension. */
+export const isGrant = (request: Pick<RoleRequest, "durationSeconds" | "revertOf" | "extendsGrant">) =>
+  request.durationSeconds !== null && request.revertOf === null && request.extendsGrant === null;
+
+/**
+ * After an attempt of a time-bound grant is recorded, in the same transaction: every member
+ * whose change took effect gets its revert, whatever the grant's status (applied, failed after
+ * changing some members, or waiting to try the rest again). Once the grant has no attempt left
+ * (`final`), a member whose outcome was never learned — its previous role was read, which
+ * happens only right before a call, but no answer came — gets one too, and is recorded as
+ * unknown: a revert that finds the member still in their previous role changes nothing. The
+ * grant's end is fixed by the first change that took effect; later ones end with it.
+ */
+export async function revertWhatTookEffect(tx: Tx, grantId: string, actor: string, now: Date, final: boolean): Promise<void> {
+  const grant = toRoleRequest(await tx.roleRequest.findUniqueOrThrow({ where: { id: grantId }, include: REQUEST_INCLUDE }));
+  if (!isGrant(grant)) return;
+  const unknown = final ? grant.members.filter((m) => m.outcome === "PENDING") : [];
+  const took = [...grant.members.filter((m) => m.outcome === "APPLIED"), ...unknown].filter((m) => m.previousRole !== null);
+  for (const member of unknown) {
+    await tx.requestMember.update({
+      where: { requestId_position: { requestId: grantId, position: member.position } },
+      data: {
+        outcome: "FAILED",
+        outcomeDetail: "rolegate could not learn whether this change took effect" + (member.previousRole ? "; its revert runs at the grant's end in case it did" : ""),
+      },
+    });
+  }
+  if (took.length === 0) return;
+  const endsAt = grant.grantEndsAt ?? grantEnd(grant, now);
+  if (!grant.grantEndsAt) await tx.roleRequest.update({ where: { id: grantId }, data: { grantEndsAt: endsAt } });
+  await scheduleReverts(tx, grant, took, actor, now, endsAt);
+}
+
+/** Creates a revert for each of `members` (those whose change took effect), in the caller's transaction. */
+async function scheduleReverts(tx: Tx, grant: RoleRequest, members: readonly RequestMember[], actor: string, now: Date, endsAt: Date): Promise<void> {
+  for (const member of members) {
     const id = revertId(grant.id, member.position);
     const data: Prisma.RoleRequestCreateInput = {
       id,
@@ -92,4 +124,12 @@ export async function revertsDueNow(tx: Tx, grantId: string, actor: string, now:
     await enqueueNotice(tx, grantId, "revoked", actor);
   }
   return count;
+}
+
+/** The RESOLVED rows of a revert and its grant, and the notice that redraws the grant's card. */
+export async function recordResolution(tx: Tx, revertId: string, actor: string, now: Date, details: Record<string, unknown>): Promise<void> {
+  const { revertOf } = await tx.roleRequest.findUniqueOrThrow({ where: { id: revertId }, select: { revertOf: true } });
+  await audit(tx, revertId, "RESOLVED", actor, now, details);
+  if (revertOf) await audit(tx, revertOf, "RESOLVED", actor, now, { revert: revertId, ...details });
+  await enqueueNotice(tx, revertId, "resolved", actor);
 }

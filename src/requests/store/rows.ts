@@ -25,6 +25,8 @@ export function toRoleRequest(row: RequestRow): RoleRequest {
     grantEndsAt: row.grantEndsAt,
     revertOf: row.revertOf,
     extendsGrant: row.extendsGrant,
+    takesBack: row.takesBack,
+    resolution: row.resolvedBy && row.resolvedAt ? { by: row.resolvedBy, at: row.resolvedAt, reason: row.resolution ?? "" } : null,
     remindersSent: row.remindersSent,
     escalatedAt: row.escalatedAt,
     requesterId: row.requesterId,

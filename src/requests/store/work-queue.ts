@@ -6,8 +6,9 @@
 import { Prisma, type PrismaClient } from "../../db/generated/client.js";
 import { SYSTEM_TRANSITIONS } from "../lifecycle.js";
 import type { MemberOutcome, RoleRef, RoleRequest, TeamRole } from "../types.js";
-import { extendGrant, grantEnd, scheduleReverts } from "./reverts.js";
+import { extendGrant, grantEnd, isGrant, recordResolution, revertWhatTookEffect } from "./reverts.js";
 import { REQUEST_INCLUDE, toRoleRequest, TX_OPTIONS } from "./rows.js";
+import { runningGrantsFor, type RunningGrant } from "./running-grants.js";
 import { transitionRow, type Tx } from "./writes.js";
 
 export interface ClaimedJob {
@@ -82,12 +83,12 @@ export interface LockedClaim {
  * that hands its request straight to an idle executor both claim through here.
  */
 export async function claimLocked(tx: Tx, claim: LockedClaim): Promise<void> {
-  const { from, to, event, notice } = SYSTEM_TRANSITIONS.claim;
   const { id, status, owner, now, leaseUntil, attempt, takenOverFrom } = claim;
+  // A takeover moves EXECUTING → EXECUTING under a new owner; the lock makes it safe.
+  const { from, to, event, notice } = status === "EXECUTING" ? SYSTEM_TRANSITIONS.takeover : SYSTEM_TRANSITIONS.claim;
   const claimed = await transitionRow(tx, {
     id,
-    // A takeover moves EXECUTING → EXECUTING under a new owner; the lock makes it safe.
-    from: status === "EXECUTING" ? to : from,
+    from,
     to,
     event,
     actor: owner,
@@ -193,6 +194,11 @@ export class WorkQueue {
     return row?.renewed === 1;
   }
 
+  /** Time-bound grants other than this request still open for its members in its targets (running-grants.ts). */
+  otherGrantsRunning(request: RoleRequest): Promise<RunningGrant[]> {
+    return runningGrantsFor(this.prisma, [request.target, ...request.extraTargets], request.members, request.revertOf ?? request.extendsGrant ?? request.id);
+  }
+
   /** EXECUTING → APPLIED. Null when the lease was lost: the holder records the outcome. */
   finishApplied(job: ClaimedJob, now: Date, members: MemberResult[], calls: number): Promise<RoleRequest | null> {
     return this.finish(job, now, members, "apply", { appliedAt: now, failureDetail: null, failureCode: null, nextAttemptAt: null }, { vendorCalls: calls });
@@ -203,9 +209,9 @@ export class WorkQueue {
     return this.finish(job, now, members, "fail", { failureDetail: detail, failureCode: code, nextAttemptAt: null }, { detail, ...info });
   }
 
-  /** EXECUTING → APPROVED with the next attempt due at `nextAttemptAt`. */
-  reschedule(job: ClaimedJob, now: Date, nextAttemptAt: Date, detail: string, info: Record<string, unknown>): Promise<RoleRequest | null> {
-    return this.finish(job, now, [], "reschedule", { failureDetail: detail, nextAttemptAt }, { detail, nextAttemptAt: nextAttemptAt.toISOString(), ...info });
+  /** EXECUTING → APPROVED with the next attempt due at `nextAttemptAt`; `members`: what the interrupted call did. */
+  reschedule(job: ClaimedJob, now: Date, nextAttemptAt: Date, detail: string, info: Record<string, unknown>, members: MemberResult[] = []): Promise<RoleRequest | null> {
+    return this.finish(job, now, members, "reschedule", { failureDetail: detail, nextAttemptAt }, { detail, nextAttemptAt: nextAttemptAt.toISOString(), ...info });
   }
 
   private async finish(
@@ -217,16 +223,17 @@ export class WorkQueue {
     details: Record<string, unknown>,
   ): Promise<RoleRequest | null> {
     const { from, to, event, notice } = SYSTEM_TRANSITIONS[kind];
-    // A time-bound grant's end is fixed when it is applied: the clock starts then, not at filing.
-    const grant = kind === "apply" && job.request.durationSeconds !== null && job.request.revertOf === null;
-    const endsAt = grant ? grantEnd(job.request, now) : null;
+    const { request } = job;
+    // A time-bound grant's end is fixed when its change takes effect — the clock starts then,
+    // not at filing — or kept, when an earlier attempt already changed some of its members.
+    const endsAt = kind === "apply" && request.durationSeconds !== null && request.revertOf === null ? (request.grantEndsAt ?? grantEnd(request, now)) : null;
     if (endsAt) {
       data = { ...data, grantEndsAt: endsAt };
-      details = { ...details, revertsDueAt: endsAt.toISOString() };
+      if (isGrant(request)) details = { ...details, revertsDueAt: endsAt.toISOString() };
     }
     return this.prisma.$transaction(async (tx) => {
       const moved = await transitionRow(tx, {
-        id: job.request.id,
+        id: request.id,
         from,
         to,
         event,
@@ -240,17 +247,25 @@ export class WorkQueue {
       if (!moved) return null;
       for (const m of members) {
         await tx.requestMember.update({
-          where: { requestId_position: { requestId: job.request.id, position: m.position } },
+          where: { requestId_position: { requestId: request.id, position: m.position } },
           data: { outcome: m.outcome, outcomeDetail: m.detail ?? null },
         });
       }
-      const finished = toRoleRequest(await tx.roleRequest.findUniqueOrThrow({ where: { id: job.request.id }, include: REQUEST_INCLUDE }));
-      // A time-bound grant schedules its own end in the same transaction: there is no moment
-      // at which the elevated role is recorded as applied but nothing will take it back.
-      if (endsAt) {
-        await scheduleReverts(tx, finished, job.owner, now, endsAt);
-        if (finished.extendsGrant) await extendGrant(tx, finished, job.owner, now);
-        return toRoleRequest(await tx.roleRequest.findUniqueOrThrow({ where: { id: job.request.id }, include: REQUEST_INCLUDE }));
+      // In the same transaction as the outcome: there is no moment at which an elevated role is
+      // recorded as in place but nothing will take it back.
+      await revertWhatTookEffect(tx, request.id, job.owner, now, kind !== "reschedule");
+      const finished = toRoleRequest(await tx.roleRequest.findUniqueOrThrow({ where: { id: request.id }, include: REQUEST_INCLUDE }));
+      // A take-back in place settles the failed revert it replaces, in the same commit.
+      if (kind === "apply" && finished.takesBack) {
+        const { count } = await tx.roleRequest.updateMany({
+          where: { id: finished.takesBack, status: "FAILED", resolvedAt: null },
+          data: { resolvedBy: finished.requesterId, resolvedAt: now, resolution: `taken back by request ${finished.id}` },
+        });
+        if (count > 0) await recordResolution(tx, finished.takesBack, job.owner, now, { takenBackBy: finished.id });
+      }
+      if (kind === "apply" && finished.extendsGrant) {
+        await extendGrant(tx, finished, job.owner, now);
+        return toRoleRequest(await tx.roleRequest.findUniqueOrThrow({ where: { id: request.id }, include: REQUEST_INCLUDE }));
       }
       return finished;
     }, TX_OPTIONS);
@@ -259,10 +274,11 @@ export class WorkQueue {
   /** Fails a request whose attempts all ended without an outcome; no vendor is called. */
   private async giveUp(tx: Tx, due: DueRow, owner: string, now: Date, maxAttempts: number): Promise<void> {
     const detail = `rolegate gave up after ${maxAttempts} attempts: the last ones ended before recording an outcome (a process stopped, lost its lease, or the database refused the write). An approver can retry.`;
-    const { to, event, notice } = SYSTEM_TRANSITIONS.fail;
+    // From where it stands: APPROVED (rescheduled, or never answered), or EXECUTING (a lease ran out).
+    const { from, to, event, notice } = due.status === "EXECUTING" ? SYSTEM_TRANSITIONS.fail : SYSTEM_TRANSITIONS.giveUp;
     const moved = await transitionRow(tx, {
       id: due.id,
-      from: due.status,
+      from,
       to,
       event,
       actor: owner,
@@ -272,5 +288,7 @@ export class WorkQueue {
       notice,
     });
     if (!moved) throw new Error(`request ${due.id} changed under its lock`);
+    // Nothing was learned of the last attempts: what they may have changed is taken back in time.
+    await revertWhatTookEffect(tx, due.id, owner, now, true);
   }
 }

@@ -19,7 +19,7 @@ export async function readWorkSnapshot(prisma: PrismaClient): Promise<WorkSnapsh
         (SELECT count(*) FROM role_requests WHERE status = 'APPROVED' AND (next_attempt_at IS NULL OR next_attempt_at <= now())) AS due,
         (SELECT extract(epoch FROM now() - min(decided_at))::float8 FROM role_requests
            WHERE status IN ('APPROVED', 'EXECUTING') AND revert_of IS NULL) AS oldest,
-        (SELECT count(*) FROM role_requests WHERE status = 'FAILED' AND revert_of IS NOT NULL) AS failed_reverts,
+        (SELECT count(*) FROM role_requests WHERE status = 'FAILED' AND revert_of IS NOT NULL AND resolved_at IS NULL) AS failed_reverts,
         (SELECT count(*) FROM notices WHERE done_at IS NULL) AS outbox`,
   ]);
   const row = work[0]!;

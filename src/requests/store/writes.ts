@@ -3,6 +3,7 @@
 // tell people (the outbox). People's decisions, the executor and the expiry sweep all change a
 // request's status through transitionRow(), so none of them can skip a check or a record.
 import type { Prisma } from "../../db/generated/client.js";
+import { isTransition } from "../lifecycle.js";
 import type { NoticeType } from "../notifier.js";
 import type { AuditEventType, RequestStatus } from "../types.js";
 
@@ -39,6 +40,9 @@ export interface RowTransition {
  * moved on: the caller lost a race and must not act as if it had won.
  */
 export async function transitionRow(tx: Tx, change: RowTransition): Promise<boolean> {
+  if (!isTransition(change.from, change.to, change.event)) {
+    throw new Error(`${change.from} → ${change.to} (${change.event}) is not a transition the lifecycle lists (lifecycle.ts TRANSITIONS)`);
+  }
   const { count } = await tx.roleRequest.updateMany({
     where: { ...change.where, id: change.id, status: change.from },
     data: { ...change.data, status: change.to, updatedAt: change.now },

@@ -44,8 +44,11 @@ export function summary(request: RoleRequest): string {
   return request.kind === "ADD_TO_ORGS" ? `${verb} ${request.requestedRole.name}` : `${verb} ${request.requestedRole.name} in ${request.target}${length}`;
 }
 
-/** `reverts`: a time-bound grant's reverts, which say whether its access has ended. */
-export function approvalCard(request: RoleRequest, targets: ReadonlyMap<string, Target>, reverts: readonly RoleRequest[] = []): SlackMessage {
+/**
+ * `reverts`: a time-bound grant's reverts, which say whether its access has ended. `extended`:
+ * for an extension, the grant it extends, so the card can say how long that will have run.
+ */
+export function approvalCard(request: RoleRequest, targets: ReadonlyMap<string, Target>, reverts: readonly RoleRequest[] = [], extended: RoleRequest | null = null): SlackMessage {
   const grant = grantState(request, reverts);
   const icon = grant === "revert_failed" ? "🚨" : STATUS_ICON[request.status];
   const phrase = grant === "ended" ? "applied, and ended" : grant === "revert_failed" ? "access NOT taken back" : STATUS_PHRASE[request.status];
@@ -85,18 +88,32 @@ export function approvalCard(request: RoleRequest, targets: ReadonlyMap<string, 
     });
   }
   if (request.extendsGrant) {
-    blocks.splice(blocks.length - 1, 0, {
-      type: "context",
-      elements: [mrkdwn(`↪️ An extension: once approved, request ${escapeText(request.extendsGrant)} ends ${escapeText(durationText(request.durationSeconds ?? 0))} later.`)],
-    });
+    blocks.splice(blocks.length - 1, 0, { type: "context", elements: [mrkdwn(extensionLine(request, extended))] });
   }
   const line = grantLine(request, reverts);
   if (line) blocks.splice(blocks.length - 1, 0, { type: "section", text: mrkdwn(line) });
-  const buttons = grantButtons(request, reverts);
-  const actions = buttons.length > 0 ? ({ type: "actions", block_id: `grant_${request.id}`, elements: buttons } satisfies KnownBlock) : actionsFor(request);
-  if (actions) blocks.push(actions);
+  // A grant that changed some members and then failed offers both: End now, and Retry.
+  const buttons = [...grantButtons(request, reverts), ...requestButtons(request)];
+  if (buttons.length > 0) blocks.push({ type: "actions", block_id: `actions_${request.id}`, elements: buttons });
   // The fallback text is what notifications show, and Slack parses it too: escape it as well.
   return { text: cut(`Role change ${request.id} (${STATUS_PHRASE[request.status]}): ${escapeText(summary(request))}`, LIMITS.sectionText), blocks };
+}
+
+/**
+ * What an extension does to its grant, with the total time the grant will have run: approvers
+ * judge "4h more" by how long the access has lasted already.
+ */
+function extensionLine(extension: RoleRequest, grant: RoleRequest | null): string {
+  const id = escapeText(extension.extendsGrant ?? "");
+  const more = (extension.durationSeconds ?? 0) * 1000;
+  const started = grant?.appliedAt?.getTime();
+  const end = grant?.grantEndsAt?.getTime();
+  if (extension.status === "APPLIED" && started !== undefined && end !== undefined) {
+    return `↪️ Extended request ${id}: it now ends ${slackDate(new Date(end))}, ${escapeText(durationText((end - started) / 1000))} in all.`;
+  }
+  const base = `↪️ An extension: once approved, request ${id} ends ${escapeText(durationText(more / 1000))} later`;
+  if (started === undefined || end === undefined || !["PENDING", "APPROVED", "EXECUTING"].includes(extension.status)) return `${base}.`;
+  return `${base}, at ${slackDate(new Date(end + more))}: ${escapeText(durationText((end + more - started) / 1000))} in all since it was applied ${slackDate(new Date(started))}.`;
 }
 
 function teamRolesText(request: RoleRequest): string {
@@ -185,31 +202,19 @@ function statusLine(request: RoleRequest): string {
   }
 }
 
-function actionsFor(request: RoleRequest): KnownBlock | null {
+function requestButtons(request: RoleRequest): types.Button[] {
   if (request.status === "PENDING") {
-    return {
-      type: "actions",
-      block_id: `decide_${request.id}`,
-      elements: [
-        { type: "button", action_id: ACTIONS.approve, text: plain("Approve", LIMITS.buttonText), style: "primary", value: request.id },
-        { type: "button", action_id: ACTIONS.deny, text: plain("Deny…", LIMITS.buttonText), style: "danger", value: request.id },
-      ],
-    };
+    return [
+      { type: "button", action_id: ACTIONS.approve, text: plain("Approve", LIMITS.buttonText), style: "primary", value: request.id },
+      { type: "button", action_id: ACTIONS.deny, text: plain("Deny…", LIMITS.buttonText), style: "danger", value: request.id },
+    ];
   }
   if (request.status === "APPROVED" && !lifecycleStateOf(request).started) {
     // Approved but not yet taken up (the executor is busy or down): it can still be stopped.
-    return {
-      type: "actions",
-      block_id: `stop_${request.id}`,
-      elements: [{ type: "button", action_id: ACTIONS.deny, text: plain("Deny…", LIMITS.buttonText), style: "danger", value: request.id }],
-    };
+    return [{ type: "button", action_id: ACTIONS.deny, text: plain("Deny…", LIMITS.buttonText), style: "danger", value: request.id }];
   }
   if (request.status === "FAILED" && !request.failureCode) {
-    return {
-      type: "actions",
-      block_id: `retry_${request.id}`,
-      elements: [{ type: "button", action_id: ACTIONS.retry, text: plain("Retry", LIMITS.buttonText), value: request.id }],
-    };
+    return [{ type: "button", action_id: ACTIONS.retry, text: plain("Retry", LIMITS.buttonText), value: request.id }];
   }
-  return null;
+  return [];
 }

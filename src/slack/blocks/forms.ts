@@ -152,6 +152,33 @@ function uniqueBy<T>(items: readonly T[], key: (item: T) => string): T[] {
   return items.filter((item) => !seen.has(key(item)) && seen.add(key(item)));
 }
 
+/** Carried by the accept form: which failed revert, and where to answer. */
+export interface AcceptRevertMetadata {
+  revertId: string;
+  channel: string;
+}
+
+/** Asks for the reason a failed revert's member may keep the role they hold now. */
+export function acceptRevertForm(summaryText: string, metadata: AcceptRevertMetadata): View {
+  return {
+    type: "modal",
+    callback_id: VIEWS.acceptRevertForm,
+    title: plain("Accept as it is", LIMITS.viewTitle),
+    submit: plain("Accept", LIMITS.viewTitle),
+    close: plain("Back", LIMITS.viewTitle),
+    private_metadata: JSON.stringify(metadata),
+    blocks: [
+      { type: "section", text: mrkdwn(userText(summaryText, 2500)) },
+      {
+        type: "input",
+        block_id: FORM.acceptReason.block,
+        label: plain("Why may the role stay as it is? (kept in the audit trail)", 2000),
+        element: { type: "plain_text_input", action_id: FORM.acceptReason.action, multiline: true, max_length: 1000 },
+      },
+    ],
+  };
+}
+
 export interface DenyMetadata {
   requestId: string;
   channel: string;

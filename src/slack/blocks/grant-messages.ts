@@ -17,7 +17,23 @@ export function revertMessage(type: NoticeType, revert: RoleRequest, grant: Role
         `${userText(revert.failureDetail ?? "No detail.", 1500)} ` +
         (revert.failureCode ? "Check the member's role at the vendor." : "An approver can retry from the request's card.")
       );
-    default:
+    // A revert is created approved and ends applied or failed; the rest show on the card only.
+    case "filed":
+    case "approval_added":
+    case "approved":
+    case "denied":
+    case "cancelled":
+    case "expired":
+    case "applying":
+    case "retry_scheduled":
+    case "retried":
+    case "roles_read":
+    case "revoked":
+    case "ending_soon":
+    case "extended":
+    case "reminder":
+    case "escalated":
+    case "resolved":
       return null;
   }
 }

@@ -112,10 +112,17 @@ const EVENT_WORDS: Record<AuditEntry["type"], string> = {
   REVOKED: "ended early",
   EXTENDED: "extended",
   ESCALATED: "escalated",
+  RESOLVED: "failed revert settled",
 };
 
-export function showMessage(request: RoleRequest, trail: AuditEntry[], targets: ReadonlyMap<string, Target>, reverts: readonly RoleRequest[] = []): SlackMessage {
-  const card = approvalCard(request, targets, reverts);
+export function showMessage(
+  request: RoleRequest,
+  trail: AuditEntry[],
+  targets: ReadonlyMap<string, Target>,
+  reverts: readonly RoleRequest[] = [],
+  extended: RoleRequest | null = null,
+): SlackMessage {
+  const card = approvalCard(request, targets, reverts, extended);
   const lines = trail.map((e) => {
     const actor = /^[UW][A-Z0-9]+$/.test(e.actor) ? mention(e.actor) : escapeText(e.actor);
     const detail =

@@ -41,7 +41,17 @@ export function requesterMessage({ type, request }: Notice, approvalChannel: str
       return `Request ${id} was extended: it now ends ${request.grantEndsAt ? slackDate(request.grantEndsAt) : "later"}.`;
     case "failed":
       return `Your request ${id} to ${what} could not be applied: ${userText(request.failureDetail ?? "no detail", 1500)}. An approver can retry it from the card in <#${approvalChannel}>.`;
-    default:
+    // Moments the requester has nothing to act on: the card shows them.
+    case "approval_added":
+    case "applying":
+    case "retry_scheduled":
+    case "retried":
+    case "cancelled":
+    case "roles_read":
+    case "revoked":
+    case "reminder":
+    case "escalated":
+    case "resolved":
       return null;
   }
 }

@@ -10,8 +10,8 @@ import type { ConnectorRegistry } from "../../vendors/connector.js";
 import type { HomeRefresher } from "../home-refresher.js";
 
 export interface ListenerDeps {
-  service: Pick<RequestService, "approve" | "deny" | "cancel" | "retry" | "find" | "endEarly" | "extend">;
-  filing: Pick<Filing, "file">;
+  service: Pick<RequestService, "approve" | "deny" | "denyWouldBeRefused" | "cancel" | "retry" | "find" | "endEarly" | "extend" | "acceptRevert" | "resolveRefusal">;
+  filing: Pick<Filing, "file" | "takeBack">;
   repo: Pick<RequestRepo, "history" | "auditTrail" | "revertsOf">;
   policy: Pick<ApprovalPolicy, "mayDecide">;
   connectors: ConnectorRegistry;

@@ -1,6 +1,7 @@
 // Binds every Slack entry point to its handler.
 import type { App } from "@slack/bolt";
 import { register as decisions } from "./actions/decisions.js";
+import { register as failedReverts } from "./actions/failed-reverts.js";
 import { register as formTarget } from "./actions/form-target.js";
 import { register as historyOlder } from "./actions/history-older.js";
 import { register as roleCommand } from "./commands/role/index.js";
@@ -15,6 +16,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   app.use(workspaceGuard(app.client, deps.logger));
   roleCommand(app, deps);
   decisions(app, deps);
+  failedReverts(app, deps);
   formTarget(app, deps);
   historyOlder(app, deps);
   requestForm(app, deps);

@@ -3,9 +3,8 @@
 // request id), and a refusal is an ephemeral message to the person who clicked. The card itself
 // is updated by the notifier, after the decision is committed.
 import type { App, BlockAction, ButtonAction } from "@slack/bolt";
-import { decide as lifecycleDecide, lifecycleStateOf } from "../../../requests/lifecycle.js";
 import type { Result } from "../../../requests/refusals.js";
-import { targetsOf, type RoleRequest } from "../../../requests/types.js";
+import type { RoleRequest } from "../../../requests/types.js";
 import { ACTIONS, actionsOfKind } from "../../action-ids.js";
 import { summary } from "../../blocks/approval-card.js";
 import { denyForm } from "../../blocks/forms.js";
@@ -75,9 +74,7 @@ export function register(app: App, deps: ListenerDeps): void {
     try {
       const request = await deps.service.find(id);
       if (!request) return void (await tell(`There is no request ${escapeText(id)}.`));
-      const mayDecide = await deps.policy.mayDecide(body.user.id, targetsOf(request), request.escalatedAt !== null);
-      const mayDeny = lifecycleDecide(lifecycleStateOf(request), { type: "deny", actor: body.user.id, mayDecide, now: deps.clock() }).ok;
-      if (!mayDeny) {
+      if (await deps.service.denyWouldBeRefused(id, body.user.id)) {
         // Let the domain phrase (and record) the refusal, exactly as a submitted deny would be.
         const refused = await deps.service.deny(id, body.user.id);
         if (!refused.ok) await tell(escapeText(refused.refusal.message));

@@ -12,6 +12,7 @@ export const showRequest: SubcommandHandler<"show"> = async (command, { ack, rep
     return;
   }
   const reverts = request.durationSeconds !== null ? await deps.repo.revertsOf(request.id) : [];
-  const message = showMessage(request, await deps.repo.auditTrail(request.id), deps.config.targets, reverts);
+  const extended = request.extendsGrant ? await deps.service.find(request.extendsGrant) : null;
+  const message = showMessage(request, await deps.repo.auditTrail(request.id), deps.config.targets, reverts, extended);
   await reply({ text: message.text, blocks: message.blocks });
 };
