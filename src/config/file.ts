@@ -81,9 +81,9 @@ const executorSchema = z.strictObject({
  */
 const limitsSchema = z.strictObject({
   /** Requests of one person waiting for approval or to be applied, at once. */
-  openPerRequester: z.number().int().min(1).max(10_000).default(20),
+  openPerRequester: z.number().int().min(1).max(1_000_000).default(20),
   /** Requests one person may file in any hour. */
-  filedPerHour: z.number().int().min(1).max(10_000).default(30),
+  filedPerHour: z.number().int().min(1).max(1_000_000).default(30),
 });
 
 const TARGET_NAME = /^[a-z0-9][a-z0-9._-]{0,39}$/;

@@ -253,7 +253,7 @@ export class WorkQueue {
       }
       // In the same transaction as the outcome: there is no moment at which an elevated role is
       // recorded as in place but nothing will take it back.
-      await revertWhatTookEffect(tx, request.id, job.owner, now, kind !== "reschedule");
+      if (isGrant(request)) await revertWhatTookEffect(tx, request.id, job.owner, now, kind !== "reschedule");
       const finished = toRoleRequest(await tx.roleRequest.findUniqueOrThrow({ where: { id: request.id }, include: REQUEST_INCLUDE }));
       // A take-back in place settles the failed revert it replaces, in the same commit.
       if (kind === "apply" && finished.takesBack) {
@@ -288,7 +288,8 @@ export class WorkQueue {
       notice,
     });
     if (!moved) throw new Error(`request ${due.id} changed under its lock`);
-    // Nothing was learned of the last attempts: what they may have changed is taken back in time.
+    // Nothing was learned of the last attempts: what they may have changed is taken back in time
+    // (a no-op for anything but a time-bound grant).
     await revertWhatTookEffect(tx, due.id, owner, now, true);
   }
 }
