@@ -26,11 +26,17 @@ targets:
 `;
 
 describe("rolegate.yml", () => {
+  it("per-requester limits default to 20 open and 30 an hour, and a bad one is named by its path", () => {
+    expect(parseConfig(VALID, "rolegate.yml", ENV).limits).toEqual({ openPerRequester: 20, filedPerHour: 30 });
+    expect(problemsOf(`${VALID}limits: { openPerRequester: 0, filedPerhour: 5 }\n`).join("\n")).toMatch(/limits\.openPerRequester \(line \d+\)[\s\S]*filedPerhour/);
+  });
+
   it("the committed example is valid and reads as documented", async () => {
     const config = parseConfig(await readFile("rolegate.example.yml", "utf8"), "rolegate.example.yml", ENV);
     expect(config.approvalChannel).toBe("C0123456789");
     expect(config.pendingTtl).toBe(24 * 3_600_000);
     expect(config.executor).toEqual({ maxAttempts: 5, firstRetryDelay: 30_000, maxRetryDelay: 900_000, lease: 15_000 });
+    expect(config.limits).toEqual({ openPerRequester: 20, filedPerHour: 30 });
     expect(config.targets.get("sentry-acme")).toMatchObject({
       name: "sentry-acme",
       vendor: "sentry",

@@ -3,7 +3,8 @@
 import { describe, expect, it } from "vitest";
 import type { RoleRequest } from "../../src/requests/types.js";
 import { approvalCard } from "../../src/slack/blocks/approval-card.js";
-import { requestForm } from "../../src/slack/blocks/forms.js";
+import { acceptRevertForm, denyForm, requestForm } from "../../src/slack/blocks/forms.js";
+import { summary } from "../../src/slack/blocks/approval-card.js";
 import { historyLine, historyMessage, showMessage } from "../../src/slack/blocks/history.js";
 import { homeView } from "../../src/slack/blocks/home.js";
 import { decodePage, olderPage } from "../../src/slack/history-page.js";
@@ -116,6 +117,14 @@ describe("Slack accepts every message rolegate sends", () => {
       grant.members.map((m) => failedRevert(grant, m.position)),
     );
     expect(blockProblems(message.blocks, SURFACE_BLOCKS.message)).toEqual([]);
+  });
+
+  it("the deny and accept-as-is forms of the largest request are modals Slack accepts", () => {
+    const grant = largest(1);
+    expect(viewProblems(denyForm(grant.id, `Deny request ${grant.id}: ${summary(grant)}?`, { requestId: grant.id, channel: "C0APPROVALS" }))).toEqual([]);
+    const revert = failedRevert(grant, 0);
+    const text = `${revert.members[0]!.ref} still holds what ${grant.id} granted: rolegate could not put them back as ${LONG_ROLE} (${revert.failureDetail}).`;
+    expect(viewProblems(acceptRevertForm(text, { revertId: revert.id, channel: "C0APPROVALS" }))).toEqual([]);
   });
 
   it("the request form offers a role whose name is only spaces or control characters, by its id, and drops one with no id", async () => {

@@ -78,7 +78,7 @@ describe("requests from elsewhere", () => {
 
     const id = await file("set dolfin-acme ada@example.com admin on call", REQUESTER);
     expect((await h.click(APPROVER, ACTIONS.approve, id, "T0OTHER")).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 300)); // time in which an accepted click would have been decided
+    await waitFor(() => h.logs.some((l) => l.includes("refused a request from another workspace")), "the click to be refused");
     expect(await h.rolegate.repo.find(id)).toMatchObject({ status: "PENDING", approvals: [] });
     expect(h.dolfin.calls).toHaveLength(0);
   });
@@ -91,7 +91,8 @@ describe("a fault after the commit", () => {
     await waitFor(async () => (await h.rolegate.repo.history({ kind: "all" }, 1, "anyone")).length === 1, "the request to be filed");
     const [request] = await h.rolegate.repo.history({ kind: "all" }, 1, "anyone");
     await waitFor(() => h.dmsTo(REQUESTER).some((t) => t.includes(`Your request *${request!.id}*`)), "the requester's DM");
-    await new Promise((r) => setTimeout(r, 200)); // room for a wrong "nothing was changed" to arrive
+    // The handler has decided what to answer once Slack dropped the reply: it logs that, and says nothing untrue.
+    await waitFor(() => h.logs.some((l) => l.includes("could not answer /role after the outcome was recorded")), "the command's handler to finish");
     const everything = [...h.slack.responses.map((r) => String(r.body.text)), ...h.dmsTo(REQUESTER), ...h.slack.ephemerals.map((e) => e.text)];
     expect(everything.join("\n")).not.toMatch(/Nothing was changed/i);
   });

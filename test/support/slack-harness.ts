@@ -12,7 +12,8 @@ import { wireRolegate, type Rolegate } from "../../src/rolegate.js";
 import { createSlackApp } from "../../src/slack/bolt-app.js";
 import { TargetConnectors, type ConnectorContext } from "../../src/vendors/registry.js";
 import { ManualClock } from "./clock.js";
-import { openTestDatabase, quietLogger, resetData, type TestDatabase } from "./database.js";
+import { createLogger } from "../../src/logger.js";
+import { openTestDatabase, resetData, type TestDatabase } from "./database.js";
 import { FakeConnector } from "./fake-connector.js";
 import { DOLFIN_KEY, FakeDolfin } from "./fake-vendors/dolfin.js";
 import { createDolfin } from "../../src/vendors/dolfin.js";
@@ -75,6 +76,12 @@ export class SlackHarness {
   vendors = new Map<string, FakeConnector>();
   /** With `httpDolfin`: the fake Dolfin server behind the `dolfin-http` target. */
   httpDolfin: FakeDolfin | undefined;
+  /**
+   * rolegate's warnings and errors, one JSON line each: what it decided not to do leaves a line
+   * here, so a test can wait for that decision instead of sleeping.
+   */
+  readonly logs: string[] = [];
+  private readonly logger = createLogger({ level: "warn", write: (line) => this.logs.push(line) });
   private port = 0;
   private triggers = 0;
 
@@ -133,7 +140,7 @@ export class SlackHarness {
     const metrics = new Metrics({ snapshot: () => readWorkSnapshot(this.database.prisma), pool: () => this.database.poolStats?.() });
     this.app = createSlackApp({
       env: { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: this.slack.url, PORT: this.port, LOG_LEVEL: "error", SLACK_APP_TOKEN: undefined },
-      logger: quietLogger,
+      logger: this.logger,
       readiness: () => readiness.report(),
       metrics,
       retries: 0, // a test wants Slack's first answer, not a backed-off retry
@@ -145,7 +152,7 @@ export class SlackHarness {
       config: this.config,
       connectors: new TargetConnectors(this.config, { dolfin: factory, sentry: factory, devin: factory }, TOKENS, undefined, (...call) => metrics.vendorCall(...call)),
       clock: this.clock.now,
-      logger: quietLogger,
+      logger: this.logger,
       pollMs: 20,
       noticeRetryMs: 50,
       slackPostIntervalMs: this.options.slackPostIntervalMs ?? 0,
