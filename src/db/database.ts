@@ -34,7 +34,7 @@ export interface Database {
 
 /** Opens the database and brings its schema up to date before anything else uses it. */
 export async function openDatabase(options: DatabaseOptions, logger: Logger): Promise<Database> {
-  const database = options.url ? openPostgres(options.url, options.poolSize ?? 10) : await openEmbedded(options.dataDir);
+  const database = options.url ? openPostgres(options.url, options.poolSize ?? 10, logger) : await openEmbedded(options.dataDir);
   try {
     await migrateDatabase(database, logger);
   } catch (error) {
@@ -55,9 +55,17 @@ export async function migrateDatabase(database: Database, logger: Logger): Promi
   }
 }
 
-function openPostgres(url: string, poolSize: number): Database {
+function openPostgres(url: string, poolSize: number, logger: Logger): Database {
   // Our own pool, handed to the adapter, so its state can be reported.
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // A connection the server ends (an administrator's pg_terminate_backend, a failover, a
+  // restart) makes its client emit 'error', and an 'error' event nobody listens to ends the
+  // process. node-postgres listens for the pool only while a client is idle; every client gets a
+  // listener of its own for its whole life, checked out or not. The query it was running fails
+  // for its caller, and the pool drops the broken client and opens a fresh one when next asked.
+  pool.on("connect", (client) => client.on("error", (error) => logger.warn("a database connection failed; the pool replaces it", { error })));
+  // Passed on by the pool for an idle client, whose own listener above has logged it already.
+  pool.on("error", () => {});
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
   return {
     prisma,

@@ -16,6 +16,9 @@ export interface SqlSession {
 
 export async function connectPostgresSession(connectionString: string): Promise<SqlSession> {
   const client = new pg.Client({ connectionString });
+  // A connection the server ends fails the statement under way for its caller; without a
+  // listener, the client's 'error' event would end the process instead.
+  client.on("error", () => {});
   await client.connect();
   return {
     exec: async (script) => void (await client.query(script)),
