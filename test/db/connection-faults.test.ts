@@ -76,11 +76,11 @@ describe("a terminated database connection", () => {
       await admin.end();
       return rows[0]!.n === 3;
     }, "three queries under way");
-    expect(await terminateAll(new URL(empty.url).pathname.slice(1))).toBeGreaterThanOrEqual(6);
+    expect(await terminateAll(new URL(empty.url).pathname.slice(1))).toBeGreaterThanOrEqual(5); // the busy and the held ones at least
 
     for (const outcome of await Promise.all(busy)) expect(outcome).toMatch(/^failed: [\s\S]*57P01/); // an error for the caller, not for the process
-    // The connections not in a query when they were cut say so by an 'error' event: logged.
-    await waitFor(() => logs.filter((l) => l.includes("a database connection failed; the pool replaces it")).length >= 3, "the cut connections to be logged");
+    // The connections not in a query when they were cut (the held ones, and any idle) say so by an 'error' event: logged.
+    await waitFor(() => logs.filter((l) => l.includes("a database connection failed; the pool replaces it")).length >= 2, "the cut connections to be logged");
     finish();
     for (const outcome of await Promise.all(held)) expect(outcome).toMatch(/^failed: /);
     // A query may still meet a cut connection the pool has not dropped yet (retrying it is the
