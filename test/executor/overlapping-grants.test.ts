@@ -51,8 +51,12 @@ describe("overlapping grants", () => {
     expect(await fileResult({ ...demotion(null), requestedRole: { id: "owner", name: "Owner" }, members: [ADA_ADMIN] })).toMatchObject({ ok: true });
   });
 
-  it("a grant still waiting for approval holds the member too; other members and other targets are free", async () => {
+  it("an approved grant not yet applied holds the member; one still waiting for approval does not, so nobody can shield themselves by refiling one; other members are free", async () => {
     const waiting = await t.world.file({ durationSeconds: 3_600, members: [ADA_ADMIN] });
+    const demotedMeanwhile = await fileResult({ ...demotion(600), members: [ADA_ADMIN] });
+    expect(demotedMeanwhile).toMatchObject({ ok: true });
+    await t.world.service.cancel(demotedMeanwhile.ok ? demotedMeanwhile.value.id : "", "U0OUTSIDE");
+    await t.world.service.approve(waiting.id, APPROVER); // approved: the executor has not taken it up
     expect(await fileResult({ ...demotion(600), members: [ADA_ADMIN] })).toMatchObject({
       ok: false,
       refusal: { message: expect.stringContaining(`request ${waiting.id} (Admin, not yet applied)`) },
