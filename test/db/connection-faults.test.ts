@@ -5,7 +5,7 @@ import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "../../src/db/database.js";
 import { createLogger } from "../../src/logger.js";
-import { ADMIN_URL, createEmptyDatabase, postgresAvailable } from "../support/database.js";
+import { ADMIN_URL, createEmptyDatabase, postgresAvailable, requireServer } from "../support/database.js";
 import { waitFor } from "../support/wait.js";
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -29,8 +29,8 @@ async function terminateAll(name: string): Promise<number> {
 }
 
 describe("a terminated database connection", () => {
-  it("never crashes the process: connections idle and in use are cut, the fault is logged, and the next queries run on fresh ones", async (ctx) => {
-    if (!(await postgresAvailable())) return ctx.skip("needs a PostgreSQL server: connections are terminated on the server");
+  it("never crashes the process: connections idle and in use are cut, the fault is logged, and the next queries run on fresh ones", async () => {
+    requireServer((await postgresAvailable()) ? "postgres" : "pglite", "connections are terminated on the server");
     const empty = await createEmptyDatabase("rolegate_faults");
     const logs: string[] = [];
     const database: Database = await openDatabase({ url: empty.url, dataDir: "", poolSize: 6 }, createLogger({ level: "warn", write: (line) => logs.push(line) }));

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { Executor } from "../../src/executor/executor.js";
 import { VendorError } from "../../src/vendors/errors.js";
-import { quietLogger } from "../support/database.js";
+import { quietLogger, requireServer } from "../support/database.js";
 import { forbidden, rateLimited, unavailable } from "../support/fake-connector.js";
 import { waitFor } from "../support/wait.js";
 import type { ClaimedJob, WorkQueue } from "../../src/requests/store/work-queue.js";
@@ -435,8 +435,8 @@ describe("the loop", () => {
     expect((await t.world.repo.find(approved.id))?.status).toBe("APPLIED");
   });
 
-  it("an approved request whose row another writer holds for a moment (its card being saved) is claimed as soon as the lock goes, not at the next poll", async (ctx) => {
-    if (t.database.kind !== "postgres") return ctx.skip("needs a PostgreSQL server: the lock is held from a second connection");
+  it("an approved request whose row another writer holds for a moment (its card being saved) is claimed as soon as the lock goes, not at the next poll", async () => {
+    requireServer(t.database.kind, "the lock is held from a second connection");
     const approved = await t.world.fileApproved();
     let release!: () => void;
     const locked = new Promise<void>((resolve) => (release = resolve));

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/file.js";
 import { RequestRepo } from "../../src/requests/store/request-repo.js";
-import { openTestDatabase, type TestDatabase } from "../support/database.js";
+import { openTestDatabase, requireServer, type TestDatabase } from "../support/database.js";
 import { DOLFIN_KEY, FakeDolfin } from "../support/fake-vendors/dolfin.js";
 import { FakeSlackApi } from "../support/fake-slack-api.js";
 import { startScript, type RunningScript } from "../support/script.js";
@@ -88,8 +88,8 @@ async function approvedRequest(repo: RequestRepo) {
 }
 
 describe("a process killed in the middle of a vendor call", () => {
-  it("leaves its request to another process, which takes it over and finishes it within 20 s, with the change made once", async (ctx) => {
-    if (database.kind !== "postgres") return ctx.skip("needs a PostgreSQL server: two processes need a database server to share");
+  it("leaves its request to another process, which takes it over and finishes it within 20 s, with the change made once", async () => {
+    requireServer(database.kind, "two processes need a database server to share");
     await writeFile(join(dir, "rolegate.yml"), CONFIG());
     dolfin.addUser("u-ada", "ada@example.com", "Member");
     dolfin.failNext({ hang: true }, (r) => r.method === "PATCH"); // the first call never returns
@@ -118,8 +118,8 @@ describe("a process killed in the middle of a vendor call", () => {
 });
 
 describe("a process stopped with SIGTERM in the middle of a vendor call", () => {
-  it("lets the call finish and records its outcome before it exits 0: nothing is left for another process to redo", async (ctx) => {
-    if (database.kind !== "postgres") return ctx.skip("needs a PostgreSQL server: the test reads the request from outside the process");
+  it("lets the call finish and records its outcome before it exits 0: nothing is left for another process to redo", async () => {
+    requireServer(database.kind, "the test reads the request from outside the process");
     await Promise.all(running.splice(0).map((r) => r.stop())); // the processes of the test above
     await writeFile(join(dir, "rolegate.yml"), CONFIG());
     dolfin.users.clear();

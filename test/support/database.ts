@@ -34,6 +34,15 @@ export function postgresAvailable(): Promise<boolean> {
   return serverAnswers;
 }
 
+/**
+ * For a test of what only a database server does — two processes sharing it, a second connection
+ * holding a lock, a connection terminated on the server. Without one it fails and says so: a
+ * fault the test cannot make is not a fault it has shown handled, and a skip would read as a pass.
+ */
+export function requireServer(kind: "postgres" | "pglite", why: string): void {
+  if (kind !== "postgres") throw new Error(`This test needs a PostgreSQL server: ${why}. Start one on 127.0.0.1:5432, or set TEST_DATABASE_URL.`);
+}
+
 /** Creates an empty database on the server and returns its URL. */
 export async function createEmptyDatabase(prefix = "rolegate_test"): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `${prefix}_${randomBytes(6).toString("hex")}`;
