@@ -17,7 +17,7 @@ import { openTestDatabase, resetData, type TestDatabase } from "./database.js";
 import { FakeConnector } from "./fake-connector.js";
 import { DOLFIN_KEY, FakeDolfin } from "./fake-vendors/dolfin.js";
 import { createDolfin } from "../../src/vendors/dolfin.js";
-import { FakeSlackApi } from "./fake-slack-api.js";
+import { FakeSlackApi, type StoredMessage } from "./fake-slack-api.js";
 import { signedHeaders } from "./slack-signature.js";
 import { APPROVER, GROUP_APPROVER, OUTSIDER, REQUESTER, SECOND_APPROVER } from "./world.js";
 import { freePort, waitFor } from "./wait.js";
@@ -222,16 +222,7 @@ export class SlackHarness {
 
   /** Clicks a button on the card of `requestId` as `user` (from another workspace: `team`). */
   click(user: string, actionId: string, requestId: string, team = "T0ACME"): Promise<HttpReply> {
-    const card = this.cardMessage(requestId);
-    return this.interaction({
-      type: "block_actions",
-      ...this.envelope(user, team),
-      channel: { id: card?.channel ?? APPROVAL_CHANNEL },
-      container: { type: "message", channel_id: card?.channel, message_ts: card?.ts },
-      message: card ? { ts: card.ts, text: card.text, blocks: card.blocks } : undefined,
-      response_url: this.slack.responseUrl(),
-      actions: [{ type: "button", action_id: actionId, block_id: "b", value: requestId, action_ts: "1" }],
-    });
+    return this.clickOnMessage(user, this.cardMessage(requestId), actionId, requestId, team);
   }
 
   /**
@@ -240,18 +231,9 @@ export class SlackHarness {
    */
   clickOnCard(user: string, cardOf: string, value: string, kind?: string): Promise<HttpReply> {
     const card = this.cardMessage(cardOf);
-    const buttons = ((card?.blocks ?? []) as { elements?: { action_id?: string; value?: string }[] }[]).flatMap((b) => b.elements ?? []);
-    const button = buttons.find((e) => e.value === value && (!kind || e.action_id?.startsWith(`${kind}/`)));
+    const button = buttonsOf(card).find((e) => e.value === value && (!kind || e.action_id?.startsWith(`${kind}/`)));
     if (!card || !button?.action_id) throw new Error(`the card of ${cardOf} has no button for ${value}`);
-    return this.interaction({
-      type: "block_actions",
-      ...this.envelope(user),
-      channel: { id: card.channel },
-      container: { type: "message", channel_id: card.channel, message_ts: card.ts },
-      message: { ts: card.ts, text: card.text, blocks: card.blocks },
-      response_url: this.slack.responseUrl(),
-      actions: [{ type: "button", action_id: button.action_id, block_id: "b", value, action_ts: "1" }],
-    });
+    return this.clickOnMessage(user, card, button.action_id, value);
   }
 
   /** Clicks a button of the newest DM to `user` carrying `actionId`, as `user`. */
@@ -261,14 +243,17 @@ export class SlackHarness {
       .reverse()
       .find((m) => JSON.stringify(m.blocks).includes(actionId));
     if (!dm) throw new Error(`no DM to ${user} has a ${actionId} button`);
-    const buttons = (dm.blocks as { elements?: { action_id?: string; value?: string }[] }[]).flatMap((b) => b.elements ?? []);
-    const value = buttons.find((e) => e.action_id === actionId)?.value ?? "";
+    return this.clickOnMessage(user, dm, actionId, buttonsOf(dm).find((e) => e.action_id === actionId)?.value ?? "");
+  }
+
+  /** A click on a button of `message` (a card or a DM), as Slack sends it. */
+  private clickOnMessage(user: string, message: StoredMessage | undefined, actionId: string, value: string, team = "T0ACME"): Promise<HttpReply> {
     return this.interaction({
       type: "block_actions",
-      ...this.envelope(user),
-      channel: { id: dm.channel },
-      container: { type: "message", channel_id: dm.channel, message_ts: dm.ts },
-      message: { ts: dm.ts, text: dm.text, blocks: dm.blocks },
+      ...this.envelope(user, team),
+      channel: { id: message?.channel ?? APPROVAL_CHANNEL },
+      container: { type: "message", channel_id: message?.channel, message_ts: message?.ts },
+      message: message ? { ts: message.ts, text: message.text, blocks: message.blocks } : undefined,
       response_url: this.slack.responseUrl(),
       actions: [{ type: "button", action_id: actionId, block_id: "b", value, action_ts: "1" }],
     });
@@ -421,4 +406,9 @@ export function useSlackHarness(extraTargets = "", extraTop = "", options: Harne
     await harness.stop();
   });
   return harness;
+}
+
+/** The buttons of a message's blocks, with their action ids and values. */
+function buttonsOf(message: StoredMessage | undefined): { action_id?: string; value?: string }[] {
+  return ((message?.blocks ?? []) as { elements?: { action_id?: string; value?: string }[] }[]).flatMap((b) => b.elements ?? []);
 }

@@ -10,6 +10,7 @@ import { summary } from "../../blocks/approval-card.js";
 import { denyForm } from "../../blocks/forms.js";
 import { escapeText } from "../../blocks/text.js";
 import { FAULT_MESSAGE, type ListenerDeps } from "../deps.js";
+import { tellPerson } from "../tell.js";
 
 type Click = BlockAction<ButtonAction>;
 
@@ -101,8 +102,4 @@ async function decide(client: App["client"], body: Click, deps: ListenerDeps, ru
   }
 }
 
-async function ephemeral(client: App["client"], body: Click, text: string): Promise<void> {
-  const channel = body.channel?.id;
-  if (channel) await client.chat.postEphemeral({ channel, user: body.user.id, text });
-  else await client.chat.postMessage({ channel: body.user.id, text });
-}
+const ephemeral = (client: App["client"], body: Click, text: string) => tellPerson(client, body.user.id, body.channel?.id, text);

@@ -8,6 +8,7 @@ import { acceptRevertForm } from "../../blocks/forms.js";
 import { escapeText } from "../../blocks/text.js";
 import { readAcceptRevertMetadata } from "../../view-metadata.js";
 import { FAULT_MESSAGE, type ListenerDeps } from "../deps.js";
+import { tellPerson } from "../tell.js";
 
 type Click = BlockAction<ButtonAction>;
 
@@ -15,7 +16,7 @@ export function register(app: App, deps: ListenerDeps): void {
   app.action<Click>(actionsOfKind(ACTIONS.takeBack), async ({ ack, body, action, client }) => {
     await ack();
     const id = action.value ?? "";
-    const tell = (text: string) => answer(client, body.user.id, body.channel?.id, text);
+    const tell = (text: string) => tellPerson(client, body.user.id, body.channel?.id, text);
     try {
       const result = await deps.filing.takeBack(id, body.user.id);
       await tell(
@@ -32,7 +33,7 @@ export function register(app: App, deps: ListenerDeps): void {
   app.action<Click>(actionsOfKind(ACTIONS.acceptRevert), async ({ ack, body, action, client }) => {
     await ack();
     const id = action.value ?? "";
-    const tell = (text: string) => answer(client, body.user.id, body.channel?.id, text);
+    const tell = (text: string) => tellPerson(client, body.user.id, body.channel?.id, text);
     try {
       // Refused before the form opens: nobody types a reason for a click that cannot count.
       const refusal = await deps.service.resolveRefusal(id, body.user.id);
@@ -61,15 +62,10 @@ export function register(app: App, deps: ListenerDeps): void {
     }
     try {
       const result = await deps.service.acceptRevert(metadata.revertId, user, reason);
-      if (!result.ok) await answer(client, user, metadata.channel, escapeText(result.refusal.message));
+      if (!result.ok) await tellPerson(client, user, metadata.channel, escapeText(result.refusal.message));
     } catch (error) {
       deps.logger.error("accepting a failed revert failed", { request: metadata.revertId, user, error });
-      await answer(client, user, metadata.channel, FAULT_MESSAGE).catch(() => {});
+      await tellPerson(client, user, metadata.channel, FAULT_MESSAGE).catch(() => {});
     }
   });
-}
-
-async function answer(client: App["client"], user: string, channel: string | undefined, text: string): Promise<void> {
-  if (channel) await client.chat.postEphemeral({ channel, user, text });
-  else await client.chat.postMessage({ channel: user, text });
 }

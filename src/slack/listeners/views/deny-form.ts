@@ -5,6 +5,7 @@ import { FORM, VIEWS } from "../../action-ids.js";
 import { escapeText } from "../../blocks/text.js";
 import { readDenyMetadata } from "../../view-metadata.js";
 import { FAULT_MESSAGE, type ListenerDeps } from "../deps.js";
+import { tellPerson } from "../tell.js";
 
 export function register(app: App, deps: ListenerDeps): void {
   app.view(VIEWS.denyForm, async ({ ack, body, view, client }) => {
@@ -17,7 +18,7 @@ export function register(app: App, deps: ListenerDeps): void {
     const { requestId, channel } = metadata;
     const note = view.state.values[FORM.denyReason.block]?.[FORM.denyReason.action]?.value ?? undefined;
     const user = body.user.id;
-    const tell = (text: string) => (channel ? client.chat.postEphemeral({ channel, user, text }) : client.chat.postMessage({ channel: user, text }));
+    const tell = (text: string) => tellPerson(client, user, channel, text);
     try {
       const result = await deps.service.deny(requestId, user, note);
       if (!result.ok) await tell(escapeText(result.refusal.message));
