@@ -251,6 +251,16 @@ export class RequestService {
     if (!why) return refuse("invalid_request", "Say why the member's role may stay as it is: the reason is kept in the audit trail.", "reason");
     const refusal = await this.resolveRefusal(revertId, actor);
     if (refusal) return { ok: false, refusal };
+    // Only a role someone else set at the vendor may be accepted. Where the revert failed for
+    // another reason the member still holds what the grant gave, approved for a while only:
+    // one approver's "accept" would make it permanent without the approvals that needs.
+    const revert = await this.deps.repo.find(revertId);
+    if (revert?.failureCode !== "state_changed") {
+      return refuse(
+        "policy",
+        `The member still holds the role this grant gave for a while only; accepting it would make it permanent without the approvals a permanent change needs. Retry the revert, or take it back; to keep the role, the requester files a permanent change.`,
+      );
+    }
     const open = await this.deps.repo.openTakeBack(revertId);
     if (open) return refuse("already_decided", `A take-back of ${revertId} is waiting: request ${open}. Deny it first to accept the role as it is instead.`);
     if (!(await this.deps.repo.acceptRevert(revertId, actor, why, this.deps.clock()))) {

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { Filing } from "../../src/requests/filing.js";
 import { revertId } from "../../src/requests/store/reverts.js";
 import { readWorkSnapshot } from "../../src/requests/store/work-snapshot.js";
+import { forbidden } from "../support/fake-connector.js";
 import { APPROVER, OUTSIDER, REQUESTER, SECOND_APPROVER, useWorld } from "../support/world.js";
 
 const t = useWorld();
@@ -47,6 +48,18 @@ describe("settling a revert that failed", () => {
     }
     expect(await t.world.service.acceptRevert(id, APPROVER, "again")).toMatchObject({ ok: false, refusal: { code: "already_decided" } });
     expect(t.world.dolfin.roleOf("usr_1")).toBe("owner"); // nothing was called
+  });
+
+  it("a revert that failed while the member still holds the grant's role cannot be accepted: one approver would make a time-bound role permanent", async () => {
+    const grant = await t.world.fileApproved({ durationSeconds: 3_600 });
+    await t.world.executor().runOnce();
+    t.world.dolfin.nextWrites({ kind: "error", error: forbidden("Caller is not Admin or Owner of this organisation.") });
+    t.world.clock.advance(HOUR);
+    await t.world.executor().runOnce();
+    const id = revertId(grant.id, 0);
+    expect(await t.world.repo.find(id)).toMatchObject({ status: "FAILED", failureCode: null });
+    expect(await t.world.service.acceptRevert(id, SECOND_APPROVER, "fine by me")).toMatchObject({ ok: false, refusal: { code: "policy" } });
+    expect(await unsettled()).toBe(1);
   });
 
   it("take back: an approver files a new request to the pre-grant role, read as it is now; once another approves it and it is applied, the revert is settled", async () => {

@@ -66,7 +66,7 @@ export function grantLine(request: RoleRequest, reverts: readonly RoleRequest[])
 /**
  * The buttons a grant's card offers: end it now while it runs; for each revert that failed and
  * is not settled, Retry (where a retry can help), Take back (a new request to the pre-grant role)
- * and Accept as is… (with a reason). Each button has its own action id within the block.
+ * and, where someone else changed the role at the vendor, Accept as is… (with a reason). Each button has its own action id within the block.
  */
 export function grantButtons(request: RoleRequest, reverts: readonly RoleRequest[]): types.Button[] {
   const state = grantState(request, reverts);
@@ -84,7 +84,8 @@ export function grantButtons(request: RoleRequest, reverts: readonly RoleRequest
       return [
         ...(r.failureCode ? [] : [button(ACTIONS.retry, `Retry revert of ${who}`)]),
         button(ACTIONS.takeBack, `Take back from ${who}`),
-        button(ACTIONS.acceptRevert, `Accept ${who} as is…`),
+        // Only a role someone else set at the vendor may stay; the grant's own role may not.
+        ...(r.failureCode === "state_changed" ? [button(ACTIONS.acceptRevert, `Accept ${who} as is…`)] : []),
       ];
     });
 }
