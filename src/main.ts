@@ -12,7 +12,8 @@ import { Metrics } from "./metrics/metrics.js";
 import { Readiness } from "./readiness.js";
 import { readWorkSnapshot } from "./requests/store/work-snapshot.js";
 import { wireRolegate } from "./rolegate.js";
-import { createSlackApp } from "./slack/bolt-app.js";
+import { createSlackApp, slackClient } from "./slack/bolt-app.js";
+import { SlackConnection } from "./slack/slack-connection.js";
 import { CONNECTOR_FACTORIES } from "./vendors/index.js";
 import { TargetConnectors } from "./vendors/registry.js";
 import { createVendorTextScrubber } from "./vendors/vendor-text.js";
@@ -36,15 +37,19 @@ async function main(): Promise<void> {
   const clock = systemClock;
 
   let database: Database | undefined;
-  // Asked only once serving, by when both the app and (soon) the database exist.
-  const readiness = new Readiness({ prisma: () => database?.prisma, authTest: () => app.client.auth.test(), scrub: redact });
+  // Which workspace the token belongs to, and whether Slack answers. auth.test first: a revoked
+  // or mistyped token stops us at once, with Slack's reason, before a database is created for
+  // nothing. A Slack that does not answer does not stop the start (slack-connection.ts).
+  const slack = new SlackConnection({ client: slackClient(env, logger, 0), logger: logger.child({ component: "slack" }) });
+  await slack.start();
+  // Asked only once serving, by when (soon) the database exists.
+  const readiness = new Readiness({ prisma: () => database?.prisma, slack: () => slack.state(), scrub: redact });
   const metrics = new Metrics({
     snapshot: () => (database ? readWorkSnapshot(database.prisma) : Promise.reject(new Error("the database is not open yet"))),
     pool: () => database?.poolStats?.(),
+    slackUp: () => slack.state().up,
   });
   const app = createSlackApp({ env, logger, readiness: () => readiness.report(), metrics });
-  // auth.test first: a revoked or mistyped token stops us at once, with Slack's reason, before
-  // a database is created for nothing.
   await app.init();
   const connectors = new TargetConnectors(config, CONNECTOR_FACTORIES, process.env, undefined, (...call) => metrics.vendorCall(...call));
   const keyProblems = await approvalKeyProblems(config, connectors, logger);
@@ -56,6 +61,8 @@ async function main(): Promise<void> {
 
   const { executor, notices, home } = wireRolegate({
     app,
+    slack: slackClient(env, logger),
+    installation: () => slack.installation(),
     database,
     config,
     connectors,
@@ -86,6 +93,7 @@ async function main(): Promise<void> {
     await notices.stop();
     await home.stop();
     await app.stop();
+    slack.stop();
     await database?.close();
     process.exit(0);
   };

@@ -1,21 +1,24 @@
 // What /readyz answers: whether this process can do its work now — the database answers, its
 // schema has every migration this build ships (another replica may have started a newer one
-// meanwhile, or an older one may be running against a newer schema), and Slack accepts the bot
-// token. /healthz says only that the process is alive; a load balancer or Kubernetes routes by
-// /readyz and restarts by /healthz, so a database outage takes replicas out of rotation without
-// killing them.
+// meanwhile, or an older one may be running against a newer schema), and Slack has not refused
+// the bot token. /healthz says only that the process is alive; a load balancer or Kubernetes
+// routes by /readyz and restarts by /healthz, so a database outage takes replicas out of
+// rotation without killing them.
+//
+// Slack's Web API not answering does not make a replica unready: Slack's own requests still
+// reach it, and a replica taken out of rotation could not even say "try again" to them. Slack's
+// state is in the body (and in /metrics), as last seen by slack-connection.ts: a probe never
+// waits on Slack.
 import type { PrismaClient } from "./db/generated/client.js";
 import { readMigrationFiles } from "./db/migration-files.js";
+import type { SlackState } from "./slack/slack-connection.js";
 
 export interface ReadinessDeps {
   prisma: () => PrismaClient | undefined;
-  /** Slack's auth.test: resolves when the token is accepted, rejects with Slack's reason. */
-  authTest: () => Promise<unknown>;
+  /** Slack's Web API as last seen (slack-connection.ts). */
+  slack: () => SlackState;
   /** Scrubs a failing check's words of every secret: /readyz answers anyone who can reach it. */
   scrub?: (text: string) => string;
-  now?: () => number;
-  /** How long a Slack answer is trusted, so probes every few seconds do not hammer auth.test. */
-  slackCacheMs?: number;
 }
 
 export interface ReadinessReport {
@@ -24,7 +27,6 @@ export interface ReadinessReport {
 }
 
 export class Readiness {
-  private slack: { at: number; verdict: string } | undefined;
   private readonly expected: Promise<string[]>;
 
   constructor(private readonly deps: ReadinessDeps) {
@@ -32,10 +34,11 @@ export class Readiness {
   }
 
   async report(): Promise<ReadinessReport> {
-    const [database, slack] = await Promise.all([this.database(), this.slackVerdict()]);
+    const database = await this.database();
+    const slack = this.deps.slack();
     const scrub = this.deps.scrub ?? ((text: string) => text);
-    const checks = { database: scrub(database.verdict), migrations: database.migrations, slack: scrub(slack) };
-    return { ready: Object.values(checks).every((v) => v === "ok"), checks };
+    const checks = { database: scrub(database.verdict), migrations: database.migrations, slack: scrub(slack.verdict) };
+    return { ready: checks.database === "ok" && checks.migrations === "ok" && !slack.tokenRefused, checks };
   }
 
   private async database(): Promise<{ verdict: string; migrations: string }> {
@@ -50,16 +53,5 @@ export class Readiness {
     } catch (error) {
       return { verdict: `not answering: ${(error as Error).message.split("\n")[0]}`, migrations: "unknown" };
     }
-  }
-
-  private async slackVerdict(): Promise<string> {
-    const now = (this.deps.now ?? Date.now)();
-    if (this.slack && now - this.slack.at < (this.deps.slackCacheMs ?? 60_000)) return this.slack.verdict;
-    const verdict = await this.deps.authTest().then(
-      () => "ok",
-      (error: unknown) => `token refused or Slack unreachable: ${(error as { data?: { error?: string } })?.data?.error ?? (error as Error).message}`,
-    );
-    this.slack = { at: now, verdict };
-    return verdict;
   }
 }

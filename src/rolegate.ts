@@ -22,6 +22,7 @@ import { HomeRefresher } from "./slack/home-refresher.js";
 import { registerListeners } from "./slack/listeners/index.js";
 import { slackClientOptions } from "./slack/bolt-app.js";
 import { boltLogger } from "./slack/bolt-logger.js";
+import type { Installation } from "./slack/slack-connection.js";
 import { SlackNotifier } from "./slack/slack-notifier.js";
 import { SlackPacer } from "./slack/slack-pacer.js";
 import { SlackUsers } from "./slack/slack-users.js";
@@ -31,6 +32,10 @@ import type { VendorTextScrubber } from "./vendors/vendor-text.js";
 
 export interface RolegateParts {
   app: App;
+  /** The bot's Web API client (slackClient in bolt-app.ts). */
+  slack: webApi.WebClient;
+  /** The installation Slack said the bot token belongs to; undefined until it has. */
+  installation: () => Installation | undefined;
   database: Pick<Database, "prisma">;
   config: RolegateConfig;
   connectors: ConnectorRegistry;
@@ -63,12 +68,12 @@ export interface Rolegate {
 }
 
 export function wireRolegate(parts: RolegateParts): Rolegate {
-  const { app, database, config, connectors, clock, logger, metrics } = parts;
+  const { app, slack, database, config, connectors, clock, logger, metrics } = parts;
   const repo = new RequestRepo(database.prisma);
-  const policy = new ApprovalPolicy(config, new SlackUsergroupDirectory(app.client, clock));
-  const slackUsers = new SlackUsers(app.client, clock);
+  const policy = new ApprovalPolicy(config, new SlackUsergroupDirectory(slack, clock));
+  const slackUsers = new SlackUsers(slack, clock);
   const home = new HomeRefresher({
-    client: app.client,
+    client: slack,
     repo,
     policy,
     viewers: new HomeViewers(database.prisma),
@@ -82,8 +87,8 @@ export function wireRolegate(parts: RolegateParts): Rolegate {
   // client answers a 429 by pausing every call it makes, so a burst of cards would hold up the
   // forms and replies people are waiting on; this one hands the 429 to the pacer, and the outbox
   // retries on its own.
-  const noticeClient = new webApi.WebClient(app.client.token, {
-    ...slackClientOptions({ SLACK_API_URL: app.client.slackApiUrl }, 0),
+  const noticeClient = new webApi.WebClient(slack.token, {
+    ...slackClientOptions({ SLACK_API_URL: slack.slackApiUrl }, 0),
     rejectRateLimitedCalls: true,
     logger: boltLogger(logger),
   });
@@ -95,6 +100,7 @@ export function wireRolegate(parts: RolegateParts): Rolegate {
     logger: logger.child({ component: "notices" }),
     // A decision's notices wait for the vendor call it set off (see call-first.ts).
     callsFirst: () => executor?.callUnderWay() ?? Promise.resolve(),
+    claimMs: config.executor.lease,
     ...(parts.pollMs ? { pollMs: parts.pollMs } : {}),
     ...(parts.noticeRetryMs ? { firstRetryMs: parts.noticeRetryMs, maxRetryMs: parts.noticeRetryMs * 4 } : {}),
     ...(metrics ? { noticeFailed: (type: string) => metrics.noticeFailed(type), noticeDeferred: (type: string) => metrics.noticeDeferred(type) } : {}),
@@ -143,6 +149,7 @@ export function wireRolegate(parts: RolegateParts): Rolegate {
     config,
     clock,
     logger,
+    installation: parts.installation,
     ...(parts.formBudgetMs ? { formBudgetMs: parts.formBudgetMs } : {}),
   });
   return { service, repo, executor, notices, home };

@@ -56,8 +56,11 @@ export async function migrateDatabase(database: Database, logger: Logger): Promi
 }
 
 function openPostgres(url: string, poolSize: number, logger: Logger): Database {
-  // Our own pool, handed to the adapter, so its state can be reported.
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // Our own pool, handed to the adapter, so its state can be reported. A connection that does
+  // not come within 5 s fails (a server behind a dead route would otherwise hold a click's
+  // answer, or an executor's attempt, for as long as TCP takes to give up), and keepalives let
+  // the kernel notice a peer that vanished.
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000, keepAlive: true });
   // A connection the server ends (an administrator's pg_terminate_backend, a failover, a
   // restart) makes its client emit 'error', and an 'error' event nobody listens to ends the
   // process. node-postgres listens for the pool only while a client is idle; every client gets a

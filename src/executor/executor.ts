@@ -33,9 +33,10 @@ import { VendorError } from "../vendors/errors.js";
 import type { VendorTextScrubber } from "../vendors/vendor-text.js";
 import { formatWait, MAX_RETRY_AFTER_MS, retryDelayMs } from "./backoff.js";
 import { holdsRequestedState, sameRole } from "./in-place.js";
-import type { ClaimedJob, ClaimOffer, MemberResult, WorkQueue } from "../requests/store/work-queue.js";
+import type { ClaimedJob, HeldOffer, MemberResult, WorkQueue } from "../requests/store/work-queue.js";
 import { PollingLoop } from "../polling-loop.js";
 import { LeaseKeeper, LeaseLost } from "./lease-keeper.js";
+import { isTransientDatabaseError } from "../db/transient-errors.js";
 import { CallFirst } from "./call-first.js";
 
 export interface ExecutorDeps {
@@ -108,6 +109,8 @@ export class Executor {
   private underWay = 0;
   /** Requests approvals handed over (carryOut), until each has ended. */
   private readonly handedOver = new Set<Promise<void>>();
+  /** Offers handed out whose approvals have not committed yet: at most one. */
+  private offersOut = 0;
 
   constructor(private readonly deps: ExecutorDeps) {
     this.owner = deps.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
@@ -154,10 +157,20 @@ export class Executor {
    * approval's commit claims it for this executor (its lease starts then), and carryOut() makes
    * the call at once — no claim of its own, no wait for a poll. Null while busy or stopped: the
    * request then waits in the queue like any other.
+   *
+   * One offer at a time: approvals that commit together would otherwise all claim this one
+   * executor, and every one of them would wait on its lease should the process die. The others
+   * stay in the queue, where any replica's executor claims them.
    */
-  offer(): ClaimOffer | null {
-    if (!this.loop.isRunning || this.underWay > 0 || this.handedOver.size > 0) return null;
-    return { owner: this.owner, leaseMs: this.deps.config.lease };
+  offer(): HeldOffer | null {
+    if (!this.loop.isRunning || this.underWay > 0 || this.handedOver.size > 0 || this.offersOut > 0) return null;
+    this.offersOut++;
+    let held = true;
+    const release = () => {
+      if (held) this.offersOut--;
+      held = false;
+    };
+    return { owner: this.owner, leaseMs: this.deps.config.lease, release };
   }
 
   /** Carries out a request an approval claimed for this executor (see offer()), in the background. */
@@ -206,7 +219,7 @@ export class Executor {
     lease.start();
     try {
       const result = await this.attempt(job, lease, run).catch((error: unknown) => this.classify(error, job, lease, log));
-      await this.record(job, result, log);
+      await this.record(job, result, lease, log);
     } finally {
       lease.stop();
       this.underWay--;
@@ -334,11 +347,21 @@ export class Executor {
     if (isAbort(error)) {
       return { kind: "retry", members: [], detail: "The vendor did not answer in time.", retryAfterMs: undefined, info: { kind: "timeout" } };
     }
+    // The database failed before the vendor call (every write of the attempt comes before it): a
+    // blip to ride out like a vendor's 503, never a verdict on the request.
+    if (isTransientDatabaseError(error)) {
+      log.warn("the database failed during an attempt; it is tried again later", { error });
+      const detail = "rolegate lost its database connection during this attempt; nothing was changed at the vendor.";
+      if (job.attempt >= this.deps.config.maxAttempts) {
+        return { kind: "failed", members, detail: `${detail} rolegate gave up after ${job.attempt} attempts.`, info: { kind: "database" } };
+      }
+      return { kind: "retry", members, detail, retryAfterMs: undefined, info: { kind: "database" } };
+    }
     log.error("unexpected error while applying a request", { error });
     return { kind: "failed", members: [], detail: `rolegate hit an unexpected error: ${(error as Error)?.message ?? String(error)}`, info: { kind: "internal" } };
   }
 
-  private async record(job: ClaimedJob, raw: AttemptResult, log: Logger): Promise<void> {
+  private async record(job: ClaimedJob, raw: AttemptResult, lease: LeaseKeeper, log: Logger): Promise<void> {
     const result = this.scrubbed(raw);
     if (result.kind === "lease_lost") {
       // 5. Another executor holds the request now (or will, once the lease runs out) and
@@ -348,11 +371,16 @@ export class Executor {
     }
     let committed: RoleRequest | null;
     try {
-      committed = await this.commit(job, result);
+      committed = await this.commitWhileLeased(job, result, lease, log);
     } catch (error) {
-      // The database refused the outcome (or stopped answering). Say so on the request rather
-      // than leave it to cycle; should even that fail, the lease runs out and the next claim
-      // counts this attempt against maxAttempts.
+      if (isTransientDatabaseError(error)) {
+        // The database stayed away for the whole lease. The next holder re-reads the vendor and
+        // records what it finds: a change that took effect is found in place, never made twice.
+        log.warn("could not record an attempt's outcome before the lease ran out; the next holder records it", { result: result.kind, error });
+        return;
+      }
+      // The database refused the outcome. Say so on the request rather than leave it to cycle;
+      // should even that fail, the lease runs out and the next claim counts this attempt.
       log.error("could not record an attempt's outcome", { result: result.kind, error });
       committed = await this.deps.queue.finishFailed(
         job,
@@ -368,6 +396,23 @@ export class Executor {
     }
     log.info("request attempt recorded", { status: committed.status, result: result.kind });
     this.deps.noticesAvailable?.();
+  }
+
+  /**
+   * Commits the outcome, trying again while the database is away and the lease is ours: a blip
+   * between the vendor's answer and its record must not turn a change that took effect into a
+   * failure, nor leave the card waiting for a takeover.
+   */
+  private async commitWhileLeased(job: ClaimedJob, result: Exclude<AttemptResult, { kind: "lease_lost" }>, lease: LeaseKeeper, log: Logger): Promise<RoleRequest | null> {
+    for (let wait = 100; ; wait = Math.min(wait * 2, 2_000)) {
+      try {
+        return await this.commit(job, result);
+      } catch (error) {
+        if (!isTransientDatabaseError(error) || lease.signal.aborted) throw error;
+        log.warn("could not record an attempt's outcome yet; trying again", { result: result.kind, error });
+        await sleep(wait, lease.signal);
+      }
+    }
   }
 
   private commit(job: ClaimedJob, result: Exclude<AttemptResult, { kind: "lease_lost" }>): Promise<RoleRequest | null> {
@@ -443,6 +488,19 @@ function changedEarlier(member: RoleRequest["members"][number], request: RoleReq
 
 function lookupOf(member: RoleRequest["members"][number]): MemberLookup {
   return { ref: member.ref, email: member.email, vendorUserId: member.vendorUserId };
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+  });
 }
 
 function isAbort(error: unknown): boolean {

@@ -15,6 +15,8 @@ export interface MetricsSources {
   snapshot: () => Promise<WorkSnapshot>;
   /** The database connection pool; undefined for the embedded database, which has none. */
   pool?: () => PoolStats | undefined;
+  /** Whether Slack's Web API answered rolegate's last auth.test. */
+  slackUp?: () => boolean;
 }
 
 const STATUSES = ["PENDING", "APPROVED", "EXECUTING", "APPLIED", "FAILED", "DENIED", "CANCELLED", "EXPIRED"] as const;
@@ -59,6 +61,7 @@ export class Metrics {
   private readonly failedReverts = this.gauge("rolegate_failed_reverts", "Time-bound grants whose access rolegate could not take back (FAILED reverts).");
   private readonly outboxDepth = this.gauge("rolegate_notice_outbox_depth", "Notices waiting to be delivered to Slack.");
   private readonly poolConnections = this.gauge("rolegate_db_pool_connections", "Database pool connections, by state.", ["state"]);
+  private readonly slackUp = this.gauge("rolegate_slack_up", "1 when Slack's Web API answered rolegate's last check (auth.test, every minute), else 0.");
 
   constructor(private readonly sources: MetricsSources) {
     collectDefaultMetrics({ register: this.registry, prefix: "rolegate_" });
@@ -91,6 +94,7 @@ export class Metrics {
     this.outboxDepth.set(snapshot.outboxDepth);
     const pool = this.sources.pool?.();
     if (pool) for (const state of ["total", "idle", "waiting"] as const) this.poolConnections.set({ state }, pool[state]);
+    if (this.sources.slackUp) this.slackUp.set(this.sources.slackUp() ? 1 : 0);
     return this.registry.metrics();
   }
 

@@ -7,16 +7,22 @@
 // aside until its turn without counting as a try, so one busy channel never holds up the rest.
 // Delivery is at least once: a crash between Slack taking a notice and it being marked done
 // sends it again.
+//
+// Notices are claimed like requests: for the executor's lease, by the database's clock, renewed
+// by a heartbeat while a batch is being delivered, so a dispatcher that died lets its notices go
+// within one lease. A database blip between Slack taking a notice and its record is ridden out
+// while the claim holds; past that, the rest of the batch goes back to the queue at once.
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import type { Logger } from "../logger.js";
+import { isTransientDatabaseError } from "../db/transient-errors.js";
 import { PollingLoop } from "../polling-loop.js";
 import { DeliverLater, type Notifier } from "./notifier.js";
 import type { Outbox, QueuedNotice } from "./store/outbox.js";
 import type { RequestRepo } from "./store/request-repo.js";
 
 export interface NoticeDispatcherDeps {
-  outbox: Pick<Outbox, "claimDue" | "delivered" | "failed" | "later">;
+  outbox: Pick<Outbox, "claimDue" | "delivered" | "failed" | "later" | "renew" | "release" | "retryFailedNow">;
   repo: Pick<RequestRepo, "find">;
   notifier: Notifier;
   logger: Logger;
@@ -33,21 +39,28 @@ export interface NoticeDispatcherDeps {
   noticeDeferred?: (type: string) => void;
   /** Resolves when what goes before notices is on its way: an approval's vendor call (call-first.ts). */
   callsFirst?: () => Promise<void>;
+  /** How long a claim holds a notice, renewed while its batch runs: the executor's lease. */
+  claimMs?: number;
 }
 
 /** How many notices one tick claims; each is delivered before the next. */
 const BATCH = 20;
-/** How long a claim holds a notice; a dispatcher that died lets it go after this. */
-const CLAIM_MS = 60_000;
+/** The executor's default lease: a dispatcher that died lets its notices go after this. */
+const CLAIM_MS = 15_000;
 /** Tries for a notice Slack refuses for good before it is given up on. */
 const PERMANENT_TRIES = 3;
 
 export class NoticeDispatcher {
   private readonly owner: string;
   private readonly loop: PollingLoop;
+  private readonly claimMs: number;
+  /** A delivery failed since the last success: the next success pulls every failed notice forward. */
+  private failing = false;
+  private stopping = false;
 
   constructor(private readonly deps: NoticeDispatcherDeps) {
     this.owner = deps.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}:notices`;
+    this.claimMs = deps.claimMs ?? CLAIM_MS;
     this.loop = new PollingLoop(async () => (await this.deliverDue()) > 0, deps.pollMs ?? 1_000, deps.logger, "notice delivery");
   }
 
@@ -55,7 +68,9 @@ export class NoticeDispatcher {
     this.loop.start();
   }
 
+  /** Stops after the notice under way: the rest of its batch goes back to the queue for another replica. */
   stop(): Promise<void> {
+    this.stopping = true;
     return this.loop.stop();
   }
 
@@ -70,10 +85,28 @@ export class NoticeDispatcher {
     // woken all the time, and the outbox would fall ever further behind. Again after the claim:
     // a decision committed while it ran has its notice in this batch.
     await this.deps.callsFirst?.();
-    const due = await this.deps.outbox.claimDue(this.owner, BATCH, CLAIM_MS);
-    if (due.length > 0) await this.deps.callsFirst?.();
-    for (const notice of due) await this.deliver(notice);
-    return due.length;
+    const { outbox } = this.deps;
+    const due = await outbox.claimDue(this.owner, BATCH, this.claimMs);
+    if (due.length === 0) return 0;
+    await this.deps.callsFirst?.();
+    const left = new Map(due.map((n) => [n.id, n]));
+    const heartbeat = setInterval(() => void outbox.renew(this.owner, [...left.keys()], this.claimMs).catch(() => {}), Math.max(50, Math.floor(this.claimMs / 3)));
+    try {
+      for (const notice of due) {
+        if (this.stopping) break;
+        await this.deliver(notice);
+        left.delete(notice.id);
+      }
+      if (left.size > 0) await outbox.release(this.owner, [...left.keys()]);
+      return due.length - left.size;
+    } catch (error) {
+      // The database would not take a write: the rest of the batch goes back to the queue now
+      // (or, while the database is away, when the claim runs out) rather than sit claimed.
+      await outbox.release(this.owner, [...left.keys()]).catch(() => {});
+      throw error;
+    } finally {
+      clearInterval(heartbeat);
+    }
   }
 
   /** Delivers until nothing is due (tests, and a graceful stop). */
@@ -83,18 +116,26 @@ export class NoticeDispatcher {
 
   private async deliver(notice: QueuedNotice): Promise<void> {
     const { outbox, repo, notifier, logger } = this.deps;
+    const record = (write: () => Promise<unknown>) => this.recordWhileClaimed(write);
     try {
       const request = await repo.find(notice.requestId);
       if (!request) throw new Error(`request ${notice.requestId} is gone`);
       await notifier.notify({ type: notice.type, request, actor: notice.actor, deliveryId: String(notice.id) });
-      await outbox.delivered(notice, this.owner);
+      await record(() => outbox.delivered(notice, this.owner));
+      if (this.failing) {
+        this.failing = false;
+        await outbox.retryFailedNow().catch(() => {});
+      }
     } catch (error) {
+      // The database, not Slack, failed: nothing to count against the notice.
+      if (isTransientDatabaseError(error)) throw error;
       if (error instanceof DeliverLater) {
         this.deps.noticeDeferred?.(notice.type);
         logger.debug("a notice waits for its turn in Slack", { request: notice.requestId, notice: notice.type, afterMs: error.afterMs, why: error.message });
-        await outbox.later(notice, this.owner, error.afterMs);
+        await record(() => outbox.later(notice, this.owner, error.afterMs));
         return;
       }
+      this.failing = true;
       this.deps.noticeFailed?.(notice.type);
       const tries = notice.attempts + 1;
       const permanent = notifier.isPermanent?.(error) ?? false;
@@ -106,7 +147,26 @@ export class NoticeDispatcher {
         tries,
         error,
       });
-      await outbox.failed(notice, this.owner, error instanceof Error ? error.message : String(error), retryInMs, giveUp);
+      await record(() => outbox.failed(notice, this.owner, error instanceof Error ? error.message : String(error), retryInMs, giveUp));
+    }
+  }
+
+  /**
+   * Records a delivery's outcome, trying again while the database is away, for half a claim: Slack
+   * has acted, and a blip must not send the notice a second time. Past that it gives up, and
+   * the batch is released.
+   */
+  private async recordWhileClaimed(write: () => Promise<unknown>): Promise<void> {
+    const until = Date.now() + this.claimMs / 2;
+    for (let wait = 100; ; wait = Math.min(wait * 2, 2_000)) {
+      try {
+        await write();
+        return;
+      } catch (error) {
+        if (!isTransientDatabaseError(error) || Date.now() + wait > until) throw error;
+        this.deps.logger.warn("could not record a notice's delivery yet; trying again", { error });
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
     }
   }
 }

@@ -12,7 +12,7 @@ import type { AccessAtStake } from "./own-access.js";
 import { durationProblem } from "./grant-policy.js";
 import { ok, refuse, STATUS_PHRASE, type Refusal, type Result } from "./refusals.js";
 import { ExtensionPending, type DecisionContext, type NewRequest, type PersonCommand, type RequestRepo, type TransitionOutcome } from "./store/request-repo.js";
-import type { ClaimedJob, ClaimOffer } from "./store/work-queue.js";
+import type { ClaimedJob, HeldOffer } from "./store/work-queue.js";
 import { checkShape, cleanTyped, MAX_REASON_LENGTH } from "./request-shape.js";
 import type { RoleRequest } from "./types.js";
 
@@ -51,7 +51,7 @@ export interface RequestServiceDeps {
    * This process's executor, when it is idle: an approval that makes a request APPROVED claims it
    * for the executor in the same commit and hands it over, rather than leave it to be claimed.
    */
-  executor?: { offer(): ClaimOffer | null; carryOut(job: ClaimedJob): void };
+  executor?: { offer(): HeldOffer | null; carryOut(job: ClaimedJob): void };
   /** Called after a commit that queued a notice, so the dispatcher delivers it at once. */
   noticesAvailable?: () => void;
   /** Told of each person's decision and how it ended: "ok" or the refusal code (the metrics). */
@@ -352,12 +352,17 @@ export class RequestService {
       const now = this.deps.clock();
       const asked = await command(context, now);
       const offer = asked.type === "approve" ? (this.deps.executor?.offer() ?? undefined) : undefined;
-      const outcome = await this.deps.repo.transition(id, asked, now, note, offer);
+      let outcome: TransitionOutcome;
+      try {
+        outcome = await this.deps.repo.transition(id, asked, now, note, offer);
+        // Handed over before the notices are woken: they wait for its vendor call (call-first.ts).
+        if (outcome.ok && outcome.claimed && offer)
+          this.deps.executor?.carryOut({ request: outcome.request, owner: offer.owner, attempt: outcome.request.attempts, takenOverFrom: null });
+      } finally {
+        offer?.release();
+      }
       if (!outcome.ok && outcome.recheck && round < DECISION_ROUNDS) continue;
       this.deps.decided?.(asked.type, outcome.ok ? "ok" : outcome.refusal.code);
-      // Handed over before the notices are woken: they wait for its vendor call (call-first.ts).
-      if (outcome.ok && outcome.claimed && offer)
-        this.deps.executor?.carryOut({ request: outcome.request, owner: offer.owner, attempt: outcome.request.attempts, takenOverFrom: null });
       this.wakeAfter(outcome);
       return outcome.ok ? ok(outcome.request) : { ok: false, refusal: outcome.refusal };
     }

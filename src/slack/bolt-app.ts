@@ -3,7 +3,7 @@
 // or a fake Web API in tests). /healthz (alive) and /readyz (able to work) answer on the same
 // port in both modes.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { App, LogLevel } from "@slack/bolt";
+import { App, LogLevel, webApi } from "@slack/bolt";
 import type { Env } from "../config/env.js";
 import type { Logger } from "../logger.js";
 import type { ReadinessReport } from "../readiness.js";
@@ -42,17 +42,25 @@ export function createSlackApp({ env, logger, readiness, metrics, retries }: Sla
     },
   };
   const { SLACK_APP_TOKEN: appToken, SLACK_SIGNING_SECRET: signingSecret } = env;
+  const botToken = env.SLACK_BOT_TOKEN;
   return new App({
-    token: env.SLACK_BOT_TOKEN,
+    // Bolt's own authorization would call auth.test at start (failing the start while Slack is
+    // down) and hold every request on it; the token is all a listener needs, and which
+    // workspace it belongs to is the workspace guard's business (slack-connection.ts).
+    authorize: async () => ({ botToken }),
     // readEnv guarantees one of the two: an app token (Socket Mode) or a signing secret (HTTP).
     ...(appToken ? { socketMode: true, appToken, installerOptions: { port: env.PORT } } : { ...(signingSecret ? { signingSecret } : {}), endpoints: EVENTS_PATH, port: env.PORT }),
     customRoutes: [healthRoute, readyRoute, ...(metrics ? [metricsRoute(metrics, logger)] : [])],
     logger: boltLogger(logger),
     logLevel: env.LOG_LEVEL === "debug" ? LogLevel.DEBUG : LogLevel.INFO,
-    // auth.test runs in init(), where a bad token becomes an error we can report and exit on.
     deferInitialization: true,
     clientOptions: slackClientOptions(env, retries),
   });
+}
+
+/** The bot's Web API client for everything outside a listener (notices, lookups, App Home). */
+export function slackClient(env: Pick<Env, "SLACK_BOT_TOKEN" | "SLACK_API_URL">, logger: Logger, retries?: number): webApi.WebClient {
+  return new webApi.WebClient(env.SLACK_BOT_TOKEN, { ...slackClientOptions(env, retries), logger: boltLogger(logger) });
 }
 
 /** How long one Web API call may take before it counts as failed. */

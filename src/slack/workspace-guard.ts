@@ -2,15 +2,9 @@
 // workspace and app it comes from; one from any other (an app distributed further, a second
 // install sharing the signing secret) is refused before any listener sees it, and a request
 // that does not say where it comes from is refused too: this check fails closed.
-import type { AllMiddlewareArgs, AnyMiddlewareArgs, Middleware, webApi } from "@slack/bolt";
+import type { AllMiddlewareArgs, AnyMiddlewareArgs, Middleware } from "@slack/bolt";
 import type { Logger } from "../logger.js";
-
-interface Installation {
-  teamId: string | undefined;
-  enterpriseId: string | undefined;
-  enterpriseInstall: boolean;
-  appId: string | undefined;
-}
+import type { Installation } from "./slack-connection.js";
 
 interface Origin {
   teamId: string | undefined;
@@ -19,6 +13,9 @@ interface Origin {
 }
 
 export const WRONG_WORKSPACE_MESSAGE = "rolegate is installed in another Slack workspace; nothing was done here.";
+
+/** Until Slack has said which workspace the token belongs to, nobody is served — in words. */
+export const STARTING_MESSAGE = "rolegate is starting and has not reached Slack yet, so it cannot tell who you are; nothing was done. Please try again in a minute.";
 
 type Body = Record<string, unknown> & { team?: { id?: string } | null; enterprise?: { id?: string } | null; user?: { team_id?: string } };
 
@@ -38,31 +35,31 @@ export function isFromInstallation(origin: Origin, installed: Installation): boo
   return origin.teamId !== undefined && origin.teamId === installed.teamId;
 }
 
-export function workspaceGuard(client: Pick<webApi.WebClient, "auth">, logger: Logger): Middleware<AnyMiddlewareArgs> {
-  let installed: Promise<Installation> | undefined;
-  const installation = () => {
-    // Asked once; a failure is not remembered, so the next request asks again.
-    installed ??= client.auth.test().then(
-      (auth) => ({
-        teamId: auth.team_id,
-        enterpriseId: auth.enterprise_id,
-        enterpriseInstall: auth.is_enterprise_install === true,
-        appId: auth.app_id,
-      }),
-      (error: unknown) => {
-        installed = undefined;
-        throw error;
-      },
-    );
-    return installed;
-  };
-
+export function workspaceGuard(installation: () => Installation | undefined, logger: Logger): Middleware<AnyMiddlewareArgs> {
   return async (args: AnyMiddlewareArgs & AllMiddlewareArgs) => {
     const origin = originOf(args.body as unknown as Body);
-    if (isFromInstallation(origin, await installation())) return args.next();
-    logger.warn("refused a request from another workspace or app", { ...origin });
+    const installed = installation();
+    if (installed && isFromInstallation(origin, installed)) return args.next();
+    if (installed) logger.warn("refused a request from another workspace or app", { ...origin });
+    else logger.warn("refused a request: Slack has not yet said which workspace the bot token belongs to", { ...origin });
     if (!("ack" in args) || typeof args.ack !== "function") return;
+    // The answer goes back in the acknowledgement itself: it needs no Web API call.
     const ack = args.ack as (response?: unknown) => Promise<void>;
-    await ack("command" in args ? { response_type: "ephemeral", text: WRONG_WORKSPACE_MESSAGE } : undefined);
+    const text = installed ? WRONG_WORKSPACE_MESSAGE : STARTING_MESSAGE;
+    if ("command" in args) await ack({ response_type: "ephemeral", text });
+    else if (args.body.type === "view_submission") await ack({ response_action: "errors", errors: firstBlockError(args.body, text) });
+    else {
+      await ack();
+      // A click has no answer in its acknowledgement; its response_url is the one way left.
+      const respond = (args as { respond?: (message: unknown) => Promise<unknown> }).respond;
+      if (respond) void respond({ response_type: "ephemeral", replace_original: false, text }).catch(() => {});
+    }
   };
+}
+
+/** A form's refusal is shown against one of its inputs: the first block of the view. */
+function firstBlockError(body: unknown, text: string): Record<string, string> {
+  const blocks = (body as { view?: { blocks?: { block_id?: string; type?: string }[] } }).view?.blocks ?? [];
+  const input = blocks.find((b) => b.type === "input") ?? blocks[0];
+  return input?.block_id ? { [input.block_id]: text } : {};
 }

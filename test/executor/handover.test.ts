@@ -67,9 +67,39 @@ describe("an approval handed to this process's executor", () => {
     }
   });
 
+  it("takes one of several approvals that commit together; the rest stay in the queue for any replica, and each is applied once", async () => {
+    const executor = t.world.executor({ owner: "exec-here", pollMs: NO_POLL });
+    executor.start();
+    const service = t.world.serviceWith(executor);
+    const members = ["usr_1", "usr_2", "usr_3", "usr_4", "usr_5", "usr_6"];
+    for (const id of members.slice(3)) t.world.dolfin.addMember(id, `${id}@example.com`, "member");
+    const emails = new Map([...t.world.dolfin.members.values()].map((m) => [m.vendorUserId, m.email!]));
+    try {
+      const requests = await Promise.all(
+        members.map((id) =>
+          t.world.file({ members: [{ ref: emails.get(id)!, email: emails.get(id)!, vendorUserId: id, roleWhenFiled: t.world.dolfin.members.get(id)!.role.name }] }),
+        ),
+      );
+      const approved = await Promise.all(requests.map((r) => service.approve(r.id, APPROVER)));
+      const statuses = approved.map((a) => (a.ok ? a.value.status : a.refusal.code));
+      expect(statuses.filter((s) => s === "EXECUTING")).toHaveLength(1);
+      expect(statuses.filter((s) => s === "APPROVED")).toHaveLength(5);
+
+      // Another replica's executor claims from the queue what this one was not handed.
+      const other = t.world.executor({ owner: "exec-other" });
+      while (await other.runOnce());
+      for (const r of requests) await waitFor(async () => (await t.world.repo.find(r.id))?.status === "APPLIED", `${r.id} to be applied`);
+      const claims = await Promise.all(requests.map(async (r) => (await t.world.repo.auditTrail(r.id)).filter((e) => e.type === "CLAIMED").map((e) => e.actor)));
+      expect(claims.flat().filter((a) => a === "exec-other")).toHaveLength(5);
+      expect(t.world.dolfin.calls).toHaveLength(6);
+    } finally {
+      await executor.stop();
+    }
+  });
+
   it("outlives a process that dies right after the approval's commit: another executor takes it over when the lease runs out, and the change is made once", async () => {
     // The approving process claimed the request for its executor, then died before the call.
-    const dead = t.world.serviceWith({ offer: () => ({ owner: "exec-dead", leaseMs: LEASE }), carryOut: () => {} });
+    const dead = t.world.serviceWith({ offer: () => ({ owner: "exec-dead", leaseMs: LEASE, release: () => {} }), carryOut: () => {} });
     const request = await t.world.file();
     expect(await dead.approve(request.id, APPROVER)).toMatchObject({ ok: true, value: { status: "EXECUTING" } });
 
@@ -87,7 +117,7 @@ describe("an approval handed to this process's executor", () => {
   it("is never handed over by a refused approval: the requester's own click claims nothing", async () => {
     let offered = 0;
     const service = t.world.serviceWith({
-      offer: () => ({ owner: "exec-here", leaseMs: LEASE }),
+      offer: () => ({ owner: "exec-here", leaseMs: LEASE, release: () => {} }),
       carryOut: () => {
         offered++;
       },

@@ -45,7 +45,7 @@ describe("manifest.yml", async () => {
       const text = await readFile(file, "utf8");
       for (const match of text.matchAll(/\b(?:client|this\.client)\.(chat|users|usergroups|views|auth|conversations)\.(\w+(?:\.\w+)?)\(/g)) used.add(`${match[1]}.${match[2]}`);
     }
-    used.add("auth.test"); // Bolt calls it at start
+    used.add("auth.test"); // slack-connection.ts: at start, then every minute
     for (const method of used) expect(METHOD_SCOPES, `a scope is not recorded for ${method}`).toHaveProperty([method]);
 
     const needed = new Set(["commands", ...[...used].map((m) => METHOD_SCOPES[m]).filter((s): s is string => Boolean(s))]);

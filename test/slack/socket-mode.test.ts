@@ -6,7 +6,8 @@ import type { App } from "@slack/bolt";
 import { parseConfig } from "../../src/config/file.js";
 import { FULL_USAGE } from "../../src/requests/grammar.js";
 import { wireRolegate, type Rolegate } from "../../src/rolegate.js";
-import { createSlackApp } from "../../src/slack/bolt-app.js";
+import { createSlackApp, slackClient } from "../../src/slack/bolt-app.js";
+import { SlackConnection } from "../../src/slack/slack-connection.js";
 import { escapeText } from "../../src/slack/blocks/text.js";
 import { TargetConnectors } from "../../src/vendors/registry.js";
 import { openTestDatabase, quietLogger, type TestDatabase } from "../support/database.js";
@@ -24,6 +25,7 @@ let socket: FakeSocketMode;
 let app: App;
 let rolegate: Rolegate;
 let port: number;
+let connection: SlackConnection;
 
 beforeAll(async () => {
   database = await openTestDatabase();
@@ -40,8 +42,11 @@ beforeAll(async () => {
   const dolfin = new FakeConnector(config.targets.get("dolfin-acme")!);
   dolfin.addMember("usr_1", "ada@example.com", "member");
   port = await freePort();
+  const env = { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_APP_TOKEN: APP_TOKEN, SLACK_SIGNING_SECRET: undefined, SLACK_API_URL: slack.url, PORT: port, LOG_LEVEL: "error" } as const;
+  connection = new SlackConnection({ client: slackClient(env, quietLogger, 0), logger: quietLogger });
+  await connection.start();
   app = createSlackApp({
-    env: { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_APP_TOKEN: APP_TOKEN, SLACK_SIGNING_SECRET: undefined, SLACK_API_URL: slack.url, PORT: port, LOG_LEVEL: "error" },
+    env,
     logger: quietLogger,
     readiness: async () => ({ ready: true, checks: { database: "ok", migrations: "ok", slack: "ok" } }),
     retries: 0,
@@ -49,6 +54,8 @@ beforeAll(async () => {
   await app.init();
   rolegate = wireRolegate({
     app,
+    slack: slackClient(env, quietLogger, 0),
+    installation: () => connection.installation(),
     database,
     config,
     connectors: new TargetConnectors(config, { dolfin: () => dolfin }, { T: "token-value-1" }),
@@ -61,6 +68,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.stop();
+  connection?.stop();
   await socket?.stop();
   await slack?.stop();
   await database?.drop();

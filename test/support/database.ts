@@ -2,8 +2,10 @@
 // in CI), or an in-memory PGlite where no server answers. Migrated by the project's own runner.
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import { openDatabase, type Database } from "../../src/db/database.js";
 import { createLogger } from "../../src/logger.js";
+import { TcpProxy } from "./tcp-proxy.js";
 
 export const ADMIN_URL = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 
@@ -79,6 +81,50 @@ export async function openTestDatabase(options: { poolSize?: number } = {}): Pro
   }
   const database = await openDatabase({ dataDir: "memory://" }, quietLogger);
   return { ...database, url: undefined, kind: "pglite", drop: () => database.close() };
+}
+
+/**
+ * A database of the test's own on the server, which rolegate reaches through a TCP proxy: the
+ * test can cut, refuse or stall its connections as a restart, a stop or a dead route would.
+ */
+export type ProxiedTestDatabase = TestDatabase & { proxy: TcpProxy };
+
+export async function openProxiedTestDatabase(why: string, options: { poolSize?: number } = {}): Promise<ProxiedTestDatabase> {
+  requireServer((await postgresAvailable()) ? "postgres" : "pglite", why);
+  const empty = await createEmptyDatabase("rolegate_faults");
+  const proxy = await TcpProxy.to("127.0.0.1", Number(new URL(empty.url).port || 5432));
+  const database = await openDatabase({ url: proxy.url(empty.url), dataDir: "", poolSize: options.poolSize ?? 5 }, quietLogger);
+  return {
+    ...database,
+    url: empty.url,
+    kind: "postgres",
+    proxy,
+    drop: async () => {
+      await proxy.start(); // a test may end with the database unreachable
+      await database.close();
+      await proxy.stop();
+      await empty.drop();
+    },
+  };
+}
+
+/**
+ * Gives the calling test file a proxied database (openProxiedTestDatabase), emptied and
+ * reachable again before each test. Read `database` inside tests.
+ */
+export function useProxiedDatabase(why: string): { readonly database: ProxiedTestDatabase } {
+  const current = {} as { database: ProxiedTestDatabase };
+  beforeAll(async () => {
+    current.database = await openProxiedTestDatabase(why);
+  });
+  afterAll(async () => {
+    await current.database?.drop();
+  });
+  beforeEach(async () => {
+    await current.database.proxy.start();
+    await resetData(current.database);
+  });
+  return current;
 }
 
 /** Empties every table between tests; the audit trail's guard is lifted for the purpose. */

@@ -46,6 +46,8 @@ export class FakeConnector implements TargetConnector {
   readonly people = new Map<string, string>();
   /** Thrown by personIdOf when set, as a vendor that cannot say who someone is. */
   personError: VendorError | undefined;
+  /** Runs once, at the next read of a member, before it answers: a fault the test makes meanwhile. */
+  beforeNextRead: (() => Promise<void>) | undefined;
 
   constructor(
     readonly target: Target,
@@ -77,6 +79,9 @@ export class FakeConnector implements TargetConnector {
 
   async findMember(member: MemberLookup): Promise<VendorMember | null> {
     this.reads.push(member.ref);
+    const before = this.beforeNextRead;
+    this.beforeNextRead = undefined;
+    await before?.();
     if (this.readError) throw this.readError;
     const byId = member.vendorUserId ? this.members.get(member.vendorUserId) : undefined;
     const found = byId ?? [...this.members.values()].find((m) => m.email === member.email);

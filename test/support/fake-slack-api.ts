@@ -61,6 +61,8 @@ export class FakeSlackApi {
   rateLimited = 0;
   private readonly lastPostAt = new Map<string, number>();
 
+  /** While set, every Web API call answers 503 with an HTML page, as Slack's front end does in an outage. */
+  outage = false;
   /** How many of the next response_url posts fail with a 500, as when Slack has an outage. */
   failingResponses = 0;
 
@@ -175,6 +177,10 @@ export class FakeSlackApi {
           return reply(200, { ok: true });
         }
         const method = path.replace(/^\/api\//, "");
+        if (this.outage) {
+          res.writeHead(503, { "content-type": "text/html" });
+          return void res.end("<html><body>Service Unavailable</body></html>");
+        }
         // Slack answers 200 with ok:false for auth problems, as here. Opening a Socket Mode
         // connection takes the app-level token; everything else the bot token.
         const expected = method === "apps.connections.open" ? this.socketMode?.appToken : this.botToken;

@@ -9,7 +9,8 @@ import { Readiness } from "../../src/readiness.js";
 import { createRedactor } from "../../src/secrets.js";
 import { readWorkSnapshot } from "../../src/requests/store/work-snapshot.js";
 import { wireRolegate, type Rolegate } from "../../src/rolegate.js";
-import { createSlackApp } from "../../src/slack/bolt-app.js";
+import { createSlackApp, slackClient } from "../../src/slack/bolt-app.js";
+import { SlackConnection } from "../../src/slack/slack-connection.js";
 import { TargetConnectors, type ConnectorContext } from "../../src/vendors/registry.js";
 import { ManualClock } from "./clock.js";
 import { createLogger } from "../../src/logger.js";
@@ -70,6 +71,8 @@ export class SlackHarness {
   slack!: FakeSlackApi;
   app!: App;
   rolegate!: Rolegate;
+  /** What rolegate knows of Slack: its workspace, and whether the Web API answers. */
+  connection: SlackConnection | undefined;
   database!: TestDatabase;
   config!: RolegateConfig;
   clock = new ManualClock();
@@ -132,14 +135,26 @@ export class SlackHarness {
     // Only dolfin-http has no in-process double: it is reached through the real connector.
     const factory = (target: Target, context: ConnectorContext) => this.vendors.get(target.name) ?? createDolfin(target, context);
     this.port = await freePort();
+    const env = {
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: this.slack.url,
+      PORT: this.port,
+      LOG_LEVEL: "error",
+      SLACK_APP_TOKEN: undefined,
+    } as const;
+    // Asks Slack again every 100 ms (production: a minute), so a test sees a change at once.
+    this.connection = new SlackConnection({ client: slackClient(env, this.logger, 0), logger: this.logger, checkEveryMs: 100, firstRetryMs: 50 });
+    await this.connection.start();
+    const connection = this.connection;
     const readiness = new Readiness({
       prisma: () => this.database.prisma,
-      authTest: () => this.app.client.auth.test(),
+      slack: () => connection.state(),
       scrub: createRedactor([BOT_TOKEN, SIGNING_SECRET, ...Object.values(TOKENS)]), // as main.ts does
     });
-    const metrics = new Metrics({ snapshot: () => readWorkSnapshot(this.database.prisma), pool: () => this.database.poolStats?.() });
+    const metrics = new Metrics({ snapshot: () => readWorkSnapshot(this.database.prisma), pool: () => this.database.poolStats?.(), slackUp: () => connection.state().up });
     this.app = createSlackApp({
-      env: { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: this.slack.url, PORT: this.port, LOG_LEVEL: "error", SLACK_APP_TOKEN: undefined },
+      env,
       logger: this.logger,
       readiness: () => readiness.report(),
       metrics,
@@ -148,6 +163,8 @@ export class SlackHarness {
     await this.app.init();
     this.rolegate = wireRolegate({
       app: this.app,
+      slack: slackClient(env, this.logger, 0),
+      installation: () => connection.installation(),
       database: this.database,
       config: this.config,
       connectors: new TargetConnectors(this.config, { dolfin: factory, sentry: factory, devin: factory }, TOKENS, undefined, (...call) => metrics.vendorCall(...call)),
@@ -178,6 +195,7 @@ export class SlackHarness {
     await this.rolegate?.notices.stop();
     await this.rolegate?.home.stop();
     await this.app?.stop();
+    this.connection?.stop();
   }
 
   async stop(): Promise<void> {

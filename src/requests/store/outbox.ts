@@ -47,6 +47,34 @@ export class Outbox {
       .sort((a, b) => (a.id < b.id ? -1 : 1));
   }
 
+  /**
+   * Extends the claim on notices of a batch still being delivered (the heartbeat): a batch may
+   * take longer than one claim when Slack sets its pace.
+   */
+  async renew(owner: string, ids: bigint[], claimMs: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.prisma.$executeRaw`
+      UPDATE notices SET claimed_until = now() + ${claimMs} * interval '1 millisecond'
+      WHERE id = ANY(${ids}::bigint[]) AND claimed_by = ${owner} AND done_at IS NULL`;
+  }
+
+  /** Gives notices of an abandoned batch back to the queue, due now, their tries unchanged. */
+  async release(owner: string, ids: bigint[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.prisma.$executeRaw`
+      UPDATE notices SET claimed_by = NULL, claimed_until = NULL
+      WHERE id = ANY(${ids}::bigint[]) AND claimed_by = ${owner} AND done_at IS NULL`;
+  }
+
+  /**
+   * Slack took a notice again after failing: every notice waiting out a failure's pause is due
+   * now, so cards catch up as soon as Slack is back rather than after each one's backoff.
+   */
+  async retryFailedNow(): Promise<number> {
+    return this.prisma.$executeRaw`
+      UPDATE notices SET due_at = now() WHERE done_at IS NULL AND last_error IS NOT NULL AND due_at > now() AND claimed_by IS NULL`;
+  }
+
   /** Delivered: done. */
   async delivered(notice: QueuedNotice, owner: string): Promise<void> {
     await this.prisma.$executeRaw`

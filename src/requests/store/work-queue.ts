@@ -65,6 +65,15 @@ export interface ClaimOffer {
   leaseMs: number;
 }
 
+/**
+ * An offer as the executor hands it out: it holds the executor's one place until released, so
+ * approvals committing at the same moment cannot all claim the one idle executor.
+ */
+export interface HeldOffer extends ClaimOffer {
+  /** Called once the approval has committed (after carryOut, when it claimed) or failed. */
+  release(): void;
+}
+
 /** Who claims a request, and until when by the database's clock. */
 export interface LockedClaim {
   id: string;

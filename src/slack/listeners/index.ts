@@ -13,7 +13,7 @@ import { workspaceGuard } from "../workspace-guard.js";
 
 export function registerListeners(app: App, deps: ListenerDeps): void {
   // Before every listener: only the workspace (and app) rolegate is installed in is served.
-  app.use(workspaceGuard(app.client, deps.logger));
+  app.use(workspaceGuard(deps.installation, deps.logger));
   roleCommand(app, deps);
   decisions(app, deps);
   failedReverts(app, deps);

@@ -9,7 +9,7 @@ import { ACTIONS, actionsOfKind } from "../../action-ids.js";
 import { summary } from "../../blocks/approval-card.js";
 import { denyForm } from "../../blocks/forms.js";
 import { escapeText } from "../../blocks/text.js";
-import { FAULT_MESSAGE, type ListenerDeps } from "../deps.js";
+import { CLICK_FAULT_MESSAGE, type ListenerDeps } from "../deps.js";
 import { tellPerson } from "../tell.js";
 
 type Click = BlockAction<ButtonAction>;
@@ -44,7 +44,7 @@ export function register(app: App, deps: ListenerDeps): void {
       );
     } catch (error) {
       deps.logger.error("ending a grant early failed", { request: id, user: body.user.id, error });
-      await ephemeral(client, body, FAULT_MESSAGE).catch(() => {});
+      await ephemeral(client, body, CLICK_FAULT_MESSAGE).catch(() => {});
     }
   });
 
@@ -63,7 +63,7 @@ export function register(app: App, deps: ListenerDeps): void {
       );
     } catch (error) {
       deps.logger.error("extending a grant failed", { request: id, user: body.user.id, error });
-      await ephemeral(client, body, FAULT_MESSAGE).catch(() => {});
+      await ephemeral(client, body, CLICK_FAULT_MESSAGE).catch(() => {});
     }
   });
 
@@ -87,7 +87,7 @@ export function register(app: App, deps: ListenerDeps): void {
       });
     } catch (error) {
       deps.logger.error("deny click failed", { request: id, error });
-      await tell(FAULT_MESSAGE).catch(() => {});
+      await tell(CLICK_FAULT_MESSAGE).catch(() => {});
     }
   });
 }
@@ -98,7 +98,7 @@ async function decide(client: App["client"], body: Click, deps: ListenerDeps, ru
     if (!result.ok) await ephemeral(client, body, escapeText(result.refusal.message));
   } catch (error) {
     deps.logger.error("decision failed", { user: body.user.id, error });
-    await ephemeral(client, body, FAULT_MESSAGE).catch(() => {});
+    await ephemeral(client, body, CLICK_FAULT_MESSAGE).catch(() => {});
   }
 }
 

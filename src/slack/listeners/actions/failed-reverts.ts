@@ -7,7 +7,7 @@ import { ACTIONS, actionsOfKind, FORM, VIEWS } from "../../action-ids.js";
 import { acceptRevertForm } from "../../blocks/forms.js";
 import { escapeText } from "../../blocks/text.js";
 import { readAcceptRevertMetadata } from "../../view-metadata.js";
-import { FAULT_MESSAGE, type ListenerDeps } from "../deps.js";
+import { CLICK_FAULT_MESSAGE, type ListenerDeps } from "../deps.js";
 import { tellPerson } from "../tell.js";
 
 type Click = BlockAction<ButtonAction>;
@@ -26,7 +26,7 @@ export function register(app: App, deps: ListenerDeps): void {
       );
     } catch (error) {
       deps.logger.error("taking back a failed revert failed", { request: id, user: body.user.id, error });
-      await tell(FAULT_MESSAGE).catch(() => {});
+      await tell(CLICK_FAULT_MESSAGE).catch(() => {});
     }
   });
 
@@ -43,7 +43,7 @@ export function register(app: App, deps: ListenerDeps): void {
       await client.views.open({ trigger_id: body.trigger_id, view: acceptRevertForm(summary, { revertId: id, channel: body.channel?.id ?? "" }) });
     } catch (error) {
       deps.logger.error("accept click failed", { request: id, error });
-      await tell(FAULT_MESSAGE).catch(() => {});
+      await tell(CLICK_FAULT_MESSAGE).catch(() => {});
     }
   });
 
@@ -65,7 +65,7 @@ export function register(app: App, deps: ListenerDeps): void {
       if (!result.ok) await tellPerson(client, user, metadata.channel, escapeText(result.refusal.message));
     } catch (error) {
       deps.logger.error("accepting a failed revert failed", { request: metadata.revertId, user, error });
-      await tellPerson(client, user, metadata.channel, FAULT_MESSAGE).catch(() => {});
+      await tellPerson(client, user, metadata.channel, CLICK_FAULT_MESSAGE).catch(() => {});
     }
   });
 }
