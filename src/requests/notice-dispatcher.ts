@@ -120,7 +120,7 @@ export class NoticeDispatcher {
     try {
       const request = await repo.find(notice.requestId);
       if (!request) throw new Error(`request ${notice.requestId} is gone`);
-      await notifier.notify({ type: notice.type, request, actor: notice.actor, deliveryId: String(notice.id) });
+      await notifier.notify({ type: notice.type, request, actor: notice.actor, deliveryId: String(notice.id), triedBefore: notice.claims > 1 });
       await record(() => outbox.delivered(notice, this.owner));
       if (this.failing) {
         this.failing = false;

@@ -32,6 +32,11 @@ export interface Notice {
   actor: string;
   /** Which queued notice this is (the outbox row): its turn in a busy channel is kept for it. */
   deliveryId?: string;
+  /**
+   * An earlier try of this notice may have reached Slack (it failed, timed out, or its process
+   * died before recording it): a card it was to post may be there already.
+   */
+  triedBefore?: boolean;
 }
 
 /**

@@ -19,11 +19,12 @@ import { requesterMessage } from "./blocks/requester-messages.js";
 import { LIMITS, mrkdwn, plain, slackDate } from "./blocks/text.js";
 import { whoCanDecide } from "./blocks/approvers.js";
 import type { HomeRefresher } from "./home-refresher.js";
+import { cardMetadata, duplicateNotice, findPostedCards, type HistoryClient } from "./posted-cards.js";
 import { SlackPacer } from "./slack-pacer.js";
 
 export interface SlackNotifierDeps {
   /** Best built to answer a 429 at once (rejectRateLimitedCalls): the pacer decides when to try again. */
-  client: { chat: Pick<webApi.WebClient["chat"], "postMessage" | "update"> };
+  client: { chat: Pick<webApi.WebClient["chat"], "postMessage" | "update"> } & HistoryClient;
   repo: Pick<RequestRepo, "setCard" | "find" | "revertsOf">;
   policy: Pick<ApprovalPolicy, "approversOf" | "approversFor">;
   config: Pick<RolegateConfig, "approvalChannel" | "targets">;
@@ -51,7 +52,7 @@ export class SlackNotifier implements Notifier {
     if (!grant) throw new Error(`the grant ${request.revertOf} of revert ${request.id} is gone`);
     const reverts = grant.durationSeconds !== null ? await this.deps.repo.revertsOf(grant.id) : [];
     const owner = notice.deliveryId ?? `${request.id} ${notice.type}`;
-    await this.drawCard(grant, reverts, owner);
+    await this.drawCard(grant, reverts, owner, notice.triedBefore === true && !request.revertOf);
     if (request.revertOf) await this.tellOfRevert(notice.type, request, grant, owner);
     else if (notice.type === "reminder" || notice.type === "escalated") await this.chaseInThread(notice.type, request, owner);
     else await this.tellRequester(notice, reverts, owner);
@@ -64,24 +65,30 @@ export class SlackNotifier implements Notifier {
     return code === "slack_webapi_platform_error" && !TRANSIENT_PLATFORM_ERRORS.has(data?.error ?? "");
   }
 
-  private async drawCard(request: RoleRequest, reverts: RoleRequest[], owner: string): Promise<void> {
+  private async drawCard(request: RoleRequest, reverts: RoleRequest[], owner: string, triedBefore: boolean): Promise<void> {
     const { client, repo, config } = this.deps;
     const extended = request.extendsGrant ? await repo.find(request.extendsGrant) : null;
     const card = approvalCard(request, config.targets, reverts, extended);
-    if (request.card) {
-      const { channel, ts } = request.card;
-      await this.rateLimited(channel, owner, () => client.chat.update({ channel, ts, text: card.text, blocks: card.blocks }));
-      return;
+    const update = (channel: string, ts: string) => this.rateLimited(channel, owner, () => client.chat.update({ channel, ts, text: card.text, blocks: card.blocks }));
+    if (request.card) return void (await update(request.card.channel, request.card.ts));
+    const channel = approvalChannelFor(config, request.target);
+    // Only the "filed" notice finds no card. Should an earlier try of it have reached Slack, the
+    // card may be there already: found, it is the card (posted-cards.ts explains).
+    if (triedBefore) {
+      // Slack refusing the lookup for good (an app installed before it had channels:history)
+      // leaves the old way: post, and retire a copy when clicked.
+      const found = await findPostedCards(client, channel, request).catch((error: unknown) => {
+        if (this.isPermanent(error)) return [];
+        throw error;
+      });
+      const [first, ...copies] = found;
+      if (first) {
+        await repo.setCard(request.id, channel, first);
+        for (const ts of copies) await this.rateLimited(channel, owner, () => client.chat.update({ channel, ts, ...duplicateNotice(request.id, { channel, ts: first }) }));
+        return void (await update(channel, first));
+      }
     }
-    // Only the "filed" notice finds no card; its post is retried until Slack takes it. A crash
-    // between Slack taking it and setCard would post a second card on the retry.
-    const posted = await this.post(owner, {
-      channel: approvalChannelFor(config, request.target),
-      text: card.text,
-      blocks: card.blocks,
-      unfurl_links: false,
-      unfurl_media: false,
-    });
+    const posted = await this.post(owner, { channel, text: card.text, blocks: card.blocks, metadata: cardMetadata(request.id), unfurl_links: false, unfurl_media: false });
     // Saved the moment it is posted: every later notice edits this card instead of posting another.
     if (posted.channel && posted.ts) await repo.setCard(request.id, posted.channel, posted.ts);
   }

@@ -76,6 +76,8 @@ describe("notice claims", () => {
     await waitFor(async () => (await pending()) === 0, "every notice delivered by the survivor", 5_000);
     expect(Date.now() - started).toBeLessThan(2_000); // the lease (400 ms), not a fixed minute
     expect(survivor.delivered).toHaveLength(total);
+    // Each may have reached Slack before the death: a card it posts is looked for first.
+    expect(survivor.delivered.every((n) => n.triedBefore)).toBe(true);
   });
 
   it("are kept by a heartbeat while a slow batch outlasts the lease: no other dispatcher sends them again", async () => {
@@ -91,6 +93,7 @@ describe("notice claims", () => {
     await batch;
     await waitFor(async () => (await pending()) === 0, "every notice delivered");
     expect(slow.delivered.length + other.delivered.length).toBe(total);
+    expect([...slow.delivered, ...other.delivered].every((n) => !n.triedBefore)).toBe(true);
     expect(other.delivered.filter((n) => slow.delivered.some((s) => s.deliveryId === n.deliveryId))).toEqual([]);
   });
 

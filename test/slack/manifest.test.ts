@@ -15,6 +15,7 @@ const METHOD_SCOPES: Record<string, string | null> = {
   "views.open": null,
   "views.update": null,
   "views.publish": null,
+  "conversations.history": "channels:history",
 };
 
 async function sourceFiles(dir: string): Promise<string[]> {
@@ -51,6 +52,8 @@ describe("manifest.yml", async () => {
     const needed = new Set(["commands", ...[...used].map((m) => METHOD_SCOPES[m]).filter((s): s is string => Boolean(s))]);
     // users.info returns the profile's email only with users:read.email.
     if (used.has("users.info")) needed.add("users:read.email");
+    // conversations.history of a private approval channel takes groups:history.
+    if (used.has("conversations.history")) needed.add("groups:history");
     expect(new Set(manifest.oauth_config.scopes.bot)).toEqual(needed);
   });
 });

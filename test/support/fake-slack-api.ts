@@ -25,6 +25,8 @@ export interface StoredMessage {
   thread?: string;
   /** When Slack took it (Date.now()). */
   postedAt: number;
+  /** The message metadata it was posted with. */
+  metadata?: { event_type: string; event_payload: Params };
 }
 
 export interface Response {
@@ -63,6 +65,8 @@ export class FakeSlackApi {
 
   /** While set, every Web API call answers 503 with an HTML page, as Slack's front end does in an outage. */
   outage = false;
+  /** Calls Slack carries out and whose answer is then lost (the connection reset), by method: how many. */
+  private readonly losing = new Map<string, number>();
   /** How many of the next response_url posts fail with a 500, as when Slack has an outage. */
   failingResponses = 0;
 
@@ -81,6 +85,7 @@ export class FakeSlackApi {
     }));
     this.handlers.set("chat.postMessage", (p) => this.post(p));
     this.handlers.set("chat.update", (p) => this.update(p));
+    this.handlers.set("conversations.history", (p) => this.history(p));
     this.handlers.set("chat.postEphemeral", (p) => {
       const problems = textProblems(p);
       if (problems.length) return { ok: false, error: "invalid_blocks", errors: problems };
@@ -131,6 +136,11 @@ export class FakeSlackApi {
   /** Holds every call to `method` without an answer until release(): a Slack that is slow or hung. */
   stall(method: string): void {
     this.stalled.add(method);
+  }
+
+  /** The next `times` calls to `method` are carried out, and their answer lost: the connection is reset. */
+  loseAnswers(method: string, times = 1): void {
+    this.losing.set(method, times);
   }
 
   /** Answers the held calls, and answers at once from now on. */
@@ -204,6 +214,11 @@ export class FakeSlackApi {
         if (!handler) return reply(200, { ok: false, error: "unknown_method" });
         const answer = () => {
           const result = handler(params);
+          const lose = this.losing.get(method) ?? 0;
+          if (lose > 0) {
+            this.losing.set(method, lose - 1);
+            return void res.socket?.destroy();
+          }
           reply(200, result.ok === false ? result : { ok: true, ...result });
         };
         if (this.stalled.has(method)) this.held.push(answer);
@@ -217,8 +232,9 @@ export class FakeSlackApi {
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
   }
 
+  /** As Slack's: the epoch second it was taken, and a part that keeps each one unique and in order. */
   private nextTs(): string {
-    return `1700000000.${String(this.sequence++).padStart(6, "0")}`;
+    return `${Math.floor(Date.now() / 1000)}.${String(this.sequence++).padStart(6, "0")}`;
   }
 
   private post(p: Params): Params {
@@ -231,6 +247,9 @@ export class FakeSlackApi {
     const ts = this.nextTs();
     const thread = p.thread_ts ? str(p.thread_ts) : undefined;
     if (thread && !this.messages.has(`${channel}/${thread}`)) return { ok: false, error: "thread_not_found" };
+    const metadata = p.metadata === undefined ? undefined : (parse(p.metadata) as StoredMessage["metadata"]);
+    if (metadata && (typeof metadata.event_type !== "string" || !/^[A-Za-z0-9_]+$/.test(metadata.event_type) || typeof metadata.event_payload !== "object"))
+      return { ok: false, error: "invalid_metadata_format" };
     this.messages.set(`${channel}/${ts}`, {
       channel,
       ts,
@@ -239,8 +258,35 @@ export class FakeSlackApi {
       updates: 0,
       postedAt: Date.now(),
       ...(thread ? { thread } : {}),
+      ...(metadata ? { metadata } : {}),
     });
     return { channel, ts };
+  }
+
+  /** conversations.history: a channel's messages (not thread replies), newest first, paged by cursor. */
+  private history(p: Params): Params {
+    const channel = str(p.channel);
+    const oldest = Number(p.oldest ?? 0);
+    const limit = Math.min(Number(p.limit ?? 100), 999);
+    const withMetadata = p.include_all_metadata === true || p.include_all_metadata === "true";
+    const all = this.messagesIn(channel)
+      .filter((m) => !m.thread && Number(m.ts) > oldest)
+      .sort((a, b) => Number(b.ts) - Number(a.ts));
+    const from = Number(p.cursor ?? 0);
+    const page = all.slice(from, from + limit);
+    const more = from + limit < all.length;
+    return {
+      messages: page.map((m) => ({
+        type: "message",
+        ts: m.ts,
+        text: m.text,
+        blocks: m.blocks,
+        bot_id: "B0ROLEGATE",
+        ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
+      })),
+      has_more: more,
+      response_metadata: { next_cursor: more ? String(from + limit) : "" },
+    };
   }
 
   private update(p: Params): Params {

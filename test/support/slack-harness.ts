@@ -265,7 +265,7 @@ export class SlackHarness {
   }
 
   /** A click on a button of `message` (a card or a DM), as Slack sends it. */
-  private clickOnMessage(user: string, message: StoredMessage | undefined, actionId: string, value: string, team = "T0ACME"): Promise<HttpReply> {
+  clickOnMessage(user: string, message: StoredMessage | undefined, actionId: string, value: string, team = "T0ACME"): Promise<HttpReply> {
     return this.interaction({
       type: "block_actions",
       ...this.envelope(user, team),

@@ -10,6 +10,8 @@ export interface QueuedNotice {
   type: NoticeType;
   actor: string;
   attempts: number;
+  /** Claims that may have reached Slack, this one included. */
+  claims: number;
   createdAt: Date;
 }
 
@@ -19,6 +21,7 @@ interface Row {
   type: string;
   actor: string;
   attempts: number;
+  claims: number;
   created_at: Date;
 }
 
@@ -39,11 +42,11 @@ export class Outbox {
         ORDER BY n.id
         LIMIT ${limit}
         FOR UPDATE SKIP LOCKED)
-      UPDATE notices n SET claimed_by = ${owner}, claimed_until = now() + ${claimMs} * interval '1 millisecond'
+      UPDATE notices n SET claimed_by = ${owner}, claimed_until = now() + ${claimMs} * interval '1 millisecond', claims = n.claims + 1
       FROM next WHERE n.id = next.id
-      RETURNING n.id, n.request_id, n.type, n.actor, n.attempts, n.created_at`;
+      RETURNING n.id, n.request_id, n.type, n.actor, n.attempts, n.claims, n.created_at`;
     return rows
-      .map((r) => ({ id: r.id, requestId: r.request_id, type: r.type as NoticeType, actor: r.actor, attempts: r.attempts, createdAt: r.created_at }))
+      .map((r) => ({ id: r.id, requestId: r.request_id, type: r.type as NoticeType, actor: r.actor, attempts: r.attempts, claims: r.claims, createdAt: r.created_at }))
       .sort((a, b) => (a.id < b.id ? -1 : 1));
   }
 
@@ -58,11 +61,11 @@ export class Outbox {
       WHERE id = ANY(${ids}::bigint[]) AND claimed_by = ${owner} AND done_at IS NULL`;
   }
 
-  /** Gives notices of an abandoned batch back to the queue, due now, their tries unchanged. */
+  /** Gives notices of an abandoned batch back to the queue, untried: due now, their tries unchanged. */
   async release(owner: string, ids: bigint[]): Promise<void> {
     if (ids.length === 0) return;
     await this.prisma.$executeRaw`
-      UPDATE notices SET claimed_by = NULL, claimed_until = NULL
+      UPDATE notices SET claimed_by = NULL, claimed_until = NULL, claims = claims - 1
       WHERE id = ANY(${ids}::bigint[]) AND claimed_by = ${owner} AND done_at IS NULL`;
   }
 
@@ -95,7 +98,7 @@ export class Outbox {
   /** Not now, and not a failure (Slack's pace): due again after `afterMs`, its tries unchanged. */
   async later(notice: QueuedNotice, owner: string, afterMs: number): Promise<void> {
     await this.prisma.$executeRaw`
-      UPDATE notices SET claimed_by = NULL, claimed_until = NULL, due_at = now() + ${Math.ceil(afterMs)} * interval '1 millisecond'
+      UPDATE notices SET claimed_by = NULL, claimed_until = NULL, due_at = now() + ${Math.ceil(afterMs)} * interval '1 millisecond', claims = claims - 1
       WHERE id = ${notice.id} AND claimed_by = ${owner}`;
   }
 

@@ -10,6 +10,7 @@ import { summary } from "../../blocks/approval-card.js";
 import { denyForm } from "../../blocks/forms.js";
 import { escapeText } from "../../blocks/text.js";
 import { CLICK_FAULT_MESSAGE, type ListenerDeps } from "../deps.js";
+import { duplicateNotice } from "../../posted-cards.js";
 import { tellPerson } from "../tell.js";
 
 type Click = BlockAction<ButtonAction>;
@@ -18,11 +19,13 @@ export function register(app: App, deps: ListenerDeps): void {
   app.action<Click>(ACTIONS.approve, async ({ ack, body, action, client }) => {
     await ack();
     await decide(client, body, deps, () => deps.service.approve(action.value ?? "", body.user.id));
+    await retireIfCopy(client, body, action.value ?? "", deps);
   });
 
   app.action<Click>(actionsOfKind(ACTIONS.retry), async ({ ack, body, action, client }) => {
     await ack();
     await decide(client, body, deps, () => deps.service.retry(action.value ?? "", body.user.id));
+    await retireIfCopy(client, body, action.value ?? "", deps);
   });
 
   // "Cancel" beside one of the requester's open requests in App Home.
@@ -35,6 +38,7 @@ export function register(app: App, deps: ListenerDeps): void {
   app.action<Click>(ACTIONS.endEarly, async ({ ack, body, action, client }) => {
     await ack();
     const id = action.value ?? "";
+    await retireIfCopy(client, body, id, deps);
     try {
       const result = await deps.service.endEarly(id, body.user.id);
       await ephemeral(
@@ -72,6 +76,7 @@ export function register(app: App, deps: ListenerDeps): void {
     await ack();
     const id = action.value ?? "";
     const tell = (text: string) => ephemeral(client, body, text);
+    await retireIfCopy(client, body, id, deps);
     try {
       const request = await deps.service.find(id);
       if (!request) return void (await tell(`There is no request ${escapeText(id)}.`));
@@ -99,6 +104,23 @@ async function decide(client: App["client"], body: Click, deps: ListenerDeps, ru
   } catch (error) {
     deps.logger.error("decision failed", { user: body.user.id, error });
     await ephemeral(client, body, CLICK_FAULT_MESSAGE).catch(() => {});
+  }
+}
+
+/**
+ * A click on a copy of a card that is not the request's card (posted twice: posted-cards.ts)
+ * redraws that copy as a pointer to the card, without buttons, so it never shows a stale state.
+ */
+async function retireIfCopy(client: App["client"], body: Click, requestId: string, deps: ListenerDeps): Promise<void> {
+  const channel = body.channel?.id;
+  const ts = body.message?.ts;
+  if (!channel || !ts) return;
+  try {
+    const card = (await deps.service.find(requestId))?.card;
+    if (!card || card.channel !== channel || card.ts === ts) return;
+    await client.chat.update({ channel, ts, ...duplicateNotice(requestId, card) });
+  } catch (error) {
+    deps.logger.warn("could not retire a copy of a card", { request: requestId, error });
   }
 }
 
