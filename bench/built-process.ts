@@ -32,10 +32,11 @@ export interface BuiltRolegate {
 }
 
 /**
- * Compiles dist/ and starts it with `config` as its rolegate.yml. `env` adds what the targets
+ * Compiles dist/ and starts it with `config` as its rolegate.yml, on PostgreSQL at `databaseUrl`
+ * or, without one, on the embedded database. `env` adds what the targets
  * need (their credentials); SOAK_NODE_FLAGS replaces npm start's node flags.
  */
-export async function startBuiltRolegate(options: { databaseUrl: string; slack: FakeSlackApi; config: string; env: Record<string, string> }): Promise<BuiltRolegate> {
+export async function startBuiltRolegate(options: { databaseUrl: string | undefined; slack: FakeSlackApi; config: string; env: Record<string, string> }): Promise<BuiltRolegate> {
   await promisify(execFile)(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"]);
   const dir = await mkdtemp(join(tmpdir(), "rolegate-bench-"));
   await writeFile(join(dir, "rolegate.yml"), options.config);
@@ -48,7 +49,8 @@ export async function startBuiltRolegate(options: { databaseUrl: string; slack: 
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_API_URL: options.slack.url,
       PORT: String(port),
-      DATABASE_URL: options.databaseUrl,
+      // No DATABASE_URL: the embedded database, in the working directory.
+      ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : { ROLEGATE_DATA_DIR: join(dir, "data") }),
       LOG_LEVEL: "warn",
       ...options.env,
     },

@@ -114,12 +114,13 @@ if (process.argv.includes("--history")) {
   );
 } else if (process.argv.includes("--soak")) {
   const total = Number(process.env.SOAK_REQUESTS ?? 10_000);
-  const { checkpoints, perSecond, outbox, approveToVendor } = await soak(total, Math.min(1_000, total), Number(process.env.SOAK_CONCURRENCY ?? 10));
+  const embedded = process.env.SOAK_DATABASE === "embedded";
+  const { checkpoints, perSecond, outbox, approveToVendor } = await soak(total, Math.min(1_000, total), Number(process.env.SOAK_CONCURRENCY ?? 10), embedded);
   const [first, last] = [checkpoints[0]!, checkpoints.at(-1)!];
   const growth = (last.rssMb / first.rssMb - 1) * 100;
   process.stdout.write(
     [
-      `rolegate soak: node dist/main.js on PostgreSQL, ${total} requests filed by signed /role commands, approved by signed clicks, applied through the Dolfin connector (${perSecond.toFixed(0)}/s end to end)`,
+      `rolegate soak: node dist/main.js on ${embedded ? "the embedded database (PGlite)" : "PostgreSQL"}, ${total} requests filed by signed /role commands, approved by signed clicks, applied through the Dolfin connector (${perSecond.toFixed(0)}/s end to end)`,
       "",
       "| after | RSS | heap used | heap total |",
       "|---|---|---|---|",

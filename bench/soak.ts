@@ -1,5 +1,6 @@
 // npm run bench -- --soak: does the built process hold its memory? It compiles dist/, starts
-// `node dist/main.js` as production runs it — on PostgreSQL, against the fake Slack and a fake
+// `node dist/main.js` as production runs it — on PostgreSQL, or with SOAK_DATABASE=embedded on
+// the embedded database a newcomer's `npm start` uses — against the fake Slack and a fake
 // Dolfin on loopback HTTP — and drives it as Slack would: a signed /role command, then a signed
 // Approve click, for each of SOAK_REQUESTS requests (10,000 by default), which the process
 // applies through its real connector. The process's resident memory is read from its own
@@ -29,9 +30,9 @@ export interface SoakFigures {
   approveToVendor: Spread & { steps: { toOwnAccess: Spread; toReread: Spread; toPatch: Spread } };
 }
 
-export async function soak(total: number, firstCheckpoint: number, concurrency: number): Promise<SoakFigures> {
-  const database = await openTestDatabase({ poolSize: 4 });
-  if (database.kind !== "postgres") throw new Error("the soak needs the PostgreSQL server: the built process connects to it");
+export async function soak(total: number, firstCheckpoint: number, concurrency: number, embedded = false): Promise<SoakFigures> {
+  const database = embedded ? undefined : await openTestDatabase({ poolSize: 4 });
+  if (database && database.kind !== "postgres") throw new Error("the soak needs the PostgreSQL server: the built process connects to it");
   const slack = new FakeSlackApi(BOT_TOKEN);
   const dolfin = new FakeDolfin("org-acme");
   dolfin.pageSize = 50;
@@ -40,7 +41,7 @@ export async function soak(total: number, firstCheckpoint: number, concurrency: 
   slack.users.set(REQUESTER, "requester@example.com");
   await Promise.all([slack.start(), dolfin.start()]);
   const rolegate = await startBuiltRolegate({
-    databaseUrl: database.url!,
+    databaseUrl: database?.url,
     slack,
     // One requester files all 10,000 requests: far past the default per-person limits.
     config: `approvalChannel: C0APPROVALS\napprovers: { users: [${APPROVER}] }\nlimits: { openPerRequester: 100000, filedPerHour: 100000 }\ntargets:\n  dolfin-acme: { vendor: dolfin, organization: org-acme, baseUrl: "${dolfin.origin}", tokenEnv: DOLFIN_KEY }\n`,
@@ -48,14 +49,21 @@ export async function soak(total: number, firstCheckpoint: number, concurrency: 
     // every DM, which at one a second per channel would leave most of them queued.
     env: { DOLFIN_KEY, SLACK_CHANNEL_PACE_MS: "0" },
   }).catch(async (error: unknown) => {
-    await Promise.all([slack.stop(), dolfin.stop(), database.drop()]);
+    await Promise.all([slack.stop(), dolfin.stop(), database?.drop()]);
     throw error;
   });
   try {
     const { origin } = rolegate;
     const replies = new RepliesByUrl(slack);
 
-    const outboxEmpty = async () => (await database.prisma.notice.count({ where: { doneAt: null } })) === 0;
+    // Read from the process's own /metrics, as an operator would: the embedded database is the
+    // process's alone.
+    const metric = async (name: string) => {
+      const text = await (await fetch(`${origin}/metrics`)).text();
+      return Number(new RegExp(`^${name.replace(/[{}"]/g, (c) => `\\${c}`)} (\\S+)$`, "m").exec(text)?.[1] ?? NaN);
+    };
+    const queuedNotices = () => metric("rolegate_notice_outbox_depth");
+    const outboxEmpty = async () => (await queuedNotices()) === 0;
     /**
      * Files a request for `email` and approves it; resolves with when the approve click was sent.
      * `asPeopleDo`: the click comes once the card is up and the filing's notices are out, as an
@@ -73,7 +81,7 @@ export async function soak(total: number, firstCheckpoint: number, concurrency: 
     const fileAndApprove = (i: number) => fileAndApproveEmail(`p${i}@example.com`, `soak ${i}`);
     const fileAndApproveProbe = (i: number) => fileAndApproveEmail(`probe${i}@example.com`, `probe ${i}`, true);
 
-    const applied = async () => Number((await database.prisma.roleRequest.count({ where: { status: "APPLIED" } })) ?? 0);
+    const applied = () => metric('rolegate_requests{status="APPLIED"}');
     const memory = async () => {
       await new Promise((r) => setTimeout(r, 3_000)); // let the process settle: notices out, timers idle
       const text = await (await fetch(`${origin}/metrics`)).text();
@@ -119,7 +127,7 @@ export async function soak(total: number, firstCheckpoint: number, concurrency: 
     // machine with rolegate and must not slow it down by looking.
     // How far notices lag behind the changes (3 s after the last change, once memory is read).
     const drainStarted = performance.now();
-    const queuedAfterBacklog = await database.prisma.notice.count({ where: { doneAt: null } });
+    const queuedAfterBacklog = await queuedNotices();
     await waitFor(outboxEmpty, "the outbox to drain", 600_000, 500);
     const outbox = { queuedAfterBacklog, drainSeconds: (performance.now() - drainStarted) / 1000 };
     const latencies: number[] = [];
@@ -151,6 +159,6 @@ export async function soak(total: number, firstCheckpoint: number, concurrency: 
   } finally {
     await rolegate.stop();
     await Promise.all([slack.stop(), dolfin.stop()]);
-    await database.drop();
+    await database?.drop();
   }
 }

@@ -7,6 +7,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import type { Logger } from "../logger.js";
 import { PrismaClient } from "./generated/client.js";
+import { createEmbeddedDirectory, holdsDatabase } from "./embedded-directory.js";
 import { applyMigrations, type MigrationReport } from "./migrate.js";
 import { readMigrationFiles } from "./migration-files.js";
 import { connectPostgresSession, pgliteSession, type SqlSession } from "./sql-session.js";
@@ -79,14 +80,25 @@ function openPostgres(url: string, poolSize: number, logger: Logger): Database {
   };
 }
 
+/**
+ * PostgreSQL's defaults are sized for a server with memory to spare; in PGlite every buffer lives
+ * in the process's WebAssembly memory, which grows and never shrinks. rolegate's data is small:
+ * 16 MB of shared buffers (PostgreSQL's default is 128 MB) hold its working set, and the rest
+ * is read from the OS's cache. Measured with the soak: see README, "Memory".
+ */
+const EMBEDDED_SETTINGS = ["shared_buffers = 16MB", "maintenance_work_mem = 16MB", "temp_buffers = 2MB"];
+
 async function openEmbedded(dataDir: string): Promise<Database> {
   // "memory://" keeps the database in memory (tests on a machine without a server).
   const inMemory = dataDir.startsWith("memory://");
   const dir = inMemory ? dataDir : resolve(dataDir);
-  if (!inMemory) await mkdir(dir, { recursive: true });
+  if (!inMemory) {
+    await mkdir(dir, { recursive: true });
+    if (!(await holdsDatabase(dir))) await createEmbeddedDirectory(dir, EMBEDDED_SETTINGS);
+  }
   // Loaded only here: a server deployment never pays PGlite's memory.
   const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import("@electric-sql/pglite"), import("pglite-prisma-adapter")]);
-  const pglite = await PGlite.create(dir);
+  const pglite = await PGlite.create(dir, { postgresqlconf: EMBEDDED_SETTINGS });
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   return {
     prisma,

@@ -190,5 +190,7 @@ describe("the embedded database", () => {
     const session = await second.openSession();
     const rows = await session.query<{ n: number }>(`SELECT count(*)::int AS n FROM "_prisma_migrations"`);
     expect(rows[0]!.n).toBe((await readMigrationFiles()).length);
+    // Sized for rolegate, not a server: every buffer lives in the process's memory.
+    expect(await session.query<{ shared_buffers: string }>("SHOW shared_buffers")).toEqual([{ shared_buffers: "16MB" }]);
   });
 });
