@@ -47,6 +47,12 @@ export interface NoticeDispatcherDeps {
 const BATCH = 20;
 /** The executor's default lease: a dispatcher that died lets its notices go after this. */
 const CLAIM_MS = 15_000;
+/**
+ * The longest pause before a notice is tried again: the lease. Slack is never tried more than once
+ * a poll while it fails (a failure ends the batch), so a short pause costs it nothing, and a card
+ * is right again within it once Slack is back.
+ */
+const MAX_RETRY_MS = CLAIM_MS;
 /** Tries for a notice Slack refuses for good before it is given up on. */
 const PERMANENT_TRIES = 3;
 
@@ -61,7 +67,12 @@ export class NoticeDispatcher {
   constructor(private readonly deps: NoticeDispatcherDeps) {
     this.owner = deps.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}:notices`;
     this.claimMs = deps.claimMs ?? CLAIM_MS;
-    this.loop = new PollingLoop(async () => (await this.deliverDue()) > 0, deps.pollMs ?? 1_000, deps.logger, "notice delivery");
+    // After a batch Slack failed, the loop waits for its next poll rather than try again at once.
+    const tick = async () => {
+      const batch = await this.deliverBatch();
+      return batch.tried > 0 && !batch.slackFailed;
+    };
+    this.loop = new PollingLoop(tick, deps.pollMs ?? 1_000, deps.logger, "notice delivery");
   }
 
   start(): void {
@@ -81,24 +92,32 @@ export class NoticeDispatcher {
 
   /** Delivers what is due now, once; returns how many notices were tried. */
   async deliverDue(): Promise<number> {
+    return (await this.deliverBatch()).tried;
+  }
+
+  private async deliverBatch(): Promise<{ tried: number; slackFailed: boolean }> {
     // Once a batch, not before every notice: under a steady stream of approvals the executor is
     // woken all the time, and the outbox would fall ever further behind. Again after the claim:
     // a decision committed while it ran has its notice in this batch.
     await this.deps.callsFirst?.();
     const { outbox } = this.deps;
     const due = await outbox.claimDue(this.owner, BATCH, this.claimMs);
-    if (due.length === 0) return 0;
+    if (due.length === 0) return { tried: 0, slackFailed: false };
     await this.deps.callsFirst?.();
     const left = new Map(due.map((n) => [n.id, n]));
     const heartbeat = setInterval(() => void outbox.renew(this.owner, [...left.keys()], this.claimMs).catch(() => {}), Math.max(50, Math.floor(this.claimMs / 3)));
     try {
+      let slackFailed = false;
       for (const notice of due) {
-        if (this.stopping) break;
-        await this.deliver(notice);
+        if (this.stopping || slackFailed) break;
+        slackFailed = await this.deliver(notice);
         left.delete(notice.id);
       }
       if (left.size > 0) await outbox.release(this.owner, [...left.keys()]);
-      return due.length - left.size;
+      // Slack did not take a notice: the rest of the batch waits for the next poll rather than
+      // each one being tried against a Slack that is down. When a try succeeds again, every
+      // notice waiting out a pause is pulled forward, so the cards catch up at once.
+      return { tried: due.length - left.size, slackFailed };
     } catch (error) {
       // The database would not take a write: the rest of the batch goes back to the queue now
       // (or, while the database is away, when the claim runs out) rather than sit claimed.
@@ -114,7 +133,8 @@ export class NoticeDispatcher {
     while ((await this.deliverDue()) > 0);
   }
 
-  private async deliver(notice: QueuedNotice): Promise<void> {
+  /** Delivers one notice; true when Slack failed in a way a later try may not (it is down or slow). */
+  private async deliver(notice: QueuedNotice): Promise<boolean> {
     const { outbox, repo, notifier, logger } = this.deps;
     const record = (write: () => Promise<unknown>) => this.recordWhileClaimed(write);
     try {
@@ -126,6 +146,7 @@ export class NoticeDispatcher {
         this.failing = false;
         await outbox.retryFailedNow().catch(() => {});
       }
+      return false;
     } catch (error) {
       // The database, not Slack, failed: nothing to count against the notice.
       if (isTransientDatabaseError(error)) throw error;
@@ -133,14 +154,14 @@ export class NoticeDispatcher {
         this.deps.noticeDeferred?.(notice.type);
         logger.debug("a notice waits for its turn in Slack", { request: notice.requestId, notice: notice.type, afterMs: error.afterMs, why: error.message });
         await record(() => outbox.later(notice, this.owner, error.afterMs));
-        return;
+        return false;
       }
       this.failing = true;
       this.deps.noticeFailed?.(notice.type);
       const tries = notice.attempts + 1;
       const permanent = notifier.isPermanent?.(error) ?? false;
       const giveUp = (permanent && tries >= PERMANENT_TRIES) || Date.now() - notice.createdAt.getTime() > (this.deps.giveUpAfterMs ?? 86_400_000);
-      const retryInMs = Math.min(this.deps.maxRetryMs ?? 300_000, (this.deps.firstRetryMs ?? 1_000) * 2 ** (tries - 1));
+      const retryInMs = Math.min(this.deps.maxRetryMs ?? MAX_RETRY_MS, (this.deps.firstRetryMs ?? 1_000) * 2 ** (tries - 1));
       logger[giveUp ? "error" : "warn"](giveUp ? "gave up on a notice" : "could not deliver a notice; it will be tried again", {
         request: notice.requestId,
         notice: notice.type,
@@ -148,6 +169,7 @@ export class NoticeDispatcher {
         error,
       });
       await record(() => outbox.failed(notice, this.owner, error instanceof Error ? error.message : String(error), retryInMs, giveUp));
+      return !permanent && !giveUp;
     }
   }
 

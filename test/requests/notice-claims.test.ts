@@ -114,3 +114,26 @@ describe("notice claims", () => {
     expect(new Set(slack.delivered.map((n) => n.deliveryId)).size).toBe(total);
   });
 });
+
+describe("a Slack that is down", () => {
+  it("is tried once a poll, not once for every notice, and every card catches up as soon as it is back", async () => {
+    await fileSome(3);
+    const total = await pending();
+    const slack = new SlowSlack();
+    let tries = 0;
+    let down = true;
+    slack.before = async () => {
+      tries++;
+      if (down) throw Object.assign(new Error("An HTTP protocol error occurred: statusCode = 503"), { code: "slack_webapi_http_error" });
+    };
+    const d = dispatcher(slack, "one");
+    expect(await d.deliverDue()).toBe(1); // one try, and the rest of the batch waits
+    expect(tries).toBe(1);
+    expect(await pending()).toBe(total);
+
+    down = false;
+    expect(await d.deliverDue()).toBeGreaterThan(0); // a notice that had not been tried yet goes…
+    await waitFor(async () => (await d.deliverDue()) === 0 && (await pending()) === 0, "every notice delivered", 2_000); // …and pulls the failed one forward
+    expect(new Set(slack.delivered.map((n) => n.deliveryId)).size).toBe(total);
+  });
+});
