@@ -6,6 +6,7 @@ import { benchGrantEnds } from "./grants.js";
 import { benchParts } from "./parts.js";
 import { benchHistory } from "./history.js";
 import { burst } from "./burst.js";
+import { chaos } from "./chaos.js";
 import { soak } from "./soak.js";
 import { row, timed } from "./timing.js";
 import { parseConfig } from "../src/config/file.js";
@@ -138,6 +139,23 @@ if (process.argv.includes("--history")) {
     ].join("\n"),
   );
   if (growth > 10) process.exitCode = 1;
+} else if (process.argv.includes("--chaos")) {
+  const rows = await chaos();
+  const seconds = (s: number | null) => (s === null ? "never (3 min)" : `${s.toFixed(1)} s`);
+  process.stdout.write(
+    [
+      `rolegate chaos: two replicas of node dist/main.js on one PostgreSQL, ${rows[0]?.requests ?? 0}-odd requests filed and approved through each fault`,
+      "",
+      "| fault | requests | applied | failed | stuck | duplicate vendor calls | duplicate live cards | fault's end → every card right | last click → every card right | a replica exited |",
+      "|---|---|---|---|---|---|---|---|---|---|",
+      ...rows.map(
+        (r) =>
+          `| ${r.fault} | ${r.requests} | ${r.applied} | ${r.failed} | ${r.stuck}${r.stuckAs.length ? ` (${r.stuckAs.join(", ")})` : ""} | ${r.duplicateVendorCalls} | ${r.duplicateCards} | ${seconds(r.cardsRightAfterS)} | ${seconds(r.cardsRightAfterLastClickS)} | ${r.exited} |`,
+      ),
+      "",
+    ].join("\n"),
+  );
+  if (rows.some((r) => r.stuck > 0 || r.duplicateVendorCalls > 0 || r.duplicateCards > 0 || r.cardsRightAfterS === null || r.exited === "yes")) process.exitCode = 1;
 } else if (process.argv.includes("--burst")) {
   const f = await burst(Number(process.env.BURST_REQUESTS ?? 1_000), Number(process.env.BURST_SECONDS ?? 60));
   const ms = (s: { p50: number; p95: number; max: number }) => `p50 ${s.p50.toFixed(1)} ms, p95 ${s.p95.toFixed(1)} ms, max ${s.max.toFixed(1)} ms`;
