@@ -4,7 +4,8 @@
 // /readyz and /metrics, and serves as soon as Slack answers again.
 import { describe, expect, it } from "vitest";
 import { STARTING_MESSAGE } from "../../src/slack/workspace-guard.js";
-import { REQUESTER, useSlackHarness, waitFor } from "../support/slack-harness.js";
+import { ACTIONS } from "../../src/slack/action-ids.js";
+import { APPROVER, REQUESTER, useSlackHarness, waitFor } from "../support/slack-harness.js";
 
 const h = useSlackHarness();
 
@@ -24,6 +25,9 @@ describe("a replica started while Slack's Web API is down", () => {
     expect(reply.status).toBe(200);
     expect(reply.json()).toEqual({ response_type: "ephemeral", text: STARTING_MESSAGE });
     expect(Date.now() - started).toBeLessThan(2_000); // within Slack's 3 s, never a timeout
+    // A click has no answer in its acknowledgement: it is told through its response_url.
+    expect((await h.click(APPROVER, ACTIONS.approve, "ABCDEF")).status).toBe(200);
+    await waitFor(() => h.slack.responses.some((r) => r.body.text === STARTING_MESSAGE), "the click to be told rolegate is starting");
 
     const ready = await get("/readyz");
     expect(ready.status).toBe(200);
