@@ -104,24 +104,28 @@ export class NoticeDispatcher {
     const due = await outbox.claimDue(this.owner, BATCH, this.claimMs);
     if (due.length === 0) return { tried: 0, slackFailed: false };
     await this.deps.callsFirst?.();
-    const left = new Map(due.map((n) => [n.id, n]));
-    const heartbeat = setInterval(() => void outbox.renew(this.owner, [...left.keys()], this.claimMs).catch(() => {}), Math.max(50, Math.floor(this.claimMs / 3)));
+    // Notices not yet tried: given back untried when the batch ends early. The one being tried
+    // is not: it may have reached Slack, and stays claimed (its claim counted) until recorded.
+    const untried = new Set(due.map((n) => n.id));
+    const claimed = new Set(untried);
+    const heartbeat = setInterval(() => void outbox.renew(this.owner, [...claimed], this.claimMs).catch(() => {}), Math.max(50, Math.floor(this.claimMs / 3)));
     try {
       let slackFailed = false;
       for (const notice of due) {
         if (this.stopping || slackFailed) break;
+        untried.delete(notice.id);
         slackFailed = await this.deliver(notice);
-        left.delete(notice.id);
+        claimed.delete(notice.id);
       }
-      if (left.size > 0) await outbox.release(this.owner, [...left.keys()]);
+      if (untried.size > 0) await outbox.release(this.owner, [...untried]);
       // Slack did not take a notice: the rest of the batch waits for the next poll rather than
       // each one being tried against a Slack that is down. When a try succeeds again, every
       // notice waiting out a pause is pulled forward, so the cards catch up at once.
-      return { tried: due.length - left.size, slackFailed };
+      return { tried: due.length - untried.size, slackFailed };
     } catch (error) {
       // The database would not take a write: the rest of the batch goes back to the queue now
       // (or, while the database is away, when the claim runs out) rather than sit claimed.
-      await outbox.release(this.owner, [...left.keys()]).catch(() => {});
+      await outbox.release(this.owner, [...untried]).catch(() => {});
       throw error;
     } finally {
       clearInterval(heartbeat);
