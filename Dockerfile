@@ -27,9 +27,10 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force \
     && mkdir -p /data && chown node:node /data
 USER node
 EXPOSE 3000
-# Ready, not merely alive: the database answers, migrations are current, Slack takes the token.
+# Alive, not ready: a container health check is what restarts a process, and a database or Slack
+# outage is no reason to restart one. Readiness (/readyz) is for the orchestrator's routing.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.PORT + '/readyz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.PORT + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # The heap budget is npm start's: rolegate holds ~50 MB of live objects, and without a budget
 # V8 lets garbage pile up towards the machine's memory before collecting it.
 CMD ["node", "--max-old-space-size=128", "--max-semi-space-size=4", "dist/main.js"]

@@ -1,6 +1,6 @@
 // The Dockerfile cannot be built on this machine (no registry for images), so this checks what
 // can be checked without Docker: the image runs what `npm start` runs, as a non-root user, with a
-// health check on /readyz, and ships only what package.json's "files" name — never a local
+// health check on /healthz, and ships only what package.json's "files" name — never a local
 // rolegate.yml, .env or node_modules.
 import { access, readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
@@ -19,9 +19,9 @@ describe("the Dockerfile", () => {
     expect(runtime[0]).toMatch(new RegExp(`^FROM node:${/\d+/.exec(pkg.engines.node)![0]}\\b`));
   });
 
-  it("runs as the unprivileged node user, with a health check on /readyz", () => {
+  it("runs as the unprivileged node user, with a health check on /healthz (alive: an outage is no reason to restart it)", () => {
     expect(runtime.filter((l) => l.startsWith("USER ")).at(-1)).toBe("USER node");
-    expect(runtime.find((l) => l.startsWith("HEALTHCHECK "))).toContain("/readyz");
+    expect(runtime.find((l) => l.startsWith("HEALTHCHECK "))).toContain("/healthz");
   });
 
   it("copies into the runtime image only package.json's files (plus the manifest and lock file) and the built dist/", () => {

@@ -132,7 +132,7 @@ export class NoticeDispatcher {
     }
   }
 
-  /** Delivers until nothing is due (tests, and a graceful stop). */
+  /** Delivers until nothing is due (the tests). */
   async drain(): Promise<void> {
     while ((await this.deliverDue()) > 0);
   }

@@ -36,7 +36,7 @@ export interface SlackNotifierDeps {
 
 type PostArguments = webApi.ChatPostMessageArguments & { channel: string };
 
-/** Slack's answers that a retry cannot change. */
+/** Slack's errors a later try may get past (its limits, its own faults): never given up on as permanent. */
 const TRANSIENT_PLATFORM_ERRORS = new Set(["ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout", "team_added_to_org"]);
 
 export class SlackNotifier implements Notifier {

@@ -101,9 +101,4 @@ export class Outbox {
       UPDATE notices SET claimed_by = NULL, claimed_until = NULL, due_at = now() + ${Math.ceil(afterMs)} * interval '1 millisecond', claims = claims - 1
       WHERE id = ${notice.id} AND claimed_by = ${owner}`;
   }
-
-  /** How many notices are waiting to be delivered. */
-  async depth(): Promise<number> {
-    return this.prisma.notice.count({ where: { doneAt: null } });
-  }
 }

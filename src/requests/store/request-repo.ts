@@ -449,7 +449,7 @@ export class RequestRepo {
 
   /** Saves where the approval card was posted, the moment it was posted. */
   async setCard(id: string, channel: string, ts: string): Promise<void> {
-    // Raw, like markNotified: bookkeeping, not a change of the request, so updated_at stays.
+    // Raw: bookkeeping, not a change of the request, so updated_at stays.
     await this.prisma.$executeRaw`UPDATE role_requests SET card_channel = ${channel}, card_ts = ${ts} WHERE id = ${id}`;
   }
 
