@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   const slack = new SlackConnection({ client: slackClient(env, logger, 0), logger: logger.child({ component: "slack" }) });
   await slack.start();
   // Asked only once serving, by when (soon) the database exists.
-  const readiness = new Readiness({ prisma: () => database?.prisma, slack: () => slack.state(), scrub: redact });
+  const readiness = new Readiness({ database: () => database, slack: () => slack.state(), scrub: redact });
   const metrics = new Metrics({
     snapshot: () => (database ? readWorkSnapshot(database.prisma) : Promise.reject(new Error("the database is not open yet"))),
     pool: () => database?.poolStats?.(),

@@ -9,12 +9,12 @@
 // reach it, and a replica taken out of rotation could not even say "try again" to them. Slack's
 // state is in the body (and in /metrics), as last seen by slack-connection.ts: a probe never
 // waits on Slack.
-import type { PrismaClient } from "./db/generated/client.js";
-import { readMigrationFiles } from "./db/migration-files.js";
+import type { Database } from "./db/database.js";
 import type { SlackState } from "./slack/slack-connection.js";
 
 export interface ReadinessDeps {
-  prisma: () => PrismaClient | undefined;
+  /** The database, once open. */
+  database: () => Pick<Database, "missingMigrations"> | undefined;
   /** Slack's Web API as last seen (slack-connection.ts). */
   slack: () => SlackState;
   /** Scrubs a failing check's words of every secret: /readyz answers anyone who can reach it. */
@@ -27,11 +27,7 @@ export interface ReadinessReport {
 }
 
 export class Readiness {
-  private readonly expected: Promise<string[]>;
-
-  constructor(private readonly deps: ReadinessDeps) {
-    this.expected = readMigrationFiles().then((files) => files.map((f) => f.name));
-  }
+  constructor(private readonly deps: ReadinessDeps) {}
 
   async report(): Promise<ReadinessReport> {
     const database = await this.database();
@@ -42,13 +38,10 @@ export class Readiness {
   }
 
   private async database(): Promise<{ verdict: string; migrations: string }> {
-    const prisma = this.deps.prisma();
-    if (!prisma) return { verdict: "not open yet", migrations: "unknown" };
+    const database = this.deps.database();
+    if (!database) return { verdict: "not open yet", migrations: "unknown" };
     try {
-      const rows = await prisma.$queryRaw<{ migration_name: string }[]>`
-        SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`;
-      const applied = new Set(rows.map((r) => r.migration_name));
-      const missing = (await this.expected).filter((name) => !applied.has(name));
+      const missing = await database.missingMigrations();
       return { verdict: "ok", migrations: missing.length === 0 ? "ok" : `${missing.length} not applied (${missing.join(", ")})` };
     } catch (error) {
       return { verdict: `not answering: ${(error as Error).message.split("\n")[0]}`, migrations: "unknown" };

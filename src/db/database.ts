@@ -10,6 +10,7 @@ import { PrismaClient } from "./generated/client.js";
 import { createEmbeddedDirectory, holdsDatabase } from "./embedded-directory.js";
 import { applyMigrations, type MigrationReport } from "./migrate.js";
 import { readMigrationFiles } from "./migration-files.js";
+import { missingMigrations } from "./migration-state.js";
 import { connectPostgresSession, pgliteSession, type SqlSession } from "./sql-session.js";
 
 export type { PrismaClient } from "./generated/client.js";
@@ -28,6 +29,8 @@ export interface Database {
   description: string;
   /** A connection that runs scripts: the migration runner and tests use it. */
   openSession(): Promise<SqlSession>;
+  /** This build's migrations the database has not applied (none, once migrated). */
+  missingMigrations(): Promise<string[]>;
   /** The connection pool's state, for the metrics (PostgreSQL only: the embedded one has none). */
   poolStats?(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
@@ -73,6 +76,7 @@ function openPostgres(url: string, poolSize: number, logger: Logger): Database {
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
   return {
     prisma,
+    missingMigrations: () => missingMigrations((sql) => prisma.$queryRawUnsafe(sql)),
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     description: describePostgres(url),
     openSession: () => connectPostgresSession(url),
@@ -102,6 +106,7 @@ async function openEmbedded(dataDir: string): Promise<Database> {
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   return {
     prisma,
+    missingMigrations: () => missingMigrations((sql) => prisma.$queryRawUnsafe(sql)),
     description: `embedded PGlite in ${dir}`,
     openSession: async () => pgliteSession(pglite),
     close: async () => {

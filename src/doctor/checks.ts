@@ -5,7 +5,7 @@ import { resolve } from "node:path";
 import { webApi } from "@slack/bolt";
 import type { Env } from "../config/env.js";
 import type { Target, VendorName } from "../config/file.js";
-import { readMigrationFiles } from "../db/migration-files.js";
+import { missingMigrations } from "../db/migration-state.js";
 import { connectPostgresSession } from "../db/sql-session.js";
 import { slackClientOptions } from "../slack/bolt-app.js";
 import { unknownRoleKeys } from "../requests/approval-policy.js";
@@ -46,7 +46,6 @@ export async function checkSlack(env: Pick<Env, "SLACK_BOT_TOKEN" | "SLACK_API_U
 }
 
 export async function checkDatabase(env: Pick<Env, "DATABASE_URL" | "ROLEGATE_DATA_DIR">): Promise<CheckResult> {
-  const files = await readMigrationFiles();
   if (!env.DATABASE_URL) {
     const dir = resolve(env.ROLEGATE_DATA_DIR);
     const exists = await access(dir).then(
@@ -70,13 +69,7 @@ export async function checkDatabase(env: Pick<Env, "DATABASE_URL" | "ROLEGATE_DA
     };
   }
   try {
-    const table = await session.query<{ present: boolean }>(`SELECT to_regclass('"_prisma_migrations"') IS NOT NULL AS present`);
-    const applied = table[0]?.present
-      ? (await session.query<{ migration_name: string }>(`SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`)).map(
-          (r) => r.migration_name,
-        )
-      : [];
-    const pending = files.filter((f) => !applied.includes(f.name)).length;
+    const pending = (await missingMigrations((sql) => session.query(sql))).length;
     return {
       check: "database",
       vendor: "-",

@@ -148,7 +148,7 @@ export class SlackHarness {
     await this.connection.start();
     const connection = this.connection;
     const readiness = new Readiness({
-      prisma: () => this.database.prisma,
+      database: () => this.database,
       slack: () => connection.state(),
       scrub: createRedactor([BOT_TOKEN, SIGNING_SECRET, ...Object.values(TOKENS)]), // as main.ts does
     });
