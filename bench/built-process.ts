@@ -36,7 +36,12 @@ export interface BuiltRolegate {
  * or, without one, on the embedded database. `env` adds what the targets
  * need (their credentials); SOAK_NODE_FLAGS replaces npm start's node flags.
  */
-export async function startBuiltRolegate(options: { databaseUrl: string | undefined; slack: FakeSlackApi; config: string; env: Record<string, string> }): Promise<BuiltRolegate> {
+export async function startBuiltRolegate(options: {
+  databaseUrl: string | undefined;
+  slack: FakeSlackApi;
+  config: string;
+  env: Record<string, string>;
+}): Promise<BuiltRolegate> {
   await promisify(execFile)(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"]);
   const dir = await mkdtemp(join(tmpdir(), "rolegate-bench-"));
   await writeFile(join(dir, "rolegate.yml"), options.config);
@@ -84,7 +89,11 @@ export async function startBuiltRolegate(options: { databaseUrl: string | undefi
 
   let triggers = 0;
   const post = async (body: string) => {
-    const response = await fetch(`${origin}/slack/events`, { method: "POST", headers: signedHeaders(SIGNING_SECRET, body), body });
+    const response = await fetch(`${origin}/slack/events`, {
+      method: "POST",
+      headers: signedHeaders(SIGNING_SECRET, body),
+      body,
+    });
     await response.text();
     if (response.status !== 200) throw new Error(`Slack request answered ${response.status}`);
   };
@@ -157,6 +166,8 @@ export function filedId(reply: string): string {
 
 /** The node flags of package.json's start script ("node <flags> dist/main.js"). */
 function startFlags(): string[] {
-  const start = (JSON.parse(readFileSync("package.json", "utf8")) as { scripts: { start: string } }).scripts.start.split(" ");
+  const start = (
+    JSON.parse(readFileSync("package.json", "utf8")) as { scripts: { start: string } }
+  ).scripts.start.split(" ");
   return start.slice(1, start.indexOf("dist/main.js"));
 }

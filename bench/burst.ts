@@ -36,7 +36,8 @@ export interface BurstFigures {
 
 export async function burst(requests: number, seconds: number): Promise<BurstFigures> {
   const database = await openTestDatabase({ poolSize: 4 });
-  if (database.kind !== "postgres") throw new Error("the burst bench needs the PostgreSQL server: the built process connects to it");
+  if (database.kind !== "postgres")
+    throw new Error("the burst bench needs the PostgreSQL server: the built process connects to it");
   const slack = new FakeSlackApi(BOT_TOKEN);
   slack.postsPerSecond = 1;
   const dolfin = new FakeDolfin("org-acme");
@@ -60,7 +61,8 @@ export async function burst(requests: number, seconds: number): Promise<BurstFig
     const cardsOf = () => slack.messagesIn(CHANNEL).filter((m) => m.text.includes("Role change "));
     const until = async (what: string, condition: () => boolean, timeoutMs: number) => {
       for (const deadline = Date.now() + timeoutMs; !condition(); await sleep(250)) {
-        if (Date.now() > deadline || rolegate.exited()) throw new Error(`timed out waiting for ${what}; rolegate said:\n${rolegate.output().slice(-3_000)}`);
+        if (Date.now() > deadline || rolegate.exited())
+          throw new Error(`timed out waiting for ${what}; rolegate said:\n${rolegate.output().slice(-3_000)}`);
       }
     };
 
@@ -79,7 +81,11 @@ export async function burst(requests: number, seconds: number): Promise<BurstFig
       await sleep(i * spacingMs - (performance.now() - started));
       const responseUrl = slack.responseUrl();
       const sent = performance.now();
-      await rolegate.command(`U0REQ${String(i % REQUESTERS).padStart(3, "0")}`, `set dolfin-acme p${i}@example.com admin burst ${i}`, responseUrl);
+      await rolegate.command(
+        `U0REQ${String(i % REQUESTERS).padStart(3, "0")}`,
+        `set dolfin-acme p${i}@example.com admin burst ${i}`,
+        responseUrl,
+      );
       acks.push(performance.now() - sent);
       ids.push(filedId(await replies.wait(responseUrl)));
       replyTimes.push(performance.now() - sent);
@@ -92,7 +98,11 @@ export async function burst(requests: number, seconds: number): Promise<BurstFig
       await until("the earlier request's PATCH", () => dolfin.writes().length > writes, 30_000);
       const patched = dolfin.writes().at(-1)!.at - clicked;
       const clickedAt = Date.now() - (performance.now() - clicked);
-      await until("the earlier request's Done DM", () => slack.messagesIn(`D${PROBE_REQUESTER.slice(1)}`).some((m) => m.text.startsWith("Done:")), 60_000);
+      await until(
+        "the earlier request's Done DM",
+        () => slack.messagesIn(`D${PROBE_REQUESTER.slice(1)}`).some((m) => m.text.startsWith("Done:")),
+        60_000,
+      );
       const dm = slack.messagesIn(`D${PROBE_REQUESTER.slice(1)}`).find((m) => m.text.startsWith("Done:"))!;
       return { patched, dm: dm.postedAt - clickedAt };
     })();
@@ -109,7 +119,11 @@ export async function burst(requests: number, seconds: number): Promise<BurstFig
       perRequest.set(id, (perRequest.get(id) ?? 0) + 1);
     }
     const metrics = await (await fetch(`${rolegate.origin}/metrics`)).text();
-    const stat = (values: number[]) => ({ p50: percentile(values, 0.5), p95: percentile(values, 0.95), max: Math.max(...values) });
+    const stat = (values: number[]) => ({
+      p50: percentile(values, 0.5),
+      p95: percentile(values, 0.95),
+      max: Math.max(...values),
+    });
     return {
       requests,
       seconds,

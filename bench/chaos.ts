@@ -49,36 +49,60 @@ interface World {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Each fault: made at the start, ended after `holdMs`; what the load does meanwhile is the same. */
-const FAULTS: { name: string; holdMs: number; make: (w: World) => Promise<void>; end: (w: World) => Promise<void> }[] = [
-  // Its end is the kill: what follows is the other replica taking over; the dead one is started again meanwhile.
-  { name: "replica SIGKILLed (and started again)", holdMs: 0, make: async (w) => void (await w.replicas[0]!.stop()), end: (w) => w.restart(0) },
-  {
-    name: "PostgreSQL connections terminated",
-    holdMs: 0,
-    make: async (w) => {
-      const admin = new pg.Client({ connectionString: ADMIN_URL });
-      await admin.connect();
-      await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [w.database.name]);
-      await admin.end();
+const FAULTS: { name: string; holdMs: number; make: (w: World) => Promise<void>; end: (w: World) => Promise<void> }[] =
+  [
+    // Its end is the kill: what follows is the other replica taking over; the dead one is started again meanwhile.
+    {
+      name: "replica SIGKILLed (and started again)",
+      holdMs: 0,
+      make: async (w) => void (await w.replicas[0]!.stop()),
+      end: (w) => w.restart(0),
     },
-    end: async () => {},
-  },
-  { name: "PostgreSQL unreachable for 20 s", holdMs: 20_000, make: (w) => w.database.proxy.stop(), end: (w) => w.database.proxy.start() },
-  { name: "vendor refuses connections for 10 s", holdMs: 10_000, make: (w) => w.vendor.stop(), end: (w) => w.vendor.start() },
-  { name: "vendor silent for 10 s", holdMs: 10_000, make: async (w) => w.vendor.stall(), end: async (w) => w.vendor.stall(false) },
-  {
-    name: "Slack's Web API down for 20 s",
-    holdMs: 20_000,
-    make: async (w) => void (w.slack.outage = true),
-    end: async (w) => void (w.slack.outage = false),
-  },
-  {
-    name: "Slack carries out 10 posts, answers lost",
-    holdMs: 5_000,
-    make: async (w) => w.slack.loseAnswers("chat.postMessage", 10),
-    end: async () => {},
-  },
-];
+    {
+      name: "PostgreSQL connections terminated",
+      holdMs: 0,
+      make: async (w) => {
+        const admin = new pg.Client({ connectionString: ADMIN_URL });
+        await admin.connect();
+        await admin.query(
+          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+          [w.database.name],
+        );
+        await admin.end();
+      },
+      end: async () => {},
+    },
+    {
+      name: "PostgreSQL unreachable for 20 s",
+      holdMs: 20_000,
+      make: (w) => w.database.proxy.stop(),
+      end: (w) => w.database.proxy.start(),
+    },
+    {
+      name: "vendor refuses connections for 10 s",
+      holdMs: 10_000,
+      make: (w) => w.vendor.stop(),
+      end: (w) => w.vendor.start(),
+    },
+    {
+      name: "vendor silent for 10 s",
+      holdMs: 10_000,
+      make: async (w) => w.vendor.stall(),
+      end: async (w) => w.vendor.stall(false),
+    },
+    {
+      name: "Slack's Web API down for 20 s",
+      holdMs: 20_000,
+      make: async (w) => void (w.slack.outage = true),
+      end: async (w) => void (w.slack.outage = false),
+    },
+    {
+      name: "Slack carries out 10 posts, answers lost",
+      holdMs: 5_000,
+      make: async (w) => w.slack.loseAnswers("chat.postMessage", 10),
+      end: async () => {},
+    },
+  ];
 
 export async function chaos(): Promise<ChaosRow[]> {
   const database = await openTestDatabase({ poolSize: 4 });
@@ -102,7 +126,13 @@ export async function chaos(): Promise<ChaosRow[]> {
     `  dolfin-acme: { vendor: dolfin, organization: org-acme, baseUrl: "${vendor.url(dolfin.origin).replace(/\/$/, "")}", tokenEnv: DOLFIN_KEY }`,
     "",
   ].join("\n");
-  const start = () => startBuiltRolegate({ databaseUrl: dbProxy.url(database.url!), slack, config, env: { DOLFIN_KEY, SLACK_CHANNEL_PACE_MS: "0" } });
+  const start = () =>
+    startBuiltRolegate({
+      databaseUrl: dbProxy.url(database.url!),
+      slack,
+      config,
+      env: { DOLFIN_KEY, SLACK_CHANNEL_PACE_MS: "0" },
+    });
   const replicas = [await start(), await start()];
   const world: World = {
     replicas,
@@ -146,7 +176,9 @@ export async function chaos(): Promise<ChaosRow[]> {
         for (let tries = 0; tries < 120; tries++) {
           await replicas[(first + tries) % 2]!.click(APPROVER, "rolegate_approve", id).catch(() => {});
           await sleep(300);
-          const status = (await database.prisma.roleRequest.findUnique({ where: { id }, select: { status: true } }).catch(() => null))?.status;
+          const status = (
+            await database.prisma.roleRequest.findUnique({ where: { id }, select: { status: true } }).catch(() => null)
+          )?.status;
           if (status && status !== "PENDING") return;
           await sleep(700);
         }
@@ -162,14 +194,21 @@ export async function chaos(): Promise<ChaosRow[]> {
       person += PER_FAULT;
       const prisma = database.prisma;
 
-      const settled = async () => (await prisma.roleRequest.count({ where: { id: { in: ids }, status: { in: ["APPLIED", "FAILED"] } } })) === ids.length;
+      const settled = async () =>
+        (await prisma.roleRequest.count({ where: { id: { in: ids }, status: { in: ["APPLIED", "FAILED"] } } })) ===
+        ids.length;
       const cardsRight = async () => {
-        const requests = await prisma.roleRequest.findMany({ where: { id: { in: ids } }, select: { id: true, status: true, cardTs: true } });
+        const requests = await prisma.roleRequest.findMany({
+          where: { id: { in: ids } },
+          select: { id: true, status: true, cardTs: true },
+        });
         return requests.every((r) => {
           const copies = slack.messagesIn(APPROVALS).filter((m) => m.metadata?.event_payload.request === r.id);
           const card = copies.find((m) => m.ts === r.cardTs);
           const live = copies.filter((m) => m.blocks.some((b) => (b as { type: string }).type === "actions"));
-          return card !== undefined && card.text.includes(`(${STATUS_PHRASE[r.status]})`) && live.every((m) => m === card);
+          return (
+            card !== undefined && card.text.includes(`(${STATUS_PHRASE[r.status]})`) && live.every((m) => m === card)
+          );
         });
       };
       let rightAfter: number | null = null;
@@ -192,10 +231,18 @@ export async function chaos(): Promise<ChaosRow[]> {
         applied: count("APPLIED"),
         failed: count("FAILED"),
         stuck: ids.length - count("APPLIED") - count("FAILED"),
-        stuckAs: byStatus.filter((b) => !["APPLIED", "FAILED"].includes(b.status)).map((b) => `${b._count} ${b.status}`),
+        stuckAs: byStatus
+          .filter((b) => !["APPLIED", "FAILED"].includes(b.status))
+          .map((b) => `${b._count} ${b.status}`),
         duplicateVendorCalls: ours.reduce((n, path) => n + Math.max(0, (patches.get(path) ?? 0) - 1), 0),
         duplicateCards: ids.reduce((n, id) => {
-          const live = slack.messagesIn(APPROVALS).filter((m) => m.metadata?.event_payload.request === id && m.blocks.some((b) => (b as { type: string }).type === "actions"));
+          const live = slack
+            .messagesIn(APPROVALS)
+            .filter(
+              (m) =>
+                m.metadata?.event_payload.request === id &&
+                m.blocks.some((b) => (b as { type: string }).type === "actions"),
+            );
           return n + Math.max(0, live.length - 1);
         }, 0),
         cardsRightAfterS: rightAfter,

@@ -17,7 +17,12 @@ export interface GrantsFigures {
   vendorCalls: number;
 }
 
-export async function benchGrantEnds(database: TestDatabase, config: RolegateConfig, count: number, concurrency: number): Promise<GrantsFigures> {
+export async function benchGrantEnds(
+  database: TestDatabase,
+  config: RolegateConfig,
+  count: number,
+  concurrency: number,
+): Promise<GrantsFigures> {
   const clock = new ManualClock();
   const vendor = new FakeConnector(config.targets.get("bench")!);
   for (let i = 0; i < count; i++) vendor.addMember(`grant_${i}`, `g${i}@example.com`, "member");
@@ -33,7 +38,9 @@ export async function benchGrantEnds(database: TestDatabase, config: RolegateCon
       durationSeconds: 60 + (i % 60),
       reason: "benchmark grant",
       requesterId: "U0REQUEST",
-      members: [{ ref: `g${i}@example.com`, email: `g${i}@example.com`, vendorUserId: `grant_${i}`, roleWhenFiled: "Member" }],
+      members: [
+        { ref: `g${i}@example.com`, email: `g${i}@example.com`, vendorUserId: `grant_${i}`, roleWhenFiled: "Member" },
+      ],
     });
     if (!filed.ok) throw new Error(filed.refusal.message);
     ids[i] = filed.value.id;
@@ -49,10 +56,21 @@ export async function benchGrantEnds(database: TestDatabase, config: RolegateCon
   await drain();
   const revertSeconds = (performance.now() - started) / 1000;
 
-  const reverted = await database.prisma.roleRequest.count({ where: { revertOf: { in: ids }, status: "APPLIED", attempts: 1 } });
-  const back = [...vendor.members.values()].filter((m) => m.vendorUserId.startsWith("grant_") && m.role.id === "member").length;
+  const reverted = await database.prisma.roleRequest.count({
+    where: { revertOf: { in: ids }, status: "APPLIED", attempts: 1 },
+  });
+  const back = [...vendor.members.values()].filter(
+    (m) => m.vendorUserId.startsWith("grant_") && m.role.id === "member",
+  ).length;
   if (reverted !== count || back !== count || vendor.calls.length !== 2 * count) {
-    throw new Error(`expected ${count} reverts applied once each; got ${reverted} reverts, ${back} members back, ${vendor.calls.length - granted} revert calls`);
+    throw new Error(
+      `expected ${count} reverts applied once each; got ${reverted} reverts, ${back} members back, ${vendor.calls.length - granted} revert calls`,
+    );
   }
-  return { grants: count, revertSeconds, revertsPerSecond: count / revertSeconds, vendorCalls: vendor.calls.length - granted };
+  return {
+    grants: count,
+    revertSeconds,
+    revertsPerSecond: count / revertSeconds,
+    vendorCalls: vendor.calls.length - granted,
+  };
 }

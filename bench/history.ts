@@ -50,7 +50,11 @@ export async function benchHistory(rows: number, runs: number): Promise<HistoryF
       { name: "all (an approver of 5 of 20 targets)", query: { kind: "all" }, viewer: approver },
       { name: "pending (an approver)", query: { kind: "pending" }, viewer: approver },
       { name: "<target> (an approver)", query: { kind: "target", target: "target-3" }, viewer: approver },
-      { name: "<member> by email (an approver)", query: { kind: "member", email: "p1240@example.com" }, viewer: approver },
+      {
+        name: "<member> by email (an approver)",
+        query: { kind: "member", email: "p1240@example.com" },
+        viewer: approver,
+      },
     ];
     const lines = [];
     for (const c of cases) {
@@ -59,7 +63,8 @@ export async function benchHistory(rows: number, runs: number): Promise<HistoryF
         const t = performance.now();
         const found = await repo.history(c.query, 10, { viewer: c.viewer, allTargets });
         times.push(performance.now() - t);
-        if (i === 0 && found.length === 0) throw new Error(`${c.name} found nothing: the bench would time an empty answer`);
+        if (i === 0 && found.length === 0)
+          throw new Error(`${c.name} found nothing: the bench would time an empty answer`);
       }
       times.sort((a, b) => a - b);
       lines.push({ name: c.name, p50: times[Math.floor(runs * 0.5)]!, p95: times[Math.floor(runs * 0.95)]! });

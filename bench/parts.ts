@@ -10,7 +10,13 @@ import { WorkQueue } from "../src/requests/store/work-queue.js";
 import { quietLogger, type TestDatabase } from "../test/support/database.js";
 import type { FakeConnector } from "../test/support/fake-connector.js";
 
-export function benchParts(database: TestDatabase, config: RolegateConfig, vendor: FakeConnector, clock: Clock, owners: readonly [string, string]) {
+export function benchParts(
+  database: TestDatabase,
+  config: RolegateConfig,
+  vendor: FakeConnector,
+  clock: Clock,
+  owners: readonly [string, string],
+) {
   const repo = new RequestRepo(database.prisma);
   const service = new RequestService({
     repo,
@@ -22,7 +28,15 @@ export function benchParts(database: TestDatabase, config: RolegateConfig, vendo
     logger: quietLogger,
   });
   const executors = owners.map(
-    (owner) => new Executor({ queue: new WorkQueue(database.prisma), connectors: { forTarget: () => vendor }, config: config.executor, clock, logger: quietLogger, owner }),
+    (owner) =>
+      new Executor({
+        queue: new WorkQueue(database.prisma),
+        connectors: { forTarget: () => vendor },
+        config: config.executor,
+        clock,
+        logger: quietLogger,
+        owner,
+      }),
   );
   /** Both executors work until nothing is due. */
   const drain = () =>

@@ -54,7 +54,9 @@ async function main(): Promise<void> {
       requestedRole: { id: "admin", name: "Admin" },
       reason: "benchmark",
       requesterId: "U0REQUEST",
-      members: [{ ref: `p${i}@example.com`, email: `p${i}@example.com`, vendorUserId: `usr_${i}`, roleWhenFiled: "Member" }],
+      members: [
+        { ref: `p${i}@example.com`, email: `p${i}@example.com`, vendorUserId: `usr_${i}`, roleWhenFiled: "Member" },
+      ],
     });
     if (!result.ok) throw new Error(result.refusal.message);
     ids[i] = result.value.id;
@@ -71,7 +73,12 @@ async function main(): Promise<void> {
   const applySeconds = (performance.now() - started) / 1000;
 
   // The outbox: every notice those changes queued, delivered to a Slack that answers at once.
-  const notices = new NoticeDispatcher({ outbox: new Outbox(database.prisma), repo, notifier: { notify: async () => {} }, logger: quietLogger });
+  const notices = new NoticeDispatcher({
+    outbox: new Outbox(database.prisma),
+    repo,
+    notifier: { notify: async () => {} },
+    logger: quietLogger,
+  });
   const queued = await database.prisma.notice.count({ where: { doneAt: null } });
   const deliverStarted = performance.now();
   await notices.drain();
@@ -79,7 +86,8 @@ async function main(): Promise<void> {
   const after = process.memoryUsage();
 
   const applied = await database.prisma.roleRequest.count({ where: { status: "APPLIED" } });
-  if (applied !== N || vendor.calls.length !== N) throw new Error(`expected ${N} applied with ${N} calls, got ${applied} and ${vendor.calls.length}`);
+  if (applied !== N || vendor.calls.length !== N)
+    throw new Error(`expected ${N} applied with ${N} calls, got ${applied} and ${vendor.calls.length}`);
 
   const grants = await benchGrantEnds(database, config, GRANTS, CONCURRENCY);
   process.stdout.write(
@@ -102,7 +110,10 @@ async function main(): Promise<void> {
 }
 
 if (process.argv.includes("--history")) {
-  const figures = await benchHistory(Number(process.env.HISTORY_ROWS ?? 1_000_000), Number(process.env.HISTORY_RUNS ?? 200));
+  const figures = await benchHistory(
+    Number(process.env.HISTORY_ROWS ?? 1_000_000),
+    Number(process.env.HISTORY_RUNS ?? 200),
+  );
   process.stdout.write(
     [
       `rolegate history bench: ${figures.rows} requests stored (seeded in ${figures.seedSeconds.toFixed(0)} s), newest 10 of each filter`,
@@ -116,7 +127,12 @@ if (process.argv.includes("--history")) {
 } else if (process.argv.includes("--soak")) {
   const total = Number(process.env.SOAK_REQUESTS ?? 10_000);
   const embedded = process.env.SOAK_DATABASE === "embedded";
-  const { checkpoints, perSecond, outbox, approveToVendor } = await soak(total, Math.min(1_000, total), Number(process.env.SOAK_CONCURRENCY ?? 10), embedded);
+  const { checkpoints, perSecond, outbox, approveToVendor } = await soak(
+    total,
+    Math.min(1_000, total),
+    Number(process.env.SOAK_CONCURRENCY ?? 10),
+    embedded,
+  );
   const [first, last] = [checkpoints[0]!, checkpoints.at(-1)!];
   const growth = (last.rssMb / first.rssMb - 1) * 100;
   process.stdout.write(
@@ -125,7 +141,10 @@ if (process.argv.includes("--history")) {
       "",
       "| after | RSS | heap used | heap total |",
       "|---|---|---|---|",
-      ...checkpoints.map((c) => `| ${c.requests} requests | ${c.rssMb.toFixed(1)} MB | ${c.heapMb.toFixed(1)} MB | ${c.heapTotalMb.toFixed(1)} MB |`),
+      ...checkpoints.map(
+        (c) =>
+          `| ${c.requests} requests | ${c.rssMb.toFixed(1)} MB | ${c.heapMb.toFixed(1)} MB | ${c.heapTotalMb.toFixed(1)} MB |`,
+      ),
       "",
       `RSS growth from ${first.requests} to ${last.requests}: ${growth.toFixed(1)} % (allowed: 10 %)`,
       `notices still queued 3 s after the last change: ${outbox.queuedAfterBacklog}, all out ${outbox.drainSeconds.toFixed(1)} s later`,
@@ -134,7 +153,9 @@ if (process.argv.includes("--history")) {
         "click → own-access lookup": approveToVendor.steps.toOwnAccess,
         "→ the executor's re-read": approveToVendor.steps.toReread,
         "→ the PATCH": approveToVendor.steps.toPatch,
-      }).map(([step, s]) => `  ${step}: p50 ${s.p50.toFixed(1)} ms, p95 ${s.p95.toFixed(1)} ms, max ${s.max.toFixed(1)} ms`),
+      }).map(
+        ([step, s]) => `  ${step}: p50 ${s.p50.toFixed(1)} ms, p95 ${s.p95.toFixed(1)} ms, max ${s.max.toFixed(1)} ms`,
+      ),
       "",
     ].join("\n"),
   );
@@ -155,10 +176,21 @@ if (process.argv.includes("--history")) {
       "",
     ].join("\n"),
   );
-  if (rows.some((r) => r.stuck > 0 || r.duplicateVendorCalls > 0 || r.duplicateCards > 0 || r.cardsRightAfterS === null || r.exited === "yes")) process.exitCode = 1;
+  if (
+    rows.some(
+      (r) =>
+        r.stuck > 0 ||
+        r.duplicateVendorCalls > 0 ||
+        r.duplicateCards > 0 ||
+        r.cardsRightAfterS === null ||
+        r.exited === "yes",
+    )
+  )
+    process.exitCode = 1;
 } else if (process.argv.includes("--burst")) {
   const f = await burst(Number(process.env.BURST_REQUESTS ?? 1_000), Number(process.env.BURST_SECONDS ?? 60));
-  const ms = (s: { p50: number; p95: number; max: number }) => `p50 ${s.p50.toFixed(1)} ms, p95 ${s.p95.toFixed(1)} ms, max ${s.max.toFixed(1)} ms`;
+  const ms = (s: { p50: number; p95: number; max: number }) =>
+    `p50 ${s.p50.toFixed(1)} ms, p95 ${s.p95.toFixed(1)} ms, max ${s.max.toFixed(1)} ms`;
   process.stdout.write(
     [
       `rolegate burst: node dist/main.js on PostgreSQL, ${f.requests} requests filed by signed /role commands over ${f.seconds} s, one approvals channel, a Slack that takes one message a second per channel (429 + Retry-After past that)`,

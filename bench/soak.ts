@@ -30,9 +30,15 @@ export interface SoakFigures {
   approveToVendor: Spread & { steps: { toOwnAccess: Spread; toReread: Spread; toPatch: Spread } };
 }
 
-export async function soak(total: number, firstCheckpoint: number, concurrency: number, embedded = false): Promise<SoakFigures> {
+export async function soak(
+  total: number,
+  firstCheckpoint: number,
+  concurrency: number,
+  embedded = false,
+): Promise<SoakFigures> {
   const database = embedded ? undefined : await openTestDatabase({ poolSize: 4 });
-  if (database && database.kind !== "postgres") throw new Error("the soak needs the PostgreSQL server: the built process connects to it");
+  if (database && database.kind !== "postgres")
+    throw new Error("the soak needs the PostgreSQL server: the built process connects to it");
   const slack = new FakeSlackApi(BOT_TOKEN);
   const dolfin = new FakeDolfin("org-acme");
   dolfin.pageSize = 50;
@@ -120,7 +126,8 @@ export async function soak(total: number, firstCheckpoint: number, concurrency: 
       checkpoints.push({ requests: upTo, ...(await memory()) });
     }
     const perSecond = total / (drivingMs / 1000);
-    if (dolfin.writes().length !== total) throw new Error(`expected ${total} vendor writes, saw ${dolfin.writes().length}`);
+    if (dolfin.writes().length !== total)
+      throw new Error(`expected ${total} vendor writes, saw ${dolfin.writes().length}`);
 
     // Latency, once the backlog is gone: an approve click to the vendor's PATCH, one at a time.
     // Polled gently, and timed by when the fake Dolfin received the PATCH: the bench shares the
@@ -140,7 +147,8 @@ export async function soak(total: number, firstCheckpoint: number, concurrency: 
       let seen = before;
       let patchedAt: number | undefined;
       const patched = () => {
-        for (; seen < dolfin.received.length && patchedAt === undefined; seen++) if (dolfin.received[seen]!.method === "PATCH") patchedAt = dolfin.received[seen]!.at;
+        for (; seen < dolfin.received.length && patchedAt === undefined; seen++)
+          if (dolfin.received[seen]!.method === "PATCH") patchedAt = dolfin.received[seen]!.at;
         return patchedAt !== undefined;
       };
       const clickedAt = await fileAndApproveProbe(i);
@@ -154,7 +162,14 @@ export async function soak(total: number, firstCheckpoint: number, concurrency: 
       }
     }
     const spread = (xs: number[]) => ({ p50: percentile(xs, 0.5), p95: percentile(xs, 0.95), max: Math.max(...xs) });
-    const approveToVendor = { ...spread(latencies), steps: { toOwnAccess: spread(steps.toOwnAccess), toReread: spread(steps.toReread), toPatch: spread(steps.toPatch) } };
+    const approveToVendor = {
+      ...spread(latencies),
+      steps: {
+        toOwnAccess: spread(steps.toOwnAccess),
+        toReread: spread(steps.toReread),
+        toPatch: spread(steps.toPatch),
+      },
+    };
     return { checkpoints, perSecond, outbox, approveToVendor };
   } finally {
     await rolegate.stop();

@@ -23,7 +23,12 @@ export async function timed(count: number, concurrency: number, op: (i: number) 
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
-  return { perSecond: count / elapsed, p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), p99: percentile(latencies, 0.99) };
+  return {
+    perSecond: count / elapsed,
+    p50: percentile(latencies, 0.5),
+    p95: percentile(latencies, 0.95),
+    p99: percentile(latencies, 0.99),
+  };
 }
 
 /** The `q` quantile of `values` (nearest rank), e.g. 0.95 for p95. */
@@ -32,4 +37,5 @@ export function percentile(values: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
-export const row = (name: string, r: Timing) => `| ${name} | ${r.perSecond.toFixed(0)}/s | ${r.p50.toFixed(1)} ms | ${r.p95.toFixed(1)} ms | ${r.p99.toFixed(1)} ms |`;
+export const row = (name: string, r: Timing) =>
+  `| ${name} | ${r.perSecond.toFixed(0)}/s | ${r.p50.toFixed(1)} ms | ${r.p95.toFixed(1)} ms | ${r.p99.toFixed(1)} ms |`;

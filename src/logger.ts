@@ -31,12 +31,19 @@ export interface LoggerOptions {
 
 /** Field names whose values are credentials, whatever they contain. */
 const SECRET_FIELDS = ["authorization", "token", "password", "secret", "apiKey", "api_key"];
-const REDACT_PATHS = [...SECRET_FIELDS, ...SECRET_FIELDS.map((f) => `*.${f}`), "*.headers.authorization", "*.headers.cookie"];
+const REDACT_PATHS = [
+  ...SECRET_FIELDS,
+  ...SECRET_FIELDS.map((f) => `*.${f}`),
+  "*.headers.authorization",
+  "*.headers.cookie",
+];
 
 export function createLogger(options: LoggerOptions): Logger {
   const scrub = createRedactor(options.secrets ?? []);
   const write = options.write;
-  const destination = write ? { write: (chunk: string) => write(chunk.replace(/\n$/, "")) } : pino.destination({ dest: 1, sync: true });
+  const destination = write
+    ? { write: (chunk: string) => write(chunk.replace(/\n$/, "")) }
+    : pino.destination({ dest: 1, sync: true });
   const base = pino(
     {
       level: options.level,

@@ -40,21 +40,29 @@ async function main(): Promise<void> {
   // Which workspace the token belongs to, and whether Slack answers. auth.test first: a revoked
   // or mistyped token stops us at once, with Slack's reason, before a database is created for
   // nothing. A Slack that does not answer does not stop the start (slack-connection.ts).
-  const slack = new SlackConnection({ client: slackClient(env, logger, 0), logger: logger.child({ component: "slack" }) });
+  const slack = new SlackConnection({
+    client: slackClient(env, logger, 0),
+    logger: logger.child({ component: "slack" }),
+  });
   await slack.start();
   // Asked only once serving, by when (soon) the database exists.
   const readiness = new Readiness({ database: () => database, slack: () => slack.state(), scrub: redact });
   const metrics = new Metrics({
-    snapshot: () => (database ? readWorkSnapshot(database.prisma) : Promise.reject(new Error("the database is not open yet"))),
+    snapshot: () =>
+      database ? readWorkSnapshot(database.prisma) : Promise.reject(new Error("the database is not open yet")),
     pool: () => database?.poolStats?.(),
     slackUp: () => slack.state().up,
   });
   const app = createSlackApp({ env, logger, readiness: () => readiness.report(), metrics });
   await app.init();
-  const connectors = new TargetConnectors(config, CONNECTOR_FACTORIES, process.env, undefined, (...call) => metrics.vendorCall(...call));
+  const connectors = new TargetConnectors(config, CONNECTOR_FACTORIES, process.env, undefined, (...call) =>
+    metrics.vendorCall(...call),
+  );
   const keyProblems = await approvalKeyProblems(config, connectors, logger);
   if (keyProblems.length > 0) {
-    process.stderr.write(`rolegate cannot start: ${env.ROLEGATE_CONFIG} is not valid.\n${keyProblems.map((p) => `  - ${p}`).join("\n")}\n`);
+    process.stderr.write(
+      `rolegate cannot start: ${env.ROLEGATE_CONFIG} is not valid.\n${keyProblems.map((p) => `  - ${p}`).join("\n")}\n`,
+    );
     process.exit(1);
   }
   database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.ROLEGATE_DATA_DIR }, logger);

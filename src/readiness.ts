@@ -42,7 +42,10 @@ export class Readiness {
     if (!database) return { verdict: "not open yet", migrations: "unknown" };
     try {
       const missing = await database.missingMigrations();
-      return { verdict: "ok", migrations: missing.length === 0 ? "ok" : `${missing.length} not applied (${missing.join(", ")})` };
+      return {
+        verdict: "ok",
+        migrations: missing.length === 0 ? "ok" : `${missing.length} not applied (${missing.join(", ")})`,
+      };
     } catch (error) {
       return { verdict: `not answering: ${(error as Error).message.split("\n")[0]}`, migrations: "unknown" };
     }

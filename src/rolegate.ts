@@ -103,7 +103,12 @@ export function wireRolegate(parts: RolegateParts): Rolegate {
     claimMs: config.executor.lease,
     ...(parts.pollMs ? { pollMs: parts.pollMs } : {}),
     ...(parts.noticeRetryMs ? { firstRetryMs: parts.noticeRetryMs, maxRetryMs: parts.noticeRetryMs * 4 } : {}),
-    ...(metrics ? { noticeFailed: (type: string) => metrics.noticeFailed(type), noticeDeferred: (type: string) => metrics.noticeDeferred(type) } : {}),
+    ...(metrics
+      ? {
+          noticeFailed: (type: string) => metrics.noticeFailed(type),
+          noticeDeferred: (type: string) => metrics.noticeDeferred(type),
+        }
+      : {}),
   });
   const noticesAvailable = () => notices.wake();
   let executor: Executor | undefined;

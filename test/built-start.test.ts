@@ -16,13 +16,20 @@ import { freePort, waitFor } from "./support/wait.js";
 
 const run = promisify(execFile);
 const BOT_TOKEN = "xoxb-test-built-0001";
-const PACKAGE = JSON.parse(await readFile("package.json", "utf8")) as { scripts: Record<string, string>; files: string[] };
+const PACKAGE = JSON.parse(await readFile("package.json", "utf8")) as {
+  scripts: Record<string, string>;
+  files: string[];
+};
 const IMAGE_ENV = envOf(runtime);
 
 /** Runs a shell command in `cwd` with the image's environment; resolves with its exit code and output. */
 function shell(command: string, cwd: string): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn("sh", ["-c", command], { cwd, env: { ...process.env, ...IMAGE_ENV }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("sh", ["-c", command], {
+      cwd,
+      env: { ...process.env, ...IMAGE_ENV },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -37,10 +44,20 @@ async function runtimeTree(withDist = true): Promise<string> {
     const [destination, ...sources] = args.filter((a) => !a.startsWith("--")).reverse();
     const fromBuild = args.some((a) => a.startsWith("--from="));
     for (const source of sources.reverse()) {
-      const target = destination!.endsWith("/") ? join(tree, destination!, source.split("/").at(-1)!) : join(tree, destination!);
+      const target = destination!.endsWith("/")
+        ? join(tree, destination!, source.split("/").at(-1)!)
+        : join(tree, destination!);
       if (fromBuild) {
-        if (source !== "/app/dist") throw new Error(`the build stage's ${source} is not something this test knows how to make`);
-        if (withDist) await run(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json", "--outDir", target]);
+        if (source !== "/app/dist")
+          throw new Error(`the build stage's ${source} is not something this test knows how to make`);
+        if (withDist)
+          await run(process.execPath, [
+            "node_modules/typescript/bin/tsc",
+            "-p",
+            "tsconfig.build.json",
+            "--outDir",
+            target,
+          ]);
       } else {
         await mkdir(join(target, ".."), { recursive: true });
         await cp(source, target, { recursive: true });
@@ -71,7 +88,9 @@ afterAll(async () => {
 
 describe("the built tree", () => {
   it("npm start runs dist/main.js with plain node, within a heap budget", () => {
-    expect(PACKAGE.scripts.start).toMatch(/^node (--max-old-space-size=\d+ )?(--max-semi-space-size=\d+ )?dist\/main\.js$/);
+    expect(PACKAGE.scripts.start).toMatch(
+      /^node (--max-old-space-size=\d+ )?(--max-semi-space-size=\d+ )?dist\/main\.js$/,
+    );
   });
 
   it("the Dockerfile's production install keeps the dist/ it was given and builds nothing; without one it says how to get one, and fails", async () => {
@@ -95,7 +114,13 @@ describe("the built tree", () => {
       const flags = (PACKAGE.scripts.start ?? "").split(" ").slice(1, -1); // as npm start runs it
       const started = startNode(
         [...flags, join(tree, "dist/main.js")],
-        { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: "built-signing-secret-1", SLACK_API_URL: slack.url, PORT: String(port), DOLFIN_TOKEN: "dolfin-secret-0001" },
+        {
+          SLACK_BOT_TOKEN: BOT_TOKEN,
+          SLACK_SIGNING_SECRET: "built-signing-secret-1",
+          SLACK_API_URL: slack.url,
+          PORT: String(port),
+          DOLFIN_TOKEN: "dolfin-secret-0001",
+        },
         tree,
       );
       try {

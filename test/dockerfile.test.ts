@@ -10,7 +10,11 @@ const dockerignore = (await readFile(".dockerignore", "utf8"))
   .split("\n")
   .map((l) => l.trim())
   .filter(Boolean);
-const pkg = JSON.parse(await readFile("package.json", "utf8")) as { scripts: Record<string, string>; files: string[]; engines: { node: string } };
+const pkg = JSON.parse(await readFile("package.json", "utf8")) as {
+  scripts: Record<string, string>;
+  files: string[];
+  engines: { node: string };
+};
 
 describe("the Dockerfile", () => {
   it("runs exactly what npm start runs, on the Node major package.json asks for", () => {
@@ -39,6 +43,7 @@ describe("the Dockerfile", () => {
         for (const source of args.slice(0, -1)) await expect(access(source), source).resolves.toBeUndefined();
       }
     }
-    for (const kept of ["node_modules", ".git", "rolegate.yml", ".env", ".data", "dist"]) expect(dockerignore).toContain(kept);
+    for (const kept of ["node_modules", ".git", "rolegate.yml", ".env", ".data", "dist"])
+      expect(dockerignore).toContain(kept);
   });
 });

@@ -86,13 +86,19 @@ describe("npm run doctor", () => {
     expect(output).toMatch(/^slack\s+-\s+FAILED {2}auth.test failed: invalid_auth$/m);
     expect(output).toContain("→ Copy the Bot User OAuth Token (xoxb-…)");
     expect(output).toMatch(/^database\s+-\s+FAILED {2}cannot connect/m);
-    expect(output).toMatch(/^devin-a\s+devin\s+FAILED {2}Invalid or missing API key \(request id devin-req-42\) \(HTTP 401\)$/m);
+    expect(output).toMatch(
+      /^devin-a\s+devin\s+FAILED {2}Invalid or missing API key \(request id devin-req-42\) \(HTTP 401\)$/m,
+    );
     // Dolfin's roles are fixed, so its check reads users: a wrong key cannot pass as OK.
-    expect(output).toMatch(/^dolfin-acme\s+dolfin\s+FAILED {2}The API key is missing or invalid\. \(code Auth\.InvalidApiKey/m);
+    expect(output).toMatch(
+      /^dolfin-acme\s+dolfin\s+FAILED {2}The API key is missing or invalid\. \(code Auth\.InvalidApiKey/m,
+    );
     expect(output).toContain("→ Put an enterprise admin personal API key (apk_user_…) in DEVIN_KEY.");
     expect(output).toMatch(/^sentry-acme\s+sentry\s+OK /m);
     expect(output).toContain("4 checks failed.");
-    expect(output).not.toMatch(/apk_user_example_wrongkey|dolfin-wrong-key-0001|xoxb-test-revoked-0001|sntryu_fortests0001/);
+    expect(output).not.toMatch(
+      /apk_user_example_wrongkey|dolfin-wrong-key-0001|xoxb-test-revoked-0001|sntryu_fortests0001/,
+    );
     expect(code).toBe(1);
   }, 60_000);
 
@@ -108,7 +114,9 @@ targets:
 `,
       );
       const { code, output } = await doctor(goodEnv(), other);
-      expect(output).toMatch(/^aitronos-acme\s+aitronos\s+FAILED {2}approvals key "ownr" matches none of its roles \(Owner, Admin, Member, Department Manager\)$/m);
+      expect(output).toMatch(
+        /^aitronos-acme\s+aitronos\s+FAILED {2}approvals key "ownr" matches none of its roles \(Owner, Admin, Member, Department Manager\)$/m,
+      );
       expect(output).toContain("→ Correct targets.aitronos-acme.approvals in rolegate.yml");
       expect(code).toBe(1);
     } finally {

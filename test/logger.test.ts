@@ -5,9 +5,14 @@ import { secretValues } from "../src/secrets.js";
 describe("the logger", () => {
   it("never writes a registered secret, wherever it appears", () => {
     const lines: string[] = [];
-    const secrets = secretValues({ SLACK_BOT_TOKEN: "xoxb-test-123456789", SENTRY_TOKEN: "sntrys_secret_value", DATABASE_URL: "postgresql://rg:p%40ssw0rd!x@db/rg" }, [
-      "SENTRY_TOKEN",
-    ]);
+    const secrets = secretValues(
+      {
+        SLACK_BOT_TOKEN: "xoxb-test-123456789",
+        SENTRY_TOKEN: "sntrys_secret_value",
+        DATABASE_URL: "postgresql://rg:p%40ssw0rd!x@db/rg",
+      },
+      ["SENTRY_TOKEN"],
+    );
     const logger = createLogger({ level: "debug", secrets, write: (l) => lines.push(l) }).child({ component: "test" });
 
     logger.error("call failed for Bearer sntrys_secret_value", {
@@ -31,7 +36,11 @@ describe("the logger", () => {
 
     expect(lines[0]).not.toMatch(/k\\"|p%40ss|p@ss/);
     const record = JSON.parse(lines[0]!);
-    expect(record).toMatchObject({ msg: "vendor echoed [redacted] back", url: "postgresql://rg:[redacted]@db/rg", said: "password [redacted] refused" });
+    expect(record).toMatchObject({
+      msg: "vendor echoed [redacted] back",
+      url: "postgresql://rg:[redacted]@db/rg",
+      said: "password [redacted] refused",
+    });
   });
 
   it("writes only what its level lets through", () => {
@@ -55,8 +64,17 @@ describe("the logger", () => {
 
     expect(lines[0]).not.toMatch(/not-registered/);
     const record = JSON.parse(lines[0]!);
-    expect(record).toMatchObject({ level: "error", msg: "vendor call failed", token: "[redacted]", request: { headers: { authorization: "[redacted]" } } });
-    expect(record.error).toMatchObject({ type: "Error", message: "PUT failed", cause: { type: "Error", message: "socket hang up" } });
+    expect(record).toMatchObject({
+      level: "error",
+      msg: "vendor call failed",
+      token: "[redacted]",
+      request: { headers: { authorization: "[redacted]" } },
+    });
+    expect(record.error).toMatchObject({
+      type: "Error",
+      message: "PUT failed",
+      cause: { type: "Error", message: "socket hang up" },
+    });
     expect(record.time).toMatch(/^\d{4}-\d{2}-\d{2}T/);
   });
 });

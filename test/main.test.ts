@@ -50,9 +50,14 @@ describe("npm start", () => {
   it("with a config error, exits naming the key path", async () => {
     const dir = await workdir();
     await writeFile(join(dir, "rolegate.yml"), CONFIG.replace("vendor: dolfin", "vendor: dolphin"));
-    const run = startRolegate({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, DOLFIN_TOKEN: "x".repeat(12) }, dir);
+    const run = startRolegate(
+      { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, DOLFIN_TOKEN: "x".repeat(12) },
+      dir,
+    );
     expect(await run.exited).toBe(1);
-    expect(run.output()).toContain("targets.dolfin-acme.vendor (line 5): must be one of sentry, devin, dolfin, aitronos");
+    expect(run.output()).toContain(
+      "targets.dolfin-acme.vendor (line 5): must be one of sentry, devin, dolfin, aitronos",
+    );
   });
 
   it("with an approvals key that matches none of a target's roles, exits naming it, before any database is made", async () => {
@@ -60,13 +65,24 @@ describe("npm start", () => {
     await slack.start();
     cleanups.push(() => slack.stop());
     const dir = await workdir();
-    await writeFile(join(dir, "rolegate.yml"), CONFIG.replace("tokenEnv: DOLFIN_TOKEN", "tokenEnv: DOLFIN_TOKEN, approvals: { default: 1, ownr: 2 }"));
+    await writeFile(
+      join(dir, "rolegate.yml"),
+      CONFIG.replace("tokenEnv: DOLFIN_TOKEN", "tokenEnv: DOLFIN_TOKEN, approvals: { default: 1, ownr: 2 }"),
+    );
     const run = startRolegate(
-      { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, PORT: String(await freePort()), DOLFIN_TOKEN: "dolfin-secret-0001" },
+      {
+        SLACK_BOT_TOKEN: BOT_TOKEN,
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_API_URL: slack.url,
+        PORT: String(await freePort()),
+        DOLFIN_TOKEN: "dolfin-secret-0001",
+      },
       dir,
     );
     expect(await run.exited).toBe(1);
-    expect(run.output()).toContain("targets.dolfin-acme.approvals.ownr: matches none of dolfin-acme's roles (Member, Admin, Owner)");
+    expect(run.output()).toContain(
+      "targets.dolfin-acme.approvals.ownr: matches none of dolfin-acme's roles (Member, Admin, Owner)",
+    );
     expect(await readdir(dir)).toEqual(["rolegate.yml"]);
   }, 90_000);
 
@@ -77,7 +93,13 @@ describe("npm start", () => {
     const dir = await workdir();
     const port = await freePort();
     const run = startRolegate(
-      { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, PORT: String(port), DOLFIN_TOKEN: "dolfin-secret-0001" },
+      {
+        SLACK_BOT_TOKEN: BOT_TOKEN,
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_API_URL: slack.url,
+        PORT: String(port),
+        DOLFIN_TOKEN: "dolfin-secret-0001",
+      },
       dir,
     );
     await waitFor(
@@ -100,11 +122,19 @@ describe("npm start", () => {
     const timestamp = String(Math.floor(Date.now() / 1000));
     const forged = await fetch(`http://127.0.0.1:${port}/slack/events`, {
       method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", "x-slack-request-timestamp": timestamp, "x-slack-signature": "v0=" + "0".repeat(64) },
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        "x-slack-request-timestamp": timestamp,
+        "x-slack-signature": "v0=" + "0".repeat(64),
+      },
       body,
     });
     expect(forged.status).toBe(401);
-    const signed = await fetch(`http://127.0.0.1:${port}/slack/events`, { method: "POST", headers: signedHeaders(SIGNING_SECRET, body, timestamp), body });
+    const signed = await fetch(`http://127.0.0.1:${port}/slack/events`, {
+      method: "POST",
+      headers: signedHeaders(SIGNING_SECRET, body, timestamp),
+      body,
+    });
     expect(signed.status).not.toBe(401);
 
     run.child.kill("SIGTERM");
@@ -118,7 +148,13 @@ describe("npm start", () => {
     cleanups.push(() => slack.stop());
     const dir = await workdir();
     const run = startRolegate(
-      { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, PORT: String(await freePort()), DOLFIN_TOKEN: "dolfin-secret-0001" },
+      {
+        SLACK_BOT_TOKEN: BOT_TOKEN,
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_API_URL: slack.url,
+        PORT: String(await freePort()),
+        DOLFIN_TOKEN: "dolfin-secret-0001",
+      },
       dir,
     );
     expect(await run.exited).toBe(1);

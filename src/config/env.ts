@@ -17,11 +17,20 @@ const envSchema = z.object({
       .startsWith("xoxb-", { error: "must be a bot token, starting with xoxb-" }),
   ),
   SLACK_SIGNING_SECRET: optional(z.string()),
-  SLACK_APP_TOKEN: optional(z.string().startsWith("xapp-", { error: "must be an app-level token, starting with xapp-" })),
-  SLACK_API_URL: optional(z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://slack-gov.com/api/" })),
+  SLACK_APP_TOKEN: optional(
+    z.string().startsWith("xapp-", { error: "must be an app-level token, starting with xapp-" }),
+  ),
+  SLACK_API_URL: optional(
+    z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://slack-gov.com/api/" }),
+  ),
   PORT: z.preprocess(
     blankAsUnset,
-    z.coerce.number({ error: "must be a port number" }).int().min(1).max(65535, { error: "must be a port number between 1 and 65535" }).default(3000),
+    z.coerce
+      .number({ error: "must be a port number" })
+      .int()
+      .min(1)
+      .max(65535, { error: "must be a port number between 1 and 65535" })
+      .default(3000),
   ),
   // Slack takes about one message a second in a channel; 0 leaves its 429 as the only brake.
   SLACK_CHANNEL_PACE_MS: z.preprocess(
@@ -33,7 +42,11 @@ const envSchema = z.object({
       .max(60_000, { error: "must be at most 60000 milliseconds" })
       .default(1_000),
   ),
-  DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, { error: "must be a PostgreSQL URL (postgresql://user@host:5432/db); leave it unset for the embedded database" })),
+  DATABASE_URL: optional(
+    z.string().regex(/^postgres(ql)?:\/\//, {
+      error: "must be a PostgreSQL URL (postgresql://user@host:5432/db); leave it unset for the embedded database",
+    }),
+  ),
   ROLEGATE_DATA_DIR: z.preprocess(blankAsUnset, z.string().default("./.data")),
   ROLEGATE_CONFIG: z.preprocess(blankAsUnset, z.string().default("./rolegate.yml")),
   LOG_LEVEL: z.preprocess(
@@ -50,7 +63,9 @@ const envSchema = z.object({
 function modeProblems(source: NodeJS.ProcessEnv): string[] {
   const set = (name: string) => blankAsUnset(source[name]) !== undefined;
   if (set("SLACK_APP_TOKEN") || set("SLACK_SIGNING_SECRET")) return [];
-  return ["SLACK_SIGNING_SECRET is not set: HTTP mode needs the signing secret from the Slack app's Basic Information page (or set SLACK_APP_TOKEN for Socket Mode)"];
+  return [
+    "SLACK_SIGNING_SECRET is not set: HTTP mode needs the signing secret from the Slack app's Basic Information page (or set SLACK_APP_TOKEN for Socket Mode)",
+  ];
 }
 
 export type Env = z.infer<typeof envSchema>;
@@ -58,7 +73,13 @@ export type Env = z.infer<typeof envSchema>;
 /** The validated environment, or a ConfigError naming every missing or malformed variable. */
 export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const parsed = envSchema.safeParse(source);
-  const problems = [...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`)), ...modeProblems(source)];
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`)),
+    ...modeProblems(source),
+  ];
   if (parsed.success && problems.length === 0) return parsed.data;
-  throw new ConfigError(`rolegate cannot start: the environment is incomplete.\n${problems.map((p) => `  - ${p}`).join("\n")}\n${README_POINTER}`, problems);
+  throw new ConfigError(
+    `rolegate cannot start: the environment is incomplete.\n${problems.map((p) => `  - ${p}`).join("\n")}\n${README_POINTER}`,
+    problems,
+  );
 }

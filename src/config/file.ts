@@ -10,14 +10,21 @@ import { ConfigError, README_POINTER } from "./errors.js";
 export const VENDORS = ["sentry", "devin", "dolfin", "aitronos"] as const;
 export type VendorName = (typeof VENDORS)[number];
 
-const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, { error: "must be a Slack user id such as U0123ABCD (not a name or @mention)" });
-const usergroupId = z.string().regex(/^S[A-Z0-9]{2,}$/, { error: "must be a Slack user group id such as S0123ABCD (not a @handle)" });
+const slackUserId = z
+  .string()
+  .regex(/^[UW][A-Z0-9]{2,}$/, { error: "must be a Slack user id such as U0123ABCD (not a name or @mention)" });
+const usergroupId = z
+  .string()
+  .regex(/^S[A-Z0-9]{2,}$/, { error: "must be a Slack user group id such as S0123ABCD (not a @handle)" });
 
 const duration = (example: string) =>
   z.string({ error: `must be a duration such as ${example}` }).transform((text, ctx) => {
     const ms = parseDuration(text);
     if (ms === null || ms <= 0) {
-      ctx.addIssue({ code: "custom", message: `"${text}" is not a duration; write it like ${example} (units: s, m, h, d)` });
+      ctx.addIssue({
+        code: "custom",
+        message: `"${text}" is not a duration; write it like ${example} (units: s, m, h, d)`,
+      });
       return z.NEVER;
     }
     return ms;
@@ -28,16 +35,23 @@ const approversSchema = z
     users: z.array(slackUserId).default([]),
     usergroups: z.array(usergroupId).default([]),
   })
-  .refine((a) => a.users.length + a.usergroups.length > 0, { error: "names nobody: list at least one user or user group" });
+  .refine((a) => a.users.length + a.usergroups.length > 0, {
+    error: "names nobody: list at least one user or user group",
+  });
 
 const approvalsSchema = z
-  .record(z.string(), z.number({ error: "must be a whole number of approvals" }).int().min(1, { error: "must be at least 1" }).max(10))
+  .record(
+    z.string(),
+    z.number({ error: "must be a whole number of approvals" }).int().min(1, { error: "must be at least 1" }).max(10),
+  )
   // Keys are role names or ids, matched case-insensitively like the roles people type.
   .transform((counts) => Object.fromEntries(Object.entries(counts).map(([role, n]) => [role.toLowerCase(), n])));
 
 /** Keys are role names or ids (or "default"), matched in any case like the roles people type. */
 const byRole = <T extends z.ZodType>(value: T) =>
-  z.record(z.string(), value).transform((entries) => Object.fromEntries(Object.entries(entries).map(([role, v]) => [role.toLowerCase(), v])));
+  z
+    .record(z.string(), value)
+    .transform((entries) => Object.fromEntries(Object.entries(entries).map(([role, v]) => [role.toLowerCase(), v])));
 
 const channelId = z
   .string({ error: "must be the id of the channel where approval cards are posted, such as C0123456789" })
@@ -52,7 +66,10 @@ const targetSchema = z.strictObject({
     .optional(),
   tokenEnv: z
     .string({ error: "must name the environment variable that holds this target's credential" })
-    .regex(/^[A-Z_][A-Z0-9_]*$/, { error: "must be an environment variable name such as SENTRY_TOKEN (the credential itself never goes in this file)" }),
+    .regex(/^[A-Z_][A-Z0-9_]*$/, {
+      error:
+        "must be an environment variable name such as SENTRY_TOKEN (the credential itself never goes in this file)",
+    }),
   approvals: approvalsSchema.default({ default: 1 }),
   approvers: approversSchema.optional(),
   /** Who may ask for changes here; absent: anyone. */
@@ -99,7 +116,12 @@ const fileSchema = z.strictObject({
   executor: executorSchema.default({ maxAttempts: 5, firstRetryDelay: 30_000, maxRetryDelay: 900_000, lease: 15_000 }),
   limits: limitsSchema.default({ openPerRequester: 20, filedPerHour: 30 }),
   targets: z
-    .record(z.string().regex(TARGET_NAME, { error: "target names are what people type: lowercase letters, digits, . _ -, at most 40" }), targetSchema)
+    .record(
+      z.string().regex(TARGET_NAME, {
+        error: "target names are what people type: lowercase letters, digits, . _ -, at most 40",
+      }),
+      targetSchema,
+    )
     .refine((targets) => Object.keys(targets).length > 0, { error: "lists no target: add at least one" }),
 });
 
@@ -116,7 +138,10 @@ export interface RolegateConfig extends Omit<FileConfig, "targets"> {
 }
 
 /** Where a target's approval cards go: its own approvalChannel, else the global one. */
-export function approvalChannelFor(config: Pick<RolegateConfig, "approvalChannel" | "targets">, target: string): string {
+export function approvalChannelFor(
+  config: Pick<RolegateConfig, "approvalChannel" | "targets">,
+  target: string,
+): string {
   return config.targets.get(target)?.approvalChannel ?? config.approvalChannel;
 }
 
@@ -126,10 +151,14 @@ export async function loadConfigFile(path: string, env: NodeJS.ProcessEnv = proc
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    const why = (error as NodeJS.ErrnoException).code === "ENOENT" ? "does not exist" : `cannot be read (${(error as Error).message})`;
-    throw new ConfigError(`rolegate cannot start: the config file ${path} ${why}. Copy rolegate.example.yml to rolegate.yml, or set ROLEGATE_CONFIG. ${README_POINTER}`, [
-      `${path} ${why}`,
-    ]);
+    const why =
+      (error as NodeJS.ErrnoException).code === "ENOENT"
+        ? "does not exist"
+        : `cannot be read (${(error as Error).message})`;
+    throw new ConfigError(
+      `rolegate cannot start: the config file ${path} ${why}. Copy rolegate.example.yml to rolegate.yml, or set ROLEGATE_CONFIG. ${README_POINTER}`,
+      [`${path} ${why}`],
+    );
   }
   return parseConfig(text, path, env);
 }
@@ -187,5 +216,8 @@ function lineOf(doc: ReturnType<typeof parseDocument>, lines: LineCounter, path:
 }
 
 function fail(source: string, problems: string[]): ConfigError {
-  return new ConfigError(`rolegate cannot start: ${source} is not valid.\n${problems.map((p) => `  - ${p}`).join("\n")}\n${README_POINTER}`, problems);
+  return new ConfigError(
+    `rolegate cannot start: ${source} is not valid.\n${problems.map((p) => `  - ${p}`).join("\n")}\n${README_POINTER}`,
+    problems,
+  );
 }

@@ -38,7 +38,9 @@ export interface Database {
 
 /** Opens the database and brings its schema up to date before anything else uses it. */
 export async function openDatabase(options: DatabaseOptions, logger: Logger): Promise<Database> {
-  const database = options.url ? openPostgres(options.url, options.poolSize ?? 10, logger) : await openEmbedded(options.dataDir);
+  const database = options.url
+    ? openPostgres(options.url, options.poolSize ?? 10, logger)
+    : await openEmbedded(options.dataDir);
   try {
     await migrateDatabase(database, logger);
   } catch (error) {
@@ -52,7 +54,11 @@ export async function migrateDatabase(database: Database, logger: Logger): Promi
   const session = await database.openSession();
   try {
     const report = await applyMigrations(session, await readMigrationFiles(), logger);
-    logger.info("database ready", { database: database.description, applied: report.applied, upToDate: report.alreadyApplied });
+    logger.info("database ready", {
+      database: database.description,
+      applied: report.applied,
+      upToDate: report.alreadyApplied,
+    });
     return report;
   } finally {
     await session.close();
@@ -70,7 +76,9 @@ function openPostgres(url: string, poolSize: number, logger: Logger): Database {
   // process. node-postgres listens for the pool only while a client is idle; every client gets a
   // listener of its own for its whole life, checked out or not. The query it was running fails
   // for its caller, and the pool drops the broken client and opens a fresh one when next asked.
-  pool.on("connect", (client) => client.on("error", (error) => logger.warn("a database connection failed; the pool replaces it", { error })));
+  pool.on("connect", (client) =>
+    client.on("error", (error) => logger.warn("a database connection failed; the pool replaces it", { error })),
+  );
   // Passed on by the pool for an idle client, whose own listener above has logged it already.
   pool.on("error", () => {});
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
@@ -101,7 +109,10 @@ async function openEmbedded(dataDir: string): Promise<Database> {
     if (!(await holdsDatabase(dir))) await createEmbeddedDirectory(dir, EMBEDDED_SETTINGS);
   }
   // Loaded only here: a server deployment never pays PGlite's memory.
-  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import("@electric-sql/pglite"), import("pglite-prisma-adapter")]);
+  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([
+    import("@electric-sql/pglite"),
+    import("pglite-prisma-adapter"),
+  ]);
   const pglite = await PGlite.create(dir, { postgresqlconf: EMBEDDED_SETTINGS });
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   return {

@@ -27,9 +27,13 @@ export async function holdsDatabase(dir: string): Promise<boolean> {
 export async function createEmbeddedDirectory(dir: string, settings: readonly string[]): Promise<void> {
   const pglite = createRequire(import.meta.url).resolve("@electric-sql/pglite");
   try {
-    await promisify(execFile)(process.execPath, ["-e", CREATE, pglite, dir, JSON.stringify(settings)], { timeout: 120_000 });
+    await promisify(execFile)(process.execPath, ["-e", CREATE, pglite, dir, JSON.stringify(settings)], {
+      timeout: 120_000,
+    });
   } catch (error) {
     const said = (error as { stderr?: string }).stderr?.trim();
-    throw new Error(`could not create the embedded database in ${dir}: ${said || (error as Error).message}`, { cause: error });
+    throw new Error(`could not create the embedded database in ${dir}: ${said || (error as Error).message}`, {
+      cause: error,
+    });
   }
 }

@@ -41,10 +41,16 @@ export interface MigrationReport {
   alreadyApplied: number;
 }
 
-export async function applyMigrations(session: SqlSession, files: MigrationFile[], logger: Pick<Logger, "info" | "warn">): Promise<MigrationReport> {
+export async function applyMigrations(
+  session: SqlSession,
+  files: MigrationFile[],
+  logger: Pick<Logger, "info" | "warn">,
+): Promise<MigrationReport> {
   return session.withLock(PRISMA_MIGRATE_LOCK, async () => {
     await session.exec(CREATE_MIGRATIONS_TABLE);
-    const rows = await session.query<MigrationRow>(`SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations" ORDER BY started_at`);
+    const rows = await session.query<MigrationRow>(
+      `SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations" ORDER BY started_at`,
+    );
     const live = rows.filter((row) => row.rolled_back_at === null);
 
     const failed = live.find((row) => row.finished_at === null);
@@ -72,9 +78,12 @@ export async function applyMigrations(session: SqlSession, files: MigrationFile[
     const known = new Set(files.map((file) => file.name));
     const unknown = [...applied.keys()].filter((name) => !known.has(name));
     if (unknown.length > 0) {
-      logger.warn("the database has migrations this checkout does not know; is an older rolegate running against a newer database?", {
-        migrations: unknown,
-      });
+      logger.warn(
+        "the database has migrations this checkout does not know; is an older rolegate running against a newer database?",
+        {
+          migrations: unknown,
+        },
+      );
     }
 
     const pending = files.filter((file) => !applied.has(file.name));
@@ -90,13 +99,15 @@ async function applyOne(session: SqlSession, file: MigrationFile): Promise<void>
   const id = randomUUID();
   await session.exec("BEGIN");
   try {
-    await session.query(`INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, applied_steps_count) VALUES ($1, $2, $3, now(), 0)`, [
-      id,
-      file.checksum,
-      file.name,
-    ]);
+    await session.query(
+      `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, applied_steps_count) VALUES ($1, $2, $3, now(), 0)`,
+      [id, file.checksum, file.name],
+    );
     await session.exec(file.sql);
-    await session.query(`UPDATE "_prisma_migrations" SET finished_at = clock_timestamp(), applied_steps_count = 1 WHERE id = $1`, [id]);
+    await session.query(
+      `UPDATE "_prisma_migrations" SET finished_at = clock_timestamp(), applied_steps_count = 1 WHERE id = $1`,
+      [id],
+    );
     await session.exec("COMMIT");
   } catch (error) {
     await session.exec("ROLLBACK").catch(() => {});

@@ -9,7 +9,11 @@ export type RunQuery = <T extends object>(sql: string) => Promise<T[]>;
 const APPLIED = `SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`;
 
 export async function missingMigrations(query: RunQuery): Promise<string[]> {
-  const [table] = await query<{ present: boolean }>(`SELECT to_regclass('"_prisma_migrations"') IS NOT NULL AS present`);
-  const applied = new Set(table?.present ? (await query<{ migration_name: string }>(APPLIED)).map((r) => r.migration_name) : []);
+  const [table] = await query<{ present: boolean }>(
+    `SELECT to_regclass('"_prisma_migrations"') IS NOT NULL AS present`,
+  );
+  const applied = new Set(
+    table?.present ? (await query<{ migration_name: string }>(APPLIED)).map((r) => r.migration_name) : [],
+  );
   return (await readMigrationFiles()).map((f) => f.name).filter((name) => !applied.has(name));
 }

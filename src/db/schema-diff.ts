@@ -45,7 +45,10 @@ function loadEngineModule(): Promise<SchemaEngineModule> {
  * The SQL that takes a database migrated with `migrationsDir` to the state `schemaPath`
  * describes, or EMPTY_MIGRATION when they already match.
  */
-export async function diffMigrationsToSchema(migrationsDir: string = MIGRATIONS_DIR, schemaPath: string = SCHEMA_PATH): Promise<string> {
+export async function diffMigrationsToSchema(
+  migrationsDir: string = MIGRATIONS_DIR,
+  schemaPath: string = SCHEMA_PATH,
+): Promise<string> {
   const { SchemaEngine } = await loadEngineModule();
   const schema = await readFile(schemaPath, "utf8");
   const migrations = await readMigrationFiles(migrationsDir);

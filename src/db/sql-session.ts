@@ -22,7 +22,8 @@ export async function connectPostgresSession(connectionString: string): Promise<
   await client.connect();
   return {
     exec: async (script) => void (await client.query(script)),
-    query: async <Row extends object>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows as Row[],
+    query: async <Row extends object>(sql: string, params: unknown[] = []) =>
+      (await client.query(sql, params)).rows as Row[],
     withLock: async (key, work) => {
       await client.query("SELECT pg_advisory_lock($1)", [key]);
       try {

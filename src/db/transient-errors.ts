@@ -13,7 +13,14 @@
 const PRISMA_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024", "P2028", "P2034"]);
 
 /** The driver adapter's kinds for the same. */
-const ADAPTER_KINDS = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TooManyConnections", "TransactionWriteConflict", "TransactionAlreadyClosed"]);
+const ADAPTER_KINDS = new Set([
+  "DatabaseNotReachable",
+  "ConnectionClosed",
+  "SocketTimeout",
+  "TooManyConnections",
+  "TransactionWriteConflict",
+  "TransactionAlreadyClosed",
+]);
 
 /**
  * SQLSTATEs: admin shutdown, crash shutdown, cannot connect now (57P01–57P03), serialization
@@ -23,16 +30,41 @@ const ADAPTER_KINDS = new Set(["DatabaseNotReachable", "ConnectionClosed", "Sock
 const SQLSTATES = new Set(["57P01", "57P02", "57P03", "40001", "40P01", "53300"]);
 
 /** Node's socket errors. */
-const ERRNO_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]);
+const ERRNO_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EAI_AGAIN",
+]);
 
 /** node-postgres's messages for a connection that broke or never came. */
-const PG_MESSAGES = [/^Connection terminated/, /encountered a connection error and is not queryable/, /^timeout exceeded when trying to connect/, /^Connection ended unexpectedly/];
+const PG_MESSAGES = [
+  /^Connection terminated/,
+  /encountered a connection error and is not queryable/,
+  /^timeout exceeded when trying to connect/,
+  /^Connection ended unexpectedly/,
+];
 
 export function isTransientDatabaseError(error: unknown): boolean {
   for (let current: unknown = error, depth = 0; current && typeof current === "object" && depth < 5; depth++) {
-    const e = current as { code?: unknown; kind?: unknown; originalCode?: unknown; message?: unknown; meta?: { driverAdapterError?: { cause?: unknown } }; cause?: unknown };
-    if (typeof e.code === "string" && (PRISMA_CODES.has(e.code) || SQLSTATES.has(e.code) || e.code.startsWith("08") || ERRNO_CODES.has(e.code))) return true;
-    if (typeof e.originalCode === "string" && (SQLSTATES.has(e.originalCode) || e.originalCode.startsWith("08"))) return true;
+    const e = current as {
+      code?: unknown;
+      kind?: unknown;
+      originalCode?: unknown;
+      message?: unknown;
+      meta?: { driverAdapterError?: { cause?: unknown } };
+      cause?: unknown;
+    };
+    if (
+      typeof e.code === "string" &&
+      (PRISMA_CODES.has(e.code) || SQLSTATES.has(e.code) || e.code.startsWith("08") || ERRNO_CODES.has(e.code))
+    )
+      return true;
+    if (typeof e.originalCode === "string" && (SQLSTATES.has(e.originalCode) || e.originalCode.startsWith("08")))
+      return true;
     if (typeof e.kind === "string" && ADAPTER_KINDS.has(e.kind)) return true;
     if (typeof e.message === "string" && PG_MESSAGES.some((pattern) => pattern.test(e.message as string))) return true;
     current = e.meta?.driverAdapterError?.cause ?? e.meta?.driverAdapterError ?? e.cause;

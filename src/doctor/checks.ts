@@ -22,7 +22,8 @@ export interface CheckResult {
 }
 
 const CREDENTIAL: Record<VendorName, string> = {
-  sentry: "a Sentry user auth token with the member:admin scope (organization and integration tokens cannot change roles)",
+  sentry:
+    "a Sentry user auth token with the member:admin scope (organization and integration tokens cannot change roles)",
   devin: "an enterprise admin personal API key (apk_user_…)",
   dolfin: "the organisation's Dolfin API key, of an Admin or Owner",
   aitronos: "an Aitronos API key of an Admin or Owner of the organization",
@@ -32,7 +33,12 @@ export async function checkSlack(env: Pick<Env, "SLACK_BOT_TOKEN" | "SLACK_API_U
   const client = new webApi.WebClient(env.SLACK_BOT_TOKEN, slackClientOptions(env, 0));
   try {
     const auth = await client.auth.test();
-    return { check: "slack", vendor: "-", ok: true, detail: `bot ${auth.user ?? "?"} in workspace ${auth.team ?? "?"}` };
+    return {
+      check: "slack",
+      vendor: "-",
+      ok: true,
+      detail: `bot ${auth.user ?? "?"} in workspace ${auth.team ?? "?"}`,
+    };
   } catch (error) {
     const code = (error as { data?: { error?: string } }).data?.error ?? (error as Error).message;
     return {
@@ -53,8 +59,18 @@ export async function checkDatabase(env: Pick<Env, "DATABASE_URL" | "ROLEGATE_DA
       () => false,
     );
     return exists
-      ? { check: "database", vendor: "-", ok: true, detail: `embedded PGlite in ${dir} (migrations are applied at start)` }
-      : { check: "database", vendor: "-", ok: true, detail: `embedded PGlite will be created in ${dir} at first start` };
+      ? {
+          check: "database",
+          vendor: "-",
+          ok: true,
+          detail: `embedded PGlite in ${dir} (migrations are applied at start)`,
+        }
+      : {
+          check: "database",
+          vendor: "-",
+          ok: true,
+          detail: `embedded PGlite will be created in ${dir} at first start`,
+        };
   }
   let session;
   try {
@@ -74,7 +90,10 @@ export async function checkDatabase(env: Pick<Env, "DATABASE_URL" | "ROLEGATE_DA
       check: "database",
       vendor: "-",
       ok: true,
-      detail: pending === 0 ? "PostgreSQL answers; migrations up to date" : `PostgreSQL answers; ${pending} migration(s) will be applied at start`,
+      detail:
+        pending === 0
+          ? "PostgreSQL answers; migrations up to date"
+          : `PostgreSQL answers; ${pending} migration(s) will be applied at start`,
     };
   } finally {
     await session.close();
@@ -98,7 +117,10 @@ export async function checkTarget(target: Target, connectors: ConnectorRegistry)
     }
     return { ...row, ok: true, detail: saw };
   } catch (error) {
-    const detail = error instanceof VendorError ? `${error.describe()}${error.httpStatus ? ` (HTTP ${error.httpStatus})` : ""}` : (error as Error).message;
+    const detail =
+      error instanceof VendorError
+        ? `${error.describe()}${error.httpStatus ? ` (HTTP ${error.httpStatus})` : ""}`
+        : (error as Error).message;
     return { ...row, ok: false, detail, fix: fixFor(target, error) };
   }
 }
@@ -122,7 +144,14 @@ function fixFor(target: Target, error: unknown): string {
 
 /** A plain table, one row per check. */
 export function renderTable(results: CheckResult[]): string {
-  const rows = [["CHECK", "VENDOR", "RESULT"], ...results.map((r) => [r.check, r.vendor, r.ok ? `OK  ${r.detail}` : `FAILED  ${r.detail}${r.fix ? `\n  → ${r.fix}` : ""}`])];
+  const rows = [
+    ["CHECK", "VENDOR", "RESULT"],
+    ...results.map((r) => [
+      r.check,
+      r.vendor,
+      r.ok ? `OK  ${r.detail}` : `FAILED  ${r.detail}${r.fix ? `\n  → ${r.fix}` : ""}`,
+    ]),
+  ];
   const widths = [0, 1].map((i) => Math.max(...rows.map((row) => row[i]!.length)));
   return rows
     .map((row) => {

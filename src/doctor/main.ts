@@ -21,10 +21,16 @@ async function main(): Promise<number> {
   const { env, config, secrets } = configuration;
   const redact = createRedactor(secrets);
   const connectors = new TargetConnectors(config, CONNECTOR_FACTORIES);
-  const results = await Promise.all([checkSlack(env), checkDatabase(env), ...[...config.targets.values()].map((t) => checkTarget(t, connectors))]);
+  const results = await Promise.all([
+    checkSlack(env),
+    checkDatabase(env),
+    ...[...config.targets.values()].map((t) => checkTarget(t, connectors)),
+  ]);
   process.stdout.write(redact(renderTable(results)) + "\n");
   const failed = results.filter((r) => !r.ok).length;
-  process.stdout.write(failed === 0 ? "\nEverything rolegate needs answers.\n" : `\n${failed} check${failed === 1 ? "" : "s"} failed.\n`);
+  process.stdout.write(
+    failed === 0 ? "\nEverything rolegate needs answers.\n" : `\n${failed} check${failed === 1 ? "" : "s"} failed.\n`,
+  );
   return failed === 0 ? 0 : 1;
 }
 

@@ -40,7 +40,16 @@ import { isTransientDatabaseError } from "../db/transient-errors.js";
 import { CallFirst } from "./call-first.js";
 
 export interface ExecutorDeps {
-  queue: Pick<WorkQueue, "claimNext" | "renewLease" | "recordPreviousRoles" | "finishApplied" | "finishFailed" | "reschedule" | "otherGrantsRunning">;
+  queue: Pick<
+    WorkQueue,
+    | "claimNext"
+    | "renewLease"
+    | "recordPreviousRoles"
+    | "finishApplied"
+    | "finishFailed"
+    | "reschedule"
+    | "otherGrantsRunning"
+  >;
   connectors: ConnectorRegistry;
   /** Called after an outcome is committed: its notice is waiting in the outbox. */
   noticesAvailable?: () => void;
@@ -67,7 +76,13 @@ export interface ExecutorDeps {
 type AttemptResult =
   | { kind: "applied"; members: MemberResult[]; calls: number }
   | { kind: "failed"; members: MemberResult[]; detail: string; info: Record<string, unknown>; code?: string }
-  | { kind: "retry"; members: MemberResult[]; detail: string; retryAfterMs: number | undefined; info: Record<string, unknown> }
+  | {
+      kind: "retry";
+      members: MemberResult[];
+      detail: string;
+      retryAfterMs: number | undefined;
+      info: Record<string, unknown>;
+    }
   | { kind: "lease_lost" };
 
 /** Raised inside an attempt to end it with a permanent failure; `code` when a retry cannot help. */
@@ -178,7 +193,9 @@ export class Executor {
     const run = ++this.runs;
     this.callFirst.open((r) => r === run, { replace: true });
     const done: Promise<void> = this.carry(job, run)
-      .catch((error: unknown) => this.deps.logger.error("carrying out an approved request failed", { request: job.request.id, error }))
+      .catch((error: unknown) =>
+        this.deps.logger.error("carrying out an approved request failed", { request: job.request.id, error }),
+      )
       .finally(() => {
         this.handedOver.delete(done);
         this.callFirst.started(run);
@@ -199,7 +216,10 @@ export class Executor {
     const run = ++this.runs;
     try {
       const { queue, clock, config } = this.deps;
-      const job = await queue.claimNext(this.owner, clock(), { leaseMs: config.lease, maxAttempts: config.maxAttempts });
+      const job = await queue.claimNext(this.owner, clock(), {
+        leaseMs: config.lease,
+        maxAttempts: config.maxAttempts,
+      });
       this.deps.noticesAvailable?.(); // the claim's notice, or a give-up's
       if (!job) return false;
       await this.carry(job, run);
@@ -213,12 +233,15 @@ export class Executor {
   private async carry(job: ClaimedJob, run: number): Promise<void> {
     const { queue, config } = this.deps;
     const log = this.deps.logger.child({ request: job.request.id, attempt: job.attempt });
-    if (job.takenOverFrom) log.warn("took over a request whose executor stopped renewing its lease", { from: job.takenOverFrom });
+    if (job.takenOverFrom)
+      log.warn("took over a request whose executor stopped renewing its lease", { from: job.takenOverFrom });
     this.underWay++;
     const lease = new LeaseKeeper(queue, job, config.lease);
     lease.start();
     try {
-      const result = await this.attempt(job, lease, run).catch((error: unknown) => this.classify(error, job, lease, log));
+      const result = await this.attempt(job, lease, run).catch((error: unknown) =>
+        this.classify(error, job, lease, log),
+      );
       await this.record(job, result, lease, log);
     } finally {
       lease.stop();
@@ -254,7 +277,8 @@ export class Executor {
       }
     }
 
-    const inPlace = (found: (VendorMember | null)[]) => found.every((m) => holdsRequestedState(m, request.requestedRole, request.teamRoles));
+    const inPlace = (found: (VendorMember | null)[]) =>
+      found.every((m) => holdsRequestedState(m, request.requestedRole, request.teamRoles));
     // What approvers saw is what gets applied: a member whose role moved since the card was
     // read (someone changed it at the vendor meanwhile) is not overwritten.
     const moved = states.filter((s) => !inPlace(s.found)).flatMap((s) => movedSinceFiling(request, s.member, s.found));
@@ -274,7 +298,11 @@ export class Executor {
       if (first) {
         throw new PermanentFailure(
           `${first.ref} has a time-bound grant in ${first.target} that has not ended (request ${first.grantId}); nothing was changed — end or extend that grant first, then retry.`,
-          states.map((s) => ({ position: s.member.position, outcome: "FAILED" as const, detail: `overlaps the running grant ${first.grantId}` })),
+          states.map((s) => ({
+            position: s.member.position,
+            outcome: "FAILED" as const,
+            detail: `overlaps the running grant ${first.grantId}`,
+          })),
         );
       }
     }
@@ -286,7 +314,11 @@ export class Executor {
       this.deps.queue.recordPreviousRoles(
         job,
         // Team roles only where the request changes them: what a time-bound grant puts back.
-        states.map((s) => ({ position: s.member.position, role: s.found[0]?.role ?? null, teamRoles: request.teamRoles ? (s.found[0]?.teamRoles ?? []) : null })),
+        states.map((s) => ({
+          position: s.member.position,
+          role: s.found[0]?.role ?? null,
+          teamRoles: request.teamRoles ? (s.found[0]?.teamRoles ?? []) : null,
+        })),
         leaseMs,
       ),
     );
@@ -297,20 +329,33 @@ export class Executor {
     // that is APPLIED. In place before we ever touched it: ALREADY_IN_PLACE.
     const done: MemberResult[] = states
       .filter((s) => inPlace(s.found))
-      .map((s) => ({ position: s.member.position, outcome: changedEarlier(s.member, request) ? "APPLIED" : "ALREADY_IN_PLACE" }));
+      .map((s) => ({
+        position: s.member.position,
+        outcome: changedEarlier(s.member, request) ? "APPLIED" : "ALREADY_IN_PLACE",
+      }));
     if (todo.length === 0) return { kind: "applied", members: done, calls: 0 };
 
     if (job.attempt > this.deps.config.maxAttempts) {
       // What earlier attempts did is recorded even so: a time-bound grant's reverts hang on it.
-      throw new PermanentFailure(`rolegate gave up after ${this.deps.config.maxAttempts} attempts; nothing was changed in the last one.`, done);
+      throw new PermanentFailure(
+        `rolegate gave up after ${this.deps.config.maxAttempts} attempts; nothing was changed in the last one.`,
+        done,
+      );
     }
     this.callFirst.started(run); // the call is on its way: notices may go now
     try {
       if (request.kind === "SET_ROLE") {
-        await primary.setRole({ members: todo.map((s) => s.found[0]!), role: request.requestedRole, teamRoles: request.teamRoles }, { signal });
+        await primary.setRole(
+          { members: todo.map((s) => s.found[0]!), role: request.requestedRole, teamRoles: request.teamRoles },
+          { signal },
+        );
       } else {
         await primary.addToOrganizations(
-          { members: todo.map((s) => lookupOf(s.member)), organizations: connectors.map((c) => c.target.organization), role: request.requestedRole },
+          {
+            members: todo.map((s) => lookupOf(s.member)),
+            organizations: connectors.map((c) => c.target.organization),
+            role: request.requestedRole,
+          },
           { signal },
         );
       }
@@ -321,31 +366,59 @@ export class Executor {
       const changed = todo.filter((s) => completed.has(s.found[0]?.vendorUserId ?? s.member.vendorUserId ?? ""));
       const applied = changed.map((s): MemberResult => ({ position: s.member.position, outcome: "APPLIED" }));
       if (error.transient) throw new CallInterrupted(error, [...done, ...applied]);
-      const failed = todo.filter((s) => !changed.includes(s)).map((s): MemberResult => ({ position: s.member.position, outcome: "FAILED", detail: error.describe() }));
+      const failed = todo
+        .filter((s) => !changed.includes(s))
+        .map((s): MemberResult => ({ position: s.member.position, outcome: "FAILED", detail: error.describe() }));
       throw new PermanentFailure(error.describe(), [...done, ...applied, ...failed]);
     }
-    return { kind: "applied", members: [...done, ...todo.map((s) => ({ position: s.member.position, outcome: "APPLIED" as const }))], calls: 1 };
+    return {
+      kind: "applied",
+      members: [...done, ...todo.map((s) => ({ position: s.member.position, outcome: "APPLIED" as const }))],
+      calls: 1,
+    };
   }
 
   private classify(error: unknown, job: ClaimedJob, lease: LeaseKeeper, log: Logger): AttemptResult {
     // Whatever the call threw, once the lease is gone the outcome is the new holder's to record.
     if (error instanceof LeaseLost || lease.signal.aborted) return { kind: "lease_lost" };
     if (error instanceof PermanentFailure) {
-      return { kind: "failed", members: error.members, detail: error.message, info: error.code ? { code: error.code } : {}, ...(error.code ? { code: error.code } : {}) };
+      return {
+        kind: "failed",
+        members: error.members,
+        detail: error.message,
+        info: error.code ? { code: error.code } : {},
+        ...(error.code ? { code: error.code } : {}),
+      };
     }
     // What the interrupted call did is recorded with whatever the attempt's outcome is.
     const members = error instanceof CallInterrupted ? error.members : [];
     const cause = error instanceof CallInterrupted ? error.error : error;
     if (cause instanceof VendorError) {
-      const info = { kind: cause.kind, httpStatus: cause.httpStatus, vendorCode: cause.vendorCode, vendorRequestId: cause.requestId };
+      const info = {
+        kind: cause.kind,
+        httpStatus: cause.httpStatus,
+        vendorCode: cause.vendorCode,
+        vendorRequestId: cause.requestId,
+      };
       if (!cause.transient) return { kind: "failed", members, detail: cause.describe(), info };
       if (job.attempt >= this.deps.config.maxAttempts) {
-        return { kind: "failed", members, detail: `${cause.describe()} — rolegate gave up after ${job.attempt} attempts.`, info };
+        return {
+          kind: "failed",
+          members,
+          detail: `${cause.describe()} — rolegate gave up after ${job.attempt} attempts.`,
+          info,
+        };
       }
       return { kind: "retry", members, detail: cause.describe(), retryAfterMs: cause.retryAfterMs, info };
     }
     if (isAbort(error)) {
-      return { kind: "retry", members: [], detail: "The vendor did not answer in time.", retryAfterMs: undefined, info: { kind: "timeout" } };
+      return {
+        kind: "retry",
+        members: [],
+        detail: "The vendor did not answer in time.",
+        retryAfterMs: undefined,
+        info: { kind: "timeout" },
+      };
     }
     // The database failed before the vendor call (every write of the attempt comes before it): a
     // blip to ride out like a vendor's 503, never a verdict on the request.
@@ -353,12 +426,22 @@ export class Executor {
       log.warn("the database failed during an attempt; it is tried again later", { error });
       const detail = "rolegate lost its database connection during this attempt; nothing was changed at the vendor.";
       if (job.attempt >= this.deps.config.maxAttempts) {
-        return { kind: "failed", members, detail: `${detail} rolegate gave up after ${job.attempt} attempts.`, info: { kind: "database" } };
+        return {
+          kind: "failed",
+          members,
+          detail: `${detail} rolegate gave up after ${job.attempt} attempts.`,
+          info: { kind: "database" },
+        };
       }
       return { kind: "retry", members, detail, retryAfterMs: undefined, info: { kind: "database" } };
     }
     log.error("unexpected error while applying a request", { error });
-    return { kind: "failed", members: [], detail: `rolegate hit an unexpected error: ${(error as Error)?.message ?? String(error)}`, info: { kind: "internal" } };
+    return {
+      kind: "failed",
+      members: [],
+      detail: `rolegate hit an unexpected error: ${(error as Error)?.message ?? String(error)}`,
+      info: { kind: "internal" },
+    };
   }
 
   private async record(job: ClaimedJob, raw: AttemptResult, lease: LeaseKeeper, log: Logger): Promise<void> {
@@ -376,7 +459,10 @@ export class Executor {
       if (isTransientDatabaseError(error)) {
         // The database stayed away for the whole lease. The next holder re-reads the vendor and
         // records what it finds: a change that took effect is found in place, never made twice.
-        log.warn("could not record an attempt's outcome before the lease ran out; the next holder records it", { result: result.kind, error });
+        log.warn("could not record an attempt's outcome before the lease ran out; the next holder records it", {
+          result: result.kind,
+          error,
+        });
         return;
       }
       // The database refused the outcome. Say so on the request rather than leave it to cycle;
@@ -403,7 +489,12 @@ export class Executor {
    * between the vendor's answer and its record must not turn a change that took effect into a
    * failure, nor leave the card waiting for a takeover.
    */
-  private async commitWhileLeased(job: ClaimedJob, result: Exclude<AttemptResult, { kind: "lease_lost" }>, lease: LeaseKeeper, log: Logger): Promise<RoleRequest | null> {
+  private async commitWhileLeased(
+    job: ClaimedJob,
+    result: Exclude<AttemptResult, { kind: "lease_lost" }>,
+    lease: LeaseKeeper,
+    log: Logger,
+  ): Promise<RoleRequest | null> {
     for (let wait = 100; ; wait = Math.min(wait * 2, 2_000)) {
       try {
         return await this.commit(job, result);
@@ -465,25 +556,40 @@ export class Executor {
  * Where a member's role is neither what the card showed when approvers decided nor already the
  * requested one: one sentence per target, for the card. A role never read counts as moved.
  */
-function movedSinceFiling(request: RoleRequest, member: RoleRequest["members"][number], found: (VendorMember | null)[]) {
+function movedSinceFiling(
+  request: RoleRequest,
+  member: RoleRequest["members"][number],
+  found: (VendorMember | null)[],
+) {
   const targets = targetsOf(request);
   return targets.flatMap((target, i) => {
     const now = found[i] ?? null;
     if (now && sameRole(now.role, request.requestedRole)) return [];
     const filed = roleWhenFiledIn(request, member, target);
-    const unchanged = isUnknownRole(filed) ? false : filed === null ? now === null : now !== null && sameRole(now.role, { id: filed, name: filed });
+    const unchanged = isUnknownRole(filed)
+      ? false
+      : filed === null
+        ? now === null
+        : now !== null && sameRole(now.role, { id: filed, name: filed });
     if (unchanged) return [];
     const where = targets.length > 1 ? ` in ${target}` : "";
     const is = `${member.ref} is ${now ? now.role.name : "no longer a member"}${where} now`;
     const sentence =
-      filed === null ? `${is}, though approvers saw no membership there` : isUnknownRole(filed) ? `${is}, and approvers never saw a known role` : `${is}, not ${filed} as approved`;
+      filed === null
+        ? `${is}, though approvers saw no membership there`
+        : isUnknownRole(filed)
+          ? `${is}, and approvers never saw a known role`
+          : `${is}, not ${filed} as approved`;
     return [{ position: member.position, sentence }];
   });
 }
 
 /** The first reading (kept before any call) shows another role: the change is ours. */
 function changedEarlier(member: RoleRequest["members"][number], request: RoleRequest): boolean {
-  return member.previousRole !== null && !sameRole({ id: member.previousRole, name: member.previousRole }, request.requestedRole);
+  return (
+    member.previousRole !== null &&
+    !sameRole({ id: member.previousRole, name: member.previousRole }, request.requestedRole)
+  );
 }
 
 function lookupOf(member: RoleRequest["members"][number]): MemberLookup {

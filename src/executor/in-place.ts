@@ -13,5 +13,9 @@ export function holdsRequestedState(member: VendorMember | null, role: RoleRef, 
   if (!teamRoles) return true;
   const held = member.teamRoles ?? [];
   // A null role (a revert's "not in this team") is held when the member is out of the team.
-  return teamRoles.every((want) => (want.role === null ? !held.some((h) => same(h.team, want.team)) : held.some((h) => same(h.team, want.team) && same(h.role ?? "", want.role!))));
+  return teamRoles.every((want) =>
+    want.role === null
+      ? !held.some((h) => same(h.team, want.team))
+      : held.some((h) => same(h.team, want.team) && same(h.role ?? "", want.role!)),
+  );
 }

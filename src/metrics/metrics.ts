@@ -55,13 +55,36 @@ export class Metrics {
     labelNames: ["notice"] as const,
     registers: [this.registry],
   });
-  private readonly requests = this.gauge("rolegate_requests", "Requests by status (reverts of time-bound grants included).", ["status"]);
-  private readonly queueDepth = this.gauge("rolegate_executor_queue_depth", "Approved requests due for the executor now.");
-  private readonly oldestApproved = this.gauge("rolegate_oldest_approved_age_seconds", "Age of the oldest request approved but not yet applied (0 when none).");
-  private readonly failedReverts = this.gauge("rolegate_failed_reverts", "Time-bound grants whose access rolegate could not take back (FAILED reverts).");
-  private readonly outboxDepth = this.gauge("rolegate_notice_outbox_depth", "Notices waiting to be delivered to Slack.");
-  private readonly poolConnections = this.gauge("rolegate_db_pool_connections", "Database pool connections, by state.", ["state"]);
-  private readonly slackUp = this.gauge("rolegate_slack_up", "1 when Slack's Web API answered rolegate's last check (auth.test, every minute), else 0.");
+  private readonly requests = this.gauge(
+    "rolegate_requests",
+    "Requests by status (reverts of time-bound grants included).",
+    ["status"],
+  );
+  private readonly queueDepth = this.gauge(
+    "rolegate_executor_queue_depth",
+    "Approved requests due for the executor now.",
+  );
+  private readonly oldestApproved = this.gauge(
+    "rolegate_oldest_approved_age_seconds",
+    "Age of the oldest request approved but not yet applied (0 when none).",
+  );
+  private readonly failedReverts = this.gauge(
+    "rolegate_failed_reverts",
+    "Time-bound grants whose access rolegate could not take back (FAILED reverts).",
+  );
+  private readonly outboxDepth = this.gauge(
+    "rolegate_notice_outbox_depth",
+    "Notices waiting to be delivered to Slack.",
+  );
+  private readonly poolConnections = this.gauge(
+    "rolegate_db_pool_connections",
+    "Database pool connections, by state.",
+    ["state"],
+  );
+  private readonly slackUp = this.gauge(
+    "rolegate_slack_up",
+    "1 when Slack's Web API answered rolegate's last check (auth.test, every minute), else 0.",
+  );
 
   constructor(private readonly sources: MetricsSources) {
     collectDefaultMetrics({ register: this.registry, prefix: "rolegate_" });
@@ -93,7 +116,8 @@ export class Metrics {
     this.failedReverts.set(snapshot.failedReverts);
     this.outboxDepth.set(snapshot.outboxDepth);
     const pool = this.sources.pool?.();
-    if (pool) for (const state of ["total", "idle", "waiting"] as const) this.poolConnections.set({ state }, pool[state]);
+    if (pool)
+      for (const state of ["total", "idle", "waiting"] as const) this.poolConnections.set({ state }, pool[state]);
     if (this.sources.slackUp) this.slackUp.set(this.sources.slackUp() ? 1 : 0);
     return this.registry.metrics();
   }

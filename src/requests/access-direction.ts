@@ -24,7 +24,10 @@ export function directionOf(
   const rung = (names: string[]) => roleLadder.findIndex((r) => names.some((n) => r.includes(n.toLowerCase())));
   const was = rung([from]);
   const will = rung([to.id, to.name]);
-  if (was < 0 || will < 0) return from.toLowerCase() === to.name.toLowerCase() || from.toLowerCase() === to.id.toLowerCase() ? teamsOnly() : "unknown";
+  if (was < 0 || will < 0)
+    return from.toLowerCase() === to.name.toLowerCase() || from.toLowerCase() === to.id.toLowerCase()
+      ? teamsOnly()
+      : "unknown";
   if (will !== was) return will > was ? "raises" : "lowers";
   return teamsOnly();
 
@@ -32,7 +35,8 @@ export function directionOf(
     const wanted = teamRoles ?? [];
     if (wanted.length === 0) return "same";
     // Not read yet: only a change to the top team role surely takes nothing away.
-    if (teamRolesBefore === null) return wanted.every((w) => w.role?.toLowerCase() === teamRoleLadder.at(-1)) ? "raises" : "unknown";
+    if (teamRolesBefore === null)
+      return wanted.every((w) => w.role?.toLowerCase() === teamRoleLadder.at(-1)) ? "raises" : "unknown";
     const moves = wanted.map((want) => {
       const held = teamRolesBefore.find((t) => t.team.toLowerCase() === want.team.toLowerCase())?.role ?? null;
       const level = (role: string | null) => (role === null ? -1 : teamRoleLadder.indexOf(role.toLowerCase()));

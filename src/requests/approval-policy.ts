@@ -30,7 +30,8 @@ export class ApprovalPolicy {
       // A target removed from the config since filing has no approvers: nobody decides blindly.
       if (!target) return false;
       const may =
-        (await this.isApprover(userId, this.approversFor(target))) || (escalated && target.escalateTo !== undefined && (await this.isApprover(userId, target.escalateTo)));
+        (await this.isApprover(userId, this.approversFor(target))) ||
+        (escalated && target.escalateTo !== undefined && (await this.isApprover(userId, target.escalateTo)));
       if (!may) return false;
     }
     return targetNames.length > 0;
@@ -50,7 +51,10 @@ export class ApprovalPolicy {
     const target = this.config.targets.get(targetName);
     if (!target) return [];
     const ids = new Set<string>();
-    for (const approvers of [this.approversFor(target), ...(escalated && target.escalateTo ? [target.escalateTo] : [])]) {
+    for (const approvers of [
+      this.approversFor(target),
+      ...(escalated && target.escalateTo ? [target.escalateTo] : []),
+    ]) {
       for (const id of approvers.users) ids.add(id);
       for (const group of approvers.usergroups) for (const id of await this.directory.membersOf(group)) ids.add(id);
     }
@@ -79,7 +83,9 @@ export class ApprovalPolicy {
         // Leaving a team (a revert's null) takes access away: it needs no more than the default.
         return [
           counts[role.name.toLowerCase()] ?? counts[role.id.toLowerCase()] ?? fallback,
-          ...(teamRoles ?? []).map((t) => (t.role === null ? fallback : (counts[`${TEAM_KEY}${t.role.toLowerCase()}`] ?? fallback))),
+          ...(teamRoles ?? []).map((t) =>
+            t.role === null ? fallback : (counts[`${TEAM_KEY}${t.role.toLowerCase()}`] ?? fallback),
+          ),
         ];
       }),
     );
@@ -99,11 +105,18 @@ export interface RoleKey {
  * none of its roles, given the roles its vendor lists. Each would otherwise fall back to
  * `default` without anyone noticing.
  */
-export function unknownRoleKeys(target: Pick<Target, "vendor" | "approvals" | "maxDuration" | "requireDuration">, roles: readonly RoleRef[]): RoleKey[] {
+export function unknownRoleKeys(
+  target: Pick<Target, "vendor" | "approvals" | "maxDuration" | "requireDuration">,
+  roles: readonly RoleRef[],
+): RoleKey[] {
   const known = new Set(roles.flatMap((r) => [r.name.toLowerCase(), r.id.toLowerCase()]));
   // A vendor's team roles (Sentry's) may be keyed as team:<role>.
   for (const role of traitsOf(target.vendor).teamRoles) known.add(`${TEAM_KEY}${role}`);
-  const maps = { approvals: target.approvals, maxDuration: target.maxDuration, requireDuration: typeof target.requireDuration === "object" ? target.requireDuration : undefined };
+  const maps = {
+    approvals: target.approvals,
+    maxDuration: target.maxDuration,
+    requireDuration: typeof target.requireDuration === "object" ? target.requireDuration : undefined,
+  };
   return Object.entries(maps).flatMap(([map, entries]) =>
     Object.keys(entries ?? {})
       .filter((key) => key !== "default" && !known.has(key))

@@ -66,7 +66,11 @@ export class Filing {
     const targets = shape.value;
     const first = targets[0]!.name;
     // Who may ask, before any vendor is asked anything.
-    const notAllowed = await this.deps.service.policyRefusal({ target: first, extraTargets: input.targets.slice(1), requesterId: input.requesterId });
+    const notAllowed = await this.deps.service.policyRefusal({
+      target: first,
+      extraTargets: input.targets.slice(1),
+      requesterId: input.requesterId,
+    });
     if (notAllowed) return { ok: false, refusal: notAllowed };
     const connectors = targets.map((t) => this.deps.connectors.forTarget(t.name));
     const signal = () => AbortSignal.timeout(this.deps.lookupTimeoutMs ?? 8_000);
@@ -75,7 +79,11 @@ export class Filing {
     try {
       roles = await connectors[0]!.listRoles({ signal: signal() });
     } catch (error) {
-      return refuse("vendor_unavailable", `rolegate could not read the roles of ${first}: ${describe(error)}. Nothing was filed; try again in a minute.`, "role");
+      return refuse(
+        "vendor_unavailable",
+        `rolegate could not read the roles of ${first}: ${describe(error)}. Nothing was filed; try again in a minute.`,
+        "role",
+      );
     }
     // A misspelt key would silently fall back to `default`: refuse instead.
     for (const target of targets) {
@@ -91,7 +99,11 @@ export class Filing {
     const wanted = input.role.trim().toLowerCase();
     const role = roles.find((r) => r.name.toLowerCase() === wanted || r.id.toLowerCase() === wanted);
     if (!role) {
-      return refuse("invalid_request", `"${input.role}" is not a role in ${first}. Its roles: ${roles.map((r) => r.name).join(", ")}.`, "role");
+      return refuse(
+        "invalid_request",
+        `"${input.role}" is not a role in ${first}. Its roles: ${roles.map((r) => r.name).join(", ")}.`,
+        "role",
+      );
     }
     // How long, before the member lookups: a request the policy refuses costs no more calls.
     const policy = await this.deps.service.policyRefusal({
@@ -129,7 +141,9 @@ export class Filing {
     );
 
     if (input.kind === "SET_ROLE") {
-      const absent = found.filter((f) => "member" in f.readings[0]! && f.readings[0].member === null).map((f) => f.lookup.ref);
+      const absent = found
+        .filter((f) => "member" in f.readings[0]! && f.readings[0].member === null)
+        .map((f) => f.lookup.ref);
       if (absent.length > 0) {
         const target = targets[0]!;
         return refuse(
@@ -174,10 +188,18 @@ export class Filing {
     return this.file({
       kind: "SET_ROLE",
       targets: [revert.target],
-      members: [member.email ? { kind: "email", email: member.email } : { kind: "vendor_id", id: member.vendorUserId ?? member.ref }],
+      members: [
+        member.email
+          ? { kind: "email", email: member.email }
+          : { kind: "vendor_id", id: member.vendorUserId ?? member.ref },
+      ],
       role: revert.requestedRole.id,
       teamRoles: revert.teamRoles,
-      reason: `Take back what ${revert.revertOf} granted: its revert ${revert.id} failed (${revert.failureDetail ?? "no detail"})`.slice(0, 1_000),
+      reason:
+        `Take back what ${revert.revertOf} granted: its revert ${revert.id} failed (${revert.failureDetail ?? "no detail"})`.slice(
+          0,
+          1_000,
+        ),
       requesterId: actor,
       takesBack: revert.id,
     });
@@ -191,7 +213,8 @@ export class Filing {
         return { ref: `id:${member.id}`, email: null, vendorUserId: member.id };
       case "slack": {
         const email = await this.deps.slackUsers.emailOf(member.userId).catch(() => null);
-        if (!email) return `<@${member.userId}> has no email address rolegate can see; name them by email or id:<vendor id> instead.`;
+        if (!email)
+          return `<@${member.userId}> has no email address rolegate can see; name them by email or id:<vendor id> instead.`;
         return { ref: email.toLowerCase(), email: email.toLowerCase(), vendorUserId: null };
       }
     }
@@ -200,7 +223,11 @@ export class Filing {
 
 /** How a member was named, before any lookup. */
 function refOf(member: MemberRef): string {
-  return member.kind === "email" ? member.email : member.kind === "vendor_id" ? `id:${member.id}` : `<@${member.userId}>`;
+  return member.kind === "email"
+    ? member.email
+    : member.kind === "vendor_id"
+      ? `id:${member.id}`
+      : `<@${member.userId}>`;
 }
 
 type Reading = { member: VendorMember | null } | { failure: string };
@@ -223,6 +250,7 @@ function memberRecord(lookup: MemberLookup, readings: Reading[], targets: string
 
 function describe(error: unknown): string {
   if (error instanceof VendorError) return error.describe();
-  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) return "the vendor did not answer in time";
+  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError"))
+    return "the vendor did not answer in time";
   return error instanceof Error ? error.message : String(error);
 }

@@ -13,9 +13,15 @@ import { MAX_GRANT_SECONDS, MIN_GRANT_SECONDS } from "./request-shape.js";
 import { parseDuration } from "../config/duration.js";
 import { normalizeRequestId } from "./request-id.js";
 
-export type MemberRef = { kind: "email"; email: string } | { kind: "slack"; userId: string } | { kind: "vendor_id"; id: string };
+export type MemberRef =
+  { kind: "email"; email: string } | { kind: "slack"; userId: string } | { kind: "vendor_id"; id: string };
 
-export type HistoryFilter = { kind: "all" } | { kind: "mine" } | { kind: "pending" } | { kind: "target"; target: string } | { kind: "member"; member: MemberRef };
+export type HistoryFilter =
+  | { kind: "all" }
+  | { kind: "mine" }
+  | { kind: "pending" }
+  | { kind: "target"; target: string }
+  | { kind: "member"; member: MemberRef };
 
 export type RoleCommand =
   | { type: "form" }
@@ -44,7 +50,8 @@ export const USAGE = {
   help: "`/role help` — this list",
 } as const;
 
-export const MEMBER_HELP = 'A member is an email address, an @mention, or `id:<vendor id>`; separate several with commas. Quote a role with spaces: `"Department Manager"`.';
+export const MEMBER_HELP =
+  'A member is an email address, an @mention, or `id:<vendor id>`; separate several with commas. Quote a role with spaces: `"Department Manager"`.';
 
 export const FULL_USAGE = [...Object.values(USAGE), "", MEMBER_HELP].join("\n");
 
@@ -86,7 +93,8 @@ export function parseMember(raw: string): MemberRef | string {
   if (EMAIL.test(email)) return { kind: "email", email };
   const vendorId = /^id:(\S+)$/i.exec(text);
   if (vendorId) return { kind: "vendor_id", id: vendorId[1]! };
-  if (text.startsWith("@")) return `"${text}" is not a mention Slack recognised; pick the person from the @ menu, or write their email address`;
+  if (text.startsWith("@"))
+    return `"${text}" is not a mention Slack recognised; pick the person from the @ menu, or write their email address`;
   return `"${unescapeSlack(text)}" is not a member: write an email address, an @mention, or id:<vendor id>`;
 }
 
@@ -149,7 +157,11 @@ export function parseRoleCommand(raw: string, knownTargets: ReadonlySet<string>)
       const usage = USAGE[sub];
       if (tokens.length !== 2) return fail(`\`/role ${sub}\` takes one request id.`, usage);
       const id = normalizeRequestId(tokens[1]!.text);
-      if (!id) return fail(`"${unescapeSlack(tokens[1]!.text)}" is not a request id; ids are six letters and digits, like 7K2QXM.`, usage);
+      if (!id)
+        return fail(
+          `"${unescapeSlack(tokens[1]!.text)}" is not a request id; ids are six letters and digits, like 7K2QXM.`,
+          usage,
+        );
       return { ok: true, command: { type: sub, id } };
     }
     case "history":
@@ -172,7 +184,8 @@ function parseChange(sub: "set" | "add", text: string, tokens: Token[]): ParseRe
     .split(",")
     .map((t) => t.trim().toLowerCase())
     .filter(Boolean);
-  if (sub === "set" && targets.length > 1) return fail("`/role set` changes roles in one target; to add members to several organizations use `/role add`.");
+  if (sub === "set" && targets.length > 1)
+    return fail("`/role set` changes roles in one target; to add members to several organizations use `/role add`.");
   if (targetList.next >= tokens.length) return fail(`\`/role ${sub}\` needs the member(s) after the target.`);
 
   const memberList = takeList(tokens, targetList.next);
@@ -198,7 +211,8 @@ function parseChange(sub: "set" | "add", text: string, tokens: Token[]): ParseRe
     reasonStart = durationToken.end;
   }
   const reason = unescapeSlack(text.slice(reasonStart)).trim();
-  if (!reason) return fail(`A reason is required: say why, after the ${durationSeconds === null ? "role" : "duration"}.`);
+  if (!reason)
+    return fail(`A reason is required: say why, after the ${durationSeconds === null ? "role" : "duration"}.`);
 
   return sub === "set"
     ? { ok: true, command: { type: "set", target: targets[0]!, members, role, durationSeconds, reason } }
@@ -226,7 +240,9 @@ function parseHistory(args: Token[], knownTargets: ReadonlySet<string>): ParseRe
     else {
       const member = parseMember(word);
       if (typeof member === "string") {
-        return fail(`"${unescapeSlack(word)}" is not mine, pending, a target (${[...knownTargets].join(", ")}) or a member.`);
+        return fail(
+          `"${unescapeSlack(word)}" is not mine, pending, a target (${[...knownTargets].join(", ")}) or a member.`,
+        );
       }
       filter = { kind: "member", member };
     }

@@ -17,23 +17,39 @@ export function forRole<T>(map: Readonly<Record<string, T>> | undefined, role: R
  * them: asking to be a team admin for good is refused where `requireDuration` says
  * `team:admin: true`, whatever the org role.
  */
-export function durationProblem(target: Target, role: RoleRef, durationSeconds: number | null, teamRoles: readonly TeamRole[] | null = null): string | null {
+export function durationProblem(
+  target: Target,
+  role: RoleRef,
+  durationSeconds: number | null,
+  teamRoles: readonly TeamRole[] | null = null,
+): string | null {
   const own = roleDurationProblem(target, role, durationSeconds);
   if (own) return own;
   for (const team of teamRoles ?? []) {
     // Leaving a team (a revert's null) takes access away: no limit applies to it.
     if (team.role === null) continue;
     const key = `team:${team.role.toLowerCase()}`;
-    const problem = roleDurationProblem(target, { id: key, name: `${team.role} of team ${team.team}` }, durationSeconds, key);
+    const problem = roleDurationProblem(
+      target,
+      { id: key, name: `${team.role} of team ${team.team}` },
+      durationSeconds,
+      key,
+    );
     if (problem) return problem;
   }
   return null;
 }
 
 /** `key`: only this exact key counts (a team role), no `default`. */
-function roleDurationProblem(target: Target, role: RoleRef, durationSeconds: number | null, key?: string): string | null {
+function roleDurationProblem(
+  target: Target,
+  role: RoleRef,
+  durationSeconds: number | null,
+  key?: string,
+): string | null {
   const lookup = <T>(map: Readonly<Record<string, T>> | undefined) => (key ? map?.[key] : forRole(map, role));
-  const required = typeof target.requireDuration === "boolean" ? target.requireDuration : lookup(target.requireDuration);
+  const required =
+    typeof target.requireDuration === "boolean" ? target.requireDuration : lookup(target.requireDuration);
   const maxMs = lookup(target.maxDuration);
   if (durationSeconds === null) {
     if (!required) return null;

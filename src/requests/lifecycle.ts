@@ -38,7 +38,8 @@ export interface LifecycleState {
  * known, which refuses like the direction that would be refused). `unverified`: the lookup that
  * would tell failed, which refuses like `member`.
  */
-export type OwnAccess = { kind: "none" } | { kind: "member"; ref: string; change?: Direction } | { kind: "unverified"; why: string };
+export type OwnAccess =
+  { kind: "none" } | { kind: "member"; ref: string; change?: Direction } | { kind: "unverified"; why: string };
 
 /**
  * What is known about the person deciding, asked before the row lock (it may call Slack or a
@@ -74,18 +75,21 @@ export type Decision =
 const refused = (code: RefusalCode, message: string, expire = false): Decision =>
   expire ? { ok: false, refusal: { code, message }, expire } : { ok: false, refusal: { code, message } };
 
-const isExpired = (state: LifecycleState, now: Date) => state.status === "PENDING" && now.getTime() >= state.expiresAt.getTime();
+const isExpired = (state: LifecycleState, now: Date) =>
+  state.status === "PENDING" && now.getTime() >= state.expiresAt.getTime();
 
 /**
  * PENDING, or APPROVED and not yet taken up: a deny or a cancel can still stop it — unless it
  * is a revert, which nobody may stop: it ends access that was granted only for a while.
  */
-const stoppable = (state: LifecycleState) => !state.isRevert && (state.status === "PENDING" || (state.status === "APPROVED" && !state.started));
+const stoppable = (state: LifecycleState) =>
+  !state.isRevert && (state.status === "PENDING" || (state.status === "APPROVED" && !state.started));
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 function alreadyDecided(state: LifecycleState): Decision {
-  if (state.status === "EXPIRED") return refused("expired", "This request expired without a decision. File a new one with /role.");
+  if (state.status === "EXPIRED")
+    return refused("expired", "This request expired without a decision. File a new one with /role.");
   return refused("already_decided", `Nothing to decide: this request was already ${STATUS_PHRASE[state.status]}.`);
 }
 
@@ -117,11 +121,17 @@ function ownAccessRefusal(ownAccess: OwnAccess, verb: string, allowed: readonly 
 function countingApprovals(state: LifecycleState, standing: Standing): { counting: string[]; lapsed: string[] } | null {
   const ids = state.approvals.map((a) => a.approverId);
   if (ids.some((id) => !standing.approvers.has(id))) return null;
-  return { counting: ids.filter((id) => standing.approvers.get(id)), lapsed: ids.filter((id) => !standing.approvers.get(id)) };
+  return {
+    counting: ids.filter((id) => standing.approvers.get(id)),
+    lapsed: ids.filter((id) => !standing.approvers.get(id)),
+  };
 }
 
 const requesterNotAllowed = () =>
-  refused("requester_not_allowed", "The requester may no longer ask for changes in this target (rolegate.yml's requesters), so this request cannot be approved.");
+  refused(
+    "requester_not_allowed",
+    "The requester may no longer ask for changes in this target (rolegate.yml's requesters), so this request cannot be approved.",
+  );
 
 const RECHECK: Decision = {
   ok: false,
@@ -134,7 +144,11 @@ export function decide(state: LifecycleState, command: Command): Decision {
     case "approve": {
       if (state.status !== "PENDING") return alreadyDecided(state);
       if (isExpired(state, command.now)) {
-        return refused("expired", "This request expired before it was approved. The requester can file it again with /role.", true);
+        return refused(
+          "expired",
+          "This request expired before it was approved. The requester can file it again with /role.",
+          true,
+        );
       }
       if (command.actor === state.requesterId) {
         return refused("self_approval", "You can't approve your own request; another approver has to decide it.");
@@ -148,7 +162,10 @@ export function decide(state: LifecycleState, command: Command): Decision {
       if (!approvals) return RECHECK;
       if (state.approvals.some((a) => a.approverId === command.actor)) {
         const missing = state.requiredApprovals - approvals.counting.length;
-        return refused("already_approved", `You have already approved this request; it needs ${plural(missing, "more approval")} from other approvers.`);
+        return refused(
+          "already_approved",
+          `You have already approved this request; it needs ${plural(missing, "more approval")} from other approvers.`,
+        );
       }
       if (!state.rolesKnown) {
         return refused(
@@ -167,7 +184,8 @@ export function decide(state: LifecycleState, command: Command): Decision {
     }
     case "deny": {
       if (!stoppable(state)) return alreadyDecided(state);
-      if (isExpired(state, command.now)) return refused("expired", "This request already expired; there is nothing left to deny.", true);
+      if (isExpired(state, command.now))
+        return refused("expired", "This request already expired; there is nothing left to deny.", true);
       if (command.actor === state.requesterId) {
         return refused("self_approval", "You can't decide your own request. To withdraw it, use /role cancel.");
       }
@@ -182,20 +200,28 @@ export function decide(state: LifecycleState, command: Command): Decision {
         return refused("not_requester", "Only the person who filed this request can cancel it.");
       }
       if (!stoppable(state)) {
-        return refused("already_decided", `It can't be cancelled any more: this request was already ${STATUS_PHRASE[state.status]}.`);
+        return refused(
+          "already_decided",
+          `It can't be cancelled any more: this request was already ${STATUS_PHRASE[state.status]}.`,
+        );
       }
-      if (isExpired(state, command.now)) return refused("expired", "This request already expired; there is nothing left to cancel.", true);
+      if (isExpired(state, command.now))
+        return refused("expired", "This request already expired; there is nothing left to cancel.", true);
       return { ok: true, to: "CANCELLED", event: "CANCELLED" };
     }
     case "retry": {
       if (state.status !== "FAILED") {
-        return refused("not_failed", `Only a failed request can be retried; this one is ${STATUS_PHRASE[state.status]}.`);
+        return refused(
+          "not_failed",
+          `Only a failed request can be retried; this one is ${STATUS_PHRASE[state.status]}.`,
+        );
       }
       if (command.actor === state.requesterId) {
         return refused("self_approval", "You can't retry your own request; another approver has to.");
       }
       const { standing } = command;
-      if (!standing.mayDecide) return refused("not_approver", "Only approvers for this target can retry a failed request.");
+      if (!standing.mayDecide)
+        return refused("not_approver", "Only approvers for this target can retry a failed request.");
       if (state.failureCode === "state_changed") {
         return refused(
           "state_changed",
@@ -253,7 +279,10 @@ export const SYSTEM_TRANSITIONS = {
   giveUp: { from: "APPROVED", to: "FAILED", event: "FAILED", notice: "failed" },
   reschedule: { from: "EXECUTING", to: "APPROVED", event: "RESCHEDULED", notice: "retry_scheduled" },
   expire: { from: "PENDING", to: "EXPIRED", event: "EXPIRED", notice: "expired" },
-} as const satisfies Record<string, { from: RequestStatus; to: RequestStatus; event: AuditEventType; notice: NoticeType }>;
+} as const satisfies Record<
+  string,
+  { from: RequestStatus; to: RequestStatus; event: AuditEventType; notice: NoticeType }
+>;
 
 /** What people's decisions write (decide()); an approval short of the number required stays PENDING. */
 const PERSON_TRANSITIONS = [
@@ -271,7 +300,10 @@ const PERSON_TRANSITIONS = [
  * goes through (store/writes.ts) refuses any other: an edge added in code but not here fails
  * loudly instead of moving a request somewhere the lifecycle never meant it to go.
  */
-export const TRANSITIONS: readonly { from: RequestStatus; to: RequestStatus; event: AuditEventType }[] = [...PERSON_TRANSITIONS, ...Object.values(SYSTEM_TRANSITIONS)];
+export const TRANSITIONS: readonly { from: RequestStatus; to: RequestStatus; event: AuditEventType }[] = [
+  ...PERSON_TRANSITIONS,
+  ...Object.values(SYSTEM_TRANSITIONS),
+];
 
 export function isTransition(from: RequestStatus, to: RequestStatus, event: AuditEventType): boolean {
   return TRANSITIONS.some((t) => t.from === from && t.to === to && t.event === event);
@@ -299,7 +331,9 @@ export function lifecycleStateOf(request: RoleRequest): LifecycleState {
     expiresAt: request.expiresAt,
     requiredApprovals: request.requiredApprovals,
     approvals: request.approvals,
-    rolesKnown: request.members.every((m) => !isUnknownRole(m.roleWhenFiled) && !Object.values(m.extraRolesWhenFiled).some(isUnknownRole)),
+    rolesKnown: request.members.every(
+      (m) => !isUnknownRole(m.roleWhenFiled) && !Object.values(m.extraRolesWhenFiled).some(isUnknownRole),
+    ),
     // A change already made at the vendor cannot be cancelled by a click.
     started: request.attempts > 0 || request.members.some((m) => m.outcome === "APPLIED"),
     failureCode: request.failureCode,

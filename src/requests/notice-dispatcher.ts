@@ -108,7 +108,10 @@ export class NoticeDispatcher {
     // is not: it may have reached Slack, and stays claimed (its claim counted) until recorded.
     const untried = new Set(due.map((n) => n.id));
     const claimed = new Set(untried);
-    const heartbeat = setInterval(() => void outbox.renew(this.owner, [...claimed], this.claimMs).catch(() => {}), Math.max(50, Math.floor(this.claimMs / 3)));
+    const heartbeat = setInterval(
+      () => void outbox.renew(this.owner, [...claimed], this.claimMs).catch(() => {}),
+      Math.max(50, Math.floor(this.claimMs / 3)),
+    );
     try {
       let slackFailed = false;
       for (const notice of due) {
@@ -144,7 +147,13 @@ export class NoticeDispatcher {
     try {
       const request = await repo.find(notice.requestId);
       if (!request) throw new Error(`request ${notice.requestId} is gone`);
-      await notifier.notify({ type: notice.type, request, actor: notice.actor, deliveryId: String(notice.id), triedBefore: notice.claims > 1 });
+      await notifier.notify({
+        type: notice.type,
+        request,
+        actor: notice.actor,
+        deliveryId: String(notice.id),
+        triedBefore: notice.claims > 1,
+      });
       await record(() => outbox.delivered(notice, this.owner));
       if (this.failing) {
         this.failing = false;
@@ -156,7 +165,12 @@ export class NoticeDispatcher {
       if (isTransientDatabaseError(error)) throw error;
       if (error instanceof DeliverLater) {
         this.deps.noticeDeferred?.(notice.type);
-        logger.debug("a notice waits for its turn in Slack", { request: notice.requestId, notice: notice.type, afterMs: error.afterMs, why: error.message });
+        logger.debug("a notice waits for its turn in Slack", {
+          request: notice.requestId,
+          notice: notice.type,
+          afterMs: error.afterMs,
+          why: error.message,
+        });
         await record(() => outbox.later(notice, this.owner, error.afterMs));
         return false;
       }
@@ -164,15 +178,25 @@ export class NoticeDispatcher {
       this.deps.noticeFailed?.(notice.type);
       const tries = notice.attempts + 1;
       const permanent = notifier.isPermanent?.(error) ?? false;
-      const giveUp = (permanent && tries >= PERMANENT_TRIES) || Date.now() - notice.createdAt.getTime() > (this.deps.giveUpAfterMs ?? 86_400_000);
-      const retryInMs = Math.min(this.deps.maxRetryMs ?? MAX_RETRY_MS, (this.deps.firstRetryMs ?? 1_000) * 2 ** (tries - 1));
-      logger[giveUp ? "error" : "warn"](giveUp ? "gave up on a notice" : "could not deliver a notice; it will be tried again", {
-        request: notice.requestId,
-        notice: notice.type,
-        tries,
-        error,
-      });
-      await record(() => outbox.failed(notice, this.owner, error instanceof Error ? error.message : String(error), retryInMs, giveUp));
+      const giveUp =
+        (permanent && tries >= PERMANENT_TRIES) ||
+        Date.now() - notice.createdAt.getTime() > (this.deps.giveUpAfterMs ?? 86_400_000);
+      const retryInMs = Math.min(
+        this.deps.maxRetryMs ?? MAX_RETRY_MS,
+        (this.deps.firstRetryMs ?? 1_000) * 2 ** (tries - 1),
+      );
+      logger[giveUp ? "error" : "warn"](
+        giveUp ? "gave up on a notice" : "could not deliver a notice; it will be tried again",
+        {
+          request: notice.requestId,
+          notice: notice.type,
+          tries,
+          error,
+        },
+      );
+      await record(() =>
+        outbox.failed(notice, this.owner, error instanceof Error ? error.message : String(error), retryInMs, giveUp),
+      );
       return !permanent && !giveUp;
     }
   }

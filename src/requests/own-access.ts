@@ -40,7 +40,9 @@ export async function ownAccessOf(actor: string, request: AccessAtStake, deps: O
   for (const target of request.targets) {
     let me: string | null;
     try {
-      me = await deps.connectors.forTarget(target).personIdOf(mine, { signal: AbortSignal.timeout(deps.lookupTimeoutMs ?? 8_000) });
+      me = await deps.connectors
+        .forTarget(target)
+        .personIdOf(mine, { signal: AbortSignal.timeout(deps.lookupTimeoutMs ?? 8_000) });
     } catch {
       return { kind: "unverified", why: `${target} did not answer when asked who you are there` };
     }

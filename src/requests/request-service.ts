@@ -11,7 +11,14 @@ import { decide, lifecycleStateOf, type OwnAccess, type Standing } from "./lifec
 import type { AccessAtStake } from "./own-access.js";
 import { durationProblem } from "./grant-policy.js";
 import { ok, refuse, STATUS_PHRASE, type Refusal, type Result } from "./refusals.js";
-import { ExtensionPending, type DecisionContext, type NewRequest, type PersonCommand, type RequestRepo, type TransitionOutcome } from "./store/request-repo.js";
+import {
+  ExtensionPending,
+  type DecisionContext,
+  type NewRequest,
+  type PersonCommand,
+  type RequestRepo,
+  type TransitionOutcome,
+} from "./store/request-repo.js";
 import type { ClaimedJob, HeldOffer } from "./store/work-queue.js";
 import { checkShape, cleanTyped, MAX_REASON_LENGTH } from "./request-shape.js";
 import type { RoleRequest } from "./types.js";
@@ -74,7 +81,10 @@ export class RequestService {
       this.deps.config,
     );
     if (!checked.ok) return checked;
-    const refusal = (await this.limitRefusal(input.requesterId)) ?? (await this.policyRefusal(input)) ?? (await this.overlapRefusal(input));
+    const refusal =
+      (await this.limitRefusal(input.requesterId)) ??
+      (await this.policyRefusal(input)) ??
+      (await this.overlapRefusal(input));
     if (refusal) return { ok: false, refusal };
     const now = this.deps.clock();
     let request: RoleRequest;
@@ -83,7 +93,11 @@ export class RequestService {
         {
           ...input,
           reason: cleanTyped(input.reason),
-          requiredApprovals: this.deps.policy.requiredApprovals(checked.value, input.requestedRole, input.teamRoles ?? null),
+          requiredApprovals: this.deps.policy.requiredApprovals(
+            checked.value,
+            input.requestedRole,
+            input.teamRoles ?? null,
+          ),
           expiresAt: new Date(now.getTime() + this.deps.config.pendingTtl),
         },
         now,
@@ -100,7 +114,12 @@ export class RequestService {
   }
 
   approve(id: string, actor: string): Promise<Result<RoleRequest>> {
-    return this.personCommand(id, async (context, now) => ({ type: "approve", actor, standing: await this.standingOf(actor, context), now }));
+    return this.personCommand(id, async (context, now) => ({
+      type: "approve",
+      actor,
+      standing: await this.standingOf(actor, context),
+      now,
+    }));
   }
 
   deny(id: string, actor: string, note?: string): Promise<Result<RoleRequest>> {
@@ -134,7 +153,13 @@ export class RequestService {
 
   retry(id: string, actor: string): Promise<Result<RoleRequest>> {
     const retryWindowMs = this.deps.config.retryWindow;
-    return this.personCommand(id, async (context, now) => ({ type: "retry", actor, standing: await this.standingOf(actor, context), now, retryWindowMs }));
+    return this.personCommand(id, async (context, now) => ({
+      type: "retry",
+      actor,
+      standing: await this.standingOf(actor, context),
+      now,
+      retryWindowMs,
+    }));
   }
 
   /**
@@ -167,7 +192,9 @@ export class RequestService {
    * known — for how long.
    */
   async policyRefusal(
-    input: Pick<FileRequestInput, "target" | "extraTargets" | "durationSeconds" | "requesterId" | "teamRoles"> & { requestedRole?: FileRequestInput["requestedRole"] },
+    input: Pick<FileRequestInput, "target" | "extraTargets" | "durationSeconds" | "requesterId" | "teamRoles"> & {
+      requestedRole?: FileRequestInput["requestedRole"];
+    },
   ): Promise<Refusal | null> {
     const names = [input.target, ...(input.extraTargets ?? [])];
     if (!(await this.deps.policy.mayRequest(input.requesterId, names))) {
@@ -179,7 +206,10 @@ export class RequestService {
     }
     for (const name of names) {
       const target = this.deps.config.targets.get(name);
-      const problem = target && input.requestedRole && durationProblem(target, input.requestedRole, input.durationSeconds ?? null, input.teamRoles ?? null);
+      const problem =
+        target &&
+        input.requestedRole &&
+        durationProblem(target, input.requestedRole, input.durationSeconds ?? null, input.teamRoles ?? null);
       if (problem) return { code: "policy", message: problem, field: "duration" };
     }
     return null;
@@ -198,13 +228,23 @@ export class RequestService {
       const refusal = await this.resolveRefusal(input.takesBack, input.requesterId);
       if (refusal) return refusal;
       const open = await this.deps.repo.openTakeBack(input.takesBack);
-      if (open) return { code: "already_decided", message: `A take-back of ${input.takesBack} is already filed: request ${open}. Nothing new was filed.` };
+      if (open)
+        return {
+          code: "already_decided",
+          message: `A take-back of ${input.takesBack} is already filed: request ${open}. Nothing new was filed.`,
+        };
       except = (await this.deps.repo.find(input.takesBack))?.revertOf ?? null;
     }
     const members = input.members.map((m) => ({ email: m.email ?? null, vendorUserId: m.vendorUserId ?? null }));
-    const [running] = await this.deps.repo.runningGrantsFor([input.target, ...(input.extraTargets ?? [])], members, except);
+    const [running] = await this.deps.repo.runningGrantsFor(
+      [input.target, ...(input.extraTargets ?? [])],
+      members,
+      except,
+    );
     if (!running) return null;
-    const until = running.endsAt ? ` until ${running.endsAt.toISOString().replace("T", " ").slice(0, 16)} UTC` : ", not yet applied";
+    const until = running.endsAt
+      ? ` until ${running.endsAt.toISOString().replace("T", " ").slice(0, 16)} UTC`
+      : ", not yet applied";
     return {
       code: "grant_running",
       message:
@@ -221,9 +261,19 @@ export class RequestService {
   async extend(grantId: string, actor: string): Promise<Result<RoleRequest>> {
     const grant = await this.deps.repo.find(grantId);
     if (!grant) return refuse("not_found", `There is no request ${grantId}.`);
-    if (grant.requesterId !== actor) return refuse("not_requester", "Only the person who asked for this access can ask to extend it.");
-    if (grant.durationSeconds === null || grant.revertOf !== null || grant.status !== "APPLIED" || !grant.grantEndsAt || grant.grantEndsAt <= this.deps.clock()) {
-      return refuse("nothing_to_end", `Request ${grantId} is not a running time-bound grant; ask anew with /role set … for <duration>.`);
+    if (grant.requesterId !== actor)
+      return refuse("not_requester", "Only the person who asked for this access can ask to extend it.");
+    if (
+      grant.durationSeconds === null ||
+      grant.revertOf !== null ||
+      grant.status !== "APPLIED" ||
+      !grant.grantEndsAt ||
+      grant.grantEndsAt <= this.deps.clock()
+    ) {
+      return refuse(
+        "nothing_to_end",
+        `Request ${grantId} is not a running time-bound grant; ask anew with /role set … for <duration>.`,
+      );
     }
     const members = grant.members.filter((m) => m.outcome === "APPLIED");
     // The same change as the grant's, team roles included: the approvals it needs (team:admin),
@@ -238,7 +288,12 @@ export class RequestService {
       reason: `Extension of ${grant.id}: ${grant.reason}`.slice(0, MAX_REASON_LENGTH),
       requesterId: actor,
       // Approvers see the role held now; the executor re-reads it before moving the end.
-      members: members.map((m) => ({ ref: m.ref, email: m.email, vendorUserId: m.vendorUserId, roleWhenFiled: grant.requestedRole.name })),
+      members: members.map((m) => ({
+        ref: m.ref,
+        email: m.email,
+        vendorUserId: m.vendorUserId,
+        roleWhenFiled: grant.requestedRole.name,
+      })),
     });
   }
 
@@ -248,7 +303,12 @@ export class RequestService {
    */
   async acceptRevert(revertId: string, actor: string, reason: string): Promise<Result<RoleRequest>> {
     const why = cleanNote(reason);
-    if (!why) return refuse("invalid_request", "Say why the member's role may stay as it is: the reason is kept in the audit trail.", "reason");
+    if (!why)
+      return refuse(
+        "invalid_request",
+        "Say why the member's role may stay as it is: the reason is kept in the audit trail.",
+        "reason",
+      );
     const refusal = await this.resolveRefusal(revertId, actor);
     if (refusal) return { ok: false, refusal };
     // Only a role someone else set at the vendor may be accepted. Where the revert failed for
@@ -262,7 +322,11 @@ export class RequestService {
       );
     }
     const open = await this.deps.repo.openTakeBack(revertId);
-    if (open) return refuse("already_decided", `A take-back of ${revertId} is waiting: request ${open}. Deny it first to accept the role as it is instead.`);
+    if (open)
+      return refuse(
+        "already_decided",
+        `A take-back of ${revertId} is waiting: request ${open}. Deny it first to accept the role as it is instead.`,
+      );
     if (!(await this.deps.repo.acceptRevert(revertId, actor, why, this.deps.clock()))) {
       return refuse("already_decided", `Request ${revertId} is not a failed revert waiting to be settled any more.`);
     }
@@ -275,16 +339,31 @@ export class RequestService {
    * only an unresolved failed revert, only an approver of its target, never its member.
    */
   async resolveRefusal(revertId: string, actor: string): Promise<Refusal | null> {
-    const [revert, context] = await Promise.all([this.deps.repo.find(revertId), this.deps.repo.decisionContext(revertId)]);
-    if (!revert || !context || revert.revertOf === null) return { code: "not_found", message: `There is no revert ${revertId}.` };
+    const [revert, context] = await Promise.all([
+      this.deps.repo.find(revertId),
+      this.deps.repo.decisionContext(revertId),
+    ]);
+    if (!revert || !context || revert.revertOf === null)
+      return { code: "not_found", message: `There is no revert ${revertId}.` };
     if (revert.status !== "FAILED" || revert.resolution) {
-      return { code: "already_decided", message: `Nothing to settle: the revert ${revertId} is ${revert.resolution ? "already settled" : STATUS_PHRASE[revert.status]}.` };
+      return {
+        code: "already_decided",
+        message: `Nothing to settle: the revert ${revertId} is ${revert.resolution ? "already settled" : STATUS_PHRASE[revert.status]}.`,
+      };
     }
-    if (!(await this.deps.policy.mayDecide(actor, context.targets))) return { code: "not_approver", message: "Only approvers of this target can settle a revert that failed." };
+    if (!(await this.deps.policy.mayDecide(actor, context.targets)))
+      return { code: "not_approver", message: "Only approvers of this target can settle a revert that failed." };
     const own = await this.deps.ownAccess(actor, context);
-    if (own.kind === "member") return { code: "own_access", message: `You can't settle this revert: it is about your own access (${own.ref}). Another approver has to.` };
+    if (own.kind === "member")
+      return {
+        code: "own_access",
+        message: `You can't settle this revert: it is about your own access (${own.ref}). Another approver has to.`,
+      };
     if (own.kind === "unverified")
-      return { code: "own_access_unverified", message: `rolegate could not check that this revert is not about your own access (${own.why}). Try again in a minute.` };
+      return {
+        code: "own_access_unverified",
+        message: `rolegate could not check that this revert is not about your own access (${own.why}). Try again in a minute.`,
+      };
     return null;
   }
 
@@ -316,13 +395,20 @@ export class RequestService {
     const mayEnd = context.requesterId === actor || (await this.deps.policy.mayDecide(actor, context.targets));
     // Ending a grant that lowered someone gives them their higher role back early: not theirs
     // to do. (Ending one that raised them — "I'm done" — only takes access away, and stays theirs.)
-    const raisedBack = (m: DecisionContext["members"][number]) => m.previousRole !== null && !["lowers", "same"].includes(this.revertChangeOf(context, m));
+    const raisedBack = (m: DecisionContext["members"][number]) =>
+      m.previousRole !== null && !["lowers", "same"].includes(this.revertChangeOf(context, m));
     if (mayEnd && context.members.some(raisedBack)) {
       const own = await this.deps.ownAccess(actor, context);
       const member = own.kind === "member" ? context.members.find((m) => m.ref === own.ref) : undefined;
       if (own.kind === "unverified" || (member && raisedBack(member))) {
-        const why = own.kind === "unverified" ? `rolegate could not check that it does not (${own.why})` : `it would give you (${member!.ref}) your previous, higher role back`;
-        return refuse(own.kind === "unverified" ? "own_access_unverified" : "own_access", `You can't end this grant early: ${why}. Another approver has to.`);
+        const why =
+          own.kind === "unverified"
+            ? `rolegate could not check that it does not (${own.why})`
+            : `it would give you (${member!.ref}) your previous, higher role back`;
+        return refuse(
+          own.kind === "unverified" ? "own_access_unverified" : "own_access",
+          `You can't end this grant early: ${why}. Another approver has to.`,
+        );
       }
     }
     const outcome = await this.deps.repo.endGrantEarly(id, actor, mayEnd, this.deps.clock());
@@ -343,7 +429,11 @@ export class RequestService {
     return expired;
   }
 
-  private async personCommand(id: string, command: (context: DecisionContext, now: Date) => Promise<PersonCommand>, note?: string): Promise<Result<RoleRequest>> {
+  private async personCommand(
+    id: string,
+    command: (context: DecisionContext, now: Date) => Promise<PersonCommand>,
+    note?: string,
+  ): Promise<Result<RoleRequest>> {
     for (let round = 1; ; round++) {
       const context = await this.deps.repo.decisionContext(id);
       if (!context) return refuse("not_found", `There is no request ${id}. Check the id with /role history.`);
@@ -357,7 +447,12 @@ export class RequestService {
         outcome = await this.deps.repo.transition(id, asked, now, note, offer);
         // Handed over before the notices are woken: they wait for its vendor call (call-first.ts).
         if (outcome.ok && outcome.claimed && offer)
-          this.deps.executor?.carryOut({ request: outcome.request, owner: offer.owner, attempt: outcome.request.attempts, takenOverFrom: null });
+          this.deps.executor?.carryOut({
+            request: outcome.request,
+            owner: offer.owner,
+            attempt: outcome.request.attempts,
+            takenOverFrom: null,
+          });
       } finally {
         offer?.release();
       }
@@ -376,7 +471,8 @@ export class RequestService {
     const ownAccess = await this.ownAccessWithChange(actor, context);
     const requesterMayAsk = await policy.mayRequest(context.requesterId, context.targets);
     const approvers = new Map<string, boolean>();
-    for (const id of new Set(context.approverIds)) approvers.set(id, await policy.mayDecide(id, context.targets, context.escalated));
+    for (const id of new Set(context.approverIds))
+      approvers.set(id, await policy.mayDecide(id, context.targets, context.escalated));
     return { mayDecide, requesterMayAsk, ownAccess, approvers };
   }
 
@@ -398,7 +494,13 @@ export class RequestService {
   private revertChangeOf(context: DecisionContext, member: DecisionContext["members"][number]): Direction {
     const vendor = this.deps.config.targets.get(context.targets[0] ?? "")?.vendor;
     if (!vendor) return "unknown";
-    const granted = directionOf(vendor, member.previousRole, context.requestedRole, context.teamRoles, member.previousTeamRoles);
+    const granted = directionOf(
+      vendor,
+      member.previousRole,
+      context.requestedRole,
+      context.teamRoles,
+      member.previousTeamRoles,
+    );
     return granted === "raises" ? "lowers" : granted === "lowers" ? "raises" : granted;
   }
 

@@ -35,23 +35,39 @@ export function cleanTyped(text: string): string {
 /** The targets the request names, or the first reason it cannot be filed. */
 export function checkShape(shape: RequestShape, config: Pick<RolegateConfig, "targets">): Result<Target[]> {
   if (shape.reason.length > MAX_REASON_LENGTH) {
-    return refuse("invalid_request", `The reason is too long (${shape.reason.length} characters); keep it under ${MAX_REASON_LENGTH}.`, "reason");
+    return refuse(
+      "invalid_request",
+      `The reason is too long (${shape.reason.length} characters); keep it under ${MAX_REASON_LENGTH}.`,
+      "reason",
+    );
   }
   if (shape.memberRefs.length > MAX_MEMBERS) {
-    return refuse("invalid_request", `A request can name at most ${MAX_MEMBERS} members; this one names ${shape.memberRefs.length}.`, "members");
+    return refuse(
+      "invalid_request",
+      `A request can name at most ${MAX_MEMBERS} members; this one names ${shape.memberRefs.length}.`,
+      "members",
+    );
   }
   const targets: Target[] = [];
   for (const name of shape.targets) {
     const target = config.targets.get(name);
     if (!target) {
-      return refuse("invalid_request", `There is no target "${name}". Configured targets: ${[...config.targets.keys()].join(", ")}.`, "target");
+      return refuse(
+        "invalid_request",
+        `There is no target "${name}". Configured targets: ${[...config.targets.keys()].join(", ")}.`,
+        "target",
+      );
     }
     targets.push(target);
   }
   const [first, ...rest] = targets;
   if (!first) return refuse("invalid_request", "Name a target.", "target");
   if (shape.kind === "SET_ROLE" && rest.length > 0) {
-    return refuse("invalid_request", "A role change names one target; to add members to several organizations use /role add.", "target");
+    return refuse(
+      "invalid_request",
+      "A role change names one target; to add members to several organizations use /role add.",
+      "target",
+    );
   }
   if (shape.kind === "ADD_TO_ORGS") {
     if (first.vendor !== "devin") {
@@ -62,9 +78,15 @@ export function checkShape(shape: RequestShape, config: Pick<RolegateConfig, "ta
       );
     }
     // One bulk call adds to every organization of one enterprise: same host, same key.
-    const other = rest.find((t) => t.vendor !== "devin" || t.tokenEnv !== first.tokenEnv || t.baseUrl !== first.baseUrl);
+    const other = rest.find(
+      (t) => t.vendor !== "devin" || t.tokenEnv !== first.tokenEnv || t.baseUrl !== first.baseUrl,
+    );
     if (other) {
-      return refuse("invalid_request", `${other.name} is not in the same Devin enterprise as ${first.name}; file one request per enterprise.`, "target");
+      return refuse(
+        "invalid_request",
+        `${other.name} is not in the same Devin enterprise as ${first.name}; file one request per enterprise.`,
+        "target",
+      );
     }
     if (new Set(targets.map((t) => t.name)).size !== targets.length) {
       return refuse("invalid_request", "A target is named twice; name each organization once.", "target");
@@ -73,13 +95,21 @@ export function checkShape(shape: RequestShape, config: Pick<RolegateConfig, "ta
   const seconds = shape.durationSeconds ?? null;
   // Checked here, not only in the command's grammar: a form's value is whatever was sent, and an
   // absurd length would be a permanent change where the policy requires a time-bound one.
-  if (seconds !== null && !(Number.isInteger(seconds) && seconds >= MIN_GRANT_SECONDS && seconds <= MAX_GRANT_SECONDS)) {
+  if (
+    seconds !== null &&
+    !(Number.isInteger(seconds) && seconds >= MIN_GRANT_SECONDS && seconds <= MAX_GRANT_SECONDS)
+  ) {
     return refuse("invalid_request", "A grant lasts from a minute (1m) to a year (365d).", "duration");
   }
   if (seconds !== null && shape.kind === "ADD_TO_ORGS") {
-    return refuse("invalid_request", "Time-bound access works with /role set; /role add adds members for good.", "target");
+    return refuse(
+      "invalid_request",
+      "Time-bound access works with /role set; /role add adds members for good.",
+      "target",
+    );
   }
-  if (shape.reason.trim() === "") return refuse("invalid_request", "A reason is required: say why the change is needed.", "reason");
+  if (shape.reason.trim() === "")
+    return refuse("invalid_request", "A reason is required: say why the change is needed.", "reason");
   if (shape.memberRefs.length === 0) return refuse("invalid_request", "Name at least one member.", "members");
   const refs = shape.memberRefs.map((ref) => ref.toLowerCase());
   const twice = refs.find((ref, i) => refs.indexOf(ref) !== i);

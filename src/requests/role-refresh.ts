@@ -53,7 +53,10 @@ export class RoleRefresh {
         try {
           const found = await this.deps.connectors
             .forTarget(target)
-            .findMember({ ref: member.ref, email: member.email, vendorUserId: member.vendorUserId }, { signal: AbortSignal.timeout(this.deps.lookupTimeoutMs ?? 8_000) });
+            .findMember(
+              { ref: member.ref, email: member.email, vendorUserId: member.vendorUserId },
+              { signal: AbortSignal.timeout(this.deps.lookupTimeoutMs ?? 8_000) },
+            );
           readings.push({ position: member.position, target, role: found?.role.name ?? null });
         } catch (error) {
           this.deps.logger.debug("a member's role is still unreadable", { request: request.id, target, error });

@@ -1,7 +1,16 @@
 // The domain's view of a role-change request. Mirrors the database row but is owned here, so
 // nothing outside src/db and the repositories depends on Prisma's generated types.
 
-export const STATUSES = ["PENDING", "APPROVED", "EXECUTING", "APPLIED", "FAILED", "DENIED", "CANCELLED", "EXPIRED"] as const;
+export const STATUSES = [
+  "PENDING",
+  "APPROVED",
+  "EXECUTING",
+  "APPLIED",
+  "FAILED",
+  "DENIED",
+  "CANCELLED",
+  "EXPIRED",
+] as const;
 export type RequestStatus = (typeof STATUSES)[number];
 
 export type RequestKind = "SET_ROLE" | "ADD_TO_ORGS";
@@ -104,7 +113,11 @@ export interface RoleRequest {
 }
 
 /** What was read at filing for a member in one of the request's targets. */
-export function roleWhenFiledIn(request: Pick<RoleRequest, "target">, member: Pick<RequestMember, "roleWhenFiled" | "extraRolesWhenFiled">, target: string): string | null {
+export function roleWhenFiledIn(
+  request: Pick<RoleRequest, "target">,
+  member: Pick<RequestMember, "roleWhenFiled" | "extraRolesWhenFiled">,
+  target: string,
+): string | null {
   return target === request.target ? member.roleWhenFiled : (member.extraRolesWhenFiled[target] ?? null);
 }
 

@@ -10,7 +10,11 @@ export interface Viewer {
   approves: ReadonlySet<string>;
 }
 
-export async function viewerOf(userId: string, config: Pick<RolegateConfig, "targets">, policy: Pick<ApprovalPolicy, "mayDecide">): Promise<Viewer> {
+export async function viewerOf(
+  userId: string,
+  config: Pick<RolegateConfig, "targets">,
+  policy: Pick<ApprovalPolicy, "mayDecide">,
+): Promise<Viewer> {
   const approves = new Set<string>();
   for (const name of config.targets.keys()) if (await policy.mayDecide(userId, [name])) approves.add(name);
   return { userId, approves };

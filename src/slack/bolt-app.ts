@@ -10,7 +10,10 @@ import type { ReadinessReport } from "../readiness.js";
 import { boltLogger } from "./bolt-logger.js";
 
 export interface SlackAppOptions {
-  env: Pick<Env, "SLACK_BOT_TOKEN" | "SLACK_SIGNING_SECRET" | "SLACK_APP_TOKEN" | "SLACK_API_URL" | "PORT" | "LOG_LEVEL">;
+  env: Pick<
+    Env,
+    "SLACK_BOT_TOKEN" | "SLACK_SIGNING_SECRET" | "SLACK_APP_TOKEN" | "SLACK_API_URL" | "PORT" | "LOG_LEVEL"
+  >;
   logger: Logger;
   /** What /readyz reports: the database, its migrations, and Slack's view of the token. */
   readiness: () => Promise<ReadinessReport>;
@@ -30,7 +33,11 @@ const json = (res: ServerResponse, status: number, body: unknown) => {
 export function createSlackApp({ env, logger, readiness, metrics, retries }: SlackAppOptions): App {
   // Alive: this process answers. Nothing else is asked, so a database outage never gets a
   // replica restarted for nothing.
-  const healthRoute = { path: "/healthz", method: ["GET"], handler: (_req: IncomingMessage, res: ServerResponse) => json(res, 200, { ok: true }) };
+  const healthRoute = {
+    path: "/healthz",
+    method: ["GET"],
+    handler: (_req: IncomingMessage, res: ServerResponse) => json(res, 200, { ok: true }),
+  };
   const readyRoute = {
     path: "/readyz",
     method: ["GET"],
@@ -49,7 +56,9 @@ export function createSlackApp({ env, logger, readiness, metrics, retries }: Sla
     // workspace it belongs to is the workspace guard's business (slack-connection.ts).
     authorize: async () => ({ botToken }),
     // readEnv guarantees one of the two: an app token (Socket Mode) or a signing secret (HTTP).
-    ...(appToken ? { socketMode: true, appToken, installerOptions: { port: env.PORT } } : { ...(signingSecret ? { signingSecret } : {}), endpoints: EVENTS_PATH, port: env.PORT }),
+    ...(appToken
+      ? { socketMode: true, appToken, installerOptions: { port: env.PORT } }
+      : { ...(signingSecret ? { signingSecret } : {}), endpoints: EVENTS_PATH, port: env.PORT }),
     customRoutes: [healthRoute, readyRoute, ...(metrics ? [metricsRoute(metrics, logger)] : [])],
     logger: boltLogger(logger),
     logLevel: env.LOG_LEVEL === "debug" ? LogLevel.DEBUG : LogLevel.INFO,
@@ -59,7 +68,11 @@ export function createSlackApp({ env, logger, readiness, metrics, retries }: Sla
 }
 
 /** The bot's Web API client for everything outside a listener (notices, lookups, App Home). */
-export function slackClient(env: Pick<Env, "SLACK_BOT_TOKEN" | "SLACK_API_URL">, logger: Logger, retries?: number): webApi.WebClient {
+export function slackClient(
+  env: Pick<Env, "SLACK_BOT_TOKEN" | "SLACK_API_URL">,
+  logger: Logger,
+  retries?: number,
+): webApi.WebClient {
   return new webApi.WebClient(env.SLACK_BOT_TOKEN, { ...slackClientOptions(env, retries), logger: boltLogger(logger) });
 }
 

@@ -6,7 +6,8 @@ import type { Logger } from "../logger.js";
 export function boltLogger(logger: Logger): BoltLogger {
   let level = LogLevel.INFO;
   const log = logger.child({ component: "bolt" });
-  const text = (parts: unknown[]) => parts.map((p) => (typeof p === "string" ? p : p instanceof Error ? p.message : JSON.stringify(p))).join(" ");
+  const text = (parts: unknown[]) =>
+    parts.map((p) => (typeof p === "string" ? p : p instanceof Error ? p.message : JSON.stringify(p))).join(" ");
   return {
     debug: (...parts) => log.debug(text(parts)),
     info: (...parts) => log.info(text(parts)),

@@ -11,7 +11,11 @@ const querySchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("requester"), userId: z.string().max(32) }),
   z.object({ kind: z.literal("pending") }),
   z.object({ kind: z.literal("target"), target: z.string().max(100) }),
-  z.object({ kind: z.literal("member"), email: z.string().max(320).optional(), vendorUserId: z.string().max(200).optional() }),
+  z.object({
+    kind: z.literal("member"),
+    email: z.string().max(320).optional(),
+    vendorUserId: z.string().max(200).optional(),
+  }),
 ]);
 
 const pageSchema = z.object({
@@ -47,7 +51,13 @@ export function decodePage(value: string): HistoryPage | null {
   if (!parsed.success) return null;
   const { query, heading, note, limit, before } = parsed.data;
   const cleanQuery: HistoryQuery =
-    query.kind === "member" ? { kind: "member", ...(query.email ? { email: query.email } : {}), ...(query.vendorUserId ? { vendorUserId: query.vendorUserId } : {}) } : query;
+    query.kind === "member"
+      ? {
+          kind: "member",
+          ...(query.email ? { email: query.email } : {}),
+          ...(query.vendorUserId ? { vendorUserId: query.vendorUserId } : {}),
+        }
+      : query;
   return { query: cleanQuery, heading, note, limit, before: { createdAt: new Date(before.createdAt), id: before.id } };
 }
 
@@ -56,7 +66,13 @@ export function decodePage(value: string): HistoryPage | null {
  * may be more when the page came back full, and surely are when the message could not show all
  * it was given (`fetched`).
  */
-export function olderPage(page: Omit<HistoryPage, "before">, shown: readonly Pick<RoleRequest, "createdAt" | "id">[], fetched: number): string | null {
+export function olderPage(
+  page: Omit<HistoryPage, "before">,
+  shown: readonly Pick<RoleRequest, "createdAt" | "id">[],
+  fetched: number,
+): string | null {
   const last = shown.at(-1);
-  return last && (shown.length < fetched || fetched === page.limit) ? encodePage({ ...page, before: { createdAt: last.createdAt, id: last.id } }) : null;
+  return last && (shown.length < fetched || fetched === page.limit)
+    ? encodePage({ ...page, before: { createdAt: last.createdAt, id: last.id } })
+    : null;
 }

@@ -58,7 +58,8 @@ export class HomeRefresher {
     try {
       const people = new Set<string>();
       if (request.requesterId !== SYSTEM_ACTOR) people.add(request.requesterId);
-      for (const target of targetsOf(request)) for (const id of await this.deps.policy.approversOf(target, request.escalatedAt !== null)) people.add(id);
+      for (const target of targetsOf(request))
+        for (const id of await this.deps.policy.approversOf(target, request.escalatedAt !== null)) people.add(id);
       const since = new Date(this.deps.clock().getTime() - VIEWER_WINDOW_MS);
       for (const id of await this.deps.viewers.among([...people], since)) this.stale.add(id);
       if (this.stale.size > 0) this.loop.wake();

@@ -25,16 +25,27 @@ export function cardMetadata(requestId: string): { event_type: string; event_pay
 }
 
 /** The cards posted for `request` in `channel`, oldest first (normally none or one). */
-export async function findPostedCards(client: HistoryClient, channel: string, request: Pick<RoleRequest, "id" | "createdAt">): Promise<string[]> {
+export async function findPostedCards(
+  client: HistoryClient,
+  channel: string,
+  request: Pick<RoleRequest, "id" | "createdAt">,
+): Promise<string[]> {
   // A card is posted after its request was filed; a minute's slack for clocks that disagree.
   const oldest = ((request.createdAt.getTime() - 60_000) / 1000).toFixed(6);
   const found: string[] = [];
   let cursor: string | undefined;
   for (let page = 0; page < PAGES; page++) {
-    const result = await client.conversations.history({ channel, oldest, limit: 200, include_all_metadata: true, ...(cursor ? { cursor } : {}) });
+    const result = await client.conversations.history({
+      channel,
+      oldest,
+      limit: 200,
+      include_all_metadata: true,
+      ...(cursor ? { cursor } : {}),
+    });
     for (const message of result.messages ?? []) {
       const metadata = message.metadata as { event_type?: string; event_payload?: { request?: unknown } } | undefined;
-      if (message.ts && metadata?.event_type === CARD_EVENT && metadata.event_payload?.request === request.id) found.push(message.ts);
+      if (message.ts && metadata?.event_type === CARD_EVENT && metadata.event_payload?.request === request.id)
+        found.push(message.ts);
     }
     cursor = result.response_metadata?.next_cursor || undefined;
     if (!cursor) break;
@@ -43,7 +54,10 @@ export async function findPostedCards(client: HistoryClient, channel: string, re
 }
 
 /** What a retired copy of a card shows: where the card is, and no buttons. */
-export function duplicateNotice(requestId: string, card: { channel: string; ts: string }): { text: string; blocks: types.KnownBlock[] } {
+export function duplicateNotice(
+  requestId: string,
+  card: { channel: string; ts: string },
+): { text: string; blocks: types.KnownBlock[] } {
   const link = `https://slack.com/archives/${card.channel}/p${card.ts.replace(".", "")}`;
   const text = `This is a copy of the card for request ${requestId}, posted twice; the card that stays up to date is <${link}|here>.`;
   return { text, blocks: [{ type: "section", text: mrkdwn(text) }] };

@@ -24,7 +24,16 @@ export interface SlackState {
 }
 
 /** auth.test's answers that say the token itself is refused, not that Slack is unwell. */
-const TOKEN_REFUSALS = new Set(["invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired", "not_allowed_token_type", "no_permission", "missing_scope"]);
+const TOKEN_REFUSALS = new Set([
+  "invalid_auth",
+  "not_authed",
+  "account_inactive",
+  "token_revoked",
+  "token_expired",
+  "not_allowed_token_type",
+  "no_permission",
+  "missing_scope",
+]);
 
 export interface SlackConnectionDeps {
   client: Pick<webApi.WebClient, "auth">;
@@ -62,8 +71,12 @@ export class SlackConnection {
    */
   async start(): Promise<void> {
     await this.check();
-    if (this.current.tokenRefused) throw new Error(`Slack refused the bot token: ${this.current.verdict.replace(/^token refused: /, "")}`);
-    if (!this.known) this.deps.logger.warn("Slack's Web API does not answer; rolegate starts anyway and asks again", { slack: this.current.verdict });
+    if (this.current.tokenRefused)
+      throw new Error(`Slack refused the bot token: ${this.current.verdict.replace(/^token refused: /, "")}`);
+    if (!this.known)
+      this.deps.logger.warn("Slack's Web API does not answer; rolegate starts anyway and asks again", {
+        slack: this.current.verdict,
+      });
     this.schedule();
   }
 
@@ -81,14 +94,27 @@ export class SlackConnection {
   private async ask(): Promise<void> {
     try {
       const auth = await this.deps.client.auth.test();
-      if (!this.known) this.deps.logger.info("Slack answered: serving its workspace", { team: auth.team_id, enterprise: auth.enterprise_id });
-      this.known = { teamId: auth.team_id, enterpriseId: auth.enterprise_id, enterpriseInstall: auth.is_enterprise_install === true, appId: auth.app_id };
+      if (!this.known)
+        this.deps.logger.info("Slack answered: serving its workspace", {
+          team: auth.team_id,
+          enterprise: auth.enterprise_id,
+        });
+      this.known = {
+        teamId: auth.team_id,
+        enterpriseId: auth.enterprise_id,
+        enterpriseInstall: auth.is_enterprise_install === true,
+        appId: auth.app_id,
+      };
       this.current = { up: true, verdict: "ok", tokenRefused: false };
     } catch (error) {
       const code = (error as { data?: { error?: unknown } }).data?.error;
       const refused = typeof code === "string" && TOKEN_REFUSALS.has(code.split(" ")[0]!);
       const why = typeof code === "string" ? code : ((error as Error).message ?? String(error));
-      this.current = { up: false, verdict: refused ? `token refused: ${why}` : `Slack's Web API is not answering: ${why}`, tokenRefused: refused };
+      this.current = {
+        up: false,
+        verdict: refused ? `token refused: ${why}` : `Slack's Web API is not answering: ${why}`,
+        tokenRefused: refused,
+      };
     }
   }
 

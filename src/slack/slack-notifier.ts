@@ -37,7 +37,14 @@ export interface SlackNotifierDeps {
 type PostArguments = webApi.ChatPostMessageArguments & { channel: string };
 
 /** Slack's errors a later try may get past (its limits, its own faults): never given up on as permanent. */
-const TRANSIENT_PLATFORM_ERRORS = new Set(["ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout", "team_added_to_org"]);
+const TRANSIENT_PLATFORM_ERRORS = new Set([
+  "ratelimited",
+  "internal_error",
+  "fatal_error",
+  "service_unavailable",
+  "request_timeout",
+  "team_added_to_org",
+]);
 
 export class SlackNotifier implements Notifier {
   private readonly pacer: SlackPacer;
@@ -54,7 +61,8 @@ export class SlackNotifier implements Notifier {
     const owner = notice.deliveryId ?? `${request.id} ${notice.type}`;
     await this.drawCard(grant, reverts, owner, notice.triedBefore === true && !request.revertOf);
     if (request.revertOf) await this.tellOfRevert(notice.type, request, grant, owner);
-    else if (notice.type === "reminder" || notice.type === "escalated") await this.chaseInThread(notice.type, request, owner);
+    else if (notice.type === "reminder" || notice.type === "escalated")
+      await this.chaseInThread(notice.type, request, owner);
     else await this.tellRequester(notice, reverts, owner);
     await this.deps.home?.changed(grant);
   }
@@ -65,11 +73,17 @@ export class SlackNotifier implements Notifier {
     return code === "slack_webapi_platform_error" && !TRANSIENT_PLATFORM_ERRORS.has(data?.error ?? "");
   }
 
-  private async drawCard(request: RoleRequest, reverts: RoleRequest[], owner: string, triedBefore: boolean): Promise<void> {
+  private async drawCard(
+    request: RoleRequest,
+    reverts: RoleRequest[],
+    owner: string,
+    triedBefore: boolean,
+  ): Promise<void> {
     const { client, repo, config } = this.deps;
     const extended = request.extendsGrant ? await repo.find(request.extendsGrant) : null;
     const card = approvalCard(request, config.targets, reverts, extended);
-    const update = (channel: string, ts: string) => this.rateLimited(channel, owner, () => client.chat.update({ channel, ts, text: card.text, blocks: card.blocks }));
+    const update = (channel: string, ts: string) =>
+      this.rateLimited(channel, owner, () => client.chat.update({ channel, ts, text: card.text, blocks: card.blocks }));
     if (request.card) return void (await update(request.card.channel, request.card.ts));
     const channel = approvalChannelFor(config, request.target);
     // Only the "filed" notice finds no card. Should an earlier try of it have reached Slack, the
@@ -84,11 +98,21 @@ export class SlackNotifier implements Notifier {
       const [first, ...copies] = found;
       if (first) {
         await repo.setCard(request.id, channel, first);
-        for (const ts of copies) await this.rateLimited(channel, owner, () => client.chat.update({ channel, ts, ...duplicateNotice(request.id, { channel, ts: first }) }));
+        for (const ts of copies)
+          await this.rateLimited(channel, owner, () =>
+            client.chat.update({ channel, ts, ...duplicateNotice(request.id, { channel, ts: first }) }),
+          );
         return void (await update(channel, first));
       }
     }
-    const posted = await this.post(owner, { channel, text: card.text, blocks: card.blocks, metadata: cardMetadata(request.id), unfurl_links: false, unfurl_media: false });
+    const posted = await this.post(owner, {
+      channel,
+      text: card.text,
+      blocks: card.blocks,
+      metadata: cardMetadata(request.id),
+      unfurl_links: false,
+      unfurl_media: false,
+    });
     // Saved the moment it is posted: every later notice edits this card instead of posting another.
     if (posted.channel && posted.ts) await repo.setCard(request.id, posted.channel, posted.ts);
   }
@@ -96,16 +120,31 @@ export class SlackNotifier implements Notifier {
   private async tellRequester(notice: Notice, reverts: RoleRequest[], owner: string): Promise<void> {
     const { config, policy } = this.deps;
     const target = config.targets.get(notice.request.target);
-    const text = requesterMessage(notice, approvalChannelFor(config, notice.request.target), target ? approversText(policy.approversFor(target)) : null);
+    const text = requesterMessage(
+      notice,
+      approvalChannelFor(config, notice.request.target),
+      target ? approversText(policy.approversFor(target)) : null,
+    );
     if (!text) return;
     const { request } = notice;
     // A running time-bound grant: the requester can end it when done, or ask for more time.
     const running = request.durationSeconds !== null && reverts.some((r) => r.status === "APPROVED");
     const buttons: types.Button[] = [];
     if (running && notice.type === "ending_soon")
-      buttons.push({ type: "button", action_id: ACTIONS.extend, text: plain("Extend", LIMITS.buttonText), style: "primary", value: request.id });
+      buttons.push({
+        type: "button",
+        action_id: ACTIONS.extend,
+        text: plain("Extend", LIMITS.buttonText),
+        style: "primary",
+        value: request.id,
+      });
     if (running && (notice.type === "applied" || notice.type === "ending_soon" || notice.type === "extended")) {
-      buttons.push({ type: "button", action_id: ACTIONS.endEarly, text: plain("I'm done", LIMITS.buttonText), value: request.id });
+      buttons.push({
+        type: "button",
+        action_id: ACTIONS.endEarly,
+        text: plain("I'm done", LIMITS.buttonText),
+        value: request.id,
+      });
     }
     const blocks: types.KnownBlock[] | undefined =
       buttons.length > 0
@@ -125,10 +164,21 @@ export class SlackNotifier implements Notifier {
       type === "reminder"
         ? `⏰ Still waiting for a decision on ${request.id} (expires ${slackDate(request.expiresAt)}): ${whoCanDecide(target, this.deps.policy, request.escalatedAt !== null)}.`
         : `⏫ Nobody decided ${request.id} in time: ${target.escalateTo ? approversText(target.escalateTo) : "the escalation approvers"} may decide it now too.`;
-    await this.post(owner, { channel: request.card.channel, thread_ts: request.card.ts, text, unfurl_links: false, unfurl_media: false });
+    await this.post(owner, {
+      channel: request.card.channel,
+      thread_ts: request.card.ts,
+      text,
+      unfurl_links: false,
+      unfurl_media: false,
+    });
   }
 
-  private async tellOfRevert(type: Notice["type"], revert: RoleRequest, grant: RoleRequest, owner: string): Promise<void> {
+  private async tellOfRevert(
+    type: Notice["type"],
+    revert: RoleRequest,
+    grant: RoleRequest,
+    owner: string,
+  ): Promise<void> {
     const text = revertMessage(type, revert, grant);
     if (!text) return;
     const recipients = new Set([grant.requesterId]);
@@ -137,19 +187,35 @@ export class SlackNotifier implements Notifier {
     // Every recipient's turn first: a DM sent before another one stepped aside would be sent
     // again when the notice comes back.
     const wait = Math.max(...[...recipients].map((user) => this.pacer.turn(user, owner)));
-    if (wait > 0) throw new DeliverLater(wait, "a recipient's DM is busy: Slack takes about one message a second in a channel");
+    if (wait > 0)
+      throw new DeliverLater(wait, "a recipient's DM is busy: Slack takes about one message a second in a channel");
     for (const user of recipients) await this.dm(owner, user, text, undefined, { turnTaken: true });
   }
 
   /** A user id as the channel posts in the app's DM with that person (chat:write is enough). */
-  private async dm(owner: string, user: string, text: string, blocks?: types.KnownBlock[], turn?: { turnTaken: boolean }): Promise<void> {
-    await this.post(owner, { channel: user, text, ...(blocks ? { blocks } : {}), unfurl_links: false, unfurl_media: false }, turn);
+  private async dm(
+    owner: string,
+    user: string,
+    text: string,
+    blocks?: types.KnownBlock[],
+    turn?: { turnTaken: boolean },
+  ): Promise<void> {
+    await this.post(
+      owner,
+      { channel: user, text, ...(blocks ? { blocks } : {}), unfurl_links: false, unfurl_media: false },
+      turn,
+    );
   }
 
   /** chat.postMessage in `owner`'s turn in the channel (unless taken already); not yet its turn: DeliverLater. */
-  private async post(owner: string, args: PostArguments, { turnTaken = false } = {}): Promise<webApi.ChatPostMessageResponse> {
+  private async post(
+    owner: string,
+    args: PostArguments,
+    { turnTaken = false } = {},
+  ): Promise<webApi.ChatPostMessageResponse> {
     const wait = turnTaken ? 0 : this.pacer.turn(args.channel, owner);
-    if (wait > 0) throw new DeliverLater(wait, `${args.channel} is busy: Slack takes about one message a second in a channel`);
+    if (wait > 0)
+      throw new DeliverLater(wait, `${args.channel} is busy: Slack takes about one message a second in a channel`);
     return this.rateLimited(args.channel, owner, () => this.deps.client.chat.postMessage(args));
   }
 

@@ -15,9 +15,14 @@ interface Origin {
 export const WRONG_WORKSPACE_MESSAGE = "rolegate is installed in another Slack workspace; nothing was done here.";
 
 /** Until Slack has said which workspace the token belongs to, nobody is served — in words. */
-export const STARTING_MESSAGE = "rolegate is starting and has not reached Slack yet, so it cannot tell who you are; nothing was done. Please try again in a minute.";
+export const STARTING_MESSAGE =
+  "rolegate is starting and has not reached Slack yet, so it cannot tell who you are; nothing was done. Please try again in a minute.";
 
-type Body = Record<string, unknown> & { team?: { id?: string } | null; enterprise?: { id?: string } | null; user?: { team_id?: string } };
+type Body = Record<string, unknown> & {
+  team?: { id?: string } | null;
+  enterprise?: { id?: string } | null;
+  user?: { team_id?: string };
+};
 
 /** Where a command, click, form or event says it comes from. */
 export function originOf(body: Body): Origin {
@@ -35,19 +40,24 @@ export function isFromInstallation(origin: Origin, installed: Installation): boo
   return origin.teamId !== undefined && origin.teamId === installed.teamId;
 }
 
-export function workspaceGuard(installation: () => Installation | undefined, logger: Logger): Middleware<AnyMiddlewareArgs> {
+export function workspaceGuard(
+  installation: () => Installation | undefined,
+  logger: Logger,
+): Middleware<AnyMiddlewareArgs> {
   return async (args: AnyMiddlewareArgs & AllMiddlewareArgs) => {
     const origin = originOf(args.body as unknown as Body);
     const installed = installation();
     if (installed && isFromInstallation(origin, installed)) return args.next();
     if (installed) logger.warn("refused a request from another workspace or app", { ...origin });
-    else logger.warn("refused a request: Slack has not yet said which workspace the bot token belongs to", { ...origin });
+    else
+      logger.warn("refused a request: Slack has not yet said which workspace the bot token belongs to", { ...origin });
     if (!("ack" in args) || typeof args.ack !== "function") return;
     // The answer goes back in the acknowledgement itself: it needs no Web API call.
     const ack = args.ack as (response?: unknown) => Promise<void>;
     const text = installed ? WRONG_WORKSPACE_MESSAGE : STARTING_MESSAGE;
     if ("command" in args) await ack({ response_type: "ephemeral", text });
-    else if (args.body.type === "view_submission") await ack({ response_action: "errors", errors: firstBlockError(args.body, text) });
+    else if (args.body.type === "view_submission")
+      await ack({ response_action: "errors", errors: firstBlockError(args.body, text) });
     else {
       await ack();
       // A click has no answer in its acknowledgement; its response_url is the one way left.

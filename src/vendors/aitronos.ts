@@ -2,7 +2,15 @@
 // by a fuzzy search, so the email is matched exactly here; roles are resolved by name because
 // their ids differ per organization; both documented response shapes are accepted.
 import type { Target } from "../config/file.js";
-import type { AddToOrganizations, CallOptions, MemberLookup, RoleChange, TargetConnector, VendorMember, VendorRole } from "./connector.js";
+import type {
+  AddToOrganizations,
+  CallOptions,
+  MemberLookup,
+  RoleChange,
+  TargetConnector,
+  VendorMember,
+  VendorRole,
+} from "./connector.js";
 import { changeEachMember, signal, unexpected } from "./connector-support.js";
 import { VendorError } from "./errors.js";
 import { parseResetDuration, VendorHttp } from "./http.js";
@@ -59,7 +67,11 @@ export class AitronosConnector implements TargetConnector {
   async findMember(member: MemberLookup, options?: CallOptions): Promise<VendorMember | null> {
     if (member.vendorUserId) {
       try {
-        const { body } = await this.http.call<Item>({ method: "GET", path: `/v1/organizations/${this.org}/users/${encodeURIComponent(member.vendorUserId)}`, ...signal(options) });
+        const { body } = await this.http.call<Item>({
+          method: "GET",
+          path: `/v1/organizations/${this.org}/users/${encodeURIComponent(member.vendorUserId)}`,
+          ...signal(options),
+        });
         return toMember((body?.member ?? body?.user ?? body) as Item);
       } catch (error) {
         if (error instanceof VendorError && error.kind === "not_found") return null;
@@ -91,8 +103,14 @@ export class AitronosConnector implements TargetConnector {
   async setRole(change: RoleChange, options?: CallOptions): Promise<void> {
     // Ids differ per organization: resolve the requested role by name in this one.
     const roles = await this.listRoles(options);
-    const role = roles.find((r) => r.id === change.role.id) ?? roles.find((r) => r.name.toLowerCase() === change.role.name.toLowerCase());
-    if (!role) throw new VendorError({ kind: "invalid", message: `Aitronos organization ${this.target.organization} has no role "${change.role.name}".` });
+    const role =
+      roles.find((r) => r.id === change.role.id) ??
+      roles.find((r) => r.name.toLowerCase() === change.role.name.toLowerCase());
+    if (!role)
+      throw new VendorError({
+        kind: "invalid",
+        message: `Aitronos organization ${this.target.organization} has no role "${change.role.name}".`,
+      });
     await changeEachMember(
       change.members,
       async (member) => {
@@ -115,7 +133,10 @@ export class AitronosConnector implements TargetConnector {
   }
 
   async addToOrganizations(_change: AddToOrganizations): Promise<void> {
-    throw new VendorError({ kind: "invalid", message: "Aitronos members cannot be added by rolegate; invite them in Aitronos first." });
+    throw new VendorError({
+      kind: "invalid",
+      message: "Aitronos members cannot be added by rolegate; invite them in Aitronos first.",
+    });
   }
 }
 
@@ -128,7 +149,11 @@ function toMember(item: Item): VendorMember {
   const roleName = item.role_name ?? role.name ?? roleId;
   const email = item.email ?? user.email ?? null;
   if (typeof userId !== "string" || typeof roleId !== "string") throw unexpected("a member has no user_id or role");
-  return { vendorUserId: userId, email: typeof email === "string" ? email : null, role: { id: roleId, name: String(roleName) } };
+  return {
+    vendorUserId: userId,
+    email: typeof email === "string" ? email : null,
+    role: { id: roleId, name: String(roleName) },
+  };
 }
 
 /** {success: false, error: {code, message, system_message, type, status, trace_id}}. */

@@ -4,7 +4,10 @@ import { VendorError } from "./errors.js";
 
 /** An answer that does not have the documented shape: a clear error, never a crash. */
 export function unexpected(what: string): VendorError {
-  return new VendorError({ kind: "unavailable", message: `The vendor's answer was not what its API documents: ${what}` });
+  return new VendorError({
+    kind: "unavailable",
+    message: `The vendor's answer was not what its API documents: ${what}`,
+  });
 }
 
 export function signal(options?: CallOptions): { signal?: AbortSignal } {

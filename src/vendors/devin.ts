@@ -2,7 +2,15 @@
 // several members is ONE bulk PATCH; an add to several organizations of one enterprise is ONE
 // POST carrying every org_id. Both set absolute values, so repeating one is harmless.
 import type { Target } from "../config/file.js";
-import type { AddToOrganizations, CallOptions, MemberLookup, RoleChange, TargetConnector, VendorMember, VendorRole } from "./connector.js";
+import type {
+  AddToOrganizations,
+  CallOptions,
+  MemberLookup,
+  RoleChange,
+  TargetConnector,
+  VendorMember,
+  VendorRole,
+} from "./connector.js";
 import { signal, unexpected } from "./connector-support.js";
 import { VendorError } from "./errors.js";
 import { VendorHttp } from "./http.js";
@@ -55,11 +63,13 @@ export class DevinConnector implements TargetConnector {
     // Asked before every set or add and on lookups: keep the answer for a few minutes.
     if (!this.roles || Date.now() - this.rolesReadAt > ROLES_TTL_MS) {
       this.rolesReadAt = Date.now();
-      const reading = this.http.call<DevinRole[] | { items: DevinRole[] }>({ method: "GET", path: "/v2/enterprise/roles", ...signal(options) }).then(({ body }) => {
-        const roles = Array.isArray(body) ? body : body?.items;
-        if (!Array.isArray(roles)) throw unexpected("the roles list is not an array");
-        return roles.filter((r) => r.role_type === "org").map((r) => ({ id: r.role_id, name: r.role_name }));
-      });
+      const reading = this.http
+        .call<DevinRole[] | { items: DevinRole[] }>({ method: "GET", path: "/v2/enterprise/roles", ...signal(options) })
+        .then(({ body }) => {
+          const roles = Array.isArray(body) ? body : body?.items;
+          if (!Array.isArray(roles)) throw unexpected("the roles list is not an array");
+          return roles.filter((r) => r.role_type === "org").map((r) => ({ id: r.role_id, name: r.role_name }));
+        });
       // A failed read is not remembered: the next call asks again.
       reading.catch(() => {
         if (this.roles === reading) this.roles = undefined;
@@ -82,7 +92,11 @@ export class DevinConnector implements TargetConnector {
   async findMember(member: MemberLookup, options?: CallOptions): Promise<VendorMember | null> {
     const user = await this.enterpriseUser(member, options);
     if (!user) return null;
-    const memberships = await this.pages<DevinMembership>(`/v2/enterprise/members/${encodeURIComponent(user.user_id)}/organizations`, {}, options);
+    const memberships = await this.pages<DevinMembership>(
+      `/v2/enterprise/members/${encodeURIComponent(user.user_id)}/organizations`,
+      {},
+      options,
+    );
     const here = memberships.find((m) => m.org_id === this.target.organization);
     if (!here) return null;
     const roles = await this.listRoles(options).catch(() => []);
@@ -106,7 +120,10 @@ export class DevinConnector implements TargetConnector {
     for (const member of change.members) {
       const user = await this.enterpriseUser({ ref: member.email ?? member.vendorUserId ?? "", ...member }, options);
       if (!user) {
-        throw new VendorError({ kind: "not_found", message: `${member.email ?? member.vendorUserId} has no account in this Devin enterprise; nobody was added.` });
+        throw new VendorError({
+          kind: "not_found",
+          message: `${member.email ?? member.vendorUserId} has no account in this Devin enterprise; nobody was added.`,
+        });
       }
       userIds.push(user.user_id);
     }
@@ -123,7 +140,10 @@ export class DevinConnector implements TargetConnector {
   private async requireOrgRole(role: VendorRole, options?: CallOptions): Promise<void> {
     const roles = await this.listRoles(options);
     if (!roles.some((r) => r.id === role.id)) {
-      throw new VendorError({ kind: "invalid", message: `${role.name} is not an organization role in Devin; org roles are ${roles.map((r) => r.name).join(", ")}.` });
+      throw new VendorError({
+        kind: "invalid",
+        message: `${role.name} is not an organization role in Devin; org roles are ${roles.map((r) => r.name).join(", ")}.`,
+      });
     }
   }
 
@@ -140,7 +160,12 @@ export class DevinConnector implements TargetConnector {
     const items: T[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < 1_000; page++) {
-      const { body } = await this.http.call<Page<T> | T[]>({ method: "GET", path, query: { ...query, cursor }, ...signal(options) });
+      const { body } = await this.http.call<Page<T> | T[]>({
+        method: "GET",
+        path,
+        query: { ...query, cursor },
+        ...signal(options),
+      });
       const batch = Array.isArray(body) ? body : body?.items;
       if (!Array.isArray(batch)) throw unexpected(`${path} returned no items`);
       items.push(...batch);
@@ -158,7 +183,12 @@ function describeFastApi(_status: number, body: unknown, headers: Headers) {
   let code: string | undefined;
   if (typeof detail === "string") message = detail;
   else if (Array.isArray(detail)) {
-    message = detail.map((d: { loc?: unknown[]; msg?: string }) => `${Array.isArray(d.loc) ? d.loc.join(".") + ": " : ""}${d.msg ?? "invalid"}`).join("; ");
+    message = detail
+      .map(
+        (d: { loc?: unknown[]; msg?: string }) =>
+          `${Array.isArray(d.loc) ? d.loc.join(".") + ": " : ""}${d.msg ?? "invalid"}`,
+      )
+      .join("; ");
     code = (detail[0] as { type?: string } | undefined)?.type;
   } else if (typeof body === "string") message = body;
   const requestId = headers.get("x-request-id") ?? undefined;

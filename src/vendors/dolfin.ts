@@ -1,7 +1,15 @@
 // Dolfin (seed 003): PATCH /users/{id}/role {role: Member|Admin|Owner}, acting on "the caller's
 // active organisation" — which is why every call names it in x-dolfin-organisation-id.
 import type { Target } from "../config/file.js";
-import type { AddToOrganizations, CallOptions, MemberLookup, RoleChange, TargetConnector, VendorMember, VendorRole } from "./connector.js";
+import type {
+  AddToOrganizations,
+  CallOptions,
+  MemberLookup,
+  RoleChange,
+  TargetConnector,
+  VendorMember,
+  VendorRole,
+} from "./connector.js";
 import { VendorError } from "./errors.js";
 import { changeEachMember, signal, unexpected } from "./connector-support.js";
 import { VendorHttp } from "./http.js";
@@ -69,7 +77,8 @@ export class DolfinConnector implements TargetConnector {
     const { vendorUserId, email } = member;
     if (!vendorUserId) {
       if (!email) return null;
-      for await (const user of this.users(email, options)) if (user.email.toLowerCase() === email.toLowerCase()) return toMember(user);
+      for await (const user of this.users(email, options))
+        if (user.email.toLowerCase() === email.toLowerCase()) return toMember(user);
       return null;
     }
     // Dolfin has no read by id, and listing every user costs a call per page: ask by the email
@@ -82,7 +91,11 @@ export class DolfinConnector implements TargetConnector {
 
   async setRole(change: RoleChange, options?: CallOptions): Promise<void> {
     const role = DOLFIN_ROLES.find((r) => r.id.toLowerCase() === change.role.id.toLowerCase());
-    if (!role) throw new VendorError({ kind: "invalid", message: `Dolfin has no role "${change.role.name}"; its roles are Member, Admin and Owner.` });
+    if (!role)
+      throw new VendorError({
+        kind: "invalid",
+        message: `Dolfin has no role "${change.role.name}"; its roles are Member, Admin and Owner.`,
+      });
     // Every Owner this change demotes, counted together: two Owners demoted in one request
     // must not leave the organisation with none.
     const demoted = role.id === "Owner" ? [] : change.members.filter((m) => m.role.id === "Owner");
@@ -91,13 +104,21 @@ export class DolfinConnector implements TargetConnector {
       change.members,
       async () => undefined,
       async (member) => {
-        await this.http.call({ method: "PATCH", path: `/users/${encodeURIComponent(member.vendorUserId)}/role`, body: { role: role.id }, ...signal(options) });
+        await this.http.call({
+          method: "PATCH",
+          path: `/users/${encodeURIComponent(member.vendorUserId)}/role`,
+          body: { role: role.id },
+          ...signal(options),
+        });
       },
     );
   }
 
   async addToOrganizations(_change: AddToOrganizations): Promise<void> {
-    throw new VendorError({ kind: "invalid", message: "Dolfin members cannot be added by rolegate; invite them in Dolfin first." });
+    throw new VendorError({
+      kind: "invalid",
+      message: "Dolfin members cannot be added by rolegate; invite them in Dolfin first.",
+    });
   }
 
   /** Dolfin refuses to demote the only Owner (User.LastOwner); say so before asking anything. */
@@ -129,7 +150,8 @@ export class DolfinConnector implements TargetConnector {
       });
       if (!body || !Array.isArray(body.data)) throw unexpected("the users list has no data array");
       for (const user of body.data) {
-        if (typeof user?.id !== "string" || typeof user.email !== "string" || typeof user.role !== "string") throw unexpected("a user has no id, email or role");
+        if (typeof user?.id !== "string" || typeof user.email !== "string" || typeof user.role !== "string")
+          throw unexpected("a user has no id, email or role");
         yield user;
       }
       if (!body.hasMore || !body.nextCursor) return;
@@ -139,7 +161,10 @@ export class DolfinConnector implements TargetConnector {
 }
 
 function toMember(user: DolfinUser): VendorMember {
-  const role = DOLFIN_ROLES.find((r) => r.id.toLowerCase() === user.role.toLowerCase()) ?? { id: user.role, name: user.role };
+  const role = DOLFIN_ROLES.find((r) => r.id.toLowerCase() === user.role.toLowerCase()) ?? {
+    id: user.role,
+    name: user.role,
+  };
   return { vendorUserId: user.id, email: user.email, role };
 }
 
@@ -147,7 +172,9 @@ function toMember(user: DolfinUser): VendorMember {
 function describeProblem(_status: number, body: unknown, headers: Headers) {
   const problem = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
   const str = (v: unknown) => (typeof v === "string" && v.trim() !== "" ? v : undefined);
-  const code = [problem.code, problem.title, problem.type].map(str).find((v) => v !== undefined && /^[A-Z]\w*\.\w+$/.test(v));
+  const code = [problem.code, problem.title, problem.type]
+    .map(str)
+    .find((v) => v !== undefined && /^[A-Z]\w*\.\w+$/.test(v));
   const message = str(problem.detail) ?? str(problem.title) ?? (typeof body === "string" ? body : undefined);
   const requestId = str(problem.traceId) ?? str(problem.instance) ?? headers.get("x-request-id") ?? undefined;
   return { ...(message ? { message } : {}), ...(code ? { code } : {}), ...(requestId ? { requestId } : {}) };

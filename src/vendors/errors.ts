@@ -58,7 +58,10 @@ export class VendorError extends Error {
 
   /** One line for people: the vendor's words, then its code and request id when it gave them. */
   describe(): string {
-    const refs = [this.vendorCode && `code ${this.vendorCode}`, this.requestId && `request id ${this.requestId}`].filter(Boolean);
+    const refs = [
+      this.vendorCode && `code ${this.vendorCode}`,
+      this.requestId && `request id ${this.requestId}`,
+    ].filter(Boolean);
     return refs.length > 0 ? `${this.message} (${refs.join(", ")})` : this.message;
   }
 }

@@ -13,7 +13,11 @@ export interface HttpOptions {
   /** Headers sent with every call: the credential, and anything the vendor always needs. */
   headers: Record<string, string>;
   /** How the vendor words its errors: its message, code and request id from a failed answer. */
-  describeError: (status: number, body: unknown, headers: Headers) => { message?: string; code?: string; requestId?: string };
+  describeError: (
+    status: number,
+    body: unknown,
+    headers: Headers,
+  ) => { message?: string; code?: string; requestId?: string };
   /** How long to wait when the vendor asks us to, beyond Retry-After (e.g. Sentry's reset header). */
   retryAfter?: (headers: Headers, now: number) => number | undefined;
   dispatcher?: Dispatcher;
@@ -73,7 +77,12 @@ export class VendorHttp {
       try {
         return await this.once<T>(spec);
       } catch (error) {
-        const retry = attempt < tries && error instanceof VendorError && error.transient && (error.retryAfterMs ?? 0) <= 2_000 && !spec.signal?.aborted;
+        const retry =
+          attempt < tries &&
+          error instanceof VendorError &&
+          error.transient &&
+          (error.retryAfterMs ?? 0) <= 2_000 &&
+          !spec.signal?.aborted;
         if (!retry) throw error;
         await sleep(Math.max(error.retryAfterMs ?? 0, 200 * attempt), spec.signal);
       }
@@ -82,13 +91,18 @@ export class VendorHttp {
 
   private async once<T>(spec: CallSpec): Promise<HttpAnswer<T>> {
     const url = new URL(this.options.baseUrl.replace(/\/+$/, "") + spec.path);
-    for (const [key, value] of Object.entries(spec.query ?? {})) if (value !== undefined) url.searchParams.set(key, String(value));
+    for (const [key, value] of Object.entries(spec.query ?? {}))
+      if (value !== undefined) url.searchParams.set(key, String(value));
     const hasBody = spec.body !== undefined;
     let response: Dispatcher.ResponseData;
     try {
       response = await request(url, {
         method: spec.method,
-        headers: { accept: "application/json", ...(hasBody ? { "content-type": "application/json" } : {}), ...this.options.headers },
+        headers: {
+          accept: "application/json",
+          ...(hasBody ? { "content-type": "application/json" } : {}),
+          ...this.options.headers,
+        },
         body: hasBody ? JSON.stringify(spec.body) : null,
         dispatcher: this.dispatcher,
         signal: spec.signal ?? null,
@@ -109,7 +123,11 @@ export class VendorHttp {
 
     if (status >= 200 && status < 300) {
       if (body === MALFORMED) {
-        throw new VendorError({ kind: "unavailable", message: `The vendor answered ${spec.method} ${spec.path} with something that is not JSON`, httpStatus: status });
+        throw new VendorError({
+          kind: "unavailable",
+          message: `The vendor answered ${spec.method} ${spec.path} with something that is not JSON`,
+          httpStatus: status,
+        });
       }
       return { status, headers, body: body as T };
     }
@@ -165,15 +183,22 @@ export function parseResetDuration(value: string | null): number | undefined {
   if (!value) return undefined;
   const seconds = Number(value);
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const ms = parseDuration(value.replace(/(\d+)\.(\d+)s/, (_, s: string, f: string) => `${s}s${Math.round(Number(`0.${f}`) * 1000)}ms`));
+  const ms = parseDuration(
+    value.replace(/(\d+)\.(\d+)s/, (_, s: string, f: string) => `${s}s${Math.round(Number(`0.${f}`) * 1000)}ms`),
+  );
   return ms ?? undefined;
 }
 
 function networkError(error: unknown, spec: CallSpec): VendorError | Error {
   // An abort by our own caller is not the vendor's fault: let it through as it is.
   if (spec.signal?.aborted) return spec.signal.reason instanceof Error ? spec.signal.reason : (error as Error);
-  const timeout = error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError || error instanceof undiciErrors.ConnectTimeoutError;
-  const message = timeout ? "the vendor did not answer in time" : `could not reach the vendor (${(error as Error).message})`;
+  const timeout =
+    error instanceof undiciErrors.HeadersTimeoutError ||
+    error instanceof undiciErrors.BodyTimeoutError ||
+    error instanceof undiciErrors.ConnectTimeoutError;
+  const message = timeout
+    ? "the vendor did not answer in time"
+    : `could not reach the vendor (${(error as Error).message})`;
   return new VendorError({ kind: "unavailable", message });
 }
 

@@ -1,7 +1,15 @@
 // Wraps a connector so that each of its calls is reported once — which vendor, which operation,
 // how it ended, how long it took — to whoever watches (the metrics). The outcome is "ok", the
 // VendorError kind (rate_limited, unavailable, forbidden …), "timeout", or "error".
-import type { AddToOrganizations, CallOptions, MemberLookup, RoleChange, TargetConnector, VendorMember, VendorRole } from "./connector.js";
+import type {
+  AddToOrganizations,
+  CallOptions,
+  MemberLookup,
+  RoleChange,
+  TargetConnector,
+  VendorMember,
+  VendorRole,
+} from "./connector.js";
 import { VendorError } from "./errors.js";
 
 export type CallObserver = (vendor: string, operation: string, outcome: string, seconds: number) => void;

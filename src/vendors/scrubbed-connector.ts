@@ -2,7 +2,15 @@
 // names and ids, member emails and ids, team roles, what checkAccess saw, and every error's
 // message, code and request id. One place, so filing, the executor, the request form,
 // `/role targets`, doctor and the logs all see the same clean text.
-import type { AddToOrganizations, CallOptions, MemberLookup, RoleChange, TargetConnector, VendorMember, VendorRole } from "./connector.js";
+import type {
+  AddToOrganizations,
+  CallOptions,
+  MemberLookup,
+  RoleChange,
+  TargetConnector,
+  VendorMember,
+  VendorRole,
+} from "./connector.js";
 import { VendorError } from "./errors.js";
 import type { VendorTextScrubber } from "./vendor-text.js";
 
@@ -32,7 +40,14 @@ export class ScrubbedConnector implements TargetConnector {
         vendorUserId: this.scrub(found.vendorUserId, "id"),
         email: found.email === null ? null : this.scrub(found.email, "name"),
         role: this.role(found.role),
-        ...(found.teamRoles ? { teamRoles: found.teamRoles.map((t) => ({ team: this.scrub(t.team, "name"), role: t.role === null ? null : this.scrub(t.role, "name") })) } : {}),
+        ...(found.teamRoles
+          ? {
+              teamRoles: found.teamRoles.map((t) => ({
+                team: this.scrub(t.team, "name"),
+                role: t.role === null ? null : this.scrub(t.role, "name"),
+              })),
+            }
+          : {}),
       };
     });
   }

@@ -6,7 +6,15 @@
 // A PUT without teamRoles may clear the member's teams, so the current ones are always sent.
 import type { Target } from "../config/file.js";
 import type { TeamRole } from "./roles.js";
-import type { AddToOrganizations, CallOptions, MemberLookup, RoleChange, TargetConnector, VendorMember, VendorRole } from "./connector.js";
+import type {
+  AddToOrganizations,
+  CallOptions,
+  MemberLookup,
+  RoleChange,
+  TargetConnector,
+  VendorMember,
+  VendorRole,
+} from "./connector.js";
 import { changeEachMember, signal, unexpected } from "./connector-support.js";
 import { VendorError } from "./errors.js";
 import { VendorHttp } from "./http.js";
@@ -98,7 +106,11 @@ export class SentryConnector implements TargetConnector {
       async (member) => {
         // Read afresh: the checks need isOnlyOwner, orgRoleList and flags as they are now.
         const details = await this.details(member.vendorUserId, options);
-        if (!details) throw new VendorError({ kind: "not_found", message: `${member.email ?? member.vendorUserId} is not a member of ${this.target.organization}.` });
+        if (!details)
+          throw new VendorError({
+            kind: "not_found",
+            message: `${member.email ?? member.vendorUserId} is not a member of ${this.target.organization}.`,
+          });
         this.refuseIfNotAllowed(details, me, change.role.id);
         return details;
       },
@@ -114,41 +126,71 @@ export class SentryConnector implements TargetConnector {
   }
 
   async addToOrganizations(_change: AddToOrganizations): Promise<void> {
-    throw new VendorError({ kind: "invalid", message: "Sentry members are invited in Sentry; rolegate changes the roles of existing members." });
+    throw new VendorError({
+      kind: "invalid",
+      message: "Sentry members are invited in Sentry; rolegate changes the roles of existing members.",
+    });
   }
 
   private refuseIfNotAllowed(member: SentryMember, me: SentryMember, wanted: string): void {
     const who = member.email || member.id;
     const refuse = (kind: "forbidden" | "conflict" | "invalid", message: string) => new VendorError({ kind, message });
-    if (member.id === me.id) throw refuse("forbidden", `${who} is the user of rolegate's Sentry token; nobody can change their own role in Sentry.`);
+    if (member.id === me.id)
+      throw refuse(
+        "forbidden",
+        `${who} is the user of rolegate's Sentry token; nobody can change their own role in Sentry.`,
+      );
     for (const [flag, why] of MANAGED_FLAGS) {
       if (member.flags?.[flag]) throw refuse("forbidden", `${who} ${why}; change the role there.`);
     }
     const roles = roleList(member);
     const target = roles.find((r) => r.id === wanted);
     if (!target) throw refuse("invalid", `Sentry organization ${this.target.organization} has no role "${wanted}".`);
-    if (target.isRetired) throw refuse("invalid", `The ${target.name} role is retired in Sentry and can no longer be given; use team roles instead.`);
-    if (target.isAllowed === false) throw refuse("forbidden", `rolegate's Sentry token may not give the ${target.name} role: its user's role is below it.`);
+    if (target.isRetired)
+      throw refuse(
+        "invalid",
+        `The ${target.name} role is retired in Sentry and can no longer be given; use team roles instead.`,
+      );
+    if (target.isAllowed === false)
+      throw refuse(
+        "forbidden",
+        `rolegate's Sentry token may not give the ${target.name} role: its user's role is below it.`,
+      );
     const current = roles.find((r) => r.id === member.orgRole);
     if (current && current.isAllowed === false) {
-      throw refuse("forbidden", `rolegate's Sentry token may not change ${who}'s role: ${current.name} is above its user's role.`);
+      throw refuse(
+        "forbidden",
+        `rolegate's Sentry token may not change ${who}'s role: ${current.name} is above its user's role.`,
+      );
     }
     if (member.isOnlyOwner && wanted !== member.orgRole) {
-      throw refuse("conflict", `${who} is the only Owner of ${this.target.organization}; make someone else Owner first.`);
+      throw refuse(
+        "conflict",
+        `${who} is the only Owner of ${this.target.organization}; make someone else Owner first.`,
+      );
     }
   }
 
   private async me(options?: CallOptions): Promise<SentryMember> {
     const me = await this.details("me", options);
     if (!me)
-      throw new VendorError({ kind: "forbidden", message: "rolegate's Sentry token does not belong to a member of the organization; use a user auth token with member:admin." });
+      throw new VendorError({
+        kind: "forbidden",
+        message:
+          "rolegate's Sentry token does not belong to a member of the organization; use a user auth token with member:admin.",
+      });
     return me;
   }
 
   private async details(id: string, options?: CallOptions): Promise<SentryMember | null> {
     try {
-      const { body } = await this.http.call<SentryMember>({ method: "GET", path: this.path(`members/${encodeURIComponent(id)}/`), ...signal(options) });
-      if (typeof body?.id !== "string" || typeof body.orgRole !== "string") throw unexpected("a member has no id or orgRole");
+      const { body } = await this.http.call<SentryMember>({
+        method: "GET",
+        path: this.path(`members/${encodeURIComponent(id)}/`),
+        ...signal(options),
+      });
+      if (typeof body?.id !== "string" || typeof body.orgRole !== "string")
+        throw unexpected("a member has no id or orgRole");
       return body;
     } catch (error) {
       if (error instanceof VendorError && error.kind === "not_found") return null;
@@ -157,10 +199,19 @@ export class SentryConnector implements TargetConnector {
   }
 
   /** Searches members, following the Link header's next cursor while it says results="true". */
-  private async search(query: string, match: (m: SentryMember) => boolean, options?: CallOptions): Promise<SentryMember | null> {
+  private async search(
+    query: string,
+    match: (m: SentryMember) => boolean,
+    options?: CallOptions,
+  ): Promise<SentryMember | null> {
     let cursor: string | undefined;
     for (let page = 0; page < 1_000; page++) {
-      const { body, headers } = await this.http.call<SentryMember[]>({ method: "GET", path: this.path("members/"), query: { query, cursor }, ...signal(options) });
+      const { body, headers } = await this.http.call<SentryMember[]>({
+        method: "GET",
+        path: this.path("members/"),
+        query: { query, cursor },
+        ...signal(options),
+      });
       if (!Array.isArray(body)) throw unexpected("the members list is not an array");
       const found = body.find(match);
       if (found) return found;
@@ -191,7 +242,10 @@ function toMember(details: SentryMember): VendorMember {
  * is the member's whole list of teams, so a requested null (a revert of a grant that put the
  * member in a team) leaves that team out, which takes the member out of it.
  */
-function teamRolesFor(requested: TeamRole[] | null, details: SentryMember): { teamSlug: string; role: string | null }[] {
+function teamRolesFor(
+  requested: TeamRole[] | null,
+  details: SentryMember,
+): { teamSlug: string; role: string | null }[] {
   let current = (details.teamRoles ?? []).map((t) => ({ teamSlug: t.teamSlug, role: t.role }));
   for (const want of requested ?? []) {
     if (want.role === null) {
@@ -219,7 +273,9 @@ function describeDrf(_status: number, body: unknown) {
   if (!body || typeof body !== "object") return {};
   const record = body as Record<string, unknown>;
   if (typeof record.detail === "string") return { message: record.detail };
-  const fields = Object.entries(record).flatMap(([field, value]) => (Array.isArray(value) ? value.map((v) => `${field}: ${String(v)}`) : []));
+  const fields = Object.entries(record).flatMap(([field, value]) =>
+    Array.isArray(value) ? value.map((v) => `${field}: ${String(v)}`) : [],
+  );
   return fields.length > 0 ? { message: fields.join("; ") } : {};
 }
 

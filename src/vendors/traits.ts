@@ -32,15 +32,28 @@ const TRAITS: Record<VendorName, VendorTraits> = {
     notAMemberHint: "To add someone to a Devin organization, use /role add.",
     // Devin's docs do not say whether its role PATCH touches roles inherited from identity-
     // provider groups; approvers should know a group may still grant the old role.
-    cardNote: "ℹ️ Devin does not change a role a member inherits from an identity-provider group; if the change does not show, check the member's groups.",
+    cardNote:
+      "ℹ️ Devin does not change a role a member inherits from an identity-provider group; if the change does not show, check the member's groups.",
     roleLadder: [
       ["org_member", "member", "org member"],
       ["org_admin", "admin", "org admin"],
     ],
     teamRoleLadder: [],
   },
-  dolfin: { teamRoles: [], notAMemberHint: null, cardNote: null, roleLadder: [["member"], ["admin"], ["owner"]], teamRoleLadder: [] },
-  aitronos: { teamRoles: [], notAMemberHint: null, cardNote: null, roleLadder: [["member"], ["admin"], ["owner"]], teamRoleLadder: [] },
+  dolfin: {
+    teamRoles: [],
+    notAMemberHint: null,
+    cardNote: null,
+    roleLadder: [["member"], ["admin"], ["owner"]],
+    teamRoleLadder: [],
+  },
+  aitronos: {
+    teamRoles: [],
+    notAMemberHint: null,
+    cardNote: null,
+    roleLadder: [["member"], ["admin"], ["owner"]],
+    teamRoleLadder: [],
+  },
 };
 
 export const traitsOf = (vendor: VendorName): VendorTraits => TRAITS[vendor];

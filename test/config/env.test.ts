@@ -40,23 +40,38 @@ describe("the environment", () => {
 
   it("Socket Mode needs the app token and no signing secret", () => {
     expect(readEnv({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_APP_TOKEN: "xapp-1" }).SLACK_APP_TOKEN).toBe("xapp-1");
-    expect(problemsOf({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_APP_TOKEN: "xoxb-wrong" }).problems).toEqual(["SLACK_APP_TOKEN must be an app-level token, starting with xapp-"]);
+    expect(problemsOf({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_APP_TOKEN: "xoxb-wrong" }).problems).toEqual([
+      "SLACK_APP_TOKEN must be an app-level token, starting with xapp-",
+    ]);
   });
 
   it("refuses a user token in place of the bot token, and treats blank values as unset", () => {
-    expect(problemsOf({ ...HTTP_MODE, SLACK_BOT_TOKEN: "xoxp-user" }).problems).toEqual(["SLACK_BOT_TOKEN must be a bot token, starting with xoxb-"]);
+    expect(problemsOf({ ...HTTP_MODE, SLACK_BOT_TOKEN: "xoxp-user" }).problems).toEqual([
+      "SLACK_BOT_TOKEN must be a bot token, starting with xoxb-",
+    ]);
     expect(problemsOf({ ...HTTP_MODE, SLACK_SIGNING_SECRET: "  " }).problems).toHaveLength(1);
-    expect(readEnv({ ...HTTP_MODE, PORT: "", DATABASE_URL: "" })).toMatchObject({ PORT: 3000, DATABASE_URL: undefined });
+    expect(readEnv({ ...HTTP_MODE, PORT: "", DATABASE_URL: "" })).toMatchObject({
+      PORT: 3000,
+      DATABASE_URL: undefined,
+    });
   });
 
   it("paces posts at Slack's one a second per channel unless told otherwise, and says how to write it", () => {
     expect(readEnv({ ...HTTP_MODE, SLACK_CHANNEL_PACE_MS: "0" }).SLACK_CHANNEL_PACE_MS).toBe(0);
-    expect(problemsOf({ ...HTTP_MODE, SLACK_CHANNEL_PACE_MS: "1s" }).problems).toEqual(["SLACK_CHANNEL_PACE_MS must be a number of milliseconds, such as 1000"]);
-    expect(problemsOf({ ...HTTP_MODE, SLACK_CHANNEL_PACE_MS: "-5" }).problems).toEqual(["SLACK_CHANNEL_PACE_MS must be 0 or more milliseconds, such as 1000"]);
+    expect(problemsOf({ ...HTTP_MODE, SLACK_CHANNEL_PACE_MS: "1s" }).problems).toEqual([
+      "SLACK_CHANNEL_PACE_MS must be a number of milliseconds, such as 1000",
+    ]);
+    expect(problemsOf({ ...HTTP_MODE, SLACK_CHANNEL_PACE_MS: "-5" }).problems).toEqual([
+      "SLACK_CHANNEL_PACE_MS must be 0 or more milliseconds, such as 1000",
+    ]);
   });
 
   it("takes an API URL for GovSlack or a test server", () => {
-    expect(readEnv({ ...HTTP_MODE, SLACK_API_URL: "https://slack-gov.com/api/" }).SLACK_API_URL).toBe("https://slack-gov.com/api/");
-    expect(problemsOf({ ...HTTP_MODE, SLACK_API_URL: "slack-gov.com" }).problems).toEqual(["SLACK_API_URL must be an http(s) URL such as https://slack-gov.com/api/"]);
+    expect(readEnv({ ...HTTP_MODE, SLACK_API_URL: "https://slack-gov.com/api/" }).SLACK_API_URL).toBe(
+      "https://slack-gov.com/api/",
+    );
+    expect(problemsOf({ ...HTTP_MODE, SLACK_API_URL: "slack-gov.com" }).problems).toEqual([
+      "SLACK_API_URL must be an http(s) URL such as https://slack-gov.com/api/",
+    ]);
   });
 });

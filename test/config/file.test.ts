@@ -28,7 +28,9 @@ targets:
 describe("rolegate.yml", () => {
   it("per-requester limits default to 20 open and 30 an hour, and a bad one is named by its path", () => {
     expect(parseConfig(VALID, "rolegate.yml", ENV).limits).toEqual({ openPerRequester: 20, filedPerHour: 30 });
-    expect(problemsOf(`${VALID}limits: { openPerRequester: 0, filedPerhour: 5 }\n`).join("\n")).toMatch(/limits\.openPerRequester \(line \d+\)[\s\S]*filedPerhour/);
+    expect(problemsOf(`${VALID}limits: { openPerRequester: 0, filedPerhour: 5 }\n`).join("\n")).toMatch(
+      /limits\.openPerRequester \(line \d+\)[\s\S]*filedPerhour/,
+    );
   });
 
   it("the committed example is valid and reads as documented", async () => {
@@ -75,7 +77,9 @@ targets:
   });
 
   it("explains a duration it cannot read", () => {
-    expect(problemsOf(VALID + "pendingTtl: 1 day\n")).toEqual(['pendingTtl (line 6): "1 day" is not a duration; write it like 24h (units: s, m, h, d)']);
+    expect(problemsOf(VALID + "pendingTtl: 1 day\n")).toEqual([
+      'pendingTtl (line 6): "1 day" is not a duration; write it like 24h (units: s, m, h, d)',
+    ]);
   });
 
   it("says what is missing, where", () => {
@@ -94,7 +98,9 @@ targets:
   });
 
   it("refuses a target whose credential variable is not set", () => {
-    expect(problemsOf(VALID, {})).toEqual(["targets.sentry-acme.tokenEnv: the environment variable SENTRY_TOKEN is not set"]);
+    expect(problemsOf(VALID, {})).toEqual([
+      "targets.sentry-acme.tokenEnv: the environment variable SENTRY_TOKEN is not set",
+    ]);
   });
 
   it("refuses names and ids people would mistype", () => {
@@ -121,7 +127,9 @@ targets:
   it("a missing file says how to create one", async () => {
     const dir = await mkdtemp(join(tmpdir(), "rolegate-config-"));
     try {
-      await expect(loadConfigFile(join(dir, "rolegate.yml"), ENV)).rejects.toThrow("does not exist. Copy rolegate.example.yml to rolegate.yml");
+      await expect(loadConfigFile(join(dir, "rolegate.yml"), ENV)).rejects.toThrow(
+        "does not exist. Copy rolegate.example.yml to rolegate.yml",
+      );
       await writeFile(join(dir, "rolegate.yml"), VALID);
       expect((await loadConfigFile(join(dir, "rolegate.yml"), ENV)).targets.size).toBe(1);
     } finally {

@@ -33,7 +33,10 @@ describe("a terminated database connection", () => {
     requireServer((await postgresAvailable()) ? "postgres" : "pglite", "connections are terminated on the server");
     const empty = await createEmptyDatabase("rolegate_faults");
     const logs: string[] = [];
-    const database: Database = await openDatabase({ url: empty.url, dataDir: "", poolSize: 6 }, createLogger({ level: "warn", write: (line) => logs.push(line) }));
+    const database: Database = await openDatabase(
+      { url: empty.url, dataDir: "", poolSize: 6 },
+      createLogger({ level: "warn", write: (line) => logs.push(line) }),
+    );
     cleanups.push(async () => {
       await database.close();
       await empty.drop();
@@ -70,9 +73,10 @@ describe("a terminated database connection", () => {
     await waitFor(async () => {
       const admin = new pg.Client({ connectionString: ADMIN_URL });
       await admin.connect();
-      const { rows } = await admin.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE '%pg_sleep%' AND state = 'active' AND datname = $1", [
-        new URL(empty.url).pathname.slice(1),
-      ]);
+      const { rows } = await admin.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE '%pg_sleep%' AND state = 'active' AND datname = $1",
+        [new URL(empty.url).pathname.slice(1)],
+      );
       await admin.end();
       return rows[0]!.n === 3;
     }, "three queries under way");
@@ -80,7 +84,10 @@ describe("a terminated database connection", () => {
 
     for (const outcome of await Promise.all(busy)) expect(outcome).toMatch(/^failed: [\s\S]*57P01/); // an error for the caller, not for the process
     // The connections not in a query when they were cut (the held ones, and any idle) say so by an 'error' event: logged.
-    await waitFor(() => logs.filter((l) => l.includes("a database connection failed; the pool replaces it")).length >= 2, "the cut connections to be logged");
+    await waitFor(
+      () => logs.filter((l) => l.includes("a database connection failed; the pool replaces it")).length >= 2,
+      "the cut connections to be logged",
+    );
     finish();
     for (const outcome of await Promise.all(held)) expect(outcome).toMatch(/^failed: /);
     // A query may still meet a cut connection the pool has not dropped yet (retrying it is the

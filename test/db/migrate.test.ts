@@ -58,7 +58,9 @@ describe("applying migrations", () => {
     const first = await applyMigrations(session, files, quietLogger);
     expect(first).toEqual({ applied: files.map((f) => f.name), alreadyApplied: 0 });
 
-    const rows = await session.query<Record<string, unknown>>(`SELECT * FROM "_prisma_migrations" ORDER BY migration_name`);
+    const rows = await session.query<Record<string, unknown>>(
+      `SELECT * FROM "_prisma_migrations" ORDER BY migration_name`,
+    );
     for (const [i, file] of files.entries()) {
       const bytes = await readFile(join(MIGRATIONS_DIR, file.name, "migration.sql"));
       expect(rows[i]).toMatchObject({
@@ -104,12 +106,18 @@ describe("applying migrations", () => {
   it("rolls a failing migration back whole and records nothing, so the next start can try again", async () => {
     const { session } = await emptySession();
     const dir = await copyOfMigrations();
-    await addMigration(dir, "29991231000000_broken", `CREATE TABLE half_done (id int);\nALTER TABLE no_such_table ADD COLUMN x int;\n`);
+    await addMigration(
+      dir,
+      "29991231000000_broken",
+      `CREATE TABLE half_done (id int);\nALTER TABLE no_such_table ADD COLUMN x int;\n`,
+    );
 
     await expect(applyMigrations(session, await readMigrationFiles(dir), quietLogger)).rejects.toThrow(
       /Migration 29991231000000_broken failed and was rolled back: .*no_such_table/,
     );
-    const tables = await session.query<{ n: number }>(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'half_done'`);
+    const tables = await session.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'half_done'`,
+    );
     expect(tables[0]!.n).toBe(0);
     const recorded = await session.query<{ migration_name: string }>(`SELECT migration_name FROM "_prisma_migrations"`);
     expect(recorded.map((r) => r.migration_name)).not.toContain("29991231000000_broken");
@@ -122,7 +130,9 @@ describe("applying migrations", () => {
     await session.query(
       `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ('00000000-0000-0000-0000-000000000001', 'x', '29990101000000_left_failed', now())`,
     );
-    await expect(applyMigrations(session, files, quietLogger)).rejects.toThrow("Migration 29990101000000_left_failed failed earlier and was never marked as rolled back");
+    await expect(applyMigrations(session, files, quietLogger)).rejects.toThrow(
+      "Migration 29990101000000_left_failed failed earlier and was never marked as rolled back",
+    );
   });
 
   it("two processes starting at once apply each migration once (Prisma's advisory lock)", async () => {
@@ -154,9 +164,13 @@ describe("the audit trail", () => {
         expiresAt: new Date(),
       },
     });
-    const event = await database.prisma.auditEvent.create({ data: { requestId: "AAAAAA", type: "FILED", actor: "U1" } });
+    const event = await database.prisma.auditEvent.create({
+      data: { requestId: "AAAAAA", type: "FILED", actor: "U1" },
+    });
 
-    await expect(database.prisma.auditEvent.update({ where: { id: event.id }, data: { actor: "someone else" } })).rejects.toThrow(/append-only/);
+    await expect(
+      database.prisma.auditEvent.update({ where: { id: event.id }, data: { actor: "someone else" } }),
+    ).rejects.toThrow(/append-only/);
     await expect(database.prisma.auditEvent.deleteMany({})).rejects.toThrow(/append-only/);
     expect(await database.prisma.auditEvent.findUnique({ where: { id: event.id } })).toMatchObject({ actor: "U1" });
   });
@@ -186,11 +200,15 @@ describe("the embedded database", () => {
 
     const second = await openDatabase({ dataDir }, quietLogger);
     cleanups.push(() => second.close());
-    expect(await second.prisma.roleRequest.findUnique({ where: { id: "BBBBBB" } })).toMatchObject({ status: "PENDING" });
+    expect(await second.prisma.roleRequest.findUnique({ where: { id: "BBBBBB" } })).toMatchObject({
+      status: "PENDING",
+    });
     const session = await second.openSession();
     const rows = await session.query<{ n: number }>(`SELECT count(*)::int AS n FROM "_prisma_migrations"`);
     expect(rows[0]!.n).toBe((await readMigrationFiles()).length);
     // Sized for rolegate, not a server: every buffer lives in the process's memory.
-    expect(await session.query<{ shared_buffers: string }>("SHOW shared_buffers")).toEqual([{ shared_buffers: "16MB" }]);
+    expect(await session.query<{ shared_buffers: string }>("SHOW shared_buffers")).toEqual([
+      { shared_buffers: "16MB" },
+    ]);
   });
 });

@@ -22,7 +22,10 @@ describe("prisma/migrations and prisma/schema.prisma", () => {
   it("a schema change without its migration is caught, with the SQL the missing migration needs", async () => {
     const dir = await mkdtemp(join(tmpdir(), "rolegate-drift-"));
     temp.push(dir);
-    const schema = (await readFile(SCHEMA_PATH, "utf8")).replace("  reason            String\n", '  reason            String\n  ticketUrl         String? @map("ticket_url")\n');
+    const schema = (await readFile(SCHEMA_PATH, "utf8")).replace(
+      "  reason            String\n",
+      '  reason            String\n  ticketUrl         String? @map("ticket_url")\n',
+    );
     await writeFile(join(dir, "schema.prisma"), schema);
 
     const diff = await diffMigrationsToSchema(MIGRATIONS_DIR, join(dir, "schema.prisma"));
@@ -36,7 +39,13 @@ describe("npm run db:migration", () => {
     temp.push(dir);
     await cp(join(MIGRATIONS_DIR, ".."), dir, { recursive: true });
     const schemaPath = join(dir, "schema.prisma");
-    await writeFile(schemaPath, (await readFile(schemaPath, "utf8")).replace("  reason            String\n", "  reason            String\n  ticketUrl         String?\n"));
+    await writeFile(
+      schemaPath,
+      (await readFile(schemaPath, "utf8")).replace(
+        "  reason            String\n",
+        "  reason            String\n  ticketUrl         String?\n",
+      ),
+    );
 
     const { stdout } = await run("npx", ["tsx", "src/db/cli/new-migration.ts", "add_ticket_url"], {
       env: { ...process.env, ROLEGATE_MIGRATIONS_DIR: join(dir, "migrations"), ROLEGATE_SCHEMA: schemaPath },

@@ -48,10 +48,10 @@ async function untilActive(fragment: string): Promise<void> {
   await admin.connect();
   try {
     for (let i = 0; i < 200; i++) {
-      const { rows } = await admin.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND strpos(query, $2) > 0", [
-        name,
-        fragment,
-      ]);
+      const { rows } = await admin.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND strpos(query, $2) > 0",
+        [name, fragment],
+      );
       if (rows[0]!.n > 0) return;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
@@ -69,7 +69,11 @@ async function adminQuery(sql: string): Promise<void> {
 
 describe("a database error a retry can get past", () => {
   it("is a connection the server terminated under a running query (57P01)", async () => {
-    const error = await whileSleeping(() => adminQuery(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}' AND query LIKE '%pg_sleep(5)%'`));
+    const error = await whileSleeping(() =>
+      adminQuery(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}' AND query LIKE '%pg_sleep(5)%'`,
+      ),
+    );
     expect(String(error)).toContain("57P01");
     expect(isTransientDatabaseError(error)).toBe(true);
   });
@@ -107,7 +111,9 @@ describe("a database error a retry can get past", () => {
 
   it("is a serialization failure or a deadlock, and the server saying it cannot take connections yet", async () => {
     for (const code of ["40001", "40P01", "57P03"]) {
-      const error = await failureOf(database.prisma.$executeRawUnsafe(`DO $$ BEGIN RAISE EXCEPTION 'blip' USING ERRCODE = '${code}'; END $$`));
+      const error = await failureOf(
+        database.prisma.$executeRawUnsafe(`DO $$ BEGIN RAISE EXCEPTION 'blip' USING ERRCODE = '${code}'; END $$`),
+      );
       expect(isTransientDatabaseError(error), code).toBe(true);
     }
   });
@@ -116,7 +122,9 @@ describe("a database error a retry can get past", () => {
 describe("a database error that would fail the same way every time", () => {
   it("is a constraint, a syntax error or a missing table", async () => {
     const errors = [
-      await failureOf(database.prisma.$executeRawUnsafe(`DO $$ BEGIN RAISE EXCEPTION 'dup' USING ERRCODE = '23505'; END $$`)),
+      await failureOf(
+        database.prisma.$executeRawUnsafe(`DO $$ BEGIN RAISE EXCEPTION 'dup' USING ERRCODE = '23505'; END $$`),
+      ),
       await failureOf(database.prisma.$executeRawUnsafe("SELEC 1")),
       await failureOf(database.prisma.$queryRawUnsafe("SELECT * FROM no_such_table")),
       new Error("rolegate bug"),

@@ -3,7 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { CallFirst } from "../../src/executor/call-first.js";
 
-const settled = async (promise: Promise<void>) => Promise.race([promise.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 10))]);
+const settled = async (promise: Promise<void>) =>
+  Promise.race([promise.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 10))]);
 
 describe("CallFirst", () => {
   it("lets notices go at once when no work was given out, and once the right run's call is under way when some was", async () => {

@@ -44,7 +44,11 @@ describe("a database outage under the executor", () => {
   it("between the vendor's answer and its record: the change is recorded APPLIED once the database is back", async () => {
     const request = await world.fileApproved();
     let answer!: () => void;
-    world.dolfin.nextWrites({ kind: "stall", applyFirst: true, until: new Promise<void>((resolve) => (answer = resolve)) });
+    world.dolfin.nextWrites({
+      kind: "stall",
+      applyFirst: true,
+      until: new Promise<void>((resolve) => (answer = resolve)),
+    });
 
     const run = world.executor().runOnce();
     await waitFor(() => world.dolfin.calls.length === 1, "the vendor call");
@@ -60,7 +64,11 @@ describe("a database outage under the executor", () => {
   it("longer than the lease: the next holder finds the change in place and records it without a second call", async () => {
     const request = await world.fileApproved();
     let answer!: () => void;
-    world.dolfin.nextWrites({ kind: "stall", applyFirst: true, until: new Promise<void>((resolve) => (answer = resolve)) });
+    world.dolfin.nextWrites({
+      kind: "stall",
+      applyFirst: true,
+      until: new Promise<void>((resolve) => (answer = resolve)),
+    });
 
     const run = world.executor({ owner: "first", config: { lease: 300 } }).runOnce();
     await waitFor(() => world.dolfin.calls.length === 1, "the vendor call");
@@ -74,7 +82,12 @@ describe("a database outage under the executor", () => {
       );
     await waitFor(stillExecuting, "the database back, the request still EXECUTING", 5_000, 50);
 
-    await waitFor(() => world.executor({ owner: "second", config: { lease: 300 } }).runOnce(), "a takeover once the database is back and the lease ran out", 5_000, 100);
+    await waitFor(
+      () => world.executor({ owner: "second", config: { lease: 300 } }).runOnce(),
+      "a takeover once the database is back and the lease ran out",
+      5_000,
+      100,
+    );
     expect(await world.repo.find(request.id)).toMatchObject({ status: "APPLIED", attempts: 2, failureDetail: null });
     expect(world.dolfin.calls).toHaveLength(1);
   });

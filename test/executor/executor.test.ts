@@ -37,7 +37,8 @@ function severable(queue: WorkQueue) {
   return {
     queue: {
       ...bound(queue),
-      renewLease: (job: ClaimedJob, leaseMs: number) => (cut ? new Promise<boolean>(() => {}) : queue.renewLease(job, leaseMs)),
+      renewLease: (job: ClaimedJob, leaseMs: number) =>
+        cut ? new Promise<boolean>(() => {}) : queue.renewLease(job, leaseMs),
     },
     cut: () => {
       cut = true;
@@ -76,7 +77,10 @@ describe("applying an approved request", () => {
     const request = await t.world.fileApproved();
     await t.world.executor().runOnce();
     expect(t.world.dolfin.calls).toHaveLength(0);
-    expect(await t.world.repo.find(request.id)).toMatchObject({ status: "APPLIED", members: [{ outcome: "ALREADY_IN_PLACE" }] });
+    expect(await t.world.repo.find(request.id)).toMatchObject({
+      status: "APPLIED",
+      members: [{ outcome: "ALREADY_IN_PLACE" }],
+    });
   });
 
   it("changes only the members not yet in place, in one call", async () => {
@@ -91,7 +95,10 @@ describe("applying an approved request", () => {
     expect(t.world.dolfin.calls).toHaveLength(1);
     const [call] = t.world.dolfin.calls;
     expect(call?.method === "setRole" && call.change.members.map((m) => m.vendorUserId)).toEqual(["usr_1"]);
-    expect((await t.world.repo.find(request.id))?.members.map((m) => m.outcome)).toEqual(["APPLIED", "ALREADY_IN_PLACE"]);
+    expect((await t.world.repo.find(request.id))?.members.map((m) => m.outcome)).toEqual([
+      "APPLIED",
+      "ALREADY_IN_PLACE",
+    ]);
   });
 
   it("adds members to every organization of the request in one call", async () => {
@@ -105,9 +112,15 @@ describe("applying an approved request", () => {
     await t.world.executor().runOnce();
     const devinA = t.world.vendors.get("devin-a")!;
     expect(devinA.calls).toHaveLength(1);
-    expect(devinA.calls[0]?.method === "addToOrganizations" && devinA.calls[0].change.organizations).toEqual(["org-a", "org-b"]);
+    expect(devinA.calls[0]?.method === "addToOrganizations" && devinA.calls[0].change.organizations).toEqual([
+      "org-a",
+      "org-b",
+    ]);
     expect(t.world.vendors.get("devin-b")?.roleOf("user-ada")).toBe("member");
-    expect(await t.world.repo.find(request.id)).toMatchObject({ status: "APPLIED", members: [{ previousRole: null, outcome: "APPLIED" }] });
+    expect(await t.world.repo.find(request.id)).toMatchObject({
+      status: "APPLIED",
+      members: [{ previousRole: null, outcome: "APPLIED" }],
+    });
   });
 
   it("a member who left the organization fails the request before any call, saying who", async () => {
@@ -157,7 +170,16 @@ describe("vendor failures", () => {
     await executor.runOnce();
     expect(await t.world.repo.find(request.id)).toMatchObject({ status: "APPLIED", attempts: 3, failureDetail: null });
     expect(t.world.dolfin.calls).toHaveLength(3);
-    expect(await events(request.id)).toEqual(["FILED", "APPROVED", "CLAIMED", "RESCHEDULED", "CLAIMED", "RESCHEDULED", "CLAIMED", "APPLIED"]);
+    expect(await events(request.id)).toEqual([
+      "FILED",
+      "APPROVED",
+      "CLAIMED",
+      "RESCHEDULED",
+      "CLAIMED",
+      "RESCHEDULED",
+      "CLAIMED",
+      "APPLIED",
+    ]);
   });
 
   it("honours the vendor's retry-after when it is longer than the backoff", async () => {
@@ -188,7 +210,10 @@ describe("vendor failures", () => {
     t.world.dolfin.readError = rateLimited(30_000);
     await t.world.executor().runOnce();
     expect(t.world.dolfin.calls).toHaveLength(0);
-    expect(await t.world.repo.find(request.id)).toMatchObject({ status: "APPROVED", failureDetail: "Too many requests — the vendor asked to wait 30s" });
+    expect(await t.world.repo.find(request.id)).toMatchObject({
+      status: "APPROVED",
+      failureDetail: "Too many requests — the vendor asked to wait 30s",
+    });
   });
 
   it("after a partial failure, the retry changes only the rest and keeps each member's first-read role", async () => {
@@ -200,7 +225,10 @@ describe("vendor failures", () => {
     t.world.dolfin.nextWrites({ kind: "partial", applyTo: ["usr_1"], error: refused });
     const request = await t.world.fileApproved({ members: both });
     await t.world.executor().runOnce();
-    expect(await t.world.repo.find(request.id)).toMatchObject({ status: "FAILED", members: [{ outcome: "APPLIED" }, { outcome: "FAILED" }] });
+    expect(await t.world.repo.find(request.id)).toMatchObject({
+      status: "FAILED",
+      members: [{ outcome: "APPLIED" }, { outcome: "FAILED" }],
+    });
 
     await t.world.service.retry(request.id, APPROVER);
     await t.world.executor().runOnce();
@@ -215,7 +243,10 @@ describe("vendor failures", () => {
   });
 
   it("scrubs a credential, control characters and excess length from what a vendor said before storing it", async () => {
-    t.world.dolfin.nextWrites({ kind: "error", error: forbidden(`bad key dolfin-secret-value\u0000 in header\n${"x".repeat(10_000)}`) });
+    t.world.dolfin.nextWrites({
+      kind: "error",
+      error: forbidden(`bad key dolfin-secret-value\u0000 in header\n${"x".repeat(10_000)}`),
+    });
     const request = await t.world.fileApproved();
     await t.world.executor().runOnce();
     const detail = (await t.world.repo.find(request.id))?.failureDetail ?? "";
@@ -230,10 +261,21 @@ describe("vendor failures", () => {
     await t.world.executor().runOnce();
     expect((await t.world.repo.find(request.id))?.status).toBe("FAILED");
 
-    expect(await t.world.service.retry(request.id, APPROVER)).toMatchObject({ ok: true, value: { status: "APPROVED", attempts: 0, failureDetail: null } });
+    expect(await t.world.service.retry(request.id, APPROVER)).toMatchObject({
+      ok: true,
+      value: { status: "APPROVED", attempts: 0, failureDetail: null },
+    });
     await t.world.executor().runOnce();
     expect(await t.world.repo.find(request.id)).toMatchObject({ status: "APPLIED", members: [{ outcome: "APPLIED" }] });
-    expect(await events(request.id)).toEqual(["FILED", "APPROVED", "CLAIMED", "FAILED", "RETRIED", "CLAIMED", "APPLIED"]);
+    expect(await events(request.id)).toEqual([
+      "FILED",
+      "APPROVED",
+      "CLAIMED",
+      "FAILED",
+      "RETRIED",
+      "CLAIMED",
+      "APPLIED",
+    ]);
   });
 
   it("a notifier that fails never rolls back or repeats the vendor change", async () => {
@@ -243,7 +285,10 @@ describe("vendor failures", () => {
     await t.world.notices.deliverDue(); // Slack refuses: the notices wait in the outbox
     expect((await t.world.repo.find(request.id))?.status).toBe("APPLIED");
     t.world.notifier.failing = false;
-    await waitFor(async () => (await t.world.notices.deliverDue()) > 0, "the dispatcher's pause before trying again to end");
+    await waitFor(
+      async () => (await t.world.notices.deliverDue()) > 0,
+      "the dispatcher's pause before trying again to end",
+    );
     expect(await t.world.executor().runOnce()).toBe(false);
     expect(t.world.dolfin.calls).toHaveLength(1);
     expect((await t.world.delivered(request.id)).at(-1)).toBe("applied");
@@ -253,7 +298,11 @@ describe("vendor failures", () => {
 describe("several executors and crashes", () => {
   it("two executors on one database never both call the vendor for one request", async () => {
     const requests = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => t.world.fileApproved({ members: [{ ref: `id:usr_${i + 10}`, vendorUserId: `usr_${i + 10}`, roleWhenFiled: "Member" }] })),
+      Array.from({ length: 10 }, (_, i) =>
+        t.world.fileApproved({
+          members: [{ ref: `id:usr_${i + 10}`, vendorUserId: `usr_${i + 10}`, roleWhenFiled: "Member" }],
+        }),
+      ),
     );
     for (let i = 0; i < 10; i++) t.world.dolfin.addMember(`usr_${i + 10}`, `p${i}@example.com`, "member");
     const a = t.world.executor({ owner: "exec-a" });
@@ -264,7 +313,9 @@ describe("several executors and crashes", () => {
     };
     await Promise.all([drain(a), drain(b), drain(a), drain(b)]);
 
-    const called = t.world.dolfin.calls.flatMap((c) => (c.method === "setRole" ? c.change.members.map((m) => m.vendorUserId) : []));
+    const called = t.world.dolfin.calls.flatMap((c) =>
+      c.method === "setRole" ? c.change.members.map((m) => m.vendorUserId) : [],
+    );
     expect(called.sort()).toEqual(requests.map((r) => r.members[0]!.vendorUserId).sort());
     for (const r of requests) expect((await t.world.repo.find(r.id))?.status).toBe("APPLIED");
   });
@@ -283,7 +334,10 @@ describe("several executors and crashes", () => {
     expect(t.world.dolfin.calls).toHaveLength(1);
     expect(await t.world.repo.find(request.id)).toMatchObject({ status: "APPLIED", attempts: 2 });
     const trail = await t.world.repo.auditTrail(request.id);
-    expect(trail.filter((e) => e.type === "CLAIMED").map((e) => e.details)).toEqual([{ attempt: 1 }, { attempt: 2, takenOverFrom: "exec-dead" }]);
+    expect(trail.filter((e) => e.type === "CLAIMED").map((e) => e.details)).toEqual([
+      { attempt: 1 },
+      { attempt: 2, takenOverFrom: "exec-dead" },
+    ]);
   });
 
   it("a claimant that dies after the vendor made the change: the next holder finds it in place and makes no second call", async () => {
@@ -302,7 +356,10 @@ describe("several executors and crashes", () => {
 
     expect(t.world.dolfin.calls).toHaveLength(1);
     // The dying claimant's change is ours: recorded as applied, with the role it replaced.
-    expect(await t.world.repo.find(request.id)).toMatchObject({ status: "APPLIED", members: [{ outcome: "APPLIED", previousRole: "Member" }] });
+    expect(await t.world.repo.find(request.id)).toMatchObject({
+      status: "APPLIED",
+      members: [{ outcome: "APPLIED", previousRole: "Member" }],
+    });
   });
 
   it("a stale claimant's late answer records nothing: the outcome is applied once", async () => {
@@ -332,7 +389,12 @@ describe("several executors and crashes", () => {
     let releaseHolder!: () => void;
     t.world.dolfin.nextWrites(
       // The stale claimant's call stalls, then comes back refused, having changed nothing.
-      { kind: "stall", applyFirst: false, until: new Promise<void>((r) => (releaseStale = r)), thenError: forbidden("stale answer") },
+      {
+        kind: "stall",
+        applyFirst: false,
+        until: new Promise<void>((r) => (releaseStale = r)),
+        thenError: forbidden("stale answer"),
+      },
       // The new holder's call is still under way when the stale answer arrives.
       { kind: "stall", applyFirst: false, until: new Promise<void>((r) => (releaseHolder = r)) },
     );
@@ -362,7 +424,10 @@ describe("several executors and crashes", () => {
     }
     await t.world.executor().runOnce();
     expect(t.world.dolfin.calls).toHaveLength(0);
-    expect(await t.world.repo.find(request.id)).toMatchObject({ status: "FAILED", failureDetail: expect.stringContaining("gave up after 3 attempts") });
+    expect(await t.world.repo.find(request.id)).toMatchObject({
+      status: "FAILED",
+      failureDetail: expect.stringContaining("gave up after 3 attempts"),
+    });
   });
 
   it("every attempt counts: a request whose every attempt lost its lease ends FAILED with a Retry, never cycling forever", async () => {
@@ -376,8 +441,14 @@ describe("several executors and crashes", () => {
     expect(await t.world.executor().runOnce()).toBe(false);
     expect(t.world.dolfin.calls).toHaveLength(0);
     expect(t.world.dolfin.reads).toHaveLength(0);
-    expect(await t.world.repo.find(request.id)).toMatchObject({ status: "FAILED", failureDetail: expect.stringContaining("the last ones ended before recording an outcome") });
-    expect(await t.world.service.retry(request.id, SECOND_APPROVER)).toMatchObject({ ok: true, value: { status: "APPROVED", attempts: 0 } });
+    expect(await t.world.repo.find(request.id)).toMatchObject({
+      status: "FAILED",
+      failureDetail: expect.stringContaining("the last ones ended before recording an outcome"),
+    });
+    expect(await t.world.service.retry(request.id, SECOND_APPROVER)).toMatchObject({
+      ok: true,
+      value: { status: "APPROVED", attempts: 0 },
+    });
   });
 
   it("a vendor call is aborted as soon as the lease cannot be renewed, and records nothing: the next holder finishes it", async () => {
@@ -471,18 +542,25 @@ describe("what is applied is what was approved", () => {
     expect(stored).toMatchObject({
       status: "FAILED",
       failureCode: "state_changed",
-      failureDetail: "ada@example.com is Owner now, not Member as approved; nothing was changed — file a new request if the change is still needed.",
+      failureDetail:
+        "ada@example.com is Owner now, not Member as approved; nothing was changed — file a new request if the change is still needed.",
       members: [{ outcome: "FAILED", outcomeDetail: "role changed since approval" }],
     });
     // A retry cannot help: it is refused, and the card offers none.
-    expect(await t.world.service.retry(request.id, SECOND_APPROVER)).toMatchObject({ ok: false, refusal: { code: "state_changed" } });
+    expect(await t.world.service.retry(request.id, SECOND_APPROVER)).toMatchObject({
+      ok: false,
+      refusal: { code: "state_changed" },
+    });
   });
 
   it("a member already in the requested role is still 'already in place', not a changed state", async () => {
     const request = await t.world.fileApproved();
     t.world.dolfin.addMember("usr_1", "ada@example.com", "admin");
     await t.world.executor().runOnce();
-    expect(await t.world.repo.find(request.id)).toMatchObject({ status: "APPLIED", members: [{ outcome: "ALREADY_IN_PLACE" }] });
+    expect(await t.world.repo.find(request.id)).toMatchObject({
+      status: "APPLIED",
+      members: [{ outcome: "ALREADY_IN_PLACE" }],
+    });
   });
 
   it("an add refuses to overwrite a role someone gave the member in another organization after approval", async () => {
@@ -491,7 +569,15 @@ describe("what is applied is what was approved", () => {
       target: "devin-a",
       extraTargets: ["devin-b"],
       requestedRole: { id: "member", name: "Member" },
-      members: [{ ref: "ada@example.com", email: "ada@example.com", vendorUserId: "user-ada", roleWhenFiled: null, extraRolesWhenFiled: { "devin-b": null } }],
+      members: [
+        {
+          ref: "ada@example.com",
+          email: "ada@example.com",
+          vendorUserId: "user-ada",
+          roleWhenFiled: null,
+          extraRolesWhenFiled: { "devin-b": null },
+        },
+      ],
     });
     t.world.vendors.get("devin-b")!.addMember("user-ada", "ada@example.com", "admin");
 
@@ -501,7 +587,9 @@ describe("what is applied is what was approved", () => {
     expect(await t.world.repo.find(request.id)).toMatchObject({
       status: "FAILED",
       failureCode: "state_changed",
-      failureDetail: expect.stringContaining("ada@example.com is Admin in devin-b now, though approvers saw no membership there"),
+      failureDetail: expect.stringContaining(
+        "ada@example.com is Admin in devin-b now, though approvers saw no membership there",
+      ),
     });
   });
 });
@@ -518,12 +606,17 @@ describe("bounded waits and refused writes", () => {
 
   it("an outcome the database refuses to record ends the request FAILED with a Retry, instead of cycling", async () => {
     const request = await t.world.fileApproved();
-    const refusing = { ...bound(t.world.queue), finishApplied: async () => Promise.reject(new Error("value too long for type")) };
+    const refusing = {
+      ...bound(t.world.queue),
+      finishApplied: async () => Promise.reject(new Error("value too long for type")),
+    };
     await t.world.executor({ queue: refusing }).runOnce();
     expect(t.world.dolfin.calls).toHaveLength(1);
     expect(await t.world.repo.find(request.id)).toMatchObject({
       status: "FAILED",
-      failureDetail: expect.stringContaining("rolegate could not record the outcome of its attempt (the vendor reported success)"),
+      failureDetail: expect.stringContaining(
+        "rolegate could not record the outcome of its attempt (the vendor reported success)",
+      ),
     });
     // The Retry reads the vendor again, finds the change in place and records it, with no second call.
     expect(await t.world.service.retry(request.id, SECOND_APPROVER)).toMatchObject({ ok: true });

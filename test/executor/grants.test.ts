@@ -27,7 +27,11 @@ describe("a time-bound grant", () => {
 
     expect(t.world.dolfin.roleOf("usr_1")).toBe("member");
     expect(t.world.dolfin.calls.map((c) => c.method === "setRole" && c.change.role.name)).toEqual(["Admin", "Member"]);
-    expect(await t.world.repo.find(revertId(grant.id, 0))).toMatchObject({ status: "APPLIED", revertOf: grant.id, members: [{ outcome: "APPLIED" }] });
+    expect(await t.world.repo.find(revertId(grant.id, 0))).toMatchObject({
+      status: "APPLIED",
+      revertOf: grant.id,
+      members: [{ outcome: "APPLIED" }],
+    });
     expect(await t.world.executor().runOnce()).toBe(false);
   });
 
@@ -56,34 +60,52 @@ describe("a time-bound grant", () => {
 
     expect(t.world.dolfin.roleOf("usr_1")).toBe("owner");
     const revert = await t.world.repo.find(revertId(grant.id, 0));
-    expect(revert).toMatchObject({ status: "FAILED", failureCode: "state_changed", failureDetail: expect.stringContaining("ada@example.com is Owner now, not Admin as approved") });
+    expect(revert).toMatchObject({
+      status: "FAILED",
+      failureCode: "state_changed",
+      failureDetail: expect.stringContaining("ada@example.com is Owner now, not Admin as approved"),
+    });
     expect(await t.world.delivered(revert!.id)).toContain("failed");
   });
 
   it("can be ended early by its requester, and then reverts at once", async () => {
     const grant = await applyGrant(8 * 3_600);
-    expect(await t.world.service.endEarly(grant.id, "U0OUTSIDE")).toMatchObject({ ok: false, refusal: { code: "not_requester" } });
+    expect(await t.world.service.endEarly(grant.id, "U0OUTSIDE")).toMatchObject({
+      ok: false,
+      refusal: { code: "not_requester" },
+    });
     expect(await t.world.service.endEarly(grant.id, REQUESTER)).toMatchObject({ ok: true, value: { reverts: 1 } });
     await t.world.executor().runOnce();
     expect(t.world.dolfin.roleOf("usr_1")).toBe("member");
-    expect(await t.world.service.endEarly(grant.id, APPROVER)).toMatchObject({ ok: false, refusal: { code: "nothing_to_end" } });
+    expect(await t.world.service.endEarly(grant.id, APPROVER)).toMatchObject({
+      ok: false,
+      refusal: { code: "nothing_to_end" },
+    });
     expect((await t.world.repo.auditTrail(grant.id)).map((e) => e.type)).toContain("REVOKED");
   });
 
   it("an approver can end it early too; a permanent change has nothing to end", async () => {
     const grant = await applyGrant(3_600);
     expect(await t.world.service.endEarly(grant.id, SECOND_APPROVER)).toMatchObject({ ok: true });
-    const permanent = await t.world.fileApproved({ members: [{ ref: "bob@example.com", email: "bob@example.com", vendorUserId: "usr_2", roleWhenFiled: "Member" }] });
+    const permanent = await t.world.fileApproved({
+      members: [{ ref: "bob@example.com", email: "bob@example.com", vendorUserId: "usr_2", roleWhenFiled: "Member" }],
+    });
     await t.world.executor().runOnce(); // the revert, due now
     await t.world.executor().runOnce(); // the permanent change
-    expect(await t.world.service.endEarly(permanent.id, APPROVER)).toMatchObject({ ok: false, refusal: { code: "nothing_to_end" } });
+    expect(await t.world.service.endEarly(permanent.id, APPROVER)).toMatchObject({
+      ok: false,
+      refusal: { code: "nothing_to_end" },
+    });
   });
 
   it("nobody can deny or cancel a revert: taking access back is not up for a vote", async () => {
     const grant = await applyGrant(3_600);
     const id = revertId(grant.id, 0);
     expect(await t.world.service.deny(id, APPROVER)).toMatchObject({ ok: false, refusal: { code: "already_decided" } });
-    expect(await t.world.service.cancel(id, REQUESTER)).toMatchObject({ ok: false, refusal: { code: "not_requester" } });
+    expect(await t.world.service.cancel(id, REQUESTER)).toMatchObject({
+      ok: false,
+      refusal: { code: "not_requester" },
+    });
     expect((await t.world.repo.find(id))?.status).toBe("APPROVED");
   });
 
@@ -93,7 +115,14 @@ describe("a time-bound grant", () => {
         t.world.dolfin.addMember(`usr_g${i}`, `g${i}@example.com`, "member");
         return t.world.fileApproved({
           durationSeconds: 60,
-          members: [{ ref: `g${i}@example.com`, email: `g${i}@example.com`, vendorUserId: `usr_g${i}`, roleWhenFiled: "Member" }],
+          members: [
+            {
+              ref: `g${i}@example.com`,
+              email: `g${i}@example.com`,
+              vendorUserId: `usr_g${i}`,
+              roleWhenFiled: "Member",
+            },
+          ],
         });
       }),
     );
@@ -106,11 +135,14 @@ describe("a time-bound grant", () => {
     };
     await Promise.all([drain(a), drain(b)]);
     expect(t.world.dolfin.calls).toHaveLength(6); // three grants, three reverts
-    for (const g of grants) expect(await t.world.repo.find(revertId(g.id, 0))).toMatchObject({ status: "APPLIED", attempts: 1 });
+    for (const g of grants)
+      expect(await t.world.repo.find(revertId(g.id, 0))).toMatchObject({ status: "APPLIED", attempts: 1 });
   });
 
   it("a time-bound request cannot be an add: adding someone to an organization is for good", async () => {
-    await expect(t.world.file({ kind: "ADD_TO_ORGS", target: "devin-a", durationSeconds: 60 })).rejects.toThrow("Time-bound access works with /role set");
+    await expect(t.world.file({ kind: "ADD_TO_ORGS", target: "devin-a", durationSeconds: 60 })).rejects.toThrow(
+      "Time-bound access works with /role set",
+    );
   });
 });
 
@@ -141,14 +173,25 @@ describe("a grant's end", () => {
     const grant = await applyGrant(3_600);
     const end = grant.grantEndsAt!.getTime();
     t.world.clock.advance(30 * 60_000);
-    expect(await t.world.service.extend(grant.id, APPROVER)).toMatchObject({ ok: false, refusal: { code: "not_requester" } });
+    expect(await t.world.service.extend(grant.id, APPROVER)).toMatchObject({
+      ok: false,
+      refusal: { code: "not_requester" },
+    });
     const extension = await t.world.service.extend(grant.id, REQUESTER);
     if (!extension.ok) throw new Error(extension.refusal.message);
-    expect(extension.value).toMatchObject({ status: "PENDING", extendsGrant: grant.id, durationSeconds: 3_600, requiredApprovals: 1 });
+    expect(extension.value).toMatchObject({
+      status: "PENDING",
+      extendsGrant: grant.id,
+      durationSeconds: 3_600,
+      requiredApprovals: 1,
+    });
 
     expect(await t.world.service.approve(extension.value.id, APPROVER)).toMatchObject({ ok: true });
     await t.world.executor().runOnce();
-    expect(await t.world.repo.find(extension.value.id)).toMatchObject({ status: "APPLIED", members: [{ outcome: "ALREADY_IN_PLACE" }] });
+    expect(await t.world.repo.find(extension.value.id)).toMatchObject({
+      status: "APPLIED",
+      members: [{ outcome: "ALREADY_IN_PLACE" }],
+    });
     expect(t.world.dolfin.calls).toHaveLength(1); // only the grant's own change
     expect((await t.world.repo.find(grant.id))?.grantEndsAt?.getTime()).toBe(end + HOUR);
     expect((await t.world.repo.auditTrail(grant.id)).map((e) => e.type)).toContain("EXTENDED");
@@ -171,6 +214,9 @@ describe("a grant's end", () => {
     await t.world.service.approve(extension.value.id, APPROVER);
     await t.world.executor().runOnce();
     expect(t.world.dolfin.roleOf("usr_1")).toBe("member");
-    expect(await t.world.repo.find(extension.value.id)).toMatchObject({ status: "FAILED", failureCode: "state_changed" });
+    expect(await t.world.repo.find(extension.value.id)).toMatchObject({
+      status: "FAILED",
+      failureCode: "state_changed",
+    });
   });
 });

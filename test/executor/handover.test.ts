@@ -26,7 +26,11 @@ describe("an approval handed to this process's executor", () => {
 
       const approved = await service.approve(request.id, APPROVER);
       expect(approved).toMatchObject({ ok: true, value: { status: "EXECUTING", attempts: 1 } });
-      await waitFor(async () => (await t.world.repo.find(request.id))?.status === "APPLIED", "the change to be applied", 2_000);
+      await waitFor(
+        async () => (await t.world.repo.find(request.id))?.status === "APPLIED",
+        "the change to be applied",
+        2_000,
+      );
 
       expect(t.world.dolfin.calls.filter((c) => c.method === "setRole")).toHaveLength(1);
       const trail = await t.world.repo.auditTrail(request.id);
@@ -54,12 +58,20 @@ describe("an approval handed to this process's executor", () => {
       expect(await service.approve(first.id, APPROVER)).toMatchObject({ ok: true, value: { status: "EXECUTING" } });
       await waitFor(() => t.world.dolfin.calls.length === 1, "the first call to be under way");
 
-      const second = await t.world.file({ members: [{ ref: "bob@example.com", email: "bob@example.com", vendorUserId: "usr_2", roleWhenFiled: "Member" }] });
-      expect(await service.approve(second.id, APPROVER)).toMatchObject({ ok: true, value: { status: "APPROVED", attempts: 0 } });
+      const second = await t.world.file({
+        members: [{ ref: "bob@example.com", email: "bob@example.com", vendorUserId: "usr_2", roleWhenFiled: "Member" }],
+      });
+      expect(await service.approve(second.id, APPROVER)).toMatchObject({
+        ok: true,
+        value: { status: "APPROVED", attempts: 0 },
+      });
 
       release();
-      for (const id of [first.id, second.id]) await waitFor(async () => (await t.world.repo.find(id))?.status === "APPLIED", `${id} to be applied`, 5_000);
-      const written = t.world.dolfin.calls.filter((c) => c.method === "setRole").flatMap((c) => (c.method === "setRole" ? c.change.members.map((m) => m.vendorUserId) : []));
+      for (const id of [first.id, second.id])
+        await waitFor(async () => (await t.world.repo.find(id))?.status === "APPLIED", `${id} to be applied`, 5_000);
+      const written = t.world.dolfin.calls
+        .filter((c) => c.method === "setRole")
+        .flatMap((c) => (c.method === "setRole" ? c.change.members.map((m) => m.vendorUserId) : []));
       expect(written.sort()).toEqual(["usr_1", "usr_2"]);
     } finally {
       release();
@@ -77,7 +89,16 @@ describe("an approval handed to this process's executor", () => {
     try {
       const requests = await Promise.all(
         members.map((id) =>
-          t.world.file({ members: [{ ref: emails.get(id)!, email: emails.get(id)!, vendorUserId: id, roleWhenFiled: t.world.dolfin.members.get(id)!.role.name }] }),
+          t.world.file({
+            members: [
+              {
+                ref: emails.get(id)!,
+                email: emails.get(id)!,
+                vendorUserId: id,
+                roleWhenFiled: t.world.dolfin.members.get(id)!.role.name,
+              },
+            ],
+          }),
         ),
       );
       const approved = await Promise.all(requests.map((r) => service.approve(r.id, APPROVER)));
@@ -88,8 +109,13 @@ describe("an approval handed to this process's executor", () => {
       // Another replica's executor claims from the queue what this one was not handed.
       const other = t.world.executor({ owner: "exec-other" });
       while (await other.runOnce());
-      for (const r of requests) await waitFor(async () => (await t.world.repo.find(r.id))?.status === "APPLIED", `${r.id} to be applied`);
-      const claims = await Promise.all(requests.map(async (r) => (await t.world.repo.auditTrail(r.id)).filter((e) => e.type === "CLAIMED").map((e) => e.actor)));
+      for (const r of requests)
+        await waitFor(async () => (await t.world.repo.find(r.id))?.status === "APPLIED", `${r.id} to be applied`);
+      const claims = await Promise.all(
+        requests.map(async (r) =>
+          (await t.world.repo.auditTrail(r.id)).filter((e) => e.type === "CLAIMED").map((e) => e.actor),
+        ),
+      );
       expect(claims.flat().filter((a) => a === "exec-other")).toHaveLength(5);
       expect(t.world.dolfin.calls).toHaveLength(6);
     } finally {
@@ -99,7 +125,10 @@ describe("an approval handed to this process's executor", () => {
 
   it("outlives a process that dies right after the approval's commit: another executor takes it over when the lease runs out, and the change is made once", async () => {
     // The approving process claimed the request for its executor, then died before the call.
-    const dead = t.world.serviceWith({ offer: () => ({ owner: "exec-dead", leaseMs: LEASE, release: () => {} }), carryOut: () => {} });
+    const dead = t.world.serviceWith({
+      offer: () => ({ owner: "exec-dead", leaseMs: LEASE, release: () => {} }),
+      carryOut: () => {},
+    });
     const request = await t.world.file();
     expect(await dead.approve(request.id, APPROVER)).toMatchObject({ ok: true, value: { status: "EXECUTING" } });
 
@@ -111,7 +140,10 @@ describe("an approval handed to this process's executor", () => {
     expect(t.world.dolfin.calls.filter((c) => c.method === "setRole")).toHaveLength(1);
     expect(await t.world.repo.find(request.id)).toMatchObject({ status: "APPLIED", attempts: 2 });
     const trail = await t.world.repo.auditTrail(request.id);
-    expect(trail.filter((e) => e.type === "CLAIMED").map((e) => e.details)).toEqual([{ attempt: 1 }, { attempt: 2, takenOverFrom: "exec-dead" }]);
+    expect(trail.filter((e) => e.type === "CLAIMED").map((e) => e.details)).toEqual([
+      { attempt: 1 },
+      { attempt: 2, takenOverFrom: "exec-dead" },
+    ]);
   });
 
   it("is never handed over by a refused approval: the requester's own click claims nothing", async () => {

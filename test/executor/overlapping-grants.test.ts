@@ -33,7 +33,9 @@ describe("overlapping grants", () => {
     const g2 = await fileResult(demotion(1_800));
     expect(g2).toMatchObject({ ok: false, refusal: { code: "grant_running", field: "members" } });
     expect(!g2.ok && g2.refusal.message).toMatch(
-      new RegExp(`ada@example.com has a time-bound grant in dolfin-acme that has not ended: request ${g1.id} \\(Admin until .+\\)\\..*Extend it.*End now`),
+      new RegExp(
+        `ada@example.com has a time-bound grant in dolfin-acme that has not ended: request ${g1.id} \\(Admin until .+\\)\\..*Extend it.*End now`,
+      ),
     );
 
     t.world.clock.advance(10 * MINUTE);
@@ -45,10 +47,15 @@ describe("overlapping grants", () => {
 
   it("a permanent change for a member with a running grant is refused too: the grant is ended first, so its revert never undoes the change or is undone by it", async () => {
     const g1 = await grantRunning();
-    expect(await fileResult({ ...demotion(null), requestedRole: { id: "owner", name: "Owner" } })).toMatchObject({ ok: false, refusal: { code: "grant_running" } });
+    expect(await fileResult({ ...demotion(null), requestedRole: { id: "owner", name: "Owner" } })).toMatchObject({
+      ok: false,
+      refusal: { code: "grant_running" },
+    });
     expect(await t.world.service.endEarly(g1.id, APPROVER)).toMatchObject({ ok: true });
     await t.world.executor().runOnce();
-    expect(await fileResult({ ...demotion(null), requestedRole: { id: "owner", name: "Owner" }, members: [ADA_ADMIN] })).toMatchObject({ ok: true });
+    expect(
+      await fileResult({ ...demotion(null), requestedRole: { id: "owner", name: "Owner" }, members: [ADA_ADMIN] }),
+    ).toMatchObject({ ok: true });
   });
 
   it("an approved grant not yet applied holds the member; one still waiting for approval does not, so nobody can shield themselves by refiling one; other members are free", async () => {
@@ -61,7 +68,12 @@ describe("overlapping grants", () => {
       ok: false,
       refusal: { message: expect.stringContaining(`request ${waiting.id} (Admin, not yet applied)`) },
     });
-    expect(await fileResult({ ...demotion(600), members: [{ ref: "bob@example.com", email: "bob@example.com", vendorUserId: "usr_2", roleWhenFiled: "Member" }] })).toMatchObject({
+    expect(
+      await fileResult({
+        ...demotion(600),
+        members: [{ ref: "bob@example.com", email: "bob@example.com", vendorUserId: "usr_2", roleWhenFiled: "Member" }],
+      }),
+    ).toMatchObject({
       ok: true,
     });
   });
@@ -70,7 +82,12 @@ describe("overlapping grants", () => {
     const g1 = await t.world.fileApproved({ durationSeconds: 3_600, members: [ADA_ADMIN] });
     // Filed by the repository directly, as a filing that raced G1's would be.
     const g2 = await t.world.repo.create(
-      { ...demotion(1_800), requesterId: "U0OUTSIDE", requiredApprovals: 1, expiresAt: new Date(t.world.clock.now().getTime() + 86_400_000) },
+      {
+        ...demotion(1_800),
+        requesterId: "U0OUTSIDE",
+        requiredApprovals: 1,
+        expiresAt: new Date(t.world.clock.now().getTime() + 86_400_000),
+      },
       t.world.clock.now(),
     );
     await t.world.service.approve(g2.id, APPROVER);
@@ -79,7 +96,9 @@ describe("overlapping grants", () => {
     const [first, second] = [await t.world.repo.find(g1.id), await t.world.repo.find(g2.id)];
     const failed = [first, second].filter((g) => g?.status === "FAILED");
     expect(failed).toHaveLength(1);
-    expect(failed[0]!.failureDetail).toMatch(/has a time-bound grant in dolfin-acme that has not ended \(request [0-9A-Z]{6}\); nothing was changed/);
+    expect(failed[0]!.failureDetail).toMatch(
+      /has a time-bound grant in dolfin-acme that has not ended \(request [0-9A-Z]{6}\); nothing was changed/,
+    );
 
     t.world.clock.advance(2 * 3_600_000);
     while (await t.world.executor().runOnce());

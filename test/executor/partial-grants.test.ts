@@ -15,18 +15,27 @@ async function grantFor(...members: (typeof ADA)[]) {
   return t.world.fileApproved({ durationSeconds: 3_600, members });
 }
 
-const setRoleCalls = () => t.world.dolfin.calls.map((c) => (c.method === "setRole" ? `${c.change.role.id}:${c.change.members.map((m) => m.vendorUserId).join(",")}` : c.method));
+const setRoleCalls = () =>
+  t.world.dolfin.calls.map((c) =>
+    c.method === "setRole" ? `${c.change.role.id}:${c.change.members.map((m) => m.vendorUserId).join(",")}` : c.method,
+  );
 
 describe("a time-bound grant that changed only some of its members", () => {
   it("refused by the vendor for its second member: the first member's revert is scheduled in the commit that records the failure, and runs at the end", async () => {
     const grant = await grantFor(ADA, BOB);
-    t.world.dolfin.nextWrites({ kind: "partial", applyTo: ["usr_1"], error: forbidden("bob is managed by your identity provider") });
+    t.world.dolfin.nextWrites({
+      kind: "partial",
+      applyTo: ["usr_1"],
+      error: forbidden("bob is managed by your identity provider"),
+    });
     await t.world.executor().runOnce();
 
     const failed = await t.world.repo.find(grant.id);
     expect(failed).toMatchObject({ status: "FAILED", members: [{ outcome: "APPLIED" }, { outcome: "FAILED" }] });
     expect(failed!.grantEndsAt?.getTime()).toBe(t.world.clock.now().getTime() + HOUR);
-    expect(await t.world.repo.revertsOf(grant.id)).toMatchObject([{ id: revertId(grant.id, 0), status: "APPROVED", requestedRole: { name: "Member" } }]);
+    expect(await t.world.repo.revertsOf(grant.id)).toMatchObject([
+      { id: revertId(grant.id, 0), status: "APPROVED", requestedRole: { name: "Member" } },
+    ]);
     expect(t.world.dolfin.roleOf("usr_1")).toBe("admin");
 
     t.world.clock.advance(HOUR);
@@ -37,10 +46,17 @@ describe("a time-bound grant that changed only some of its members", () => {
 
   it("transient errors until maxAttempts after the first member was changed: the change is recorded, never made twice, and taken back at the end", async () => {
     const grant = await grantFor(ADA, BOB);
-    t.world.dolfin.nextWrites({ kind: "partial", applyTo: ["usr_1"], error: unavailable() }, { kind: "error", error: unavailable() }, { kind: "error", error: unavailable() });
+    t.world.dolfin.nextWrites(
+      { kind: "partial", applyTo: ["usr_1"], error: unavailable() },
+      { kind: "error", error: unavailable() },
+      { kind: "error", error: unavailable() },
+    );
     const executor = t.world.executor();
     await executor.runOnce();
-    expect(await t.world.repo.find(grant.id)).toMatchObject({ status: "APPROVED", members: [{ outcome: "APPLIED" }, { outcome: "PENDING" }] });
+    expect(await t.world.repo.find(grant.id)).toMatchObject({
+      status: "APPROVED",
+      members: [{ outcome: "APPLIED" }, { outcome: "PENDING" }],
+    });
     expect(await t.world.repo.revertsOf(grant.id)).toHaveLength(1); // scheduled with the reschedule, not at the give-up
     for (let i = 0; i < 2; i++) {
       t.world.clock.advance(2 * 60_000);
@@ -51,7 +67,13 @@ describe("a time-bound grant that changed only some of its members", () => {
     expect(failed).toMatchObject({
       status: "FAILED",
       attempts: 3,
-      members: [{ outcome: "APPLIED" }, { outcome: "FAILED", outcomeDetail: expect.stringContaining("could not learn whether this change took effect") }],
+      members: [
+        { outcome: "APPLIED" },
+        {
+          outcome: "FAILED",
+          outcomeDetail: expect.stringContaining("could not learn whether this change took effect"),
+        },
+      ],
     });
     // Ada is never called again once her change is recorded: only Bob is retried.
     expect(setRoleCalls()).toEqual(["admin:usr_1,usr_2", "admin:usr_2", "admin:usr_2"]);
@@ -69,7 +91,11 @@ describe("a time-bound grant that changed only some of its members", () => {
 
   it("a member whose change is recorded is never changed again: a Retry after the grant ended for her changes only the member who failed", async () => {
     const grant = await grantFor(ADA, BOB);
-    t.world.dolfin.nextWrites({ kind: "partial", applyTo: ["usr_1"], error: forbidden("Caller is not Admin or Owner of this organisation.") });
+    t.world.dolfin.nextWrites({
+      kind: "partial",
+      applyTo: ["usr_1"],
+      error: forbidden("Caller is not Admin or Owner of this organisation."),
+    });
     await t.world.executor().runOnce();
     expect(await t.world.service.endEarly(grant.id, REQUESTER)).toMatchObject({ ok: true, value: { reverts: 1 } });
     await t.world.executor().runOnce(); // Ada's revert
@@ -89,7 +115,9 @@ describe("a time-bound grant that changed only some of its members", () => {
     const grant = await grantFor(ADA, BOB);
     t.world.dolfin.nextWrites({ kind: "partial", applyTo: ["usr_1"], error: forbidden("no") });
     await t.world.executor().runOnce();
-    expect(await t.world.repo.history({ kind: "running_grants", userId: REQUESTER }, 10, "anyone")).toMatchObject([{ id: grant.id }]);
+    expect(await t.world.repo.history({ kind: "running_grants", userId: REQUESTER }, 10, "anyone")).toMatchObject([
+      { id: grant.id },
+    ]);
     expect(await t.world.service.endEarly(grant.id, APPROVER)).toMatchObject({ ok: true, value: { reverts: 1 } });
     await t.world.executor().runOnce();
     expect(t.world.dolfin.roleOf("usr_1")).toBe("member");

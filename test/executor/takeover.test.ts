@@ -80,7 +80,12 @@ async function approvedRequest(repo: RequestRepo) {
   );
   const approved = await repo.transition(
     filed.id,
-    { type: "approve", actor: "U0APPROVE", standing: { mayDecide: true, requesterMayAsk: true, ownAccess: { kind: "none" }, approvers: new Map() }, now },
+    {
+      type: "approve",
+      actor: "U0APPROVE",
+      standing: { mayDecide: true, requesterMayAsk: true, ownAccess: { kind: "none" }, approvers: new Map() },
+      now,
+    },
     now,
   );
   expect(approved).toMatchObject({ ok: true, request: { status: "APPROVED" } });
@@ -105,7 +110,11 @@ describe("a process killed in the middle of a vendor call", () => {
     first.child.kill("SIGKILL");
     const killedAt = Date.now();
 
-    await waitFor(async () => (await repo.find(filed.id))?.status === "APPLIED", "the second process to finish the request", 20_000);
+    await waitFor(
+      async () => (await repo.find(filed.id))?.status === "APPLIED",
+      "the second process to finish the request",
+      20_000,
+    );
     const tookMs = Date.now() - killedAt;
     expect(tookMs).toBeLessThan(20_000);
     expect(dolfin.users.get("u-ada")?.role).toBe("Admin");

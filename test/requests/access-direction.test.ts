@@ -20,10 +20,16 @@ describe("which way a change moves a member's access", () => {
 
   it("weighs Sentry team roles where the org role stays: raised, lowered, or unknown until read", () => {
     const before = [{ team: "web", role: "admin" }];
-    expect(directionOf("sentry", "Member", role("Member"), [{ team: "web", role: "contributor" }], before)).toBe("lowers");
-    expect(directionOf("sentry", "Member", role("Member"), [{ team: "api", role: "contributor" }], before)).toBe("raises");
+    expect(directionOf("sentry", "Member", role("Member"), [{ team: "web", role: "contributor" }], before)).toBe(
+      "lowers",
+    );
+    expect(directionOf("sentry", "Member", role("Member"), [{ team: "api", role: "contributor" }], before)).toBe(
+      "raises",
+    );
     expect(directionOf("sentry", "Member", role("Member"), [{ team: "web", role: null }], before)).toBe("lowers");
-    expect(directionOf("sentry", "Member", role("Member"), [{ team: "web", role: "contributor" }], null)).toBe("unknown");
+    expect(directionOf("sentry", "Member", role("Member"), [{ team: "web", role: "contributor" }], null)).toBe(
+      "unknown",
+    );
     expect(directionOf("sentry", "Member", role("Member"), [{ team: "web", role: "admin" }], null)).toBe("raises");
   });
 });

@@ -50,7 +50,9 @@ describe("approvals required", () => {
   });
 
   it("the largest count among the targets of one request", () => {
-    expect(policy.requiredApprovals([target("devin-b"), target("devin-a")], { id: "org_admin", name: "Admin" })).toBe(3);
+    expect(policy.requiredApprovals([target("devin-b"), target("devin-a")], { id: "org_admin", name: "Admin" })).toBe(
+      3,
+    );
   });
 });
 
@@ -58,7 +60,9 @@ describe("Sentry team roles count", () => {
   it("asking to be a team admin needs what team:admin says, even with a plain org role", () => {
     const member = { id: "member", name: "Member" };
     expect(policy.requiredApprovals([target("sentry-acme")], member, [{ team: "backend", role: "admin" }])).toBe(2);
-    expect(policy.requiredApprovals([target("sentry-acme")], member, [{ team: "backend", role: "contributor" }])).toBe(1);
+    expect(policy.requiredApprovals([target("sentry-acme")], member, [{ team: "backend", role: "contributor" }])).toBe(
+      1,
+    );
   });
 
   it("approvals keys must name a role of the target (or a Sentry team role); the others are named", () => {
@@ -67,7 +71,17 @@ describe("Sentry team roles count", () => {
       { id: "owner", name: "Owner" },
     ];
     expect(unknownRoleKeys(target("sentry-acme"), roles)).toEqual([]);
-    expect(unknownRoleKeys({ vendor: "dolfin", approvals: { default: 1, ownr: 2, "team:admin": 2 }, maxDuration: { admn: 1 }, requireDuration: { owner: true } }, roles)).toEqual([
+    expect(
+      unknownRoleKeys(
+        {
+          vendor: "dolfin",
+          approvals: { default: 1, ownr: 2, "team:admin": 2 },
+          maxDuration: { admn: 1 },
+          requireDuration: { owner: true },
+        },
+        roles,
+      ),
+    ).toEqual([
       { map: "approvals", key: "ownr" },
       { map: "approvals", key: "team:admin" },
       { map: "maxDuration", key: "admn" },

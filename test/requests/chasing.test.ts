@@ -65,7 +65,10 @@ describe("an undecided request", () => {
   it("is escalated after escalateAfter: the escalateTo approvers may decide from then on, not before", async () => {
     const { service } = chasingWorld();
     const request = await filed(service);
-    expect(await service.approve(request.id, ESCALATION)).toMatchObject({ ok: false, refusal: { code: "not_approver" } });
+    expect(await service.approve(request.id, ESCALATION)).toMatchObject({
+      ok: false,
+      refusal: { code: "not_approver" },
+    });
 
     t.world.clock.advance(4 * HOUR);
     expect(await service.chaseUndecided()).toMatchObject({ escalated: 1 });

@@ -29,10 +29,19 @@ describe("extensions", () => {
     const first = await t.world.service.extend(grant.id, REQUESTER);
     expect(first.ok).toBe(true);
     const second = await t.world.service.extend(grant.id, REQUESTER);
-    expect(second).toMatchObject({ ok: false, refusal: { code: "extension_pending", message: expect.stringContaining(`request ${first.ok ? first.value.id : ""} is waiting`) } });
+    expect(second).toMatchObject({
+      ok: false,
+      refusal: {
+        code: "extension_pending",
+        message: expect.stringContaining(`request ${first.ok ? first.value.id : ""} is waiting`),
+      },
+    });
     // Two clicks at the same moment: one extension, one refusal.
     await t.world.service.deny(first.ok ? first.value.id : "", APPROVER);
-    const both = await Promise.all([t.world.service.extend(grant.id, REQUESTER), t.world.service.extend(grant.id, REQUESTER)]);
+    const both = await Promise.all([
+      t.world.service.extend(grant.id, REQUESTER),
+      t.world.service.extend(grant.id, REQUESTER),
+    ]);
     expect(both.filter((r) => r.ok)).toHaveLength(1);
     expect(both.filter((r) => !r.ok && r.refusal.code === "extension_pending")).toHaveLength(1);
   });
@@ -52,10 +61,15 @@ describe("extensions", () => {
     expect(extension).toMatchObject({ ok: true, value: { teamRoles: TEAM_ADMIN, requiredApprovals: 2 } });
     const id = extension.ok ? extension.value.id : "";
     expect(await t.world.service.approve(id, APPROVER)).toMatchObject({ ok: true, value: { status: "PENDING" } });
-    expect(await t.world.service.approve(id, SECOND_APPROVER)).toMatchObject({ ok: true, value: { status: "APPROVED" } });
+    expect(await t.world.service.approve(id, SECOND_APPROVER)).toMatchObject({
+      ok: true,
+      value: { status: "APPROVED" },
+    });
     await t.world.executor().runOnce();
     expect(sentry.calls).toHaveLength(1); // the grant's own call only
-    expect((await t.world.repo.find(grantId))!.grantEndsAt!.getTime()).toBe(grant.grantEndsAt!.getTime() + 4 * HOUR * 1000);
+    expect((await t.world.repo.find(grantId))!.grantEndsAt!.getTime()).toBe(
+      grant.grantEndsAt!.getTime() + 4 * HOUR * 1000,
+    );
   });
 });
 
@@ -63,16 +77,25 @@ describe("policy keys for team roles mean what they say", () => {
   it("requireDuration team:admin refuses a permanent team admin, whatever the org role", async () => {
     expect(await t.world.service.file(sentryRequest(null))).toMatchObject({
       ok: false,
-      refusal: { code: "policy", field: "duration", message: expect.stringContaining("admin of team backend in sentry-acme is only granted for a while") },
+      refusal: {
+        code: "policy",
+        field: "duration",
+        message: expect.stringContaining("admin of team backend in sentry-acme is only granted for a while"),
+      },
     });
     // A permanent change that does not make anyone a team admin is not held to that key.
-    expect(await t.world.service.file(sentryRequest(null, [{ team: "backend", role: "contributor" }]))).toMatchObject({ ok: true });
+    expect(await t.world.service.file(sentryRequest(null, [{ team: "backend", role: "contributor" }]))).toMatchObject({
+      ok: true,
+    });
   });
 
   it("maxDuration team:admin caps a team admin's grant", async () => {
     expect(await t.world.service.file(sentryRequest(24 * HOUR))).toMatchObject({
       ok: false,
-      refusal: { code: "policy", message: "admin of team backend in sentry-acme can be granted for at most 8h; you asked for 1d." },
+      refusal: {
+        code: "policy",
+        message: "admin of team backend in sentry-acme can be granted for at most 8h; you asked for 1d.",
+      },
     });
     expect(await t.world.service.file(sentryRequest(8 * HOUR))).toMatchObject({ ok: true });
   });

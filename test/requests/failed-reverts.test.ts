@@ -24,7 +24,13 @@ async function failedRevert() {
   return { grantId: grant.id, id };
 }
 
-const filing = () => new Filing({ service: t.world.service, connectors: t.world.connectors, config: t.world.config, slackUsers: t.world.slackUsers });
+const filing = () =>
+  new Filing({
+    service: t.world.service,
+    connectors: t.world.connectors,
+    config: t.world.config,
+    slackUsers: t.world.slackUsers,
+  });
 const unsettled = async () => (await readWorkSnapshot(t.database.prisma)).failedReverts;
 
 describe("settling a revert that failed", () => {
@@ -33,9 +39,18 @@ describe("settling a revert that failed", () => {
     expect(await unsettled()).toBe(1);
 
     t.world.slackUsers.emails.set(APPROVER, "ada@example.com");
-    expect(await t.world.service.acceptRevert(id, APPROVER, "I need it")).toMatchObject({ ok: false, refusal: { code: "own_access" } });
-    expect(await t.world.service.acceptRevert(id, OUTSIDER, "fine")).toMatchObject({ ok: false, refusal: { code: "not_approver" } });
-    expect(await t.world.service.acceptRevert(id, SECOND_APPROVER, "  ")).toMatchObject({ ok: false, refusal: { code: "invalid_request" } });
+    expect(await t.world.service.acceptRevert(id, APPROVER, "I need it")).toMatchObject({
+      ok: false,
+      refusal: { code: "own_access" },
+    });
+    expect(await t.world.service.acceptRevert(id, OUTSIDER, "fine")).toMatchObject({
+      ok: false,
+      refusal: { code: "not_approver" },
+    });
+    expect(await t.world.service.acceptRevert(id, SECOND_APPROVER, "  ")).toMatchObject({
+      ok: false,
+      refusal: { code: "invalid_request" },
+    });
     expect(await unsettled()).toBe(1);
 
     expect(await t.world.service.acceptRevert(id, SECOND_APPROVER, "the CTO made her Owner on purpose")).toMatchObject({
@@ -44,21 +59,34 @@ describe("settling a revert that failed", () => {
     });
     expect(await unsettled()).toBe(0);
     for (const request of [id, grantId]) {
-      expect((await t.world.repo.auditTrail(request)).at(-1)).toMatchObject({ type: "RESOLVED", actor: SECOND_APPROVER, details: { reason: "the CTO made her Owner on purpose" } });
+      expect((await t.world.repo.auditTrail(request)).at(-1)).toMatchObject({
+        type: "RESOLVED",
+        actor: SECOND_APPROVER,
+        details: { reason: "the CTO made her Owner on purpose" },
+      });
     }
-    expect(await t.world.service.acceptRevert(id, APPROVER, "again")).toMatchObject({ ok: false, refusal: { code: "already_decided" } });
+    expect(await t.world.service.acceptRevert(id, APPROVER, "again")).toMatchObject({
+      ok: false,
+      refusal: { code: "already_decided" },
+    });
     expect(t.world.dolfin.roleOf("usr_1")).toBe("owner"); // nothing was called
   });
 
   it("a revert that failed while the member still holds the grant's role cannot be accepted: one approver would make a time-bound role permanent", async () => {
     const grant = await t.world.fileApproved({ durationSeconds: 3_600 });
     await t.world.executor().runOnce();
-    t.world.dolfin.nextWrites({ kind: "error", error: forbidden("Caller is not Admin or Owner of this organisation.") });
+    t.world.dolfin.nextWrites({
+      kind: "error",
+      error: forbidden("Caller is not Admin or Owner of this organisation."),
+    });
     t.world.clock.advance(HOUR);
     await t.world.executor().runOnce();
     const id = revertId(grant.id, 0);
     expect(await t.world.repo.find(id)).toMatchObject({ status: "FAILED", failureCode: null });
-    expect(await t.world.service.acceptRevert(id, SECOND_APPROVER, "fine by me")).toMatchObject({ ok: false, refusal: { code: "policy" } });
+    expect(await t.world.service.acceptRevert(id, SECOND_APPROVER, "fine by me")).toMatchObject({
+      ok: false,
+      refusal: { code: "policy" },
+    });
     expect(await unsettled()).toBe(1);
   });
 
@@ -68,17 +96,39 @@ describe("settling a revert that failed", () => {
     expect(await filing().takeBack(id, SECOND_APPROVER)).toMatchObject({ ok: false, refusal: { code: "own_access" } });
 
     const filed = await filing().takeBack(id, APPROVER);
-    expect(filed).toMatchObject({ ok: true, value: { takesBack: id, requesterId: APPROVER, requestedRole: { name: "Member" }, members: [{ roleWhenFiled: "Owner" }] } });
+    expect(filed).toMatchObject({
+      ok: true,
+      value: {
+        takesBack: id,
+        requesterId: APPROVER,
+        requestedRole: { name: "Member" },
+        members: [{ roleWhenFiled: "Owner" }],
+      },
+    });
     const takeBack = filed.ok ? filed.value : null;
-    expect(await filing().takeBack(id, APPROVER)).toMatchObject({ ok: false, refusal: { message: expect.stringContaining(`already filed: request ${takeBack!.id}`) } });
-    expect(await t.world.service.acceptRevert(id, REQUESTER, "never mind")).toMatchObject({ ok: false, refusal: { message: expect.stringContaining("take-back") } });
+    expect(await filing().takeBack(id, APPROVER)).toMatchObject({
+      ok: false,
+      refusal: { message: expect.stringContaining(`already filed: request ${takeBack!.id}`) },
+    });
+    expect(await t.world.service.acceptRevert(id, REQUESTER, "never mind")).toMatchObject({
+      ok: false,
+      refusal: { message: expect.stringContaining("take-back") },
+    });
     expect(await unsettled()).toBe(1); // until it is applied
 
-    expect(await t.world.service.approve(takeBack!.id, APPROVER)).toMatchObject({ ok: false, refusal: { code: "self_approval" } });
-    expect(await t.world.service.approve(takeBack!.id, REQUESTER)).toMatchObject({ ok: true, value: { status: "APPROVED" } });
+    expect(await t.world.service.approve(takeBack!.id, APPROVER)).toMatchObject({
+      ok: false,
+      refusal: { code: "self_approval" },
+    });
+    expect(await t.world.service.approve(takeBack!.id, REQUESTER)).toMatchObject({
+      ok: true,
+      value: { status: "APPROVED" },
+    });
     await t.world.executor().runOnce();
     expect(t.world.dolfin.roleOf("usr_1")).toBe("member");
-    expect(await t.world.repo.find(id)).toMatchObject({ resolution: { reason: `taken back by request ${takeBack!.id}` } });
+    expect(await t.world.repo.find(id)).toMatchObject({
+      resolution: { reason: `taken back by request ${takeBack!.id}` },
+    });
     expect(await unsettled()).toBe(0);
   });
 });

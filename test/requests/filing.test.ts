@@ -40,11 +40,27 @@ function countingFiling() {
 describe("limits before work", () => {
   it("a request naming 2,000 members is refused before any Slack or vendor lookup", async () => {
     const { filing, asked } = countingFiling();
-    const members = Array.from({ length: 2_000 }, (_, i) => ({ kind: "slack" as const, userId: `U0P${String(i).padStart(6, "0")}` }));
+    const members = Array.from({ length: 2_000 }, (_, i) => ({
+      kind: "slack" as const,
+      userId: `U0P${String(i).padStart(6, "0")}`,
+    }));
 
-    const result = await filing.file({ kind: "SET_ROLE", targets: ["dolfin-acme"], members, role: "admin", reason: "bulk", requesterId: REQUESTER });
+    const result = await filing.file({
+      kind: "SET_ROLE",
+      targets: ["dolfin-acme"],
+      members,
+      role: "admin",
+      reason: "bulk",
+      requesterId: REQUESTER,
+    });
 
-    expect(result).toMatchObject({ ok: false, refusal: { code: "invalid_request", message: `A request can name at most ${MAX_MEMBERS} members; this one names 2000.` } });
+    expect(result).toMatchObject({
+      ok: false,
+      refusal: {
+        code: "invalid_request",
+        message: `A request can name at most ${MAX_MEMBERS} members; this one names 2000.`,
+      },
+    });
     expect(asked).toEqual({ slack: 0, vendor: 0 });
     expect(t.world.dolfin.reads).toEqual([]);
   });
@@ -52,10 +68,27 @@ describe("limits before work", () => {
   it("an overlong reason or a member named twice is refused before any lookup too", async () => {
     const { filing, asked } = countingFiling();
     const ada = { kind: "email" as const, email: "ada@example.com" };
-    const long = await filing.file({ kind: "SET_ROLE", targets: ["dolfin-acme"], members: [ada], role: "admin", reason: "x".repeat(2_001), requesterId: REQUESTER });
+    const long = await filing.file({
+      kind: "SET_ROLE",
+      targets: ["dolfin-acme"],
+      members: [ada],
+      role: "admin",
+      reason: "x".repeat(2_001),
+      requesterId: REQUESTER,
+    });
     expect(long).toMatchObject({ ok: false, refusal: { field: "reason" } });
-    const twice = await filing.file({ kind: "SET_ROLE", targets: ["dolfin-acme"], members: [ada, ada], role: "admin", reason: "x", requesterId: REQUESTER });
-    expect(twice).toMatchObject({ ok: false, refusal: { message: "ada@example.com is named twice; name each member once." } });
+    const twice = await filing.file({
+      kind: "SET_ROLE",
+      targets: ["dolfin-acme"],
+      members: [ada, ada],
+      role: "admin",
+      reason: "x",
+      requesterId: REQUESTER,
+    });
+    expect(twice).toMatchObject({
+      ok: false,
+      refusal: { message: "ada@example.com is named twice; name each member once." },
+    });
     expect(asked).toEqual({ slack: 0, vendor: 0 });
   });
 });
@@ -63,7 +96,12 @@ describe("limits before work", () => {
 describe("what approvers see is what was read", () => {
   it("/role add to several Devin organizations reads the member in every organization, and the card says per organization what the one POST overwrites", async () => {
     t.world.vendors.get("devin-b")!.addMember("user-ada", "ada@example.com", "admin");
-    const filing = new Filing({ service: t.world.service, connectors: t.world.connectors, config: t.world.config, slackUsers: t.world.slackUsers });
+    const filing = new Filing({
+      service: t.world.service,
+      connectors: t.world.connectors,
+      config: t.world.config,
+      slackUsers: t.world.slackUsers,
+    });
 
     const result = await filing.file({
       kind: "ADD_TO_ORGS",
@@ -75,13 +113,23 @@ describe("what approvers see is what was read", () => {
     });
 
     if (!result.ok) throw new Error(result.refusal.message);
-    expect(result.value.members[0]).toMatchObject({ vendorUserId: "user-ada", roleWhenFiled: null, extraRolesWhenFiled: { "devin-b": "Admin" } });
+    expect(result.value.members[0]).toMatchObject({
+      vendorUserId: "user-ada",
+      roleWhenFiled: null,
+      extraRolesWhenFiled: { "devin-b": "Admin" },
+    });
     const card = FakeSlackApi.textOf(approvalCard(result.value, t.world.config.targets));
-    expect(card).toContain("ada@example.com: devin-a: not a member → *Member*; devin-b: already a member as Admin; adding overwrites it with *Member*");
+    expect(card).toContain(
+      "ada@example.com: devin-a: not a member → *Member*; devin-b: already a member as Admin; adding overwrites it with *Member*",
+    );
   });
 
   it("a misspelt approvals key refuses filing, naming the key, instead of falling back to default", async () => {
-    const config = parseConfig(CONFIG_YAML.replace("approvals: { default: 1, owner: 2 }", "approvals: { default: 1, ownr: 2 }"), "test", TEST_ENV);
+    const config = parseConfig(
+      CONFIG_YAML.replace("approvals: { default: 1, owner: 2 }", "approvals: { default: 1, ownr: 2 }"),
+      "test",
+      TEST_ENV,
+    );
     const service = t.world.service;
     const filing = new Filing({ service, connectors: t.world.connectors, config, slackUsers: t.world.slackUsers });
     const result = await filing.file({
@@ -92,15 +140,28 @@ describe("what approvers see is what was read", () => {
       reason: "x",
       requesterId: REQUESTER,
     });
-    expect(result).toMatchObject({ ok: false, refusal: { message: expect.stringContaining('its approvals key "ownr" matches none of its roles (Member, Admin, Owner)') } });
+    expect(result).toMatchObject({
+      ok: false,
+      refusal: {
+        message: expect.stringContaining('its approvals key "ownr" matches none of its roles (Member, Admin, Owner)'),
+      },
+    });
     expect(await t.database.prisma.roleRequest.count()).toBe(0);
   });
 });
 
 describe("vendor text never leaks a credential", () => {
   it("a lookup error echoing the credential with a NUL and 10,000 characters is stored on the card scrubbed and capped", async () => {
-    t.world.dolfin.readError = new VendorError({ kind: "unavailable", message: `proxy said: key=${TEST_ENV.DOLFIN_TOKEN}\u0000\r\n${"y".repeat(10_000)}` });
-    const filing = new Filing({ service: t.world.service, connectors: t.world.connectors, config: t.world.config, slackUsers: t.world.slackUsers });
+    t.world.dolfin.readError = new VendorError({
+      kind: "unavailable",
+      message: `proxy said: key=${TEST_ENV.DOLFIN_TOKEN}\u0000\r\n${"y".repeat(10_000)}`,
+    });
+    const filing = new Filing({
+      service: t.world.service,
+      connectors: t.world.connectors,
+      config: t.world.config,
+      slackUsers: t.world.slackUsers,
+    });
 
     const result = await filing.file({
       kind: "SET_ROLE",

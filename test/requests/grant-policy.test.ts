@@ -65,14 +65,23 @@ describe("policy in rolegate.yml", () => {
     const { file } = policyWorld();
     expect(await file({ durationSeconds: null })).toMatchObject({
       ok: false,
-      refusal: { code: "policy", message: "Owner in dolfin-acme is only granted for a while: ask for a duration, e.g. `for 8h` after the role (in the form, pick one)." },
+      refusal: {
+        code: "policy",
+        message:
+          "Owner in dolfin-acme is only granted for a while: ask for a duration, e.g. `for 8h` after the role (in the form, pick one).",
+      },
     });
-    expect(await file({ requestedRole: { id: "Admin", name: "Admin" }, durationSeconds: null })).toMatchObject({ ok: true });
+    expect(await file({ requestedRole: { id: "Admin", name: "Admin" }, durationSeconds: null })).toMatchObject({
+      ok: true,
+    });
   });
 
   it("someone not among the target's requesters cannot file", async () => {
     const { file } = policyWorld();
-    expect(await file({ requesterId: "U0OUTSIDE" })).toMatchObject({ ok: false, refusal: { code: "requester_not_allowed" } });
+    expect(await file({ requesterId: "U0OUTSIDE" })).toMatchObject({
+      ok: false,
+      refusal: { code: "requester_not_allowed" },
+    });
     expect(await t.database.prisma.roleRequest.count()).toBe(0);
   });
 
@@ -81,7 +90,10 @@ describe("policy in rolegate.yml", () => {
     const filed = await file();
     if (!filed.ok) throw new Error(filed.refusal.message);
     directory.groups.S0ONCALL1 = []; // left the on-call group
-    expect(await service.approve(filed.value.id, APPROVER)).toMatchObject({ ok: false, refusal: { code: "requester_not_allowed" } });
+    expect(await service.approve(filed.value.id, APPROVER)).toMatchObject({
+      ok: false,
+      refusal: { code: "requester_not_allowed" },
+    });
     expect((await t.world.repo.find(filed.value.id))?.approvals).toEqual([]);
   });
 });

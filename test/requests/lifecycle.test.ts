@@ -19,7 +19,8 @@ const state = (overrides: Partial<LifecycleState> = {}): LifecycleState => ({
 });
 
 /** Approvals by these people, an hour before NOW. */
-const approvedBy = (...ids: string[]) => ids.map((approverId) => ({ approverId, at: new Date(NOW.getTime() - 3_600_000) }));
+const approvedBy = (...ids: string[]) =>
+  ids.map((approverId) => ({ approverId, at: new Date(NOW.getTime() - 3_600_000) }));
 
 const standing = (mayDecide = true, approvers: string[] = [], lapsed: string[] = []): Standing => ({
   mayDecide,
@@ -49,11 +50,21 @@ describe("approving", () => {
   });
 
   it("the first of two required approvals keeps it pending and counts it", () => {
-    expect(decide(state({ requiredApprovals: 2 }), approve())).toEqual({ ok: true, to: "PENDING", event: "APPROVED", approvalsGiven: 1 });
+    expect(decide(state({ requiredApprovals: 2 }), approve())).toEqual({
+      ok: true,
+      to: "PENDING",
+      event: "APPROVED",
+      approvalsGiven: 1,
+    });
   });
 
   it("the second required approval approves it", () => {
-    expect(decide(state({ requiredApprovals: 2, approvals: approvedBy("U0FIRST") }), approve("U0APP", true, NOW, ["U0FIRST"]))).toMatchObject({
+    expect(
+      decide(
+        state({ requiredApprovals: 2, approvals: approvedBy("U0FIRST") }),
+        approve("U0APP", true, NOW, ["U0FIRST"]),
+      ),
+    ).toMatchObject({
       ok: true,
       to: "APPROVED",
     });
@@ -68,25 +79,39 @@ describe("approving", () => {
   });
 
   it("one approval per person: a second one says how many more are needed", () => {
-    const decision = decide(state({ requiredApprovals: 3, approvals: approvedBy("U0APP") }), approve("U0APP", true, NOW, ["U0APP"]));
+    const decision = decide(
+      state({ requiredApprovals: 3, approvals: approvedBy("U0APP") }),
+      approve("U0APP", true, NOW, ["U0APP"]),
+    );
     expect(decision).toMatchObject({ ok: false, refusal: { code: "already_approved" } });
     expect(!decision.ok && decision.refusal.message).toContain("needs 2 more approvals");
   });
 
   it("a request already approved, denied or applied is not decided again", () => {
     for (const status of ["APPROVED", "DENIED", "CANCELLED", "EXECUTING", "APPLIED", "FAILED"] as RequestStatus[]) {
-      expect(decide(state({ status }), approve()), status).toMatchObject({ ok: false, refusal: { code: "already_decided" } });
+      expect(decide(state({ status }), approve()), status).toMatchObject({
+        ok: false,
+        refusal: { code: "already_decided" },
+      });
     }
   });
 
   it("an approval after the expiry is refused and expires the request", () => {
-    expect(decide(state(), approve("U0APP", true, LATER))).toMatchObject({ ok: false, refusal: { code: "expired" }, expire: true });
+    expect(decide(state(), approve("U0APP", true, LATER))).toMatchObject({
+      ok: false,
+      refusal: { code: "expired" },
+      expire: true,
+    });
   });
 });
 
 describe("denying, cancelling, expiring", () => {
   it("any one approver's deny denies it, whatever approvals it had", () => {
-    expect(decide(state({ requiredApprovals: 2, approvals: approvedBy("U0FIRST") }), deny())).toEqual({ ok: true, to: "DENIED", event: "DENIED" });
+    expect(decide(state({ requiredApprovals: 2, approvals: approvedBy("U0FIRST") }), deny())).toEqual({
+      ok: true,
+      to: "DENIED",
+      event: "DENIED",
+    });
   });
 
   it("a non-approver cannot deny, and the requester is pointed to cancel", () => {
@@ -97,9 +122,18 @@ describe("denying, cancelling, expiring", () => {
   });
 
   it("only the requester cancels, and only until an executor takes it up", () => {
-    expect(decide(state(), { type: "cancel", actor: "U0REQ", now: NOW })).toEqual({ ok: true, to: "CANCELLED", event: "CANCELLED" });
-    expect(decide(state(), { type: "cancel", actor: "U0APP", now: NOW })).toMatchObject({ ok: false, refusal: { code: "not_requester" } });
-    expect(decide(state({ status: "APPROVED", started: true }), { type: "cancel", actor: "U0REQ", now: NOW })).toMatchObject({
+    expect(decide(state(), { type: "cancel", actor: "U0REQ", now: NOW })).toEqual({
+      ok: true,
+      to: "CANCELLED",
+      event: "CANCELLED",
+    });
+    expect(decide(state(), { type: "cancel", actor: "U0APP", now: NOW })).toMatchObject({
+      ok: false,
+      refusal: { code: "not_requester" },
+    });
+    expect(
+      decide(state({ status: "APPROVED", started: true }), { type: "cancel", actor: "U0REQ", now: NOW }),
+    ).toMatchObject({
       ok: false,
       refusal: { code: "already_decided" },
     });

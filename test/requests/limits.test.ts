@@ -10,14 +10,24 @@ const t = useWorld();
 
 /** One more request by `requesterId`, as the service sees it (a refusal is a value, not a throw). */
 const oneMore = (requesterId: string) =>
-  t.world.service.file({ kind: "SET_ROLE", target: "dolfin-acme", requestedRole: { id: "admin", name: "Admin" }, reason: "r", requesterId, members: [{ ref: "bob@example.com" }] });
+  t.world.service.file({
+    kind: "SET_ROLE",
+    target: "dolfin-acme",
+    requestedRole: { id: "admin", name: "Admin" },
+    reason: "r",
+    requesterId,
+    members: [{ ref: "bob@example.com" }],
+  });
 
 describe("per-requester limits", () => {
   it("20 requests open at once is the most (the default); a 21st is refused until one is decided or cancelled", async () => {
     const open = [];
     for (let i = 0; i < 20; i++) open.push(await t.world.file());
     const refused = await oneMore(REQUESTER);
-    expect(refused).toMatchObject({ ok: false, refusal: { code: "limit", message: expect.stringContaining("You have 20 requests open") } });
+    expect(refused).toMatchObject({
+      ok: false,
+      refusal: { code: "limit", message: expect.stringContaining("You have 20 requests open") },
+    });
     expect(await t.world.service.cancel(open[0]!.id, REQUESTER)).toMatchObject({ ok: true });
     await expect(t.world.file()).resolves.toMatchObject({ status: "PENDING" });
   });
@@ -31,7 +41,10 @@ describe("per-requester limits", () => {
     }
     const refused = await oneMore(APPROVER);
     const again = new Date(started.getTime() + 3_600_000).toISOString().slice(11, 16);
-    expect(refused).toMatchObject({ ok: false, refusal: { code: "limit", message: expect.stringContaining(`You have filed 30 requests in the last hour`) } });
+    expect(refused).toMatchObject({
+      ok: false,
+      refusal: { code: "limit", message: expect.stringContaining(`You have filed 30 requests in the last hour`) },
+    });
     expect(!refused.ok && refused.refusal.message).toContain(`You can file again at ${again} UTC.`);
     t.world.clock.advance(31 * 60_000); // the first filing leaves the hour
     await expect(t.world.file({ requesterId: APPROVER })).resolves.toMatchObject({ status: "PENDING" });
@@ -39,7 +52,12 @@ describe("per-requester limits", () => {
 
   it("is checked before anything is asked of Slack or the vendor", async () => {
     for (let i = 0; i < 20; i++) await t.world.file();
-    const filing = new Filing({ service: t.world.service, connectors: t.world.connectors, config: t.world.config, slackUsers: t.world.slackUsers });
+    const filing = new Filing({
+      service: t.world.service,
+      connectors: t.world.connectors,
+      config: t.world.config,
+      slackUsers: t.world.slackUsers,
+    });
     const reads = t.world.dolfin.reads.length;
     t.world.dolfin.rolesError = unavailable(); // reading the roles would refuse differently
     const refused = await filing.file({

@@ -31,8 +31,22 @@ class SlowSlack implements Notifier {
   }
 }
 
-function dispatcher(slack: Notifier, owner: string, outbox: Outbox = new Outbox(t.database.prisma), claimMs = 400): NoticeDispatcher {
-  const d = new NoticeDispatcher({ outbox, repo: world.repo, notifier: slack, logger: quietLogger, owner, claimMs, pollMs: 20, firstRetryMs: 50 });
+function dispatcher(
+  slack: Notifier,
+  owner: string,
+  outbox: Outbox = new Outbox(t.database.prisma),
+  claimMs = 400,
+): NoticeDispatcher {
+  const d = new NoticeDispatcher({
+    outbox,
+    repo: world.repo,
+    notifier: slack,
+    logger: quietLogger,
+    owner,
+    claimMs,
+    pollMs: 20,
+    firstRetryMs: 50,
+  });
   running.push(d);
   return d;
 }
@@ -58,7 +72,8 @@ describe("notice claims", () => {
       get: (target, name) => {
         const value = Reflect.get(target, name) as unknown;
         if (typeof value !== "function") return value;
-        return (...args: unknown[]) => (killed ? new Promise(() => {}) : (value as (...a: unknown[]) => unknown).apply(target, args));
+        return (...args: unknown[]) =>
+          killed ? new Promise(() => {}) : (value as (...a: unknown[]) => unknown).apply(target, args);
       },
     });
     const doomedSlack = new SlowSlack();
@@ -88,7 +103,10 @@ describe("notice claims", () => {
     const other = new SlowSlack();
     const first = dispatcher(slow, "slow");
     const batch = first.deliverDue();
-    await waitFor(async () => (await t.database.prisma.notice.count({ where: { claimedBy: "slow" } })) > 0, "the slow batch to be claimed");
+    await waitFor(
+      async () => (await t.database.prisma.notice.count({ where: { claimedBy: "slow" } })) > 0,
+      "the slow batch to be claimed",
+    );
     dispatcher(other, "other").start();
     await batch;
     await waitFor(async () => (await pending()) === 0, "every notice delivered");
@@ -124,7 +142,10 @@ describe("a Slack that is down", () => {
     let down = true;
     slack.before = async () => {
       tries++;
-      if (down) throw Object.assign(new Error("An HTTP protocol error occurred: statusCode = 503"), { code: "slack_webapi_http_error" });
+      if (down)
+        throw Object.assign(new Error("An HTTP protocol error occurred: statusCode = 503"), {
+          code: "slack_webapi_http_error",
+        });
     };
     const d = dispatcher(slack, "one");
     expect(await d.deliverDue()).toBe(1); // one try, and the rest of the batch waits

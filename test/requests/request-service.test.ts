@@ -4,7 +4,15 @@ import { RequestService } from "../../src/requests/request-service.js";
 import { quietLogger } from "../support/database.js";
 import { waitFor } from "../support/wait.js";
 import { forbidden, unavailable } from "../support/fake-connector.js";
-import { APPROVER, useWorld, GROUP_APPROVER, OUTSIDER, REQUESTER, SECOND_APPROVER, type World } from "../support/world.js";
+import {
+  APPROVER,
+  useWorld,
+  GROUP_APPROVER,
+  OUTSIDER,
+  REQUESTER,
+  SECOND_APPROVER,
+  type World,
+} from "../support/world.js";
 
 const t = useWorld();
 
@@ -31,7 +39,10 @@ describe("filing a request", () => {
 
   it("refuses, in words, what cannot be filed, and records nothing", async () => {
     const cases: [Parameters<World["file"]>[0], string][] = [
-      [{ target: "nope" }, 'There is no target "nope". Configured targets: dolfin-acme, devin-a, devin-b, sentry-acme.'],
+      [
+        { target: "nope" },
+        'There is no target "nope". Configured targets: dolfin-acme, devin-a, devin-b, sentry-acme.',
+      ],
       [{ reason: "   " }, "A reason is required"],
       [{ members: [] }, "Name at least one member"],
       [{ kind: "ADD_TO_ORGS" }, "Adding members to organizations works for Devin targets only"],
@@ -70,14 +81,26 @@ describe("deciding a request", () => {
 
   it("a member of an approvers' user group may approve", async () => {
     const request = await t.world.file();
-    expect(await t.world.service.approve(request.id, GROUP_APPROVER)).toMatchObject({ ok: true, value: { status: "APPROVED" } });
+    expect(await t.world.service.approve(request.id, GROUP_APPROVER)).toMatchObject({
+      ok: true,
+      value: { status: "APPROVED" },
+    });
   });
 
   it("a two-approval request needs two different approvers", async () => {
     const request = await t.world.file({ requestedRole: { id: "owner", name: "Owner" } });
-    expect(await t.world.service.approve(request.id, APPROVER)).toMatchObject({ ok: true, value: { status: "PENDING" } });
-    expect(await t.world.service.approve(request.id, APPROVER)).toMatchObject({ ok: false, refusal: { code: "already_approved" } });
-    expect(await t.world.service.approve(request.id, SECOND_APPROVER)).toMatchObject({ ok: true, value: { status: "APPROVED" } });
+    expect(await t.world.service.approve(request.id, APPROVER)).toMatchObject({
+      ok: true,
+      value: { status: "PENDING" },
+    });
+    expect(await t.world.service.approve(request.id, APPROVER)).toMatchObject({
+      ok: false,
+      refusal: { code: "already_approved" },
+    });
+    expect(await t.world.service.approve(request.id, SECOND_APPROVER)).toMatchObject({
+      ok: true,
+      value: { status: "APPROVED" },
+    });
     expect(await t.world.delivered(request.id)).toEqual(["filed", "approval_added", "approved"]);
     const trail = await t.world.repo.auditTrail(request.id);
     expect(trail.map((e) => [e.type, e.actor, e.details])).toEqual([
@@ -90,27 +113,56 @@ describe("deciding a request", () => {
 
   it("refuses the requester and outsiders, records each refusal, and changes nothing else", async () => {
     const request = await t.world.file();
-    expect(await t.world.service.approve(request.id, REQUESTER)).toMatchObject({ ok: false, refusal: { code: "self_approval" } });
-    expect(await t.world.service.approve(request.id, OUTSIDER)).toMatchObject({ ok: false, refusal: { code: "not_approver" } });
-    expect(await t.world.service.deny(request.id, OUTSIDER)).toMatchObject({ ok: false, refusal: { code: "not_approver" } });
+    expect(await t.world.service.approve(request.id, REQUESTER)).toMatchObject({
+      ok: false,
+      refusal: { code: "self_approval" },
+    });
+    expect(await t.world.service.approve(request.id, OUTSIDER)).toMatchObject({
+      ok: false,
+      refusal: { code: "not_approver" },
+    });
+    expect(await t.world.service.deny(request.id, OUTSIDER)).toMatchObject({
+      ok: false,
+      refusal: { code: "not_approver" },
+    });
     const after = await t.world.repo.find(request.id);
     expect(after).toMatchObject({ status: "PENDING", approvals: [] });
-    expect((await t.world.repo.auditTrail(request.id)).map((e) => e.type)).toEqual(["FILED", "REFUSED", "REFUSED", "REFUSED"]);
+    expect((await t.world.repo.auditTrail(request.id)).map((e) => e.type)).toEqual([
+      "FILED",
+      "REFUSED",
+      "REFUSED",
+      "REFUSED",
+    ]);
   });
 
   it("a deny with a reason denies it and keeps who and why", async () => {
     const request = await t.world.file();
     const denied = await t.world.service.deny(request.id, APPROVER, "  not during the freeze  ");
-    expect(denied).toMatchObject({ ok: true, value: { status: "DENIED", decidedBy: APPROVER, decisionNote: "not during the freeze" } });
-    expect(await t.world.service.approve(request.id, SECOND_APPROVER)).toMatchObject({ ok: false, refusal: { code: "already_decided" } });
+    expect(denied).toMatchObject({
+      ok: true,
+      value: { status: "DENIED", decidedBy: APPROVER, decisionNote: "not during the freeze" },
+    });
+    expect(await t.world.service.approve(request.id, SECOND_APPROVER)).toMatchObject({
+      ok: false,
+      refusal: { code: "already_decided" },
+    });
     expect(await t.world.delivered(request.id)).toEqual(["filed", "denied"]);
   });
 
   it("only the requester cancels, and only while it is pending", async () => {
     const request = await t.world.file();
-    expect(await t.world.service.cancel(request.id, APPROVER)).toMatchObject({ ok: false, refusal: { code: "not_requester" } });
-    expect(await t.world.service.cancel(request.id, REQUESTER)).toMatchObject({ ok: true, value: { status: "CANCELLED" } });
-    expect(await t.world.service.approve(request.id, APPROVER)).toMatchObject({ ok: false, refusal: { code: "already_decided" } });
+    expect(await t.world.service.cancel(request.id, APPROVER)).toMatchObject({
+      ok: false,
+      refusal: { code: "not_requester" },
+    });
+    expect(await t.world.service.cancel(request.id, REQUESTER)).toMatchObject({
+      ok: true,
+      value: { status: "CANCELLED" },
+    });
+    expect(await t.world.service.approve(request.id, APPROVER)).toMatchObject({
+      ok: false,
+      refusal: { code: "already_decided" },
+    });
   });
 
   it("an unknown id is refused with a pointer to history", async () => {
@@ -140,7 +192,10 @@ describe("expiry", () => {
   it("a click after the expiry is refused as expired and records the expiry", async () => {
     const request = await t.world.file();
     t.world.clock.advance(25 * 3_600_000);
-    expect(await t.world.service.approve(request.id, APPROVER)).toMatchObject({ ok: false, refusal: { code: "expired" } });
+    expect(await t.world.service.approve(request.id, APPROVER)).toMatchObject({
+      ok: false,
+      refusal: { code: "expired" },
+    });
     expect((await t.world.repo.find(request.id))?.status).toBe("EXPIRED");
     expect((await t.world.repo.auditTrail(request.id)).map((e) => e.type)).toEqual(["FILED", "EXPIRED", "REFUSED"]);
     expect(await t.world.delivered(request.id)).toEqual(["filed", "expired"]);
@@ -151,7 +206,10 @@ describe("notices", () => {
   it("a notice Slack could not take is sent again later; the decision stands meanwhile", async () => {
     const request = await t.world.file();
     t.world.notifier.failing = true;
-    expect(await t.world.service.approve(request.id, APPROVER)).toMatchObject({ ok: true, value: { status: "APPROVED" } });
+    expect(await t.world.service.approve(request.id, APPROVER)).toMatchObject({
+      ok: true,
+      value: { status: "APPROVED" },
+    });
 
     expect(await t.world.notices.deliverDue()).toBe(1); // tried: Slack refused the "filed" notice
     expect(await t.world.notices.deliverDue()).toBe(0); // not yet due again; "approved" waits behind it
@@ -194,22 +252,34 @@ describe("concurrency", () => {
 describe("what is applied is what was approved", () => {
   it("the requester can cancel an approved request no executor has taken up, and then no executor claims it", async () => {
     const request = await t.world.fileApproved();
-    expect(await t.world.service.cancel(request.id, REQUESTER)).toMatchObject({ ok: true, value: { status: "CANCELLED", nextAttemptAt: null } });
+    expect(await t.world.service.cancel(request.id, REQUESTER)).toMatchObject({
+      ok: true,
+      value: { status: "CANCELLED", nextAttemptAt: null },
+    });
     expect(await t.world.executor().runOnce()).toBe(false);
     expect(t.world.dolfin.calls).toHaveLength(0);
   });
 
   it("an approver can deny an approved request not yet taken up, but not one an executor has already tried", async () => {
     const waiting = await t.world.fileApproved();
-    expect(await t.world.service.deny(waiting.id, SECOND_APPROVER, "wrong person")).toMatchObject({ ok: true, value: { status: "DENIED" } });
+    expect(await t.world.service.deny(waiting.id, SECOND_APPROVER, "wrong person")).toMatchObject({
+      ok: true,
+      value: { status: "DENIED" },
+    });
     expect(await t.world.executor().runOnce()).toBe(false);
 
     t.world.dolfin.nextWrites({ kind: "error", error: unavailable() });
     const tried = await t.world.fileApproved();
     await t.world.executor().runOnce(); // one attempt, rescheduled: APPROVED again, but started
     expect((await t.world.repo.find(tried.id))?.status).toBe("APPROVED");
-    expect(await t.world.service.deny(tried.id, SECOND_APPROVER)).toMatchObject({ ok: false, refusal: { code: "already_decided" } });
-    expect(await t.world.service.cancel(tried.id, REQUESTER)).toMatchObject({ ok: false, refusal: { code: "already_decided" } });
+    expect(await t.world.service.deny(tried.id, SECOND_APPROVER)).toMatchObject({
+      ok: false,
+      refusal: { code: "already_decided" },
+    });
+    expect(await t.world.service.cancel(tried.id, REQUESTER)).toMatchObject({
+      ok: false,
+      refusal: { code: "already_decided" },
+    });
   });
 
   it("approvals go stale: a retry more than retryWindow after the last approval is refused", async () => {
@@ -226,12 +296,23 @@ describe("what is applied is what was approved", () => {
 
   it("an approval by someone who is no longer an approver does not count when the threshold is evaluated", async () => {
     const request = await t.world.file({ requestedRole: { id: "owner", name: "Owner" } }); // needs 2
-    expect(await t.world.service.approve(request.id, GROUP_APPROVER)).toMatchObject({ ok: true, value: { status: "PENDING" } });
+    expect(await t.world.service.approve(request.id, GROUP_APPROVER)).toMatchObject({
+      ok: true,
+      value: { status: "PENDING" },
+    });
     t.world.directory.groups.S0ADMINS1 = []; // removed from the approvers' group
 
-    expect(await t.world.service.approve(request.id, APPROVER)).toMatchObject({ ok: true, value: { status: "PENDING" } });
-    expect(await t.world.service.approve(request.id, SECOND_APPROVER)).toMatchObject({ ok: true, value: { status: "APPROVED" } });
-    const approvedEvents = (await t.world.repo.auditTrail(request.id)).filter((e) => e.type === "APPROVED").map((e) => e.details);
+    expect(await t.world.service.approve(request.id, APPROVER)).toMatchObject({
+      ok: true,
+      value: { status: "PENDING" },
+    });
+    expect(await t.world.service.approve(request.id, SECOND_APPROVER)).toMatchObject({
+      ok: true,
+      value: { status: "APPROVED" },
+    });
+    const approvedEvents = (await t.world.repo.auditTrail(request.id))
+      .filter((e) => e.type === "APPROVED")
+      .map((e) => e.details);
     expect(approvedEvents).toEqual([
       { approvals: 1, required: 2 },
       { approvals: 1, required: 2, notCounted: [GROUP_APPROVER] },
@@ -246,7 +327,10 @@ describe("what is applied is what was approved", () => {
     await t.world.executor().runOnce();
     t.world.directory.groups.S0ADMINS1 = [];
 
-    expect(await t.world.service.retry(request.id, APPROVER)).toMatchObject({ ok: false, refusal: { code: "approvals_lapsed" } });
+    expect(await t.world.service.retry(request.id, APPROVER)).toMatchObject({
+      ok: false,
+      refusal: { code: "approvals_lapsed" },
+    });
   });
 });
 
@@ -254,6 +338,9 @@ describe("typed text", () => {
   it("a reason or deny note with a NUL or other control characters is stored without them, instead of failing the write", async () => {
     const request = await t.world.file({ reason: "on call\u0000 this week\u001b[31m" });
     expect(request.reason).toBe("on call this week[31m");
-    expect(await t.world.service.deny(request.id, APPROVER, "no\u0000pe\nnot now")).toMatchObject({ ok: true, value: { decisionNote: "nope\nnot now" } });
+    expect(await t.world.service.deny(request.id, APPROVER, "no\u0000pe\nnot now")).toMatchObject({
+      ok: true,
+      value: { decisionNote: "nope\nnot now" },
+    });
   });
 });

@@ -7,12 +7,25 @@ import { APPROVER, useWorld } from "../support/world.js";
 
 const t = useWorld();
 
-const refresher = () => new RoleRefresh({ repo: t.world.repo, connectors: t.world.connectors, clock: t.world.clock.now, logger: quietLogger });
+const refresher = () =>
+  new RoleRefresh({
+    repo: t.world.repo,
+    connectors: t.world.connectors,
+    clock: t.world.clock.now,
+    logger: quietLogger,
+  });
 
 describe("a role the card shows as unknown", () => {
   it("an approval does not count until rolegate has read the role in the background and put it on the card", async () => {
     const request = await t.world.file({
-      members: [{ ref: "ada@example.com", email: "ada@example.com", vendorUserId: "usr_1", roleWhenFiled: "unknown: Service unavailable" }],
+      members: [
+        {
+          ref: "ada@example.com",
+          email: "ada@example.com",
+          vendorUserId: "usr_1",
+          roleWhenFiled: "unknown: Service unavailable",
+        },
+      ],
     });
 
     const early = await t.world.service.approve(request.id, APPROVER);
@@ -25,12 +38,22 @@ describe("a role the card shows as unknown", () => {
     expect(await t.world.delivered(request.id)).toEqual(["filed", "roles_read"]); // the card is redrawn
     expect((await t.world.repo.auditTrail(request.id)).map((e) => e.type)).toContain("ROLES_READ");
 
-    expect(await t.world.service.approve(request.id, APPROVER)).toMatchObject({ ok: true, value: { status: "APPROVED" } });
+    expect(await t.world.service.approve(request.id, APPROVER)).toMatchObject({
+      ok: true,
+      value: { status: "APPROVED" },
+    });
   });
 
   it("a vendor still down leaves it unknown and is asked again only after a pause", async () => {
     const request = await t.world.file({
-      members: [{ ref: "ada@example.com", email: "ada@example.com", vendorUserId: "usr_1", roleWhenFiled: "unknown: Service unavailable" }],
+      members: [
+        {
+          ref: "ada@example.com",
+          email: "ada@example.com",
+          vendorUserId: "usr_1",
+          roleWhenFiled: "unknown: Service unavailable",
+        },
+      ],
     });
     t.world.dolfin.readError = unavailable();
     const refresh = refresher();

@@ -2,7 +2,14 @@
 // decision or rolegate itself can write is listed there, and the one conditional write refuses
 // any other.
 import { describe, expect, it } from "vitest";
-import { decide, isTransition, SYSTEM_TRANSITIONS, TRANSITIONS, type Command, type LifecycleState } from "../../src/requests/lifecycle.js";
+import {
+  decide,
+  isTransition,
+  SYSTEM_TRANSITIONS,
+  TRANSITIONS,
+  type Command,
+  type LifecycleState,
+} from "../../src/requests/lifecycle.js";
 import { transitionRow } from "../../src/requests/store/writes.js";
 import { STATUSES } from "../../src/requests/types.js";
 import { useWorld } from "../support/world.js";
@@ -12,7 +19,12 @@ const NOW = new Date("2026-11-22T10:00:00Z");
 
 describe("the one transition table", () => {
   it("every decision decide() can reach, over every status and command, is an edge of the table", () => {
-    const standing = { mayDecide: true, requesterMayAsk: true, ownAccess: { kind: "none" as const }, approvers: new Map([["U0FIRST", true]]) };
+    const standing = {
+      mayDecide: true,
+      requesterMayAsk: true,
+      ownAccess: { kind: "none" as const },
+      approvers: new Map([["U0FIRST", true]]),
+    };
     const commands: Command[] = [
       { type: "approve", actor: "U0APP", standing, now: NOW },
       { type: "deny", actor: "U0APP", mayDecide: true, now: NOW },
@@ -38,7 +50,10 @@ describe("the one transition table", () => {
             const decision = decide(state, command);
             if (!decision.ok) continue;
             reached++;
-            expect(isTransition(status, decision.to, decision.event), `${status} → ${decision.to} (${decision.event})`).toBe(true);
+            expect(
+              isTransition(status, decision.to, decision.event),
+              `${status} → ${decision.to} (${decision.event})`,
+            ).toBe(true);
           }
         }
       }
@@ -49,13 +64,26 @@ describe("the one transition table", () => {
   it("lists the takeover and the give-up the work queue writes, and each system transition once", () => {
     expect(isTransition("EXECUTING", "EXECUTING", "CLAIMED")).toBe(true);
     expect(isTransition("APPROVED", "FAILED", "FAILED")).toBe(true);
-    for (const edge of Object.values(SYSTEM_TRANSITIONS)) expect(TRANSITIONS.filter((e) => e.from === edge.from && e.to === edge.to && e.event === edge.event)).toHaveLength(1);
+    for (const edge of Object.values(SYSTEM_TRANSITIONS))
+      expect(
+        TRANSITIONS.filter((e) => e.from === edge.from && e.to === edge.to && e.event === edge.event),
+      ).toHaveLength(1);
   });
 
   it("the store refuses to write an edge the table does not list, and changes nothing", async () => {
     const request = await t.world.file();
     await expect(
-      t.database.prisma.$transaction((tx) => transitionRow(tx, { id: request.id, from: "PENDING", to: "APPLIED", event: "APPLIED", actor: "U0APP", now: NOW, notice: null })),
+      t.database.prisma.$transaction((tx) =>
+        transitionRow(tx, {
+          id: request.id,
+          from: "PENDING",
+          to: "APPLIED",
+          event: "APPLIED",
+          actor: "U0APP",
+          now: NOW,
+          notice: null,
+        }),
+      ),
     ).rejects.toThrow("PENDING → APPLIED (APPLIED) is not a transition the lifecycle lists");
     expect(await t.world.repo.find(request.id)).toMatchObject({ status: "PENDING" });
   });

@@ -17,7 +17,10 @@ describe("App Home", () => {
     await h.clickInHome(APPROVER, ACTIONS.approve, id);
     await waitFor(async () => (await h.rolegate.repo.find(id))?.status === "APPLIED", "the request to be applied");
     expect(h.dolfin.calls).toHaveLength(1);
-    await waitFor(() => h.homeText(APPROVER).includes("nothing waits for your decision"), "the approver's tab to be redrawn");
+    await waitFor(
+      () => h.homeText(APPROVER).includes("nothing waits for your decision"),
+      "the approver's tab to be redrawn",
+    );
     await waitFor(() => h.cardText(id).includes("applied"), "the card to say so");
   });
 
@@ -38,7 +41,10 @@ describe("App Home", () => {
 
     await h.clickInHome(REQUESTER, ACTIONS.cancel, id);
     await waitFor(async () => (await h.rolegate.repo.find(id))?.status === "CANCELLED", "the request to be cancelled");
-    await waitFor(() => h.homeText(REQUESTER).includes("*My open requests*: none waiting."), "the requester's tab to be redrawn");
+    await waitFor(
+      () => h.homeText(REQUESTER).includes("*My open requests*: none waiting."),
+      "the requester's tab to be redrawn",
+    );
     await waitFor(() => !h.homeText(SECOND_APPROVER).includes(`*${id}* ·`), "the approver's tab to drop it");
     expect(h.dolfin.calls).toHaveLength(0);
   });
@@ -54,7 +60,10 @@ describe("App Home", () => {
     expect(home).toContain("⏱️ ends <!date^");
     await h.clickInHome(REQUESTER, ACTIONS.endEarly, id);
     await waitFor(() => h.dolfin.roleOf("usr_1") === "member", "the access to be taken back");
-    await waitFor(() => h.homeText(REQUESTER).includes("*My access*: no time-bound access running."), "the tab to be redrawn");
+    await waitFor(
+      () => h.homeText(REQUESTER).includes("*My access*: no time-bound access running."),
+      "the tab to be redrawn",
+    );
     expect(h.dolfin.calls).toHaveLength(2);
   });
 

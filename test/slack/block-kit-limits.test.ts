@@ -30,7 +30,13 @@ function largest(i: number, overrides: Partial<RoleRequest> = {}): RoleRequest {
     status: "APPLIED",
     appliedAt: new Date("2026-11-22T11:00:00Z"),
     createdAt: new Date(Date.parse("2026-11-22T10:00:00Z") - i * 60_000),
-    members: Array.from({ length: 50 }, (_, position) => ({ ...base.members[0]!, position, ref: LONG_EMAIL(position), roleWhenFiled: LONG_ROLE, outcome: "APPLIED" as const })),
+    members: Array.from({ length: 50 }, (_, position) => ({
+      ...base.members[0]!,
+      position,
+      ref: LONG_EMAIL(position),
+      roleWhenFiled: LONG_ROLE,
+      outcome: "APPLIED" as const,
+    })),
     approvals: [
       { approverId: "U0APPROVE", at: new Date("2026-11-22T10:05:00Z") },
       { approverId: "U0SECOND1", at: new Date("2026-11-22T10:06:00Z") },
@@ -55,7 +61,9 @@ describe("Slack accepts every message rolegate sends", () => {
     const reverts = grant.members.map((m) => failedRevert(grant, m.position));
     const card = approvalCard(grant, targets, reverts);
     expect(blockProblems(card.blocks, SURFACE_BLOCKS.message)).toEqual([]);
-    const buttons = card.blocks.flatMap((b) => (b.type === "actions" ? b.elements : [])).map((e) => e as { action_id: string; value: string });
+    const buttons = card.blocks
+      .flatMap((b) => (b.type === "actions" ? b.elements : []))
+      .map((e) => e as { action_id: string; value: string });
     // Retry and Take back for each, up to five members; every action id its own.
     expect(buttons.map((b) => b.value)).toEqual(reverts.slice(0, 5).flatMap((r) => [r.id, r.id]));
     expect(new Set(buttons.map((b) => b.action_id)).size).toBe(10);
@@ -63,8 +71,15 @@ describe("Slack accepts every message rolegate sends", () => {
 
   it("a full page of history (50 requests of 50 members) fits in one message, says how many it shows, and the next page starts right after the last one shown", () => {
     const requests = Array.from({ length: 50 }, (_, i) => largest(i));
-    const page = { query: { kind: "all" } as const, heading: "Recent requests", note: "You approve no target, so only your own requests are listed.", limit: 50 };
-    const message = historyMessage(requests, page.heading, page.note, (shown) => olderPage(page, shown, requests.length));
+    const page = {
+      query: { kind: "all" } as const,
+      heading: "Recent requests",
+      note: "You approve no target, so only your own requests are listed.",
+      limit: 50,
+    };
+    const message = historyMessage(requests, page.heading, page.note, (shown) =>
+      olderPage(page, shown, requests.length),
+    );
     expect(blockProblems(message.blocks, SURFACE_BLOCKS.message)).toEqual([]);
 
     const text = FakeSlackApi.textOf({ text: "", blocks: message.blocks });
@@ -84,7 +99,12 @@ describe("Slack accepts every message rolegate sends", () => {
   });
 
   it("a history row cut for length keeps whole fields: who decided and when survive, and no mention or date token is cut", () => {
-    const request = largest(1, { status: "DENIED", decidedBy: "U0APPROVE", decidedAt: new Date("2026-11-22T10:30:00Z"), durationSeconds: null });
+    const request = largest(1, {
+      status: "DENIED",
+      decidedBy: "U0APPROVE",
+      decidedAt: new Date("2026-11-22T10:30:00Z"),
+      durationSeconds: null,
+    });
     const row = historyLine(request);
     expect(row.length).toBeLessThanOrEqual(3_000);
     expect(row).toMatch(/…and \d+ more · denied by <@U0APPROVE> · <!date\^\d+\^[^|>]+\|[^>]+>$/);
@@ -92,7 +112,8 @@ describe("Slack accepts every message rolegate sends", () => {
   });
 
   it("App Home carrying the most of everything is a view Slack accepts", () => {
-    const many = (n: number, overrides: Partial<RoleRequest> = {}) => Array.from({ length: n }, (_, i) => largest(i, overrides));
+    const many = (n: number, overrides: Partial<RoleRequest> = {}) =>
+      Array.from({ length: n }, (_, i) => largest(i, overrides));
     const view = homeView({
       grants: many(12).map((grant) => ({ grant, reverts: [failedRevert(grant, 0)] })),
       open: many(12, { status: "PENDING" }),
@@ -121,7 +142,14 @@ describe("Slack accepts every message rolegate sends", () => {
 
   it("the deny and accept-as-is forms of the largest request are modals Slack accepts", () => {
     const grant = largest(1);
-    expect(viewProblems(denyForm(grant.id, `Deny request ${grant.id}: ${summary(grant)}?`, { requestId: grant.id, channel: "C0APPROVALS" }))).toEqual([]);
+    expect(
+      viewProblems(
+        denyForm(grant.id, `Deny request ${grant.id}: ${summary(grant)}?`, {
+          requestId: grant.id,
+          channel: "C0APPROVALS",
+        }),
+      ),
+    ).toEqual([]);
     const revert = failedRevert(grant, 0);
     const text = `${revert.members[0]!.ref} still holds what ${grant.id} granted: rolegate could not put them back as ${LONG_ROLE} (${revert.failureDetail}).`;
     expect(viewProblems(acceptRevertForm(text, { revertId: revert.id, channel: "C0APPROVALS" }))).toEqual([]);

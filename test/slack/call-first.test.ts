@@ -10,7 +10,8 @@ import { APPROVER, REQUESTER, useSlackHarness, waitFor } from "../support/slack-
 const h = useSlackHarness("", "", { httpDolfin: true, noticesWaitMs: 1_000 });
 
 /** The executor's re-read of ada (the approver's own-access lookup asks for another email). */
-const readsAda = (r: { method: string; query: URLSearchParams }) => r.method === "GET" && r.query.get("Email") === "ada@example.com";
+const readsAda = (r: { method: string; query: URLSearchParams }) =>
+  r.method === "GET" && r.query.get("Email") === "ada@example.com";
 
 describe("an approval's vendor call", () => {
   it("reaches the vendor before the approval's notices: when the change arrives, the card and the requester's DMs still show the request as filed", async () => {
@@ -46,7 +47,11 @@ describe("an approval's vendor call", () => {
     expect(h.cardText(id)).toMatch(/approved; applying shortly|applying now/);
     expect(h.httpDolfin!.writes()).toHaveLength(0); // the vendor has not been asked for the change yet
 
-    await waitFor(async () => (await h.rolegate.repo.find(id))?.status === "APPLIED", "the change to be applied", 10_000);
+    await waitFor(
+      async () => (await h.rolegate.repo.find(id))?.status === "APPLIED",
+      "the change to be applied",
+      10_000,
+    );
     expect(h.httpDolfin!.writes()).toHaveLength(1);
     expect(redrawnAfterMs).toBeLessThan(2_000); // the cap (1 s here), not the vendor's 3 s
   });

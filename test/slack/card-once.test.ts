@@ -46,7 +46,9 @@ describe("a card whose post Slack carried out but whose answer was lost", () => 
     // An approver clicks Approve on the copy nobody updates.
     await h.clickOnMessage(APPROVER, copy, ACTIONS.approve, id);
     await waitFor(
-      () => h.cardText(id).includes(`${id}: applied`) && !hasButtons(h.slack.messages.get(`${APPROVAL_CHANNEL}/${copy!.ts}`)!),
+      () =>
+        h.cardText(id).includes(`${id}: applied`) &&
+        !hasButtons(h.slack.messages.get(`${APPROVAL_CHANNEL}/${copy!.ts}`)!),
       "the card applied and the copy retired",
     );
     const retired = h.slack.messages.get(`${APPROVAL_CHANNEL}/${copy!.ts}`)!;

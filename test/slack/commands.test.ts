@@ -34,22 +34,38 @@ describe("help and mistakes", () => {
   it("/role help prints the grammar", async () => {
     const help = await run("help");
     expect(help).toBe(escapeText(FULL_USAGE));
-    expect(help).toContain("`/role set &lt;target&gt; &lt;member&gt;[,&lt;member&gt;…] &lt;role&gt; [for &lt;duration&gt;] &lt;reason…&gt;`");
+    expect(help).toContain(
+      "`/role set &lt;target&gt; &lt;member&gt;[,&lt;member&gt;…] &lt;role&gt; [for &lt;duration&gt;] &lt;reason…&gt;`",
+    );
   });
 
   it("an unknown subcommand says so and shows the whole grammar", async () => {
     expect(await run("grant ada admin")).toBe(escapeText(`"grant" is not something /role does.\n\n${FULL_USAGE}`));
-    expect(await run("&lt;!channel&gt; now")).toBe(escapeText(`"<!channel>" is not something /role does.\n\n${FULL_USAGE}`));
+    expect(await run("&lt;!channel&gt; now")).toBe(
+      escapeText(`"<!channel>" is not something /role does.\n\n${FULL_USAGE}`),
+    );
   });
 
   it("each malformed subcommand names what is wrong and shows its own form", async () => {
     const cases: [string, string, string][] = [
       ["set dolfin-acme", "`/role set` needs the member(s) after the target.", "/role set <target>"],
-      ["set dolfin-acme ada@example.com admin", "A reason is required: say why, after the role.", "For example: `/role set"],
-      ["add devin-a nobody org_member x", '"nobody" is not a member: write an email address, an @mention, or id:<vendor id>.', "/role add <target>"],
+      [
+        "set dolfin-acme ada@example.com admin",
+        "A reason is required: say why, after the role.",
+        "For example: `/role set",
+      ],
+      [
+        "add devin-a nobody org_member x",
+        '"nobody" is not a member: write an email address, an @mention, or id:<vendor id>.',
+        "/role add <target>",
+      ],
       ["show", "`/role show` takes one request id.", "/role show <id>"],
       ["cancel 12", '"12" is not a request id; ids are six letters and digits, like 7K2QXM.', "/role cancel <id>"],
-      ["history everything", '"everything" is not mine, pending, a target (dolfin-acme, sentry-acme, devin-a, devin-b) or a member.', "/role history"],
+      [
+        "history everything",
+        '"everything" is not mine, pending, a target (dolfin-acme, sentry-acme, devin-a, devin-b) or a member.',
+        "/role history",
+      ],
       ["history 0", "Show between 1 and 50 requests, not 0.", "/role history"],
     ];
     for (const [text, error, usage] of cases) {
@@ -64,11 +80,15 @@ describe("help and mistakes", () => {
     expect(await run("set nowhere ada@example.com admin x")).toBe(
       'Nothing was filed: There is no target "nowhere". Configured targets: dolfin-acme, sentry-acme, devin-a, devin-b.',
     );
-    expect(await run("set dolfin-acme ada@example.com superuser x")).toBe('Nothing was filed: "superuser" is not a role in dolfin-acme. Its roles: Member, Admin, Owner.');
+    expect(await run("set dolfin-acme ada@example.com superuser x")).toBe(
+      'Nothing was filed: "superuser" is not a role in dolfin-acme. Its roles: Member, Admin, Owner.',
+    );
     expect(await run("set dolfin-acme zed@example.com admin x")).toBe(
       "Nothing was filed: zed@example.com is not a member of org-acme (dolfin-acme), so there is no role to change.",
     );
-    expect(await run("set devin-a zed@example.com member x")).toContain("To add someone to a Devin organization, use /role add.");
+    expect(await run("set devin-a zed@example.com member x")).toContain(
+      "To add someone to a Devin organization, use /role add.",
+    );
     expect(await run("set dolfin-acme <@U0NOEMAIL|ghost> admin x")).toBe(
       "Nothing was filed: &lt;@U0NOEMAIL&gt; has no email address rolegate can see; name them by email or id:&lt;vendor id&gt; instead.",
     );
@@ -106,7 +126,9 @@ describe("adding to organizations", () => {
     const id = await file("add devin-a,devin-b ada@example.com member joining the platform team");
     const card = h.cardText(id);
     expect(card).toContain("devin-a (devin · org-a)\ndevin-b (devin · org-b)");
-    expect(card).toContain("ada@example.com: devin-a: already a member as Admin; adding overwrites it with *Member*; devin-b: not a member → *Member*");
+    expect(card).toContain(
+      "ada@example.com: devin-a: already a member as Admin; adding overwrites it with *Member*; devin-b: not a member → *Member*",
+    );
     expect(card).toContain("Devin does not change a role a member inherits from an identity-provider group");
   });
 });
@@ -126,7 +148,11 @@ describe("show, targets", () => {
 
   it("/role targets lists each target with its roles, and says which could not be read", async () => {
     // The vendor echoes the credential it was sent; rolegate must not pass it on.
-    h.vendors.get("sentry-acme")!.rolesError = new VendorError({ kind: "forbidden", message: "Invalid token sntrys_secret_value_1", httpStatus: 401 });
+    h.vendors.get("sentry-acme")!.rolesError = new VendorError({
+      kind: "forbidden",
+      message: "Invalid token sntrys_secret_value_1",
+      httpStatus: 401,
+    });
     const answer = await run("targets");
     expect(answer).toContain("*dolfin-acme (dolfin · org-acme)*: Member, Admin, Owner");
     expect(answer).toContain("*sentry-acme (sentry · acme)*: _roles unavailable: Invalid token [redacted]_");

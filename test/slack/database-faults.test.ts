@@ -25,7 +25,10 @@ describe("a click while the database is away", () => {
 
     await t.database.proxy.stop();
     expect((await h.click(APPROVER, ACTIONS.approve, id)).status).toBe(200);
-    await waitFor(() => h.slack.ephemerals.some((e) => e.user === APPROVER && e.text.includes("click was not recorded")), "the clicker to be told");
+    await waitFor(
+      () => h.slack.ephemerals.some((e) => e.user === APPROVER && e.text.includes("click was not recorded")),
+      "the clicker to be told",
+    );
     expect(h.slack.ephemerals.find((e) => e.user === APPROVER)?.text).toContain("click again");
 
     await t.database.proxy.start();

@@ -2,7 +2,15 @@
 import { describe, expect, it } from "vitest";
 import { ACTIONS } from "../../src/slack/action-ids.js";
 import { VendorError } from "../../src/vendors/errors.js";
-import { APPROVAL_CHANNEL, APPROVER, OUTSIDER, REQUESTER, SECOND_APPROVER, useSlackHarness, waitFor } from "../support/slack-harness.js";
+import {
+  APPROVAL_CHANNEL,
+  APPROVER,
+  OUTSIDER,
+  REQUESTER,
+  SECOND_APPROVER,
+  useSlackHarness,
+  waitFor,
+} from "../support/slack-harness.js";
 
 const h = useSlackHarness();
 
@@ -21,7 +29,10 @@ describe("filing by command, approving, applying", () => {
   it("posts a card with the current role, applies once on approval, updates the card and tells the requester", async () => {
     const first = await h.command(REQUESTER, "set dolfin-acme ada@example.com admin on call this week");
     // The immediate answer comes before any vendor lookup, within Slack's three seconds.
-    expect(first.json()).toMatchObject({ response_type: "ephemeral", text: "Reading the current role in dolfin-acme…" });
+    expect(first.json()).toMatchObject({
+      response_type: "ephemeral",
+      text: "Reading the current role in dolfin-acme…",
+    });
 
     await waitFor(() => h.lastResponse().includes("filed"), "the filing reply");
     const id = /Request \*([0-9A-Z]{6})\*/.exec(h.lastResponse())![1]!;
@@ -73,14 +84,18 @@ describe("denying, cancelling, expiring", () => {
     await waitFor(() => h.slack.callsTo("views.open").length === 1, "the deny form");
     const viewId = [...h.slack.views.keys()].at(-1)!;
 
-    const submitted = await h.submitView(APPROVER, viewId, { deny_reason: { deny_reason: { type: "plain_text_input", value: "not during the <!channel> freeze" } } });
+    const submitted = await h.submitView(APPROVER, viewId, {
+      deny_reason: { deny_reason: { type: "plain_text_input", value: "not during the <!channel> freeze" } },
+    });
     expect(submitted.status).toBe(200);
     await waitFor(() => h.cardText(id).includes("denied by"), "the card to show the deny");
 
     expect(h.cardText(id)).toContain(`denied by <@${APPROVER}>`);
     expect(h.cardText(id)).toContain("not during the &lt;!channel&gt; freeze"); // escaped: no broadcast
     await waitFor(() => h.dmsTo(REQUESTER).some((t) => t.includes("was denied")), "the requester DM");
-    expect(h.dmsTo(REQUESTER).at(-1)).toContain(`was denied by <@${APPROVER}>: “not during the &lt;!channel&gt; freeze”`);
+    expect(h.dmsTo(REQUESTER).at(-1)).toContain(
+      `was denied by <@${APPROVER}>: “not during the &lt;!channel&gt; freeze”`,
+    );
     expect(h.dolfin.calls).toHaveLength(0);
   });
 
@@ -118,7 +133,10 @@ describe("Slack down or hung", () => {
     h.slack.stall("chat.postMessage");
 
     await h.click(APPROVER, ACTIONS.approve, id);
-    await waitFor(async () => (await h.rolegate.repo.find(id))?.status === "APPLIED", "the change to be applied while Slack hangs");
+    await waitFor(
+      async () => (await h.rolegate.repo.find(id))?.status === "APPLIED",
+      "the change to be applied while Slack hangs",
+    );
     expect(h.dolfin.roleOf("usr_1")).toBe("admin");
     expect(h.cardText(id)).toContain(`${id}: waiting for approval`); // the card could not be told yet
 
@@ -136,7 +154,10 @@ describe("Slack down or hung", () => {
     h.slack.on("chat.postMessage", down);
 
     await h.click(APPROVER, ACTIONS.approve, id);
-    await waitFor(async () => (await h.rolegate.repo.find(id))?.status === "APPLIED", "the change to be applied while Slack is down");
+    await waitFor(
+      async () => (await h.rolegate.repo.find(id))?.status === "APPLIED",
+      "the change to be applied while Slack is down",
+    );
     await waitFor(() => h.slack.callsTo("chat.update").length >= 2, "a few refused deliveries");
     expect(h.cardText(id)).toContain(`${id}: waiting for approval`);
 
@@ -151,7 +172,12 @@ describe("a failed change", () => {
   it("shows the vendor's own words on the card; an approver's Retry applies it", async () => {
     h.dolfin.nextWrites({
       kind: "error",
-      error: new VendorError({ kind: "forbidden", message: "You cannot change the role of the last owner", vendorCode: "User.LastOwner", httpStatus: 409 }),
+      error: new VendorError({
+        kind: "forbidden",
+        message: "You cannot change the role of the last owner",
+        vendorCode: "User.LastOwner",
+        httpStatus: 409,
+      }),
     });
     const id = await fileByCommand();
     await h.click(APPROVER, ACTIONS.approve, id);
@@ -179,14 +205,22 @@ describe("refused clicks", () => {
     await waitFor(() => h.slack.ephemerals.length === 2, "the second refusal");
     expect(h.slack.ephemerals).toEqual([
       { channel: APPROVAL_CHANNEL, user: OUTSIDER, text: "Only approvers for this target can approve requests." },
-      { channel: APPROVAL_CHANNEL, user: REQUESTER, text: "You can't approve your own request; another approver has to decide it." },
+      {
+        channel: APPROVAL_CHANNEL,
+        user: REQUESTER,
+        text: "You can't approve your own request; another approver has to decide it.",
+      },
     ]);
 
     await h.click(APPROVER, ACTIONS.approve, id);
     await waitFor(async () => (await h.rolegate.repo.find(id))?.status === "APPLIED", "applied");
     await h.click(SECOND_APPROVER, ACTIONS.approve, id);
     await waitFor(() => h.slack.ephemerals.length === 3, "the third refusal");
-    expect(h.slack.ephemerals[2]).toEqual({ channel: APPROVAL_CHANNEL, user: SECOND_APPROVER, text: "Nothing to decide: this request was already applied." });
+    expect(h.slack.ephemerals[2]).toEqual({
+      channel: APPROVAL_CHANNEL,
+      user: SECOND_APPROVER,
+      text: "Nothing to decide: this request was already applied.",
+    });
 
     const trail = await h.rolegate.repo.auditTrail(id);
     expect(trail.filter((e) => e.type === "REFUSED").map((e) => [e.actor, e.details.code])).toEqual([
@@ -217,7 +251,9 @@ describe("refused clicks", () => {
     const id = await fileByCommand("set dolfin-acme cy@example.com member handing over ownership");
     await h.click(APPROVER, ACTIONS.deny, id);
     await waitFor(() => h.slack.ephemerals.length === 1, "the refusal");
-    expect(h.slack.ephemerals[0]!.text).toContain("You can't deny this: it would leave you (cy@example.com) with more access than the alternative.");
+    expect(h.slack.ephemerals[0]!.text).toContain(
+      "You can't deny this: it would leave you (cy@example.com) with more access than the alternative.",
+    );
     expect(h.slack.callsTo("views.open")).toHaveLength(0);
     expect(await h.rolegate.repo.find(id)).toMatchObject({ status: "PENDING" });
   });
@@ -236,15 +272,24 @@ describe("refused clicks", () => {
     expect(h.dolfin.calls).toHaveLength(1);
     expect((await h.rolegate.repo.find(id))?.approvals).toHaveLength(1);
     // Each loser hears why, in words, whichever state the request had reached by its turn.
-    for (const e of h.slack.ephemerals) expect(e.text).toMatch(/^Nothing to decide: this request was already (approved|being applied|applied)\.$/);
+    for (const e of h.slack.ephemerals)
+      expect(e.text).toMatch(/^Nothing to decide: this request was already (approved|being applied|applied)\.$/);
   });
 });
 
 describe("Slack's signature", () => {
   it("a bad or stale signature gets 401 and does nothing", async () => {
-    const body = new URLSearchParams({ command: "/role", text: "set dolfin-acme ada@example.com admin x", user_id: REQUESTER, response_url: h.slack.responseUrl() }).toString();
+    const body = new URLSearchParams({
+      command: "/role",
+      text: "set dolfin-acme ada@example.com admin x",
+      user_id: REQUESTER,
+      response_url: h.slack.responseUrl(),
+    }).toString();
     expect((await h.post(body, "application/x-www-form-urlencoded", { secret: "not-the-secret" })).status).toBe(401);
-    expect((await h.post(body, "application/x-www-form-urlencoded", { timestamp: Math.floor(Date.now() / 1000) - 10 * 60 })).status).toBe(401);
+    expect(
+      (await h.post(body, "application/x-www-form-urlencoded", { timestamp: Math.floor(Date.now() / 1000) - 10 * 60 }))
+        .status,
+    ).toBe(401);
     expect(await h.rolegate.repo.history({ kind: "all" }, 10, "anyone")).toEqual([]);
   });
 });

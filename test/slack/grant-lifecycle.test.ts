@@ -38,8 +38,14 @@ describe("a time-bound grant, end to end", () => {
       ["PATCH", "/users/u-ada/role", { role: "Admin" }],
       ["PATCH", "/users/u-ada/role", { role: "Member" }],
     ]);
-    await waitFor(() => h.cardText(id).includes("every member is back in their previous role"), "the card to say it ended");
-    await waitFor(() => h.dmsTo(REQUESTER).some((t) => t.includes(`request *${id}* ended: ada@example.com is Member again`)), "the requester to be told");
+    await waitFor(
+      () => h.cardText(id).includes("every member is back in their previous role"),
+      "the card to say it ended",
+    );
+    await waitFor(
+      () => h.dmsTo(REQUESTER).some((t) => t.includes(`request *${id}* ended: ada@example.com is Member again`)),
+      "the requester to be told",
+    );
   });
 
   it("a revert that finds the role changed at the vendor meanwhile leaves it, and says so loudly on the card and to the approvers", async () => {
@@ -54,14 +60,20 @@ describe("a time-bound grant, end to end", () => {
     await waitFor(() => h.cardText(id).includes("rolegate could not take this access back"), "the card to say so");
     expect(h.cardText(id)).toContain("ada@example.com is Owner now, not Admin as approved");
     for (const approver of [APPROVER, SECOND_APPROVER]) {
-      await waitFor(() => h.dmsTo(approver).some((t) => t.includes("rolegate could not take back the Admin access")), `a DM to ${approver}`);
+      await waitFor(
+        () => h.dmsTo(approver).some((t) => t.includes("rolegate could not take back the Admin access")),
+        `a DM to ${approver}`,
+      );
     }
   });
 
   it("a grant whose end passed while rolegate was down is reverted when it starts again, once", async () => {
     const id = await grantApplied();
     await h.restart(() => h.clock.advance(10 * 60_000)); // down for ten minutes across the end
-    await waitFor(async () => (await h.rolegate.repo.find(revertId(id, 0)))?.status === "APPLIED", "the revert after the restart");
+    await waitFor(
+      async () => (await h.rolegate.repo.find(revertId(id, 0)))?.status === "APPLIED",
+      "the revert after the restart",
+    );
     expect(roleOfAda()).toBe("Member");
     expect(patches()).toHaveLength(2);
     expect(await h.rolegate.repo.find(revertId(id, 0))).toMatchObject({ attempts: 1 });

@@ -4,7 +4,14 @@ import { describe, expect, it } from "vitest";
 import { revertId } from "../../src/requests/store/reverts.js";
 import { ACTIONS } from "../../src/slack/action-ids.js";
 import { forbidden } from "../support/fake-connector.js";
-import { APPROVER, GROUP_APPROVER, REQUESTER, SECOND_APPROVER, useSlackHarness, waitFor } from "../support/slack-harness.js";
+import {
+  APPROVER,
+  GROUP_APPROVER,
+  REQUESTER,
+  SECOND_APPROVER,
+  useSlackHarness,
+  waitFor,
+} from "../support/slack-harness.js";
 
 const h = useSlackHarness();
 
@@ -31,8 +38,14 @@ describe("time-bound access in Slack", () => {
 
     await h.clickInDm(REQUESTER, ACTIONS.endEarly);
     await waitFor(() => h.dolfin.roleOf("usr_1") === "member", "the role to be taken back");
-    await waitFor(() => h.cardText(id).includes("every member is back in their previous role"), "the card to say it ended");
-    await waitFor(() => h.dmsTo(REQUESTER).some((t) => t.includes("ended: ada@example.com is Member again")), "the requester to be told");
+    await waitFor(
+      () => h.cardText(id).includes("every member is back in their previous role"),
+      "the card to say it ended",
+    );
+    await waitFor(
+      () => h.dmsTo(REQUESTER).some((t) => t.includes("ended: ada@example.com is Member again")),
+      "the requester to be told",
+    );
     expect(h.dolfin.calls).toHaveLength(2);
   });
 
@@ -45,24 +58,37 @@ describe("time-bound access in Slack", () => {
     await waitFor(() => h.cardText(id).includes("rolegate could not take this access back"), "the card to say so");
     expect(h.cardText(id)).toContain("🚨");
     for (const approver of [APPROVER, SECOND_APPROVER, GROUP_APPROVER]) {
-      await waitFor(() => h.dmsTo(approver).some((t) => t.includes("rolegate could not take back the Admin access")), `a DM to ${approver}`);
+      await waitFor(
+        () => h.dmsTo(approver).some((t) => t.includes("rolegate could not take back the Admin access")),
+        `a DM to ${approver}`,
+      );
     }
 
     await h.clickOnCard(APPROVER, id, revertId(id, 0));
     await waitFor(() => h.dolfin.roleOf("usr_1") === "member", "the retried revert");
-    await waitFor(() => h.cardText(id).includes("every member is back in their previous role"), "the card to say it ended");
+    await waitFor(
+      () => h.cardText(id).includes("every member is back in their previous role"),
+      "the card to say it ended",
+    );
   });
   it("a failed revert of several members updates the card, with a Retry for each, and every approver is told", async () => {
     const id = await grantApplied("set dolfin-acme ada@example.com,bob@example.com admin for 1m incident 42");
-    const refused = () => ({ kind: "error" as const, error: forbidden("Caller is not Admin or Owner of this organisation.") });
+    const refused = () => ({
+      kind: "error" as const,
+      error: forbidden("Caller is not Admin or Owner of this organisation."),
+    });
     h.dolfin.nextWrites(refused(), refused());
     await h.click(SECOND_APPROVER, ACTIONS.endEarly, id);
 
-    const both = () => ["ada@example.com", "bob@example.com"].every((member) => h.cardText(id).includes(`Retry revert of ${member}`));
+    const both = () =>
+      ["ada@example.com", "bob@example.com"].every((member) => h.cardText(id).includes(`Retry revert of ${member}`));
     await waitFor(both, "the card to offer a Retry for each member");
     expect(h.cardText(id)).toContain("rolegate could not take this access back");
     for (const approver of [APPROVER, SECOND_APPROVER, GROUP_APPROVER]) {
-      await waitFor(() => h.dmsTo(approver).filter((t) => t.includes("rolegate could not take back the Admin access")).length === 2, `both DMs to ${approver}`);
+      await waitFor(
+        () => h.dmsTo(approver).filter((t) => t.includes("rolegate could not take back the Admin access")).length === 2,
+        `both DMs to ${approver}`,
+      );
     }
     await h.clickOnCard(APPROVER, id, revertId(id, 1));
     await waitFor(() => h.dolfin.roleOf("usr_2") === "member", "the retried revert of the second member");
@@ -81,9 +107,16 @@ describe("a revert that failed, settled by an approver", () => {
     await h.clickOnCard(APPROVER, id, revertId(id, 0), ACTIONS.acceptRevert);
     await waitFor(() => h.slack.callsTo("views.open").length === 1, "the reason form");
     const viewId = [...h.slack.views.keys()].at(-1)!;
-    const empty = await h.submitView(APPROVER, viewId, { accept_reason: { accept_reason: { type: "plain_text_input", value: " " } } });
-    expect(empty.json()).toEqual({ response_action: "errors", errors: { accept_reason: "Say why the role may stay as it is." } });
-    await h.submitView(APPROVER, viewId, { accept_reason: { accept_reason: { type: "plain_text_input", value: "made Owner by the CTO" } } });
+    const empty = await h.submitView(APPROVER, viewId, {
+      accept_reason: { accept_reason: { type: "plain_text_input", value: " " } },
+    });
+    expect(empty.json()).toEqual({
+      response_action: "errors",
+      errors: { accept_reason: "Say why the role may stay as it is." },
+    });
+    await h.submitView(APPROVER, viewId, {
+      accept_reason: { accept_reason: { type: "plain_text_input", value: "made Owner by the CTO" } },
+    });
 
     await waitFor(() => h.cardText(id).includes("Settled by an approver"), "the card to say it was settled");
     expect(h.cardText(id)).toContain(`ada@example.com: made Owner by the CTO (<@${APPROVER}>)`);
@@ -99,14 +132,24 @@ describe("ending soon", () => {
     await waitFor(() => h.dmsTo(REQUESTER).some((t) => t.includes(`access of request *${id}* ends`)), "the warning");
 
     await h.clickInDm(REQUESTER, ACTIONS.extend);
-    await waitFor(() => h.slack.ephemerals.some((e) => e.text.startsWith("Asked for more time")), "the answer to Extend");
+    await waitFor(
+      () => h.slack.ephemerals.some((e) => e.text.startsWith("Asked for more time")),
+      "the answer to Extend",
+    );
     const extension = /request \*([0-9A-Z]{6})\* extends/.exec(h.slack.ephemerals.at(-1)!.text)![1]!;
     await h.noticesDelivered();
-    expect(h.cardText(extension)).toMatch(new RegExp(`An extension: once approved, request ${id} ends 2h later, at <!date\\^\\d+\\^[^>]+>: 4h in all since it was applied`));
+    expect(h.cardText(extension)).toMatch(
+      new RegExp(
+        `An extension: once approved, request ${id} ends 2h later, at <!date\\^\\d+\\^[^>]+>: 4h in all since it was applied`,
+      ),
+    );
     expect(h.cardText(extension)).toContain("Admin for 2h more");
 
     await h.click(APPROVER, ACTIONS.approve, extension);
-    await waitFor(() => h.dmsTo(REQUESTER).some((t) => t.includes(`Request *${id}* was extended`)), "the extension to be confirmed");
+    await waitFor(
+      () => h.dmsTo(REQUESTER).some((t) => t.includes(`Request *${id}* was extended`)),
+      "the extension to be confirmed",
+    );
     expect(h.dolfin.calls).toHaveLength(1);
   });
 });

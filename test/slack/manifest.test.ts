@@ -20,7 +20,11 @@ const METHOD_SCOPES: Record<string, string | null> = {
 
 async function sourceFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const files = await Promise.all(entries.map(async (e) => (e.isDirectory() ? (e.name === "generated" ? [] : sourceFiles(join(dir, e.name))) : [join(dir, e.name)])));
+  const files = await Promise.all(
+    entries.map(async (e) =>
+      e.isDirectory() ? (e.name === "generated" ? [] : sourceFiles(join(dir, e.name))) : [join(dir, e.name)],
+    ),
+  );
   return files.flat().filter((f) => f.endsWith(".ts"));
 }
 
@@ -31,7 +35,11 @@ describe("manifest.yml", async () => {
     const [command] = manifest.features.slash_commands;
     expect(command).toMatchObject({ command: "/role", should_escape: true });
     expect(command.usage_hint.length).toBeGreaterThan(10);
-    for (const url of [command.url, manifest.settings.event_subscriptions.request_url, manifest.settings.interactivity.request_url]) {
+    for (const url of [
+      command.url,
+      manifest.settings.event_subscriptions.request_url,
+      manifest.settings.interactivity.request_url,
+    ]) {
       expect(url).toMatch(/^https:\/\/.+\/slack\/events$/);
     }
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
@@ -44,12 +52,18 @@ describe("manifest.yml", async () => {
     const used = new Set<string>();
     for (const file of await sourceFiles("src")) {
       const text = await readFile(file, "utf8");
-      for (const match of text.matchAll(/\b(?:client|this\.client)\.(chat|users|usergroups|views|auth|conversations)\.(\w+(?:\.\w+)?)\(/g)) used.add(`${match[1]}.${match[2]}`);
+      for (const match of text.matchAll(
+        /\b(?:client|this\.client)\.(chat|users|usergroups|views|auth|conversations)\.(\w+(?:\.\w+)?)\(/g,
+      ))
+        used.add(`${match[1]}.${match[2]}`);
     }
     used.add("auth.test"); // slack-connection.ts: at start, then every minute
     for (const method of used) expect(METHOD_SCOPES, `a scope is not recorded for ${method}`).toHaveProperty([method]);
 
-    const needed = new Set(["commands", ...[...used].map((m) => METHOD_SCOPES[m]).filter((s): s is string => Boolean(s))]);
+    const needed = new Set([
+      "commands",
+      ...[...used].map((m) => METHOD_SCOPES[m]).filter((s): s is string => Boolean(s)),
+    ]);
     // users.info returns the profile's email only with users:read.email.
     if (used.has("users.info")) needed.add("users:read.email");
     // conversations.history of a private approval channel takes groups:history.

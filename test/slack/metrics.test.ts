@@ -53,7 +53,10 @@ describe("/metrics", () => {
     await h.click(APPROVER, ACTIONS.approve, id);
     await waitFor(async () => (await h.rolegate.repo.find(id))?.status === "APPROVED", "the approval");
 
-    await waitFor(async () => (value(await scrape(), 'rolegate_slack_notice_failures_total{notice="approved"}') ?? 0) >= 1, "a failed notice to be counted");
+    await waitFor(
+      async () => (value(await scrape(), 'rolegate_slack_notice_failures_total{notice="approved"}') ?? 0) >= 1,
+      "a failed notice to be counted",
+    );
     const text = await scrape();
     expect(value(text, 'rolegate_decisions_total{command="approve",outcome="self_approval"}')).toBe(1);
     expect(value(text, "rolegate_executor_queue_depth")).toBe(1);
@@ -71,6 +74,8 @@ describe("/metrics", () => {
 
     const text = await scrape();
     expect(value(text, "rolegate_failed_reverts")).toBe(1);
-    expect(value(text, 'rolegate_vendor_calls_total{vendor="dolfin",operation="set_role",outcome="forbidden"}')).toBe(1);
+    expect(value(text, 'rolegate_vendor_calls_total{vendor="dolfin",operation="set_role",outcome="forbidden"}')).toBe(
+      1,
+    );
   });
 });

@@ -31,10 +31,19 @@ describe("a notice for several people", () => {
     const clock = { now: Date.now() };
     const pacer = new SlackPacer(1_000, () => clock.now);
     pacer.turn(SECOND_APPROVER, "another notice");
-    const client = new webApi.WebClient(BOT_TOKEN, { slackApiUrl: h.slack.url, rejectRateLimitedCalls: true, retryConfig: { retries: 0 } });
+    const client = new webApi.WebClient(BOT_TOKEN, {
+      slackApiUrl: h.slack.url,
+      rejectRateLimitedCalls: true,
+      retryConfig: { retries: 0 },
+    });
     const policy = new ApprovalPolicy(h.config, new SlackUsergroupDirectory(client, h.clock.now));
     const notifier = new SlackNotifier({ client, repo: h.rolegate.repo, policy, config: h.config, pacer });
-    const notice = { type: "failed" as const, request: (await h.rolegate.repo.find(revertId(id, 0)))!, actor: "rolegate", deliveryId: "900001" };
+    const notice = {
+      type: "failed" as const,
+      request: (await h.rolegate.repo.find(revertId(id, 0)))!,
+      actor: "rolegate",
+      deliveryId: "900001",
+    };
 
     const stepped = await notifier.notify(notice).catch((error: unknown) => error);
     expect(stepped).toBeInstanceOf(DeliverLater);

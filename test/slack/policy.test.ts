@@ -27,7 +27,9 @@ describe("policy in Slack", () => {
     const before = h.slack.responses.length;
     await h.command(REQUESTER, "set dolfin-fin fay@example.com admin for 3d month-end close");
     await waitFor(() => h.slack.responses.length > before, "the reply");
-    expect(h.lastResponse()).toBe("Nothing was filed: Admin in dolfin-fin can be granted for at most 1d; you asked for 3d.");
+    expect(h.lastResponse()).toBe(
+      "Nothing was filed: Admin in dolfin-fin can be granted for at most 1d; you asked for 3d.",
+    );
     expect(h.vendors.get("dolfin-fin")!.reads).toEqual([]); // refused before any member lookup
   });
 });
@@ -56,7 +58,9 @@ describe("chasing an undecided request", () => {
     chased.clock.advance(60 * 60_000);
     chased.rolegate.executor.wake();
     await waitFor(() => replies().some((m) => m.text.startsWith("⏫")), "the escalation");
-    expect(replies().find((m) => m.text.startsWith("⏫"))!.text).toContain("<!subteam^S0OPSLEAD> may decide it now too");
+    expect(replies().find((m) => m.text.startsWith("⏫"))!.text).toContain(
+      "<!subteam^S0OPSLEAD> may decide it now too",
+    );
     await waitFor(() => chased.cardText(id).includes("Escalated"), "the card to say who can decide now");
   });
 });

@@ -7,7 +7,9 @@ import { APPROVER, OUTSIDER, REQUESTER, useSlackHarness, waitFor } from "../supp
 
 const FIN_APPROVER = "U0FINAPPR";
 // A target with approvers of its own: the global approvers do not approve it.
-const h = useSlackHarness(`  dolfin-fin: { vendor: dolfin, organization: org-fin, tokenEnv: DOLFIN_TOKEN, approvers: { users: [${FIN_APPROVER}] } }\n`);
+const h = useSlackHarness(
+  `  dolfin-fin: { vendor: dolfin, organization: org-fin, tokenEnv: DOLFIN_TOKEN, approvers: { users: [${FIN_APPROVER}] } }\n`,
+);
 
 async function run(text: string, user: string): Promise<string> {
   const before = h.slack.responses.length;
@@ -41,7 +43,9 @@ describe("who sees which requests", () => {
   it("/role show of a request that is neither yours nor of a target you approve says there is none you can see", async () => {
     const someoneElses = await file("set dolfin-acme bob@example.com admin on call", REQUESTER);
     const shown = await run(`show ${someoneElses}`, OUTSIDER);
-    expect(shown).toBe(`There is no request ${someoneElses} that you can see: you see your own requests and those of the targets you approve. \`/role history\` lists them.`);
+    expect(shown).toBe(
+      `There is no request ${someoneElses} that you can see: you see your own requests and those of the targets you approve. \`/role history\` lists them.`,
+    );
     expect(shown).not.toContain("bob@example.com");
     expect(await run(`show ${someoneElses}`, APPROVER)).toContain("bob@example.com"); // an approver of dolfin-acme
   });
@@ -72,13 +76,21 @@ describe("who sees which requests", () => {
 
 describe("requests from elsewhere", () => {
   it("a command or a click from another workspace is refused and changes nothing", async () => {
-    const reply = await h.command(REQUESTER, "set dolfin-acme ada@example.com admin from elsewhere", "C0GENERAL", "T0OTHER");
+    const reply = await h.command(
+      REQUESTER,
+      "set dolfin-acme ada@example.com admin from elsewhere",
+      "C0GENERAL",
+      "T0OTHER",
+    );
     expect(reply.json()).toMatchObject({ response_type: "ephemeral", text: WRONG_WORKSPACE_MESSAGE });
     expect(await h.rolegate.repo.history({ kind: "all" }, 10, "anyone")).toEqual([]);
 
     const id = await file("set dolfin-acme ada@example.com admin on call", REQUESTER);
     expect((await h.click(APPROVER, ACTIONS.approve, id, "T0OTHER")).status).toBe(200);
-    await waitFor(() => h.logs.some((l) => l.includes("refused a request from another workspace")), "the click to be refused");
+    await waitFor(
+      () => h.logs.some((l) => l.includes("refused a request from another workspace")),
+      "the click to be refused",
+    );
     expect(await h.rolegate.repo.find(id)).toMatchObject({ status: "PENDING", approvals: [] });
     expect(h.dolfin.calls).toHaveLength(0);
   });
@@ -88,12 +100,25 @@ describe("a fault after the commit", () => {
   it("never tells the person that nothing was changed: the request stands, and their DM says what happened", async () => {
     h.slack.failingResponses = 1; // Slack drops the "filed" answer to the command
     await h.command(REQUESTER, "set dolfin-acme ada@example.com admin on call");
-    await waitFor(async () => (await h.rolegate.repo.history({ kind: "all" }, 1, "anyone")).length === 1, "the request to be filed");
+    await waitFor(
+      async () => (await h.rolegate.repo.history({ kind: "all" }, 1, "anyone")).length === 1,
+      "the request to be filed",
+    );
     const [request] = await h.rolegate.repo.history({ kind: "all" }, 1, "anyone");
-    await waitFor(() => h.dmsTo(REQUESTER).some((t) => t.includes(`Your request *${request!.id}*`)), "the requester's DM");
+    await waitFor(
+      () => h.dmsTo(REQUESTER).some((t) => t.includes(`Your request *${request!.id}*`)),
+      "the requester's DM",
+    );
     // The handler has decided what to answer once Slack dropped the reply: it logs that, and says nothing untrue.
-    await waitFor(() => h.logs.some((l) => l.includes("could not answer /role after the outcome was recorded")), "the command's handler to finish");
-    const everything = [...h.slack.responses.map((r) => String(r.body.text)), ...h.dmsTo(REQUESTER), ...h.slack.ephemerals.map((e) => e.text)];
+    await waitFor(
+      () => h.logs.some((l) => l.includes("could not answer /role after the outcome was recorded")),
+      "the command's handler to finish",
+    );
+    const everything = [
+      ...h.slack.responses.map((r) => String(r.body.text)),
+      ...h.dmsTo(REQUESTER),
+      ...h.slack.ephemerals.map((e) => e.text),
+    ];
     expect(everything.join("\n")).not.toMatch(/Nothing was changed/i);
   });
 });

@@ -5,7 +5,14 @@
 // no one else's notices, because a post that is not yet its channel's turn steps aside.
 import { describe, expect, it } from "vitest";
 import { ACTIONS } from "../../src/slack/action-ids.js";
-import { APPROVAL_CHANNEL, APPROVER, REQUESTER, SECOND_APPROVER, useSlackHarness, waitFor } from "../support/slack-harness.js";
+import {
+  APPROVAL_CHANNEL,
+  APPROVER,
+  REQUESTER,
+  SECOND_APPROVER,
+  useSlackHarness,
+  waitFor,
+} from "../support/slack-harness.js";
 
 const h = useSlackHarness("", "", { slackPostIntervalMs: 1_000 });
 
@@ -23,11 +30,16 @@ async function burst(count: number, user: string): Promise<number[]> {
 }
 
 async function everyCardPostedOnce(count: number, within: number) {
-  await waitFor(async () => (await h.rolegate.repo.history({ kind: "all" }, 50, "anyone")).length >= count, "every request to be filed");
+  await waitFor(
+    async () => (await h.rolegate.repo.history({ kind: "all" }, 50, "anyone")).length >= count,
+    "every request to be filed",
+  );
   const requests = await h.rolegate.repo.history({ kind: "all" }, 50, "anyone");
   await waitFor(() => requests.every((r) => h.cardMessage(r.id) !== undefined), "every card to be posted", within);
   for (const request of requests) {
-    expect(h.slack.messagesIn(APPROVAL_CHANNEL).filter((m) => m.text.includes(`Role change ${request.id}`))).toHaveLength(1);
+    expect(
+      h.slack.messagesIn(APPROVAL_CHANNEL).filter((m) => m.text.includes(`Role change ${request.id}`)),
+    ).toHaveLength(1);
   }
   return h.slack.messagesIn(APPROVAL_CHANNEL).map((m) => m.postedAt);
 }
@@ -52,7 +64,9 @@ describe("a burst past Slack's rate limits", () => {
     await h.noticesDelivered();
     expect(h.dmsTo(SECOND_APPROVER).filter((t) => t.includes("is waiting for approval"))).toHaveLength(8);
     const metrics = await (await fetch(`${h.origin}/metrics`)).text();
-    expect(Number(/^rolegate_slack_notice_deferrals_total\{notice="filed"\} (\d+)$/m.exec(metrics)?.[1] ?? 0)).toBeGreaterThan(0); // an operator sees the pacing
+    expect(
+      Number(/^rolegate_slack_notice_deferrals_total\{notice="filed"\} (\d+)$/m.exec(metrics)?.[1] ?? 0),
+    ).toBeGreaterThan(0); // an operator sees the pacing
   }, 60_000);
 
   it("a Slack that allows less than one a second answers 429 with Retry-After: each card waits that long, and none is lost or doubled", async () => {

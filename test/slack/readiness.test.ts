@@ -13,7 +13,10 @@ async function probe(path: string): Promise<{ status: number; body: unknown }> {
 
 describe("health probes", () => {
   it("/readyz is 200 when the database, its migrations and Slack are all fine", async () => {
-    expect(await probe("/readyz")).toEqual({ status: 200, body: { ok: true, checks: { database: "ok", migrations: "ok", slack: "ok" } } });
+    expect(await probe("/readyz")).toEqual({
+      status: 200,
+      body: { ok: true, checks: { database: "ok", migrations: "ok", slack: "ok" } },
+    });
     expect(await probe("/healthz")).toEqual({ status: 200, body: { ok: true } });
   });
 
@@ -23,7 +26,10 @@ describe("health probes", () => {
     try {
       expect(await probe("/readyz")).toEqual({
         status: 503,
-        body: { ok: false, checks: { database: "ok", migrations: `1 not applied (${newest!.migration_name})`, slack: "ok" } },
+        body: {
+          ok: false,
+          checks: { database: "ok", migrations: `1 not applied (${newest!.migration_name})`, slack: "ok" },
+        },
       });
     } finally {
       await h.database.prisma.$executeRaw`
@@ -34,7 +40,10 @@ describe("health probes", () => {
 
   it("/readyz is 503 with Slack's reason when the token is revoked, while /healthz stays 200", async () => {
     h.slack.on("auth.test", () => ({ ok: false, error: "token_revoked" }));
-    await waitFor(async () => (await probe("/readyz")).status === 503, "the next check of Slack to see the token refused");
+    await waitFor(
+      async () => (await probe("/readyz")).status === 503,
+      "the next check of Slack to see the token refused",
+    );
     expect(await probe("/readyz")).toEqual({
       status: 503,
       body: { ok: false, checks: { database: "ok", migrations: "ok", slack: "token refused: token_revoked" } },
@@ -44,7 +53,10 @@ describe("health probes", () => {
 
   it("/readyz never repeats a secret, even when Slack's answer quotes the token", async () => {
     h.slack.on("auth.test", () => ({ ok: false, error: `invalid_auth for ${BOT_TOKEN}` }));
-    await waitFor(async () => (await probe("/readyz")).status === 503, "the next check of Slack to see the token refused");
+    await waitFor(
+      async () => (await probe("/readyz")).status === 503,
+      "the next check of Slack to see the token refused",
+    );
     const { status, body } = await probe("/readyz");
     expect(status).toBe(503);
     expect(JSON.stringify(body)).not.toContain(BOT_TOKEN);

@@ -27,17 +27,29 @@ describe("a replica started while Slack's Web API is down", () => {
     expect(Date.now() - started).toBeLessThan(2_000); // within Slack's 3 s, never a timeout
     // A click has no answer in its acknowledgement: it is told through its response_url.
     expect((await h.click(APPROVER, ACTIONS.approve, "ABCDEF")).status).toBe(200);
-    await waitFor(() => h.slack.responses.some((r) => r.body.text === STARTING_MESSAGE), "the click to be told rolegate is starting");
+    await waitFor(
+      () => h.slack.responses.some((r) => r.body.text === STARTING_MESSAGE),
+      "the click to be told rolegate is starting",
+    );
 
     const ready = await get("/readyz");
     expect(ready.status).toBe(200);
-    expect(JSON.parse(ready.text)).toMatchObject({ ok: true, checks: { database: "ok", migrations: "ok", slack: expect.stringContaining("not answering") } });
+    expect(JSON.parse(ready.text)).toMatchObject({
+      ok: true,
+      checks: { database: "ok", migrations: "ok", slack: expect.stringContaining("not answering") },
+    });
     expect((await get("/metrics")).text).toMatch(/^rolegate_slack_up 0$/m);
     expect(await h.database.prisma.roleRequest.count()).toBe(0); // nothing was filed
 
     h.slack.outage = false;
-    await waitFor(() => h.connection?.installation() !== undefined, "rolegate to learn its workspace once Slack answers", 5_000);
-    expect((await h.command(REQUESTER, "set dolfin-acme ada@example.com admin on call")).json()).toMatchObject({ text: "Reading the current role in dolfin-acme…" });
+    await waitFor(
+      () => h.connection?.installation() !== undefined,
+      "rolegate to learn its workspace once Slack answers",
+      5_000,
+    );
+    expect((await h.command(REQUESTER, "set dolfin-acme ada@example.com admin on call")).json()).toMatchObject({
+      text: "Reading the current role in dolfin-acme…",
+    });
     await waitFor(() => h.lastResponse().includes("filed"), "the filing reply");
     expect((await get("/metrics")).text).toMatch(/^rolegate_slack_up 1$/m);
     expect(JSON.parse((await get("/readyz")).text)).toMatchObject({ ok: true, checks: { slack: "ok" } });
@@ -45,7 +57,10 @@ describe("a replica started while Slack's Web API is down", () => {
 
   it("stays ready while a known Slack goes down, and says so", async () => {
     h.slack.outage = true;
-    await waitFor(async () => (await get("/readyz")).text.includes("not answering"), "the next check to see Slack down");
+    await waitFor(
+      async () => (await get("/readyz")).text.includes("not answering"),
+      "the next check to see Slack down",
+    );
     expect((await get("/readyz")).status).toBe(200);
     // The workspace is still known: commands are served, not told that rolegate is starting.
     const help = await h.command(REQUESTER, "help");

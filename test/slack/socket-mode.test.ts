@@ -42,7 +42,14 @@ beforeAll(async () => {
   const dolfin = new FakeConnector(config.targets.get("dolfin-acme")!);
   dolfin.addMember("usr_1", "ada@example.com", "member");
   port = await freePort();
-  const env = { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_APP_TOKEN: APP_TOKEN, SLACK_SIGNING_SECRET: undefined, SLACK_API_URL: slack.url, PORT: port, LOG_LEVEL: "error" } as const;
+  const env = {
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_APP_TOKEN: APP_TOKEN,
+    SLACK_SIGNING_SECRET: undefined,
+    SLACK_API_URL: slack.url,
+    PORT: port,
+    LOG_LEVEL: "error",
+  } as const;
   connection = new SlackConnection({ client: slackClient(env, quietLogger, 0), logger: quietLogger });
   await connection.start();
   app = createSlackApp({

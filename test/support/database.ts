@@ -29,7 +29,8 @@ export function postgresAvailable(): Promise<boolean> {
       return true;
     } catch (error) {
       // CI must test against the real server: failing here beats silently testing less.
-      if (process.env.CI) throw new Error(`PostgreSQL at ${ADMIN_URL} does not answer: ${(error as Error).message}`, { cause: error });
+      if (process.env.CI)
+        throw new Error(`PostgreSQL at ${ADMIN_URL} does not answer: ${(error as Error).message}`, { cause: error });
       return false;
     }
   })();
@@ -42,11 +43,16 @@ export function postgresAvailable(): Promise<boolean> {
  * fault the test cannot make is not a fault it has shown handled, and a skip would read as a pass.
  */
 export function requireServer(kind: "postgres" | "pglite", why: string): void {
-  if (kind !== "postgres") throw new Error(`This test needs a PostgreSQL server: ${why}. Start one on 127.0.0.1:5432, or set TEST_DATABASE_URL.`);
+  if (kind !== "postgres")
+    throw new Error(
+      `This test needs a PostgreSQL server: ${why}. Start one on 127.0.0.1:5432, or set TEST_DATABASE_URL.`,
+    );
 }
 
 /** Creates an empty database on the server and returns its URL. */
-export async function createEmptyDatabase(prefix = "rolegate_test"): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function createEmptyDatabase(
+  prefix = "rolegate_test",
+): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `${prefix}_${randomBytes(6).toString("hex")}`;
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
@@ -89,11 +95,17 @@ export async function openTestDatabase(options: { poolSize?: number } = {}): Pro
  */
 export type ProxiedTestDatabase = TestDatabase & { proxy: TcpProxy };
 
-export async function openProxiedTestDatabase(why: string, options: { poolSize?: number } = {}): Promise<ProxiedTestDatabase> {
+export async function openProxiedTestDatabase(
+  why: string,
+  options: { poolSize?: number } = {},
+): Promise<ProxiedTestDatabase> {
   requireServer((await postgresAvailable()) ? "postgres" : "pglite", why);
   const empty = await createEmptyDatabase("rolegate_faults");
   const proxy = await TcpProxy.to("127.0.0.1", Number(new URL(empty.url).port || 5432));
-  const database = await openDatabase({ url: proxy.url(empty.url), dataDir: "", poolSize: options.poolSize ?? 5 }, quietLogger);
+  const database = await openDatabase(
+    { url: proxy.url(empty.url), dataDir: "", poolSize: options.poolSize ?? 5 },
+    quietLogger,
+  );
   return {
     ...database,
     url: empty.url,

@@ -16,7 +16,8 @@ export const stages: string[][] = text
 export const runtime: string[] = stages.at(-1)!;
 
 /** A stage's COPY instructions, as their arguments (flags such as --from= included). */
-export const copies = (stage: string[]): string[][] => stage.filter((l) => l.startsWith("COPY ")).map((l) => l.split(/\s+/).slice(1));
+export const copies = (stage: string[]): string[][] =>
+  stage.filter((l) => l.startsWith("COPY ")).map((l) => l.split(/\s+/).slice(1));
 
 /** A stage's ENV settings (KEY=value pairs). */
 export function envOf(stage: string[]): Record<string, string> {

@@ -2,7 +2,15 @@
 // call, and switches for the faults a real vendor has (refusals, rate limits, hangs). The real
 // connectors are tested against real HTTP fakes of each vendor; the executor only needs this.
 import type { Target } from "../../src/config/file.js";
-import type { AddToOrganizations, CallOptions, MemberLookup, RoleChange, TargetConnector, VendorMember, VendorRole } from "../../src/vendors/connector.js";
+import type {
+  AddToOrganizations,
+  CallOptions,
+  MemberLookup,
+  RoleChange,
+  TargetConnector,
+  VendorMember,
+  VendorRole,
+} from "../../src/vendors/connector.js";
 import { VendorError } from "../../src/vendors/errors.js";
 
 export const ROLES: VendorRole[] = [
@@ -11,7 +19,8 @@ export const ROLES: VendorRole[] = [
   { id: "owner", name: "Owner" },
 ];
 
-export type Call = { method: "setRole"; change: RoleChange } | { method: "addToOrganizations"; change: AddToOrganizations };
+export type Call =
+  { method: "setRole"; change: RoleChange } | { method: "addToOrganizations"; change: AddToOrganizations };
 
 /** What the next write does instead of (or before) succeeding. */
 export type WriteBehaviour =
@@ -98,7 +107,9 @@ export class FakeConnector implements TargetConnector {
   async setRole(change: RoleChange, options?: CallOptions): Promise<void> {
     this.calls.push({ method: "setRole", change });
     await this.perform(options, (only) => {
-      for (const m of change.members) if (!only || only.includes(m.vendorUserId)) this.members.set(m.vendorUserId, { ...m, role: change.role, ...teamsAfter(m, change) });
+      for (const m of change.members)
+        if (!only || only.includes(m.vendorUserId))
+          this.members.set(m.vendorUserId, { ...m, role: change.role, ...teamsAfter(m, change) });
     });
   }
 
@@ -107,7 +118,8 @@ export class FakeConnector implements TargetConnector {
     await this.perform(options, () => {
       for (const org of change.organizations) {
         const connector = org === this.target.organization ? this : this.orgsOf?.(org);
-        for (const m of change.members) connector?.members.set(m.vendorUserId!, { vendorUserId: m.vendorUserId!, email: m.email, role: change.role });
+        for (const m of change.members)
+          connector?.members.set(m.vendorUserId!, { vendorUserId: m.vendorUserId!, email: m.email, role: change.role });
       }
     });
   }
@@ -139,9 +151,16 @@ export class FakeConnector implements TargetConnector {
 }
 
 export const rateLimited = (retryAfterMs?: number) =>
-  new VendorError({ kind: "rate_limited", message: "Too many requests", httpStatus: 429, ...(retryAfterMs ? { retryAfterMs } : {}) });
-export const unavailable = () => new VendorError({ kind: "unavailable", message: "Service unavailable", httpStatus: 503 });
-export const forbidden = (message: string) => new VendorError({ kind: "forbidden", message, httpStatus: 403, vendorCode: "User.Forbidden", requestId: "req-123" });
+  new VendorError({
+    kind: "rate_limited",
+    message: "Too many requests",
+    httpStatus: 429,
+    ...(retryAfterMs ? { retryAfterMs } : {}),
+  });
+export const unavailable = () =>
+  new VendorError({ kind: "unavailable", message: "Service unavailable", httpStatus: 503 });
+export const forbidden = (message: string) =>
+  new VendorError({ kind: "forbidden", message, httpStatus: 403, vendorCode: "User.Forbidden", requestId: "req-123" });
 
 /** Sentry's team roles after a change: each requested team set (or left, for a null role), the rest kept. */
 function teamsAfter(member: VendorMember, change: RoleChange): Pick<VendorMember, "teamRoles"> {

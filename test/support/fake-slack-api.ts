@@ -8,7 +8,8 @@ import { blockProblems, SURFACE_BLOCKS, viewProblems } from "./block-kit-limits.
 type Params = Record<string, unknown>;
 
 /** A Web API argument as the string Slack receives (form-encoded arguments are all strings). */
-const str = (value: unknown): string => (typeof value === "string" ? value : value === undefined || value === null ? "" : JSON.stringify(value));
+const str = (value: unknown): string =>
+  typeof value === "string" ? value : value === undefined || value === null ? "" : JSON.stringify(value);
 
 export interface SlackCall {
   method: string;
@@ -194,7 +195,8 @@ export class FakeSlackApi {
         // Slack answers 200 with ok:false for auth problems, as here. Opening a Socket Mode
         // connection takes the app-level token; everything else the bot token.
         const expected = method === "apps.connections.open" ? this.socketMode?.appToken : this.botToken;
-        if (!expected || req.headers.authorization !== `Bearer ${expected}`) return reply(200, { ok: false, error: "invalid_auth" });
+        if (!expected || req.headers.authorization !== `Bearer ${expected}`)
+          return reply(200, { ok: false, error: "invalid_auth" });
         if (method === "apps.connections.open") {
           this.calls.push({ method, params });
           return reply(200, { ok: true, url: this.socketMode!.url });
@@ -239,7 +241,12 @@ export class FakeSlackApi {
 
   private post(p: Params): Params {
     const problems = textProblems(p);
-    if (problems.length) return { ok: false, error: problems[0]!.startsWith("text") ? "msg_too_long" : "invalid_blocks", errors: problems };
+    if (problems.length)
+      return {
+        ok: false,
+        error: problems[0]!.startsWith("text") ? "msg_too_long" : "invalid_blocks",
+        errors: problems,
+      };
     let channel = str(p.channel);
     if (!channel) return { ok: false, error: "channel_not_found" };
     // A user id opens the app's DM with that person.
@@ -248,7 +255,12 @@ export class FakeSlackApi {
     const thread = p.thread_ts ? str(p.thread_ts) : undefined;
     if (thread && !this.messages.has(`${channel}/${thread}`)) return { ok: false, error: "thread_not_found" };
     const metadata = p.metadata === undefined ? undefined : (parse(p.metadata) as StoredMessage["metadata"]);
-    if (metadata && (typeof metadata.event_type !== "string" || !/^[A-Za-z0-9_]+$/.test(metadata.event_type) || typeof metadata.event_payload !== "object"))
+    if (
+      metadata &&
+      (typeof metadata.event_type !== "string" ||
+        !/^[A-Za-z0-9_]+$/.test(metadata.event_type) ||
+        typeof metadata.event_payload !== "object")
+    )
       return { ok: false, error: "invalid_metadata_format" };
     this.messages.set(`${channel}/${ts}`, {
       channel,
@@ -295,7 +307,12 @@ export class FakeSlackApi {
     if (!existing) return { ok: false, error: "message_not_found" };
     const problems = textProblems(p);
     if (problems.length) return { ok: false, error: "invalid_blocks", errors: problems };
-    this.messages.set(key, { ...existing, text: str(p.text), blocks: parse(p.blocks ?? []) as unknown as unknown[], updates: existing.updates + 1 });
+    this.messages.set(key, {
+      ...existing,
+      text: str(p.text),
+      blocks: parse(p.blocks ?? []) as unknown as unknown[],
+      updates: existing.updates + 1,
+    });
     return { channel: existing.channel, ts: existing.ts };
   }
 
@@ -330,7 +347,8 @@ function parse(value: unknown): Params {
 
 function textProblems(p: Params): string[] {
   const problems: string[] = [];
-  if (typeof p.text === "string" && p.text.length > 40_000) problems.push(`text is ${p.text.length} characters; at most 40000`);
+  if (typeof p.text === "string" && p.text.length > 40_000)
+    problems.push(`text is ${p.text.length} characters; at most 40000`);
   if (p.blocks !== undefined) problems.push(...blockProblems(parse(p.blocks), SURFACE_BLOCKS.message));
   if (p.text === undefined && p.blocks === undefined && p.delete_original === undefined) problems.push("no_text");
   return problems;

@@ -24,7 +24,14 @@ export class FakeSocketMode {
     this.server.on("connection", (socket) => {
       this.socket = socket;
       socket.on("message", (data) => this.acks.push(JSON.parse((data as Buffer).toString("utf8")) as Ack));
-      socket.send(JSON.stringify({ type: "hello", num_connections: 1, debug_info: { host: "fake" }, connection_info: { app_id: "A0ROLEGATE" } }));
+      socket.send(
+        JSON.stringify({
+          type: "hello",
+          num_connections: 1,
+          debug_info: { host: "fake" },
+          connection_info: { app_id: "A0ROLEGATE" },
+        }),
+      );
     });
     await new Promise<void>((resolve) => this.server!.once("listening", () => resolve()));
   }
@@ -36,7 +43,16 @@ export class FakeSocketMode {
   /** Sends an envelope, as Slack does, and returns its id. */
   deliver(type: "slash_commands" | "interactive" | "events_api", payload: Record<string, unknown>): string {
     const envelope_id = `env-${this.sequence++}`;
-    this.socket!.send(JSON.stringify({ envelope_id, type, payload, accepts_response_payload: type !== "events_api", retry_attempt: 0, retry_reason: "" }));
+    this.socket!.send(
+      JSON.stringify({
+        envelope_id,
+        type,
+        payload,
+        accepts_response_payload: type !== "events_api",
+        retry_attempt: 0,
+        retry_reason: "",
+      }),
+    );
     return envelope_id;
   }
 

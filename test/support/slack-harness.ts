@@ -44,7 +44,12 @@ targets:
   devin-a: { vendor: devin, organization: org-a, tokenEnv: DEVIN_TOKEN }
   devin-b: { vendor: devin, organization: org-b, tokenEnv: DEVIN_TOKEN }
 `;
-const TOKENS = { DOLFIN_TOKEN: "dolfin-secret-value-1", SENTRY_TOKEN: "sntrys_secret_value_1", DEVIN_TOKEN: "apk_user_example_secret1", DOLFIN_HTTP_KEY: DOLFIN_KEY };
+const TOKENS = {
+  DOLFIN_TOKEN: "dolfin-secret-value-1",
+  SENTRY_TOKEN: "sntrys_secret_value_1",
+  DEVIN_TOKEN: "apk_user_example_secret1",
+  DOLFIN_HTTP_KEY: DOLFIN_KEY,
+};
 
 export interface HarnessOptions {
   /**
@@ -109,7 +114,11 @@ export class SlackHarness {
       await this.httpDolfin.start();
       httpTarget = `  dolfin-http: { vendor: dolfin, organization: org-http, baseUrl: "${this.httpDolfin.origin}", tokenEnv: DOLFIN_HTTP_KEY }\n`;
     }
-    this.config = parseConfig(CONFIG.replace("targets:\n", `${this.extraTop}targets:\n`) + this.extraTargets + httpTarget, "harness", TOKENS);
+    this.config = parseConfig(
+      CONFIG.replace("targets:\n", `${this.extraTop}targets:\n`) + this.extraTargets + httpTarget,
+      "harness",
+      TOKENS,
+    );
     this.clock = new ManualClock(new Date().toISOString());
     this.slack = new FakeSlackApi(BOT_TOKEN);
     await this.slack.start();
@@ -124,7 +133,8 @@ export class SlackHarness {
 
     this.vendors = new Map();
     const byOrg = (org: string) => [...this.vendors.values()].find((v) => v.target.organization === org);
-    for (const target of this.config.targets.values()) if (!target.baseUrl) this.vendors.set(target.name, new FakeConnector(target, byOrg));
+    for (const target of this.config.targets.values())
+      if (!target.baseUrl) this.vendors.set(target.name, new FakeConnector(target, byOrg));
     this.dolfin.addMember("usr_1", "ada@example.com", "member");
     this.dolfin.addMember("usr_2", "bob@example.com", "member");
     await this.startRolegate();
@@ -133,7 +143,8 @@ export class SlackHarness {
   /** A fresh Bolt app and rolegate on the same database, Slack, vendors and clock: a restart. */
   private async startRolegate(): Promise<void> {
     // Only dolfin-http has no in-process double: it is reached through the real connector.
-    const factory = (target: Target, context: ConnectorContext) => this.vendors.get(target.name) ?? createDolfin(target, context);
+    const factory = (target: Target, context: ConnectorContext) =>
+      this.vendors.get(target.name) ?? createDolfin(target, context);
     this.port = await freePort();
     const env = {
       SLACK_BOT_TOKEN: BOT_TOKEN,
@@ -144,7 +155,12 @@ export class SlackHarness {
       SLACK_APP_TOKEN: undefined,
     } as const;
     // Asks Slack again every 100 ms (production: a minute), so a test sees a change at once.
-    this.connection = new SlackConnection({ client: slackClient(env, this.logger, 0), logger: this.logger, checkEveryMs: 100, firstRetryMs: 50 });
+    this.connection = new SlackConnection({
+      client: slackClient(env, this.logger, 0),
+      logger: this.logger,
+      checkEveryMs: 100,
+      firstRetryMs: 50,
+    });
     await this.connection.start();
     const connection = this.connection;
     const readiness = new Readiness({
@@ -152,7 +168,11 @@ export class SlackHarness {
       slack: () => connection.state(),
       scrub: createRedactor([BOT_TOKEN, SIGNING_SECRET, ...Object.values(TOKENS)]), // as main.ts does
     });
-    const metrics = new Metrics({ snapshot: () => readWorkSnapshot(this.database.prisma), pool: () => this.database.poolStats?.(), slackUp: () => connection.state().up });
+    const metrics = new Metrics({
+      snapshot: () => readWorkSnapshot(this.database.prisma),
+      pool: () => this.database.poolStats?.(),
+      slackUp: () => connection.state().up,
+    });
     this.app = createSlackApp({
       env,
       logger: this.logger,
@@ -167,7 +187,13 @@ export class SlackHarness {
       installation: () => connection.installation(),
       database: this.database,
       config: this.config,
-      connectors: new TargetConnectors(this.config, { dolfin: factory, sentry: factory, devin: factory }, TOKENS, undefined, (...call) => metrics.vendorCall(...call)),
+      connectors: new TargetConnectors(
+        this.config,
+        { dolfin: factory, sentry: factory, devin: factory },
+        TOKENS,
+        undefined,
+        (...call) => metrics.vendorCall(...call),
+      ),
       clock: this.clock.now,
       logger: this.logger,
       pollMs: 20,
@@ -211,7 +237,11 @@ export class SlackHarness {
   }
 
   /** POSTs a body to /slack/events, signed as Slack signs it (or as told). */
-  async post(body: string, contentType: string, signature?: { secret?: string; timestamp?: number }): Promise<HttpReply> {
+  async post(
+    body: string,
+    contentType: string,
+    signature?: { secret?: string; timestamp?: number },
+  ): Promise<HttpReply> {
     const timestamp = String(signature?.timestamp ?? Math.floor(Date.now() / 1000));
     const response = await fetch(`http://127.0.0.1:${this.port}/slack/events`, {
       method: "POST",
@@ -265,7 +295,13 @@ export class SlackHarness {
   }
 
   /** A click on a button of `message` (a card or a DM), as Slack sends it. */
-  clickOnMessage(user: string, message: StoredMessage | undefined, actionId: string, value: string, team = "T0ACME"): Promise<HttpReply> {
+  clickOnMessage(
+    user: string,
+    message: StoredMessage | undefined,
+    actionId: string,
+    value: string,
+    team = "T0ACME",
+  ): Promise<HttpReply> {
     return this.interaction({
       type: "block_actions",
       ...this.envelope(user, team),
@@ -300,9 +336,16 @@ export class SlackHarness {
   /** Clicks the button `actionId` for request `value` in the App Home tab of `user`, as Slack sends it: no channel. */
   clickInHome(user: string, actionId: string, value: string): Promise<HttpReply> {
     const home = this.slack.published.get(user) as
-      { blocks?: { accessory?: { action_id?: string; value?: string }; elements?: { action_id?: string; value?: string }[] }[] } | undefined;
+      | {
+          blocks?: {
+            accessory?: { action_id?: string; value?: string };
+            elements?: { action_id?: string; value?: string }[];
+          }[];
+        }
+      | undefined;
     const buttons = (home?.blocks ?? []).flatMap((b) => [...(b.elements ?? []), ...(b.accessory ? [b.accessory] : [])]);
-    if (!buttons.some((e) => e.action_id === actionId && e.value === value)) throw new Error(`${user}'s home tab has no ${actionId} button for ${value}`);
+    if (!buttons.some((e) => e.action_id === actionId && e.value === value))
+      throw new Error(`${user}'s home tab has no ${actionId} button for ${value}`);
     return this.interaction({
       type: "block_actions",
       ...this.envelope(user),
@@ -318,7 +361,9 @@ export class SlackHarness {
       .slice()
       .reverse()
       .find((r) => JSON.stringify(r.body.blocks ?? []).includes(actionId));
-    const buttons = ((reply?.body.blocks ?? []) as { elements?: { action_id?: string; value?: string }[] }[]).flatMap((b) => b.elements ?? []);
+    const buttons = ((reply?.body.blocks ?? []) as { elements?: { action_id?: string; value?: string }[] }[]).flatMap(
+      (b) => b.elements ?? [],
+    );
     const button = buttons.find((e) => e.action_id === actionId);
     if (!button) throw new Error(`no reply to ${user} has a ${actionId} button`);
     return this.interaction({
@@ -338,7 +383,15 @@ export class SlackHarness {
       ...this.envelope(user),
       container: { type: "view", view_id: viewId },
       view: { ...stored.view, id: viewId, hash: stored.hash, state: { values: {} } },
-      actions: [{ type: "static_select", action_id: actionId, block_id: "target", selected_option: { value, text: { type: "plain_text", text: value } }, action_ts: "1" }],
+      actions: [
+        {
+          type: "static_select",
+          action_id: actionId,
+          block_id: "target",
+          selected_option: { value, text: { type: "plain_text", text: value } },
+          action_ts: "1",
+        },
+      ],
     });
   }
 
@@ -354,23 +407,42 @@ export class SlackHarness {
 
   event(event: Record<string, unknown>): Promise<HttpReply> {
     return this.post(
-      JSON.stringify({ token: "t", team_id: "T0ACME", api_app_id: "A0ROLEGATE", type: "event_callback", event_id: `Ev${this.triggers++}`, event_time: 1, event }),
+      JSON.stringify({
+        token: "t",
+        team_id: "T0ACME",
+        api_app_id: "A0ROLEGATE",
+        type: "event_callback",
+        event_id: `Ev${this.triggers++}`,
+        event_time: 1,
+        event,
+      }),
       "application/json",
     );
   }
 
   /** Who clicked, in which workspace and app, with a fresh trigger for opening a view. */
   private envelope(user: string, team = "T0ACME") {
-    return { user: { id: user, team_id: team }, team: { id: team }, api_app_id: "A0ROLEGATE", trigger_id: `trigger.${this.triggers++}` };
+    return {
+      user: { id: user, team_id: team },
+      team: { id: team },
+      api_app_id: "A0ROLEGATE",
+      trigger_id: `trigger.${this.triggers++}`,
+    };
   }
 
   private interaction(payload: Record<string, unknown>): Promise<HttpReply> {
-    return this.post(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), "application/x-www-form-urlencoded");
+    return this.post(
+      new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
+      "application/x-www-form-urlencoded",
+    );
   }
 
   /** Waits until every queued notice (cards, DMs) has been delivered to the fake Slack. */
   async noticesDelivered(): Promise<void> {
-    await waitFor(async () => (await this.database.prisma.notice.count({ where: { doneAt: null } })) === 0, "the notices to be delivered");
+    await waitFor(
+      async () => (await this.database.prisma.notice.count({ where: { doneAt: null } })) === 0,
+      "the notices to be delivered",
+    );
   }
 
   /** The approval card of a request, as it stands in the channel. */
@@ -402,7 +474,12 @@ export class SlackHarness {
   /** The last thing posted to the response_url of a command. */
   lastResponse(): string {
     const last = this.slack.responses.at(-1);
-    return last ? FakeSlackApi.textOf({ text: typeof last.body.text === "string" ? last.body.text : "", blocks: (last.body.blocks as unknown[]) ?? [] }) : "";
+    return last
+      ? FakeSlackApi.textOf({
+          text: typeof last.body.text === "string" ? last.body.text : "",
+          blocks: (last.body.blocks as unknown[]) ?? [],
+        })
+      : "";
   }
 }
 
@@ -428,5 +505,7 @@ export function useSlackHarness(extraTargets = "", extraTop = "", options: Harne
 
 /** The buttons of a message's blocks, with their action ids and values. */
 function buttonsOf(message: StoredMessage | undefined): { action_id?: string; value?: string }[] {
-  return ((message?.blocks ?? []) as { elements?: { action_id?: string; value?: string }[] }[]).flatMap((b) => b.elements ?? []);
+  return ((message?.blocks ?? []) as { elements?: { action_id?: string; value?: string }[] }[]).flatMap(
+    (b) => b.elements ?? [],
+  );
 }

@@ -7,6 +7,15 @@ export function slackSignature(secret: string, timestamp: string, body: string):
 }
 
 /** The headers Slack sends with a request to /slack/events: its type, when it was sent, and the signature over both. */
-export function signedHeaders(secret: string, body: string, timestamp = String(Math.floor(Date.now() / 1000)), contentType = "application/x-www-form-urlencoded") {
-  return { "content-type": contentType, "x-slack-request-timestamp": timestamp, "x-slack-signature": slackSignature(secret, timestamp, body) };
+export function signedHeaders(
+  secret: string,
+  body: string,
+  timestamp = String(Math.floor(Date.now() / 1000)),
+  contentType = "application/x-www-form-urlencoded",
+) {
+  return {
+    "content-type": contentType,
+    "x-slack-request-timestamp": timestamp,
+    "x-slack-signature": slackSignature(secret, timestamp, body),
+  };
 }

@@ -9,7 +9,12 @@ import { CONNECTOR_FACTORIES } from "../../src/vendors/index.js";
 
 export const shortTimeouts = createDispatcher({ headersMs: 300, bodyMs: 300 });
 
-export function connectorFor(vendor: VendorName, organization: string, origin: string, credential: string): TargetConnector {
+export function connectorFor(
+  vendor: VendorName,
+  organization: string,
+  origin: string,
+  credential: string,
+): TargetConnector {
   const config = parseConfig(
     `approvalChannel: C0123456789\napprovers: { users: [U0AAAAAAA] }\ntargets:\n  t: { vendor: ${vendor}, organization: "${organization}", baseUrl: "${origin}", tokenEnv: K }\n`,
     "test",

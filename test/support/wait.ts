@@ -1,7 +1,12 @@
 import { createServer } from "node:net";
 
 /** Polls until `condition` holds; fails saying what was awaited (worked out at the failure). */
-export async function waitFor(condition: () => boolean | Promise<boolean>, what: string | (() => string) = "condition", timeoutMs = 5_000, everyMs = 10): Promise<void> {
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  what: string | (() => string) = "condition",
+  timeoutMs = 5_000,
+  everyMs = 10,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === "function" ? what() : what}`);

@@ -44,7 +44,11 @@ targets:
     requireDuration: { "team:admin": true }
 `;
 
-export const TEST_ENV = { DOLFIN_TOKEN: "dolfin-secret-value", DEVIN_TOKEN: "apk_user_example_value", SENTRY_TOKEN: "sntryu_example_value" };
+export const TEST_ENV = {
+  DOLFIN_TOKEN: "dolfin-secret-value",
+  DEVIN_TOKEN: "apk_user_example_value",
+  SENTRY_TOKEN: "sntryu_example_value",
+};
 
 export class RecordingNotifier implements Notifier {
   readonly notices: Notice[] = [];
@@ -99,7 +103,12 @@ export interface World {
   connectors: TargetConnectors;
   vendors: Map<string, FakeConnector>;
   dolfin: FakeConnector;
-  executor(options?: { owner?: string; config?: Partial<ExecutorConfig>; queue?: ExecutorDeps["queue"]; pollMs?: number }): Executor;
+  executor(options?: {
+    owner?: string;
+    config?: Partial<ExecutorConfig>;
+    queue?: ExecutorDeps["queue"];
+    pollMs?: number;
+  }): Executor;
   /** The service as a process with an executor wires it: approvals may hand requests to `executor`. */
   serviceWith(executor: NonNullable<RequestServiceDeps["executor"]>, workAvailable?: () => void): RequestService;
   file(overrides?: Partial<FileRequestInput>): Promise<RoleRequest>;
@@ -125,7 +134,13 @@ export function buildWorld(database: TestDatabase): World {
   dolfin.addMember("usr_3", "cy@example.com", "owner");
   const factory = (target: { name: string }) => vendors.get(target.name)!;
   const connectors = new TargetConnectors(config, { dolfin: factory, devin: factory, sentry: factory }, TEST_ENV);
-  const notices = new NoticeDispatcher({ outbox: new Outbox(database.prisma), repo, notifier, logger: quietLogger, firstRetryMs: 200 });
+  const notices = new NoticeDispatcher({
+    outbox: new Outbox(database.prisma),
+    repo,
+    notifier,
+    logger: quietLogger,
+    firstRetryMs: 200,
+  });
   const serviceDeps: RequestServiceDeps = {
     repo,
     policy,
@@ -164,7 +179,8 @@ export function buildWorld(database: TestDatabase): World {
         ...(owner ? { owner } : {}),
         ...(pollMs ? { pollMs } : {}),
       }),
-    serviceWith: (executor, workAvailable) => new RequestService({ ...serviceDeps, executor, ...(workAvailable ? { workAvailable } : {}) }),
+    serviceWith: (executor, workAvailable) =>
+      new RequestService({ ...serviceDeps, executor, ...(workAvailable ? { workAvailable } : {}) }),
     async file(overrides = {}) {
       const result = await service.file({
         kind: "SET_ROLE",

@@ -24,7 +24,11 @@ describe("Aitronos", () => {
   it("makes seed 002's call exactly: PUT …/users/{user_id} {role_id} with X-API-Key, the role resolved by name", async () => {
     const ait = connector();
     const ada = (await ait.findMember(lookup("ada@example.com")))!;
-    expect(ada).toEqual({ vendorUserId: "usr_ada001", email: "ada@example.com", role: { id: "role_member_9f", name: "Member" } });
+    expect(ada).toEqual({
+      vendorUserId: "usr_ada001",
+      email: "ada@example.com",
+      role: { id: "role_member_9f", name: "Member" },
+    });
 
     // The role as another organization would name its id: resolved here by name.
     await ait.setRole({ members: [ada], role: { id: "role_admin_elsewhere", name: "Admin" }, teamRoles: null });
@@ -38,9 +42,15 @@ describe("Aitronos", () => {
     for (const shape of ["members", "users"] as const) {
       fake.shape = shape;
       const ait = connector();
-      expect(await ait.findMember(lookup("ADA@example.com")), shape).toMatchObject({ vendorUserId: "usr_ada001", role: { name: "Member" } });
+      expect(await ait.findMember(lookup("ADA@example.com")), shape).toMatchObject({
+        vendorUserId: "usr_ada001",
+        role: { name: "Member" },
+      });
       expect(await ait.findMember(lookup("ad@example.com")), shape).toBeNull();
-      expect(await ait.findMember({ ref: "id:usr_adam01", email: null, vendorUserId: "usr_adam01" }), shape).toMatchObject({ role: { id: "role_admin_9f", name: "Admin" } });
+      expect(
+        await ait.findMember({ ref: "id:usr_adam01", email: null, vendorUserId: "usr_adam01" }),
+        shape,
+      ).toMatchObject({ role: { id: "role_admin_9f", name: "Admin" } });
       expect(
         (await ait.listRoles()).map((r) => r.name),
         shape,
@@ -59,7 +69,9 @@ describe("Aitronos", () => {
   it("refuses to change the organization owner's role before calling", async () => {
     const ait = connector();
     const boss = (await ait.findMember(lookup("boss@example.com")))!;
-    expect(await vendorFailure(ait.setRole({ members: [boss], role: { id: "x", name: "Member" }, teamRoles: null }))).toMatchObject({
+    expect(
+      await vendorFailure(ait.setRole({ members: [boss], role: { id: "x", name: "Member" }, teamRoles: null })),
+    ).toMatchObject({
       kind: "forbidden",
       message: "boss@example.com owns the Aitronos organization; Aitronos does not allow changing the owner's role.",
     });
@@ -73,11 +85,21 @@ describe("Aitronos", () => {
     fake.failNext(
       {
         status: 403,
-        body: { success: false, error: { code: "INSUFFICIENT_PERMISSIONS", message: "You don't have permission to access this resource", trace_id: "req_abc123xyz", status: 403 } },
+        body: {
+          success: false,
+          error: {
+            code: "INSUFFICIENT_PERMISSIONS",
+            message: "You don't have permission to access this resource",
+            trace_id: "req_abc123xyz",
+            status: 403,
+          },
+        },
       },
       (r) => r.method === "PUT",
     );
-    expect((await vendorFailure(set())).describe()).toBe("You don't have permission to access this resource (code INSUFFICIENT_PERMISSIONS, request id req_abc123xyz)");
+    expect((await vendorFailure(set())).describe()).toBe(
+      "You don't have permission to access this resource (code INSUFFICIENT_PERMISSIONS, request id req_abc123xyz)",
+    );
     fake.failNext(
       {
         status: 429,
@@ -87,7 +109,10 @@ describe("Aitronos", () => {
       (r) => r.method === "PUT",
     );
     expect(await vendorFailure(set())).toMatchObject({ kind: "rate_limited", retryAfterMs: 360_000 });
-    fake.failNext({ status: 404, body: { success: false, error: { code: "MEMBER_NOT_FOUND", message: "Member not found" } } }, (r) => r.method === "PUT");
+    fake.failNext(
+      { status: 404, body: { success: false, error: { code: "MEMBER_NOT_FOUND", message: "Member not found" } } },
+      (r) => r.method === "PUT",
+    );
     expect(await vendorFailure(set())).toMatchObject({ kind: "not_found", vendorCode: "MEMBER_NOT_FOUND" });
     fake.failNext({ status: 502, raw: "Bad Gateway" }, (r) => r.method === "PUT");
     expect(await vendorFailure(set())).toMatchObject({ kind: "unavailable", httpStatus: 502 });
@@ -102,7 +127,9 @@ describe("Aitronos", () => {
       { status: 409, body: { success: false, error: { code: "CONFLICT", message: "Member is being modified" } } },
       (r) => r.method === "PUT" && r.path.endsWith("usr_bea001"),
     );
-    expect(await vendorFailure(ait.setRole({ members: [ada, bea], role: { id: "x", name: "Admin" }, teamRoles: null }))).toMatchObject({
+    expect(
+      await vendorFailure(ait.setRole({ members: [ada, bea], role: { id: "x", name: "Admin" }, teamRoles: null })),
+    ).toMatchObject({
       kind: "conflict",
       completedMemberIds: ["usr_ada001"],
     });

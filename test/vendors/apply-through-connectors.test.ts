@@ -23,7 +23,12 @@ import { FakeSentry, SENTRY_TOKEN } from "../support/fake-vendors/sentry.js";
 const ENV = { SENTRY_TOKEN, DEVIN_KEY, DOLFIN_KEY, AITRONOS_KEY };
 let database: TestDatabase;
 let sentry: FakeSentry, devin: FakeDevin, dolfin: FakeDolfin, aitronos: FakeAitronos;
-let config: RolegateConfig, service: RequestService, filing: Filing, executor: Executor, repo: RequestRepo, clock: ManualClock;
+let config: RolegateConfig,
+  service: RequestService,
+  filing: Filing,
+  executor: Executor,
+  repo: RequestRepo,
+  clock: ManualClock;
 
 beforeAll(async () => {
   database = await openTestDatabase();
@@ -61,7 +66,12 @@ targets:
     ENV,
   );
   clock = new ManualClock();
-  const connectors = new TargetConnectors(config, CONNECTOR_FACTORIES, ENV, createDispatcher({ headersMs: 1_000, bodyMs: 1_000 }));
+  const connectors = new TargetConnectors(
+    config,
+    CONNECTOR_FACTORIES,
+    ENV,
+    createDispatcher({ headersMs: 1_000, bodyMs: 1_000 }),
+  );
   repo = new RequestRepo(database.prisma);
   const slackUsers = { emailOf: async (id: string) => (id === "U0APPROVE" ? "approver@example.com" : null) };
   service = new RequestService({
@@ -74,7 +84,13 @@ targets:
     logger: quietLogger,
   });
   filing = new Filing({ service, connectors, config, slackUsers });
-  executor = new Executor({ queue: new WorkQueue(database.prisma), connectors, config: config.executor, clock: clock.now, logger: quietLogger });
+  executor = new Executor({
+    queue: new WorkQueue(database.prisma),
+    connectors,
+    config: config.executor,
+    clock: clock.now,
+    logger: quietLogger,
+  });
 });
 
 afterEach(async () => {
@@ -82,7 +98,14 @@ afterEach(async () => {
 });
 
 async function fileAndApply(kind: "SET_ROLE" | "ADD_TO_ORGS", targets: string[], role: string) {
-  const filed = await filing.file({ kind, targets, members: [{ kind: "email", email: "ada@example.com" }], role, reason: "test", requesterId: "U0REQUEST" });
+  const filed = await filing.file({
+    kind,
+    targets,
+    members: [{ kind: "email", email: "ada@example.com" }],
+    role,
+    reason: "test",
+    requesterId: "U0REQUEST",
+  });
   if (!filed.ok) throw new Error(filed.refusal.message);
   expect((await service.approve(filed.value.id, "U0APPROVE")).ok).toBe(true);
   expect(await executor.runOnce()).toBe(true);
@@ -92,9 +115,16 @@ async function fileAndApply(kind: "SET_ROLE" | "ADD_TO_ORGS", targets: string[],
 describe("an approved request, applied through each real connector", () => {
   it("Sentry: one PUT with orgRole and the member's current teamRoles", async () => {
     const request = await fileAndApply("SET_ROLE", ["sentry-acme"], "Manager");
-    expect(request).toMatchObject({ status: "APPLIED", members: [{ roleWhenFiled: "Member", previousRole: "Member", outcome: "APPLIED" }] });
+    expect(request).toMatchObject({
+      status: "APPLIED",
+      members: [{ roleWhenFiled: "Member", previousRole: "Member", outcome: "APPLIED" }],
+    });
     expect(sentry.writes().map((w) => [w.method, w.path, w.json])).toEqual([
-      ["PUT", "/api/0/organizations/acme/members/2/", { orgRole: "manager", teamRoles: [{ teamSlug: "backend", role: "contributor" }] }],
+      [
+        "PUT",
+        "/api/0/organizations/acme/members/2/",
+        { orgRole: "manager", teamRoles: [{ teamSlug: "backend", role: "contributor" }] },
+      ],
     ]);
   });
 
@@ -158,7 +188,11 @@ describe("an approved request, applied through each real connector", () => {
     const request = await fileAndApply("ADD_TO_ORGS", ["devin-a", "devin-b"], "org_member");
     expect(request.status).toBe("APPLIED");
     expect(devin.writes().map((w) => [w.method, w.path, w.json])).toEqual([
-      ["POST", "/v2/enterprise/organizations/org-a/members", { user_ids: ["user-ada"], org_ids: ["org-a", "org-b"], org_role: "org_member" }],
+      [
+        "POST",
+        "/v2/enterprise/organizations/org-a/members",
+        { user_ids: ["user-ada"], org_ids: ["org-a", "org-b"], org_role: "org_member" },
+      ],
     ]);
     expect(devin.org("org-b").get("user-ada")).toBe("org_member");
   });
@@ -166,13 +200,17 @@ describe("an approved request, applied through each real connector", () => {
   it("Dolfin: one PATCH with both headers", async () => {
     const request = await fileAndApply("SET_ROLE", ["dolfin-acme"], "admin");
     expect(request.status).toBe("APPLIED");
-    expect(dolfin.writes().map((w) => [w.method, w.path, w.json, w.headers["x-dolfin-organisation-id"]])).toEqual([["PATCH", "/users/u-ada/role", { role: "Admin" }, "org-acme"]]);
+    expect(dolfin.writes().map((w) => [w.method, w.path, w.json, w.headers["x-dolfin-organisation-id"]])).toEqual([
+      ["PATCH", "/users/u-ada/role", { role: "Admin" }, "org-acme"],
+    ]);
   });
 
   it("Aitronos: one PUT with this organization's role id", async () => {
     const request = await fileAndApply("SET_ROLE", ["aitronos-acme"], "Admin");
     expect(request.status).toBe("APPLIED");
-    expect(aitronos.writes().map((w) => [w.method, w.path, w.json])).toEqual([["PUT", "/v1/organizations/org_acme01/users/usr_ada001", { role_id: "role_admin_9f" }]]);
+    expect(aitronos.writes().map((w) => [w.method, w.path, w.json])).toEqual([
+      ["PUT", "/v1/organizations/org_acme01/users/usr_ada001", { role_id: "role_admin_9f" }],
+    ]);
   });
 
   it("a vendor refusal becomes FAILED with the vendor's words; a rate limit becomes a retry at its time", async () => {
@@ -185,14 +223,24 @@ describe("an approved request, applied through each real connector", () => {
       (r) => r.method === "PATCH",
     );
     const refused = await fileAndApply("SET_ROLE", ["dolfin-acme"], "Admin");
-    expect(refused).toMatchObject({ status: "FAILED", failureDetail: "Caller is not Admin or Owner of this organisation. (code User.Forbidden)" });
+    expect(refused).toMatchObject({
+      status: "FAILED",
+      failureDetail: "Caller is not Admin or Owner of this organisation. (code User.Forbidden)",
+    });
 
     aitronos.failNext(
-      { status: 429, headers: { "x-ratelimit-reset-requests": "90" }, body: { success: false, error: { code: "RATE_LIMITED", message: "Too many requests" } } },
+      {
+        status: 429,
+        headers: { "x-ratelimit-reset-requests": "90" },
+        body: { success: false, error: { code: "RATE_LIMITED", message: "Too many requests" } },
+      },
       (r) => r.method === "PUT",
     );
     const limited = await fileAndApply("SET_ROLE", ["aitronos-acme"], "Admin");
-    expect(limited).toMatchObject({ status: "APPROVED", failureDetail: "Too many requests (code RATE_LIMITED) — the vendor asked to wait 90s" });
+    expect(limited).toMatchObject({
+      status: "APPROVED",
+      failureDetail: "Too many requests (code RATE_LIMITED) — the vendor asked to wait 90s",
+    });
     expect(limited.nextAttemptAt!.getTime() - clock.now().getTime()).toBe(90_000); // Aitronos's reset, not our backoff
   });
 });

@@ -28,7 +28,11 @@ describe("Devin", () => {
       { id: "org_member", name: "Member" },
     ]);
     // "ada" also matches adam@ in the vendor's search: only the exact email counts.
-    expect(await devin.findMember(lookup("ada@example.com"))).toEqual({ vendorUserId: "user-ada", email: "ada@example.com", role: { id: "org_member", name: "Member" } });
+    expect(await devin.findMember(lookup("ada@example.com"))).toEqual({
+      vendorUserId: "user-ada",
+      email: "ada@example.com",
+      role: { id: "org_member", name: "Member" },
+    });
     expect(fake.received.filter((r) => r.path === "/v2/enterprise/members").length).toBeGreaterThan(1);
     expect(await connector("org-b").findMember(lookup("ada@example.com"))).toBeNull();
     expect(await devin.findMember(lookup("nobody@example.com"))).toBeNull();
@@ -37,7 +41,10 @@ describe("Devin", () => {
 
   it("a set naming several members is ONE PATCH, exactly as seed 000 specifies", async () => {
     const devin = connector();
-    const members = [(await devin.findMember(lookup("ada@example.com")))!, (await devin.findMember(lookup("bob@example.com")))!];
+    const members = [
+      (await devin.findMember(lookup("ada@example.com")))!,
+      (await devin.findMember(lookup("bob@example.com")))!,
+    ];
     await devin.setRole({ members, role: { id: "org_admin", name: "Admin" }, teamRoles: null });
 
     expect(fake.writes()).toHaveLength(1);
@@ -60,7 +67,11 @@ describe("Devin", () => {
     expect(fake.writes()).toHaveLength(1);
     const [post] = fake.writes();
     expect(post).toMatchObject({ method: "POST", path: "/v2/enterprise/organizations/org-b/members" });
-    expect(post!.json).toEqual({ user_ids: ["user-ada", "user-bob"], org_ids: ["org-b", "org-c"], org_role: "org_member" });
+    expect(post!.json).toEqual({
+      user_ids: ["user-ada", "user-bob"],
+      org_ids: ["org-b", "org-c"],
+      org_role: "org_member",
+    });
     expect(fake.org("org-c").get("user-ada")).toBe("org_member");
     expect(fake.org("org-b").get("user-bob")).toBe("org_member"); // the documented overwrite
   });
@@ -68,13 +79,21 @@ describe("Devin", () => {
   it("refuses before calling: a non-org role, or someone without an account in the enterprise", async () => {
     const devin = connector();
     const ada = (await devin.findMember(lookup("ada@example.com")))!;
-    expect(await vendorFailure(devin.setRole({ members: [ada], role: { id: "enterprise_admin", name: "Enterprise Admin" }, teamRoles: null }))).toMatchObject({
+    expect(
+      await vendorFailure(
+        devin.setRole({ members: [ada], role: { id: "enterprise_admin", name: "Enterprise Admin" }, teamRoles: null }),
+      ),
+    ).toMatchObject({
       kind: "invalid",
       message: "Enterprise Admin is not an organization role in Devin; org roles are Admin, Member.",
     });
     expect(
       await vendorFailure(
-        devin.addToOrganizations({ members: [{ email: "zed@example.com", vendorUserId: null }], organizations: ["org-a"], role: { id: "org_member", name: "Member" } }),
+        devin.addToOrganizations({
+          members: [{ email: "zed@example.com", vendorUserId: null }],
+          organizations: ["org-a"],
+          role: { id: "org_member", name: "Member" },
+        }),
       ),
     ).toMatchObject({
       kind: "not_found",
@@ -86,10 +105,22 @@ describe("Devin", () => {
   it("maps Devin's errors: 404 for a non-member, FastAPI 422 field errors, 403, 429 with and without Retry-After, 500", async () => {
     const devin = connector();
     const stranger = { vendorUserId: "user-zed", email: "zed@example.com", role: { id: "org_member", name: "Member" } };
-    const set = (members = [stranger]) => devin.setRole({ members, role: { id: "org_admin", name: "Admin" }, teamRoles: null });
-    expect(await vendorFailure(set())).toMatchObject({ kind: "not_found", message: "Users not in organization: user-zed", requestId: "devin-req-42" });
-    fake.failNext({ status: 422, body: { detail: [{ loc: ["body", "role_id"], msg: "Field required", type: "missing" }] } });
-    expect(await vendorFailure(set())).toMatchObject({ kind: "invalid", message: "body.role_id: Field required", vendorCode: "missing" });
+    const set = (members = [stranger]) =>
+      devin.setRole({ members, role: { id: "org_admin", name: "Admin" }, teamRoles: null });
+    expect(await vendorFailure(set())).toMatchObject({
+      kind: "not_found",
+      message: "Users not in organization: user-zed",
+      requestId: "devin-req-42",
+    });
+    fake.failNext({
+      status: 422,
+      body: { detail: [{ loc: ["body", "role_id"], msg: "Field required", type: "missing" }] },
+    });
+    expect(await vendorFailure(set())).toMatchObject({
+      kind: "invalid",
+      message: "body.role_id: Field required",
+      vendorCode: "missing",
+    });
     fake.failNext({ status: 403, body: { detail: "Not an enterprise admin" } });
     expect(await vendorFailure(set())).toMatchObject({ kind: "forbidden", message: "Not an enterprise admin" });
     fake.failNext({ status: 429, headers: { "retry-after": "12" }, body: { detail: "Rate limited" } });

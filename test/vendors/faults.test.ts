@@ -10,12 +10,13 @@ import { connectorFor, vendorFailure } from "../support/vendor-target.js";
 
 const sentry = new FakeSentry("acme");
 sentry.addMember("1", "bot@example.com", "owner");
-const vendors: [name: "sentry" | "devin" | "dolfin" | "aitronos", fake: FakeVendorServer, org: string, key: string][] = [
-  ["sentry", sentry, "acme", SENTRY_TOKEN],
-  ["devin", new FakeDevin(), "org-a", DEVIN_KEY],
-  ["dolfin", new FakeDolfin("org-acme"), "org-acme", DOLFIN_KEY],
-  ["aitronos", new FakeAitronos("org_acme01"), "org_acme01", AITRONOS_KEY],
-];
+const vendors: [name: "sentry" | "devin" | "dolfin" | "aitronos", fake: FakeVendorServer, org: string, key: string][] =
+  [
+    ["sentry", sentry, "acme", SENTRY_TOKEN],
+    ["devin", new FakeDevin(), "org-a", DEVIN_KEY],
+    ["dolfin", new FakeDolfin("org-acme"), "org-acme", DOLFIN_KEY],
+    ["aitronos", new FakeAitronos("org_acme01"), "org_acme01", AITRONOS_KEY],
+  ];
 
 beforeAll(async () => {
   await Promise.all(vendors.map(([, fake]) => fake.start()));
@@ -34,9 +35,16 @@ describe.each(vendors)("%s", (vendor, fake, org, key) => {
   it("no answer within the timeout, or a body that is not JSON, is 'unavailable'", async () => {
     const c = connectorFor(vendor, org, fake.origin, key);
     for (let i = 0; i < 3; i++) fake.failNext({ hang: true }); // reads are retried: hang every try
-    expect(await vendorFailure(c.checkAccess())).toMatchObject({ kind: "unavailable", message: "the vendor did not answer in time" });
-    for (let i = 0; i < 3; i++) fake.failNext({ status: 200, raw: '{"truncated": ', headers: { "content-type": "application/json" } });
-    expect(await vendorFailure(c.checkAccess())).toMatchObject({ kind: "unavailable", message: expect.stringContaining("not JSON") });
+    expect(await vendorFailure(c.checkAccess())).toMatchObject({
+      kind: "unavailable",
+      message: "the vendor did not answer in time",
+    });
+    for (let i = 0; i < 3; i++)
+      fake.failNext({ status: 200, raw: '{"truncated": ', headers: { "content-type": "application/json" } });
+    expect(await vendorFailure(c.checkAccess())).toMatchObject({
+      kind: "unavailable",
+      message: expect.stringContaining("not JSON"),
+    });
   });
 
   it("a caller's abort stops the call at once", async () => {

@@ -49,7 +49,13 @@ describe("Sentry", () => {
   });
 
   it("lists the organization's roles from the token user's own orgRoleList", async () => {
-    expect((await connector().listRoles()).map((r) => r.id)).toEqual(["member", "admin", "manager", "owner", "billing"]);
+    expect((await connector().listRoles()).map((r) => r.id)).toEqual([
+      "member",
+      "admin",
+      "manager",
+      "owner",
+      "billing",
+    ]);
     expect(fake.received.at(-1)!.path).toBe("/api/0/organizations/acme/members/me/");
   });
 
@@ -95,11 +101,15 @@ describe("Sentry", () => {
   it("refuses before calling what Sentry would refuse, saying why", async () => {
     const sentry = connector();
     const member = async (email: string) => (await sentry.findMember(lookup(email)))!;
-    const set = async (email: string, role: string) => vendorFailure(sentry.setRole({ members: [await member(email)], role: { id: role, name: role }, teamRoles: null }));
+    const set = async (email: string, role: string) =>
+      vendorFailure(
+        sentry.setRole({ members: [await member(email)], role: { id: role, name: role }, teamRoles: null }),
+      );
 
     expect(await set("token-owner@example.com", "member")).toMatchObject({
       kind: "forbidden",
-      message: "token-owner@example.com is the user of rolegate's Sentry token; nobody can change their own role in Sentry.",
+      message:
+        "token-owner@example.com is the user of rolegate's Sentry token; nobody can change their own role in Sentry.",
     });
     expect(await set("ada@example.com", "owner")).toMatchObject({
       kind: "forbidden",
@@ -117,14 +127,22 @@ describe("Sentry", () => {
       kind: "forbidden",
       message: "partner@example.com is restricted by a Sentry partnership; change the role there.",
     });
-    expect(await set("ada@example.com", "superadmin")).toMatchObject({ kind: "invalid", message: 'Sentry organization acme has no role "superadmin".' });
+    expect(await set("ada@example.com", "superadmin")).toMatchObject({
+      kind: "invalid",
+      message: 'Sentry organization acme has no role "superadmin".',
+    });
     expect(fake.writes()).toHaveLength(0);
   });
 
   it("checks every member against Sentry's rules before the first write: a request naming an allowed member first and an identity-provider-managed one second changes nobody", async () => {
     const sentry = connector();
-    const members = [(await sentry.findMember(lookup("ada@example.com")))!, (await sentry.findMember(lookup("scim@example.com")))!];
-    expect(await vendorFailure(sentry.setRole({ members, role: { id: "admin", name: "Admin" }, teamRoles: null }))).toMatchObject({
+    const members = [
+      (await sentry.findMember(lookup("ada@example.com")))!,
+      (await sentry.findMember(lookup("scim@example.com")))!,
+    ];
+    expect(
+      await vendorFailure(sentry.setRole({ members, role: { id: "admin", name: "Admin" }, teamRoles: null })),
+    ).toMatchObject({
       kind: "forbidden",
       message: "scim@example.com is provisioned by your identity provider (SCIM); change the role there.",
       completedMemberIds: [],
@@ -136,7 +154,9 @@ describe("Sentry", () => {
     fake.callerRole = "owner";
     const sentry = connector();
     const boss = (await sentry.findMember(lookup("boss@example.com")))!;
-    expect(await vendorFailure(sentry.setRole({ members: [boss], role: { id: "member", name: "Member" }, teamRoles: null }))).toMatchObject({
+    expect(
+      await vendorFailure(sentry.setRole({ members: [boss], role: { id: "member", name: "Member" }, teamRoles: null })),
+    ).toMatchObject({
       kind: "conflict",
       message: "boss@example.com is the only Owner of acme; make someone else Owner first.",
     });
@@ -147,10 +167,22 @@ describe("Sentry", () => {
     const sentry = connector();
     const ada = (await sentry.findMember(lookup("ada@example.com")))!;
     const set = () => sentry.setRole({ members: [ada], role: { id: "admin", name: "Admin" }, teamRoles: null });
-    fake.failNext({ status: 400, body: { orgRole: ["You do not have permission to set that org-level role"] } }, (r) => r.method === "PUT");
-    expect(await vendorFailure(set())).toMatchObject({ kind: "invalid", message: "orgRole: You do not have permission to set that org-level role" });
-    fake.failNext({ status: 403, body: { detail: "You do not have permission to perform this action." } }, (r) => r.method === "PUT");
-    expect(await vendorFailure(set())).toMatchObject({ kind: "forbidden", message: "You do not have permission to perform this action." });
+    fake.failNext(
+      { status: 400, body: { orgRole: ["You do not have permission to set that org-level role"] } },
+      (r) => r.method === "PUT",
+    );
+    expect(await vendorFailure(set())).toMatchObject({
+      kind: "invalid",
+      message: "orgRole: You do not have permission to set that org-level role",
+    });
+    fake.failNext(
+      { status: 403, body: { detail: "You do not have permission to perform this action." } },
+      (r) => r.method === "PUT",
+    );
+    expect(await vendorFailure(set())).toMatchObject({
+      kind: "forbidden",
+      message: "You do not have permission to perform this action.",
+    });
     const reset = Math.floor(Date.now() / 1000) + 30;
     fake.failNext(
       {
@@ -161,12 +193,18 @@ describe("Sentry", () => {
       (r) => r.method === "PUT",
     );
     const limited = await vendorFailure(set());
-    expect(limited).toMatchObject({ kind: "rate_limited", message: "You are attempting to use this endpoint too frequently. Limit is 5 requests in 1 seconds" });
+    expect(limited).toMatchObject({
+      kind: "rate_limited",
+      message: "You are attempting to use this endpoint too frequently. Limit is 5 requests in 1 seconds",
+    });
     expect(limited.retryAfterMs).toBeGreaterThan(25_000);
     expect(limited.retryAfterMs).toBeLessThanOrEqual(30_000);
     fake.failNext({ status: 429, raw: "Too many requests" }, (r) => r.method === "PUT"); // self-hosted: no rate headers
     expect(await vendorFailure(set())).toMatchObject({ kind: "rate_limited", retryAfterMs: undefined });
-    fake.failNext({ status: 404, body: { detail: "The requested resource does not exist" } }, (r) => r.method === "PUT");
+    fake.failNext(
+      { status: 404, body: { detail: "The requested resource does not exist" } },
+      (r) => r.method === "PUT",
+    );
     expect(await vendorFailure(set())).toMatchObject({ kind: "not_found" });
   });
 
@@ -176,7 +214,9 @@ describe("Sentry", () => {
         '<https://sentry.io/x/?cursor=0:0:1>; rel="previous"; results="false"; cursor="0:0:1", <https://sentry.io/x/?cursor=0:100:0>; rel="next"; results="true"; cursor="0:100:0"',
       ),
     ).toBe("0:100:0");
-    expect(nextCursor('<https://sentry.io/x/?cursor=0:100:0>; rel="next"; results="false"; cursor="0:100:0"')).toBeUndefined();
+    expect(
+      nextCursor('<https://sentry.io/x/?cursor=0:100:0>; rel="next"; results="false"; cursor="0:100:0"'),
+    ).toBeUndefined();
     expect(nextCursor(null)).toBeUndefined();
   });
 });

@@ -6,7 +6,10 @@ import { openDatabase } from "../database.js";
 
 const logger = createLogger({ level: "info", secrets: secretValues(process.env, []) });
 try {
-  const database = await openDatabase({ url: process.env.DATABASE_URL || undefined, dataDir: process.env.ROLEGATE_DATA_DIR || "./.data" }, logger);
+  const database = await openDatabase(
+    { url: process.env.DATABASE_URL || undefined, dataDir: process.env.ROLEGATE_DATA_DIR || "./.data" },
+    logger,
+  );
   await database.close();
 } catch (error) {
   process.stderr.write(`${(error as Error).message}\n`);

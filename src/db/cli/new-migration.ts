@@ -16,7 +16,9 @@ provider = "postgresql"
 
 const name = process.argv[2];
 if (!name || !/^[a-z0-9_]+$/.test(name)) {
-  process.stderr.write("usage: npm run db:migration -- <name>   (lowercase letters, digits and _, e.g. add_revert_deadline)\n");
+  process.stderr.write(
+    "usage: npm run db:migration -- <name>   (lowercase letters, digits and _, e.g. add_revert_deadline)\n",
+  );
   process.exit(2);
 }
 
@@ -31,4 +33,6 @@ const dir = join(migrationsDir, `${stamp}_${name}`);
 await mkdir(dir, { recursive: true });
 await writeFile(join(migrationsDir, "migration_lock.toml"), LOCKFILE);
 await writeFile(join(dir, "migration.sql"), sql + "\n");
-process.stdout.write(`wrote ${relative(process.cwd(), join(dir, "migration.sql"))}\nReview it, then apply it with npm run db:migrate (rolegate also applies it on start).\n`);
+process.stdout.write(
+  `wrote ${relative(process.cwd(), join(dir, "migration.sql"))}\nReview it, then apply it with npm run db:migrate (rolegate also applies it on start).\n`,
+);

@@ -7,13 +7,20 @@ export class HomeViewers {
   constructor(private readonly prisma: PrismaClient) {}
 
   async opened(userId: string, now: Date): Promise<void> {
-    await this.prisma.homeViewer.upsert({ where: { userId }, create: { userId, openedAt: now }, update: { openedAt: now } });
+    await this.prisma.homeViewer.upsert({
+      where: { userId },
+      create: { userId, openedAt: now },
+      update: { openedAt: now },
+    });
   }
 
   /** Those of `userIds` who opened the tab since `since`. */
   async among(userIds: readonly string[], since: Date): Promise<string[]> {
     if (userIds.length === 0) return [];
-    const rows = await this.prisma.homeViewer.findMany({ where: { userId: { in: [...userIds] }, openedAt: { gte: since } }, select: { userId: true } });
+    const rows = await this.prisma.homeViewer.findMany({
+      where: { userId: { in: [...userIds] }, openedAt: { gte: since } },
+      select: { userId: true },
+    });
     return rows.map((r) => r.userId);
   }
 }

@@ -46,7 +46,15 @@ export class Outbox {
       FROM next WHERE n.id = next.id
       RETURNING n.id, n.request_id, n.type, n.actor, n.attempts, n.claims, n.created_at`;
     return rows
-      .map((r) => ({ id: r.id, requestId: r.request_id, type: r.type as NoticeType, actor: r.actor, attempts: r.attempts, claims: r.claims, createdAt: r.created_at }))
+      .map((r) => ({
+        id: r.id,
+        requestId: r.request_id,
+        type: r.type as NoticeType,
+        actor: r.actor,
+        attempts: r.attempts,
+        claims: r.claims,
+        createdAt: r.created_at,
+      }))
       .sort((a, b) => (a.id < b.id ? -1 : 1));
   }
 

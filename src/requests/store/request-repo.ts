@@ -6,7 +6,17 @@ import { Prisma, type PrismaClient } from "../../db/generated/client.js";
 import { decide, lifecycleStateOf, noticeFor, SYSTEM_TRANSITIONS, type Command, type Decision } from "../lifecycle.js";
 import type { Refusal } from "../refusals.js";
 import { newRequestId } from "../request-id.js";
-import { isUnknownRole, roleWhenFiledIn, SYSTEM_ACTOR, UNKNOWN_ROLE, type AuditEventType, type RequestKind, type RoleRef, type RoleRequest, type TeamRole } from "../types.js";
+import {
+  isUnknownRole,
+  roleWhenFiledIn,
+  SYSTEM_ACTOR,
+  UNKNOWN_ROLE,
+  type AuditEventType,
+  type RequestKind,
+  type RoleRef,
+  type RoleRequest,
+  type TeamRole,
+} from "../types.js";
 import type { Viewer } from "../visibility.js";
 import { REQUEST_INCLUDE, toRoleRequest, TX_OPTIONS } from "./rows.js";
 import { recordResolution, revertsDueNow } from "./reverts.js";
@@ -67,7 +77,10 @@ export interface DecisionContext {
   requestedRole: RoleRef;
   teamRoles: TeamRole[] | null;
   isRevert: boolean;
-  members: Pick<RoleRequest["members"][number], "ref" | "email" | "vendorUserId" | "roleWhenFiled" | "previousRole" | "previousTeamRoles">[];
+  members: Pick<
+    RoleRequest["members"][number],
+    "ref" | "email" | "vendorUserId" | "roleWhenFiled" | "previousRole" | "previousTeamRoles"
+  >[];
   approverIds: string[];
 }
 
@@ -189,7 +202,17 @@ export class RequestRepo {
         requestedRoleName: true,
         teamRoles: true,
         revertOf: true,
-        members: { select: { ref: true, email: true, vendorUserId: true, roleWhenFiled: true, previousRole: true, previousTeamRoles: true }, orderBy: { position: "asc" } },
+        members: {
+          select: {
+            ref: true,
+            email: true,
+            vendorUserId: true,
+            roleWhenFiled: true,
+            previousRole: true,
+            previousTeamRoles: true,
+          },
+          orderBy: { position: "asc" },
+        },
         approvals: { select: { approverId: true } },
       },
     });
@@ -201,7 +224,10 @@ export class RequestRepo {
       requestedRole: { id: row.requestedRoleId, name: row.requestedRoleName },
       teamRoles: (row.teamRoles as TeamRole[] | null) ?? null,
       isRevert: row.revertOf !== null,
-      members: row.members.map((m) => ({ ...m, previousTeamRoles: (m.previousTeamRoles as TeamRole[] | null) ?? null })),
+      members: row.members.map((m) => ({
+        ...m,
+        previousTeamRoles: (m.previousTeamRoles as TeamRole[] | null) ?? null,
+      })),
       approverIds: row.approvals.map((a) => a.approverId),
     };
   }
@@ -217,7 +243,13 @@ export class RequestRepo {
    * nothing else — except a command that arrives after the expiry, which records the EXPIRED
    * the sweep would have.
    */
-  async transition(id: string, command: PersonCommand, now: Date, note?: string, offer?: ClaimOffer): Promise<TransitionOutcome> {
+  async transition(
+    id: string,
+    command: PersonCommand,
+    now: Date,
+    note?: string,
+    offer?: ClaimOffer,
+  ): Promise<TransitionOutcome> {
     return this.prisma.$transaction(async (tx) => {
       const locked = await tx.$queryRaw<{ id: string; lease_until: Date }[]>`
         SELECT id, now() + ${offer?.leaseMs ?? 0} * interval '1 millisecond' AS lease_until FROM role_requests WHERE id = ${id} FOR UPDATE`;
@@ -231,9 +263,18 @@ export class RequestRepo {
         // Someone approved after the standing was read: nothing to record, the caller asks again.
         if (decision.recheck) return { ok: false, refusal: decision.refusal, recheck: true } as const;
         if (decision.expire) await expireLocked(tx, id, now);
-        await audit(tx, id, "REFUSED", command.actor, now, { command: command.type, code: decision.refusal.code, reason: decision.refusal.message });
+        await audit(tx, id, "REFUSED", command.actor, now, {
+          command: command.type,
+          code: decision.refusal.code,
+          reason: decision.refusal.message,
+        });
         const after = await reread(tx, id);
-        return { ok: false, refusal: decision.refusal, request: after, ...(decision.expire ? { expired: true } : {}) } as const;
+        return {
+          ok: false,
+          refusal: decision.refusal,
+          request: after,
+          ...(decision.expire ? { expired: true } : {}),
+        } as const;
       }
 
       await applyDecision(tx, before, command, decision, now, note);
@@ -242,7 +283,15 @@ export class RequestRepo {
       // goes through the queue, which counts its attempts.
       const claimed = offer !== undefined && command.type === "approve" && decision.to === "APPROVED";
       if (claimed)
-        await claimLocked(tx, { id, status: "APPROVED", owner: offer.owner, now, leaseUntil: locked[0]!.lease_until, attempt: before.attempts + 1, takenOverFrom: null });
+        await claimLocked(tx, {
+          id,
+          status: "APPROVED",
+          owner: offer.owner,
+          now,
+          leaseUntil: locked[0]!.lease_until,
+          attempt: before.attempts + 1,
+          takenOverFrom: null,
+        });
       return { ok: true, decision, request: await reread(tx, id), ...(claimed ? { claimed } : {}) } as const;
     }, TX_OPTIONS);
   }
@@ -251,17 +300,28 @@ export class RequestRepo {
    * Ends a time-bound grant early: its reverts not yet taken up become due now. `mayEnd`: the
    * actor is its requester or an approver of its target. Refusals are recorded like any other.
    */
-  async endGrantEarly(id: string, actor: string, mayEnd: boolean, now: Date): Promise<{ ok: true; reverts: number } | { ok: false; refusal: Refusal }> {
+  async endGrantEarly(
+    id: string,
+    actor: string,
+    mayEnd: boolean,
+    now: Date,
+  ): Promise<{ ok: true; reverts: number } | { ok: false; refusal: Refusal }> {
     return this.prisma.$transaction(async (tx) => {
       const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM role_requests WHERE id = ${id} FOR UPDATE`;
-      if (locked.length === 0) return { ok: false, refusal: { code: "not_found", message: `There is no request ${id}.` } } as const;
+      if (locked.length === 0)
+        return { ok: false, refusal: { code: "not_found", message: `There is no request ${id}.` } } as const;
       const grant = await reread(tx, id);
       const refuse = async (code: Refusal["code"], message: string) => {
         await audit(tx, id, "REFUSED", actor, now, { command: "end_early", code, reason: message });
         return { ok: false, refusal: { code, message } } as const;
       };
-      if (!mayEnd) return refuse("not_requester", "Only the person who asked for this access, or an approver of its target, can end it early.");
-      if (grant.durationSeconds === null || grant.revertOf !== null) return refuse("nothing_to_end", `Request ${id} is not time-bound; there is nothing to end early.`);
+      if (!mayEnd)
+        return refuse(
+          "not_requester",
+          "Only the person who asked for this access, or an approver of its target, can end it early.",
+        );
+      if (grant.durationSeconds === null || grant.revertOf !== null)
+        return refuse("nothing_to_end", `Request ${id} is not time-bound; there is nothing to end early.`);
       // Not only an applied grant: one that failed after changing some members has access to end too.
       const reverts = await revertsDueNow(tx, id, actor, now);
       if (reverts === 0) {
@@ -297,7 +357,10 @@ export class RequestRepo {
         FOR UPDATE OF g SKIP LOCKED`;
       for (const { id, window } of due) {
         // The hour's warning stands for the day's too: nobody needs both at once.
-        await tx.roleRequest.update({ where: { id }, data: window === "hour" ? { warnedHourAt: now, warnedDayAt: now } : { warnedDayAt: now } });
+        await tx.roleRequest.update({
+          where: { id },
+          data: window === "hour" ? { warnedHourAt: now, warnedDayAt: now } : { warnedDayAt: now },
+        });
         await enqueueNotice(tx, id, "ending_soon", SYSTEM_ACTOR);
       }
       return due.length;
@@ -343,7 +406,11 @@ export class RequestRepo {
   }
 
   /** Time-bound grants other than `except` still open for any of these members in any of these targets (running-grants.ts). */
-  runningGrantsFor(targets: readonly string[], members: readonly MemberKey[], except: string | null = null): Promise<RunningGrant[]> {
+  runningGrantsFor(
+    targets: readonly string[],
+    members: readonly MemberKey[],
+    except: string | null = null,
+  ): Promise<RunningGrant[]> {
     return runningGrantsFor(this.prisma, targets, members, except);
   }
 
@@ -351,7 +418,10 @@ export class RequestRepo {
    * How much one person has asked for: requests still open (waiting for approval or to be
    * applied), requests filed since `since`, and the oldest of those.
    */
-  async requesterLoad(requesterId: string, since: Date): Promise<{ open: number; filedSince: number; oldestSince: Date | null }> {
+  async requesterLoad(
+    requesterId: string,
+    since: Date,
+  ): Promise<{ open: number; filedSince: number; oldestSince: Date | null }> {
     const [row] = await this.prisma.$queryRaw<{ open: number; filed: number; oldest: Date | null }[]>`
       SELECT
         (SELECT count(*)::int FROM role_requests WHERE requester_id = ${requesterId} AND status IN ('PENDING', 'APPROVED', 'EXECUTING')) AS open,
@@ -362,7 +432,10 @@ export class RequestRepo {
 
   /** A take-back of this failed revert still waiting, being decided or applied; null when there is none. */
   async openTakeBack(revertId: string): Promise<string | null> {
-    const open = await this.prisma.roleRequest.findFirst({ where: { takesBack: revertId, status: { in: ["PENDING", "APPROVED", "EXECUTING"] } }, select: { id: true } });
+    const open = await this.prisma.roleRequest.findFirst({
+      where: { takesBack: revertId, status: { in: ["PENDING", "APPROVED", "EXECUTING"] } },
+      select: { id: true },
+    });
     return open?.id ?? null;
   }
 
@@ -385,7 +458,11 @@ export class RequestRepo {
 
   /** The reverts of a time-bound grant, by member position. */
   async revertsOf(grantId: string): Promise<RoleRequest[]> {
-    const rows = await this.prisma.roleRequest.findMany({ where: { revertOf: grantId }, include: REQUEST_INCLUDE, orderBy: { id: "asc" } });
+    const rows = await this.prisma.roleRequest.findMany({
+      where: { revertOf: grantId },
+      include: REQUEST_INCLUDE,
+      orderBy: { id: "asc" },
+    });
     return rows.map(toRoleRequest);
   }
 
@@ -421,7 +498,9 @@ export class RequestRepo {
    */
   async recordRolesRead(id: string, readings: RoleReading[], now: Date): Promise<RoleRequest | null> {
     return this.prisma.$transaction(async (tx) => {
-      const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM role_requests WHERE id = ${id} AND status = 'PENDING' FOR UPDATE`;
+      const locked = await tx.$queryRaw<
+        { id: string }[]
+      >`SELECT id FROM role_requests WHERE id = ${id} AND status = 'PENDING' FOR UPDATE`;
       if (locked.length === 0) return null;
       const before = await reread(tx, id);
       const recorded: RoleReading[] = [];
@@ -440,7 +519,11 @@ export class RequestRepo {
       }
       if (recorded.length === 0) return null;
       await audit(tx, id, "ROLES_READ", SYSTEM_ACTOR, now, {
-        members: recorded.map((r) => ({ ref: before.members.find((m) => m.position === r.position)?.ref, target: r.target, role: r.role })),
+        members: recorded.map((r) => ({
+          ref: before.members.find((m) => m.position === r.position)?.ref,
+          target: r.target,
+          role: r.role,
+        })),
       });
       await enqueueNotice(tx, id, "roles_read", SYSTEM_ACTOR);
       return reread(tx, id);
@@ -458,18 +541,31 @@ export class RequestRepo {
    * target they approve (visibility.ts's rule, written as a query). "anyone": no such limit,
    * for tools and tests, never for a person's command.
    */
-  async history(query: HistoryQuery, limit: number, visibleTo: { viewer: Viewer; allTargets: readonly string[] } | "anyone", before?: HistoryCursor): Promise<RoleRequest[]> {
+  async history(
+    query: HistoryQuery,
+    limit: number,
+    visibleTo: { viewer: Viewer; allTargets: readonly string[] } | "anyone",
+    before?: HistoryCursor,
+  ): Promise<RoleRequest[]> {
     let visible: Prisma.RoleRequestWhereInput = {};
     if (visibleTo !== "anyone") {
       const { viewer, allTargets } = visibleTo;
       const others = allTargets.filter((t) => !viewer.approves.has(t));
       visible = {
-        OR: [{ requesterId: viewer.userId }, { target: { in: [...viewer.approves] }, ...(others.length > 0 ? { NOT: { extraTargets: { hasSome: others } } } : {}) }],
+        OR: [
+          { requesterId: viewer.userId },
+          {
+            target: { in: [...viewer.approves] },
+            ...(others.length > 0 ? { NOT: { extraTargets: { hasSome: others } } } : {}),
+          },
+        ],
       };
     }
     // Keyset: older than the last row shown, by (created_at, id), so a page costs the same at
     // the millionth row as at the first, and rows filed meanwhile never shift it.
-    const older: Prisma.RoleRequestWhereInput = before ? { OR: [{ createdAt: { lt: before.createdAt } }, { createdAt: before.createdAt, id: { lt: before.id } }] } : {};
+    const older: Prisma.RoleRequestWhereInput = before
+      ? { OR: [{ createdAt: { lt: before.createdAt } }, { createdAt: before.createdAt, id: { lt: before.id } }] }
+      : {};
     const rows = await this.prisma.roleRequest.findMany({
       // Reverts show under their grant (its card, /role show), not as requests of their own.
       where: { AND: [visible, filterOf(query), older, { revertOf: null }] },
@@ -482,17 +578,33 @@ export class RequestRepo {
 
   async auditTrail(id: string): Promise<AuditEntry[]> {
     const rows = await this.prisma.auditEvent.findMany({ where: { requestId: id }, orderBy: { id: "asc" } });
-    return rows.map((r) => ({ type: r.type, actor: r.actor, details: r.details as Record<string, unknown>, at: r.createdAt }));
+    return rows.map((r) => ({
+      type: r.type,
+      actor: r.actor,
+      details: r.details as Record<string, unknown>,
+      at: r.createdAt,
+    }));
   }
 
   private async findMany(ids: string[]): Promise<RoleRequest[]> {
     if (ids.length === 0) return [];
-    const rows = await this.prisma.roleRequest.findMany({ where: { id: { in: ids } }, include: REQUEST_INCLUDE, orderBy: { createdAt: "asc" } });
+    const rows = await this.prisma.roleRequest.findMany({
+      where: { id: { in: ids } },
+      include: REQUEST_INCLUDE,
+      orderBy: { createdAt: "asc" },
+    });
     return rows.map(toRoleRequest);
   }
 }
 
-async function applyDecision(tx: Tx, before: RoleRequest, command: PersonCommand, decision: Extract<Decision, { ok: true }>, now: Date, note: string | undefined): Promise<void> {
+async function applyDecision(
+  tx: Tx,
+  before: RoleRequest,
+  command: PersonCommand,
+  decision: Extract<Decision, { ok: true }>,
+  now: Date,
+  note: string | undefined,
+): Promise<void> {
   let details: Record<string, unknown> = {};
   let data: Prisma.RoleRequestUpdateManyMutationInput = {};
 
@@ -500,7 +612,11 @@ async function applyDecision(tx: Tx, before: RoleRequest, command: PersonCommand
     case "approve":
       // The unique (request, approver) index backs the lifecycle's one-approval-per-person rule.
       await tx.approval.create({ data: { requestId: before.id, approverId: command.actor, createdAt: now } });
-      details = { approvals: decision.approvalsGiven, required: before.requiredApprovals, ...(decision.lapsed ? { notCounted: decision.lapsed } : {}) };
+      details = {
+        approvals: decision.approvalsGiven,
+        required: before.requiredApprovals,
+        ...(decision.lapsed ? { notCounted: decision.lapsed } : {}),
+      };
       if (decision.to === "APPROVED") data = { decidedAt: now, nextAttemptAt: now };
       break;
     case "deny":
@@ -510,8 +626,18 @@ async function applyDecision(tx: Tx, before: RoleRequest, command: PersonCommand
       details = note ? { note } : {};
       break;
     case "retry":
-      data = { decidedBy: command.actor, decidedAt: now, attempts: 0, nextAttemptAt: now, failureDetail: null, failureCode: null };
-      await tx.requestMember.updateMany({ where: { requestId: before.id, outcome: "FAILED" }, data: { outcome: "PENDING", outcomeDetail: null } });
+      data = {
+        decidedBy: command.actor,
+        decidedAt: now,
+        attempts: 0,
+        nextAttemptAt: now,
+        failureDetail: null,
+        failureCode: null,
+      };
+      await tx.requestMember.updateMany({
+        where: { requestId: before.id, outcome: "FAILED" },
+        data: { outcome: "PENDING", outcomeDetail: null },
+      });
       details = { previousFailure: before.failureDetail };
       break;
   }
@@ -563,8 +689,16 @@ function filterOf(query: HistoryQuery): Prisma.RoleRequestWhereInput {
       return { requesterId: query.userId, status: { in: ["PENDING", "APPROVED", "EXECUTING"] } };
     case "running_grants":
       // Applied, or failed after changing some of its members: either way access runs until its reverts.
-      return { requesterId: query.userId, durationSeconds: { not: null }, reverts: { some: { status: { in: ["APPROVED", "EXECUTING", "FAILED"] } } } };
+      return {
+        requesterId: query.userId,
+        durationSeconds: { not: null },
+        reverts: { some: { status: { in: ["APPROVED", "EXECUTING", "FAILED"] } } },
+      };
     case "member":
-      return { members: { some: query.email ? { email: query.email.toLowerCase() } : { vendorUserId: query.vendorUserId ?? "" } } };
+      return {
+        members: {
+          some: query.email ? { email: query.email.toLowerCase() } : { vendorUserId: query.vendorUserId ?? "" },
+        },
+      };
   }
 }

@@ -13,7 +13,8 @@ import { audit, enqueueNotice, type Tx } from "./writes.js";
 export const revertId = (grantId: string, position: number) => `${grantId}-R${position}`;
 
 /** When a grant applied at `now` ends. */
-export const grantEnd = (grant: Pick<RoleRequest, "durationSeconds">, now: Date) => new Date(now.getTime() + (grant.durationSeconds ?? 0) * 1000);
+export const grantEnd = (grant: Pick<RoleRequest, "durationSeconds">, now: Date) =>
+  new Date(now.getTime() + (grant.durationSeconds ?? 0) * 1000);
 
 /**
  * Sentry: the team roles a revert asks for — for each team the grant changed, the role the
@@ -21,7 +22,10 @@ export const grantEnd = (grant: Pick<RoleRequest, "durationSeconds">, now: Date)
  * grant did not touch are left as they are at the vendor then.
  */
 function teamRolesBefore(granted: readonly TeamRole[], before: readonly TeamRole[]): TeamRole[] {
-  return granted.map((g) => ({ team: g.team, role: before.find((b) => b.team.toLowerCase() === g.team.toLowerCase())?.role ?? null }));
+  return granted.map((g) => ({
+    team: g.team,
+    role: before.find((b) => b.team.toLowerCase() === g.team.toLowerCase())?.role ?? null,
+  }));
 }
 
 /** A time-bound grant, as opposed to a permanent change, a revert or an extension. */
@@ -37,17 +41,29 @@ export const isGrant = (request: Pick<RoleRequest, "durationSeconds" | "revertOf
  * unknown: a revert that finds the member still in their previous role changes nothing. The
  * grant's end is fixed by the first change that took effect; later ones end with it.
  */
-export async function revertWhatTookEffect(tx: Tx, grantId: string, actor: string, now: Date, final: boolean): Promise<void> {
-  const grant = toRoleRequest(await tx.roleRequest.findUniqueOrThrow({ where: { id: grantId }, include: REQUEST_INCLUDE }));
+export async function revertWhatTookEffect(
+  tx: Tx,
+  grantId: string,
+  actor: string,
+  now: Date,
+  final: boolean,
+): Promise<void> {
+  const grant = toRoleRequest(
+    await tx.roleRequest.findUniqueOrThrow({ where: { id: grantId }, include: REQUEST_INCLUDE }),
+  );
   if (!isGrant(grant)) return;
   const unknown = final ? grant.members.filter((m) => m.outcome === "PENDING") : [];
-  const took = [...grant.members.filter((m) => m.outcome === "APPLIED"), ...unknown].filter((m) => m.previousRole !== null);
+  const took = [...grant.members.filter((m) => m.outcome === "APPLIED"), ...unknown].filter(
+    (m) => m.previousRole !== null,
+  );
   for (const member of unknown) {
     await tx.requestMember.update({
       where: { requestId_position: { requestId: grantId, position: member.position } },
       data: {
         outcome: "FAILED",
-        outcomeDetail: "rolegate could not learn whether this change took effect" + (member.previousRole ? "; its revert runs at the grant's end in case it did" : ""),
+        outcomeDetail:
+          "rolegate could not learn whether this change took effect" +
+          (member.previousRole ? "; its revert runs at the grant's end in case it did" : ""),
       },
     });
   }
@@ -58,7 +74,14 @@ export async function revertWhatTookEffect(tx: Tx, grantId: string, actor: strin
 }
 
 /** Creates a revert for each of `members` (those whose change took effect), in the caller's transaction. */
-async function scheduleReverts(tx: Tx, grant: RoleRequest, members: readonly RequestMember[], actor: string, now: Date, endsAt: Date): Promise<void> {
+async function scheduleReverts(
+  tx: Tx,
+  grant: RoleRequest,
+  members: readonly RequestMember[],
+  actor: string,
+  now: Date,
+  endsAt: Date,
+): Promise<void> {
   for (const member of members) {
     const id = revertId(grant.id, member.position);
     const data: Prisma.RoleRequestCreateInput = {
@@ -77,14 +100,33 @@ async function scheduleReverts(tx: Tx, grant: RoleRequest, members: readonly Req
       createdAt: now,
       grant: { connect: { id: grant.id } },
       members: {
-        create: [{ position: 0, ref: member.ref, email: member.email, vendorUserId: member.vendorUserId, roleWhenFiled: grant.requestedRole.name }],
+        create: [
+          {
+            position: 0,
+            ref: member.ref,
+            email: member.email,
+            vendorUserId: member.vendorUserId,
+            roleWhenFiled: grant.requestedRole.name,
+          },
+        ],
       },
-      ...(grant.teamRoles ? { teamRoles: teamRolesBefore(grant.teamRoles, member.previousTeamRoles ?? []) as unknown as Prisma.InputJsonArray } : {}),
+      ...(grant.teamRoles
+        ? {
+            teamRoles: teamRolesBefore(
+              grant.teamRoles,
+              member.previousTeamRoles ?? [],
+            ) as unknown as Prisma.InputJsonArray,
+          }
+        : {}),
     };
     const exists = await tx.roleRequest.findUnique({ where: { id }, select: { id: true } });
     if (exists) continue;
     await tx.roleRequest.create({ data });
-    await audit(tx, id, "FILED", actor, now, { revertOf: grant.id, role: member.previousRole, dueAt: endsAt.toISOString() });
+    await audit(tx, id, "FILED", actor, now, {
+      revertOf: grant.id,
+      role: member.previousRole,
+      dueAt: endsAt.toISOString(),
+    });
   }
 }
 
@@ -105,10 +147,17 @@ export async function extendGrant(tx: Tx, extension: RoleRequest, actor: string,
     data: { nextAttemptAt: newEnd, expiresAt: newEnd, updatedAt: now },
   });
   if (count > 0) {
-    await tx.roleRequest.update({ where: { id: grantId }, data: { grantEndsAt: newEnd, warnedDayAt: null, warnedHourAt: null } });
+    await tx.roleRequest.update({
+      where: { id: grantId },
+      data: { grantEndsAt: newEnd, warnedDayAt: null, warnedHourAt: null },
+    });
     await enqueueNotice(tx, grantId, "extended", actor);
   }
-  await audit(tx, grantId, "EXTENDED", actor, now, { by: extension.id, endsAt: count > 0 ? newEnd.toISOString() : null, revertsMoved: count });
+  await audit(tx, grantId, "EXTENDED", actor, now, {
+    by: extension.id,
+    endsAt: count > 0 ? newEnd.toISOString() : null,
+    revertsMoved: count,
+  });
   return count;
 }
 
@@ -127,7 +176,13 @@ export async function revertsDueNow(tx: Tx, grantId: string, actor: string, now:
 }
 
 /** The RESOLVED rows of a revert and its grant, and the notice that redraws the grant's card. */
-export async function recordResolution(tx: Tx, revertId: string, actor: string, now: Date, details: Record<string, unknown>): Promise<void> {
+export async function recordResolution(
+  tx: Tx,
+  revertId: string,
+  actor: string,
+  now: Date,
+  details: Record<string, unknown>,
+): Promise<void> {
   const { revertOf } = await tx.roleRequest.findUniqueOrThrow({ where: { id: revertId }, select: { revertOf: true } });
   await audit(tx, revertId, "RESOLVED", actor, now, details);
   if (revertOf) await audit(tx, revertOf, "RESOLVED", actor, now, { revert: revertId, ...details });

@@ -26,7 +26,10 @@ export function toRoleRequest(row: RequestRow): RoleRequest {
     revertOf: row.revertOf,
     extendsGrant: row.extendsGrant,
     takesBack: row.takesBack,
-    resolution: row.resolvedBy && row.resolvedAt ? { by: row.resolvedBy, at: row.resolvedAt, reason: row.resolution ?? "" } : null,
+    resolution:
+      row.resolvedBy && row.resolvedAt
+        ? { by: row.resolvedBy, at: row.resolvedAt, reason: row.resolution ?? "" }
+        : null,
     remindersSent: row.remindersSent,
     escalatedAt: row.escalatedAt,
     requesterId: row.requesterId,

@@ -28,7 +28,12 @@ export interface MemberKey {
 }
 
 /** The grants other than `except` still open for any of `members` in any of `targets`. */
-export async function runningGrantsFor(db: Tx | PrismaClient, targets: readonly string[], members: readonly MemberKey[], except: string | null = null): Promise<RunningGrant[]> {
+export async function runningGrantsFor(
+  db: Tx | PrismaClient,
+  targets: readonly string[],
+  members: readonly MemberKey[],
+  except: string | null = null,
+): Promise<RunningGrant[]> {
   const emails = members.flatMap((m) => (m.email ? [m.email.toLowerCase()] : []));
   const ids = members.flatMap((m) => (m.vendorUserId ? [m.vendorUserId] : []));
   if (targets.length === 0 || (emails.length === 0 && ids.length === 0)) return [];

@@ -146,7 +146,9 @@ export class WorkQueue {
         if (!due) {
           // Skipped is not absent: a row another writer has locked for a moment (the card's ts
           // being saved, a decision) is due all the same, and would otherwise wait for a poll.
-          const [{ locked }] = (await tx.$queryRaw<{ locked: boolean }[]>`SELECT EXISTS (SELECT 1 FROM role_requests WHERE ${isDue(now)}) AS locked`) as [{ locked: boolean }];
+          const [{ locked }] = (await tx.$queryRaw<
+            { locked: boolean }[]
+          >`SELECT EXISTS (SELECT 1 FROM role_requests WHERE ${isDue(now)}) AS locked`) as [{ locked: boolean }];
           return locked ? ("held" as const) : ("none" as const);
         }
         const attempt = due.attempts + 1;
@@ -155,8 +157,18 @@ export class WorkQueue {
           await this.giveUp(tx, due, owner, now, options.maxAttempts);
           return "gave_up" as const;
         }
-        await claimLocked(tx, { id: due.id, status: due.status, owner, now, leaseUntil: due.lease_until, attempt, takenOverFrom });
-        const request = toRoleRequest(await tx.roleRequest.findUniqueOrThrow({ where: { id: due.id }, include: REQUEST_INCLUDE }));
+        await claimLocked(tx, {
+          id: due.id,
+          status: due.status,
+          owner,
+          now,
+          leaseUntil: due.lease_until,
+          attempt,
+          takenOverFrom,
+        });
+        const request = toRoleRequest(
+          await tx.roleRequest.findUniqueOrThrow({ where: { id: due.id }, include: REQUEST_INCLUDE }),
+        );
         return { request, owner, attempt, takenOverFrom } satisfies ClaimedJob;
       }, TX_OPTIONS);
       if (outcome === "none") return null;
@@ -186,7 +198,11 @@ export class WorkQueue {
    * vendor call, and the readings are kept only by the lease's holder. False when the lease is
    * gone, as renewLease.
    */
-  async recordPreviousRoles(job: ClaimedJob, roles: { position: number; role: RoleRef | null; teamRoles: TeamRole[] | null }[], leaseMs: number): Promise<boolean> {
+  async recordPreviousRoles(
+    job: ClaimedJob,
+    roles: { position: number; role: RoleRef | null; teamRoles: TeamRole[] | null }[],
+    leaseMs: number,
+  ): Promise<boolean> {
     // Team roles only where the request changes them (absent: the column is left as it is).
     const readings = roles.flatMap(({ position, role, teamRoles }) =>
       role ? [{ position, role: role.name, role_id: role.id, ...(teamRoles ? { team_roles: teamRoles } : {}) }] : [],
@@ -205,22 +221,62 @@ export class WorkQueue {
 
   /** Time-bound grants other than this request still open for its members in its targets (running-grants.ts). */
   otherGrantsRunning(request: RoleRequest): Promise<RunningGrant[]> {
-    return runningGrantsFor(this.prisma, [request.target, ...request.extraTargets], request.members, request.revertOf ?? request.extendsGrant ?? request.id);
+    return runningGrantsFor(
+      this.prisma,
+      [request.target, ...request.extraTargets],
+      request.members,
+      request.revertOf ?? request.extendsGrant ?? request.id,
+    );
   }
 
   /** EXECUTING → APPLIED. Null when the lease was lost: the holder records the outcome. */
   finishApplied(job: ClaimedJob, now: Date, members: MemberResult[], calls: number): Promise<RoleRequest | null> {
-    return this.finish(job, now, members, "apply", { appliedAt: now, failureDetail: null, failureCode: null, nextAttemptAt: null }, { vendorCalls: calls });
+    return this.finish(
+      job,
+      now,
+      members,
+      "apply",
+      { appliedAt: now, failureDetail: null, failureCode: null, nextAttemptAt: null },
+      { vendorCalls: calls },
+    );
   }
 
   /** EXECUTING → FAILED, keeping the vendor's words for people; `code` when a retry cannot help. */
-  finishFailed(job: ClaimedJob, now: Date, members: MemberResult[], detail: string, info: Record<string, unknown>, code: string | null = null): Promise<RoleRequest | null> {
-    return this.finish(job, now, members, "fail", { failureDetail: detail, failureCode: code, nextAttemptAt: null }, { detail, ...info });
+  finishFailed(
+    job: ClaimedJob,
+    now: Date,
+    members: MemberResult[],
+    detail: string,
+    info: Record<string, unknown>,
+    code: string | null = null,
+  ): Promise<RoleRequest | null> {
+    return this.finish(
+      job,
+      now,
+      members,
+      "fail",
+      { failureDetail: detail, failureCode: code, nextAttemptAt: null },
+      { detail, ...info },
+    );
   }
 
   /** EXECUTING → APPROVED with the next attempt due at `nextAttemptAt`; `members`: what the interrupted call did. */
-  reschedule(job: ClaimedJob, now: Date, nextAttemptAt: Date, detail: string, info: Record<string, unknown>, members: MemberResult[] = []): Promise<RoleRequest | null> {
-    return this.finish(job, now, members, "reschedule", { failureDetail: detail, nextAttemptAt }, { detail, nextAttemptAt: nextAttemptAt.toISOString(), ...info });
+  reschedule(
+    job: ClaimedJob,
+    now: Date,
+    nextAttemptAt: Date,
+    detail: string,
+    info: Record<string, unknown>,
+    members: MemberResult[] = [],
+  ): Promise<RoleRequest | null> {
+    return this.finish(
+      job,
+      now,
+      members,
+      "reschedule",
+      { failureDetail: detail, nextAttemptAt },
+      { detail, nextAttemptAt: nextAttemptAt.toISOString(), ...info },
+    );
   }
 
   private async finish(
@@ -235,7 +291,10 @@ export class WorkQueue {
     const { request } = job;
     // A time-bound grant's end is fixed when its change takes effect — the clock starts then,
     // not at filing — or kept, when an earlier attempt already changed some of its members.
-    const endsAt = kind === "apply" && request.durationSeconds !== null && request.revertOf === null ? (request.grantEndsAt ?? grantEnd(request, now)) : null;
+    const endsAt =
+      kind === "apply" && request.durationSeconds !== null && request.revertOf === null
+        ? (request.grantEndsAt ?? grantEnd(request, now))
+        : null;
     if (endsAt) {
       data = { ...data, grantEndsAt: endsAt };
       if (isGrant(request)) details = { ...details, revertsDueAt: endsAt.toISOString() };
@@ -263,18 +322,26 @@ export class WorkQueue {
       // In the same transaction as the outcome: there is no moment at which an elevated role is
       // recorded as in place but nothing will take it back.
       if (isGrant(request)) await revertWhatTookEffect(tx, request.id, job.owner, now, kind !== "reschedule");
-      const finished = toRoleRequest(await tx.roleRequest.findUniqueOrThrow({ where: { id: request.id }, include: REQUEST_INCLUDE }));
+      const finished = toRoleRequest(
+        await tx.roleRequest.findUniqueOrThrow({ where: { id: request.id }, include: REQUEST_INCLUDE }),
+      );
       // A take-back in place settles the failed revert it replaces, in the same commit.
       if (kind === "apply" && finished.takesBack) {
         const { count } = await tx.roleRequest.updateMany({
           where: { id: finished.takesBack, status: "FAILED", resolvedAt: null },
-          data: { resolvedBy: finished.requesterId, resolvedAt: now, resolution: `taken back by request ${finished.id}` },
+          data: {
+            resolvedBy: finished.requesterId,
+            resolvedAt: now,
+            resolution: `taken back by request ${finished.id}`,
+          },
         });
         if (count > 0) await recordResolution(tx, finished.takesBack, job.owner, now, { takenBackBy: finished.id });
       }
       if (kind === "apply" && finished.extendsGrant) {
         await extendGrant(tx, finished, job.owner, now);
-        return toRoleRequest(await tx.roleRequest.findUniqueOrThrow({ where: { id: request.id }, include: REQUEST_INCLUDE }));
+        return toRoleRequest(
+          await tx.roleRequest.findUniqueOrThrow({ where: { id: request.id }, include: REQUEST_INCLUDE }),
+        );
       }
       return finished;
     }, TX_OPTIONS);
@@ -284,7 +351,8 @@ export class WorkQueue {
   private async giveUp(tx: Tx, due: DueRow, owner: string, now: Date, maxAttempts: number): Promise<void> {
     const detail = `rolegate gave up after ${maxAttempts} attempts: the last ones ended before recording an outcome (a process stopped, lost its lease, or the database refused the write). An approver can retry.`;
     // From where it stands: APPROVED (rescheduled, or never answered), or EXECUTING (a lease ran out).
-    const { from, to, event, notice } = due.status === "EXECUTING" ? SYSTEM_TRANSITIONS.fail : SYSTEM_TRANSITIONS.giveUp;
+    const { from, to, event, notice } =
+      due.status === "EXECUTING" ? SYSTEM_TRANSITIONS.fail : SYSTEM_TRANSITIONS.giveUp;
     const moved = await transitionRow(tx, {
       id: due.id,
       from,

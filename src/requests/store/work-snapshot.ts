@@ -13,7 +13,9 @@ export interface WorkSnapshot {
 
 export async function readWorkSnapshot(prisma: PrismaClient): Promise<WorkSnapshot> {
   const [statuses, work] = await Promise.all([
-    prisma.$queryRaw<{ status: string; n: bigint }[]>`SELECT status::text AS status, count(*) AS n FROM role_requests GROUP BY status`,
+    prisma.$queryRaw<
+      { status: string; n: bigint }[]
+    >`SELECT status::text AS status, count(*) AS n FROM role_requests GROUP BY status`,
     prisma.$queryRaw<{ due: bigint; oldest: number | null; failed_reverts: bigint; outbox: bigint }[]>`
       SELECT
         (SELECT count(*) FROM role_requests WHERE status = 'APPROVED' AND (next_attempt_at IS NULL OR next_attempt_at <= now())) AS due,

@@ -9,8 +9,17 @@ import type { AuditEventType, RequestStatus } from "../types.js";
 
 export type Tx = Prisma.TransactionClient;
 
-export async function audit(tx: Tx, requestId: string, type: AuditEventType, actor: string, at: Date, details: Record<string, unknown>): Promise<void> {
-  await tx.auditEvent.create({ data: { requestId, type, actor, details: details as Prisma.InputJsonObject, createdAt: at } });
+export async function audit(
+  tx: Tx,
+  requestId: string,
+  type: AuditEventType,
+  actor: string,
+  at: Date,
+  details: Record<string, unknown>,
+): Promise<void> {
+  await tx.auditEvent.create({
+    data: { requestId, type, actor, details: details as Prisma.InputJsonObject, createdAt: at },
+  });
 }
 
 /** Queues a notice; the dispatcher delivers it after the transaction commits. */
@@ -41,7 +50,9 @@ export interface RowTransition {
  */
 export async function transitionRow(tx: Tx, change: RowTransition): Promise<boolean> {
   if (!isTransition(change.from, change.to, change.event)) {
-    throw new Error(`${change.from} → ${change.to} (${change.event}) is not a transition the lifecycle lists (lifecycle.ts TRANSITIONS)`);
+    throw new Error(
+      `${change.from} → ${change.to} (${change.event}) is not a transition the lifecycle lists (lifecycle.ts TRANSITIONS)`,
+    );
   }
   const { count } = await tx.roleRequest.updateMany({
     where: { ...change.where, id: change.id, status: change.from },

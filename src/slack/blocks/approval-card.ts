@@ -4,7 +4,13 @@ import type { types } from "@slack/bolt";
 import type { Target } from "../../config/file.js";
 import { STATUS_PHRASE } from "../../requests/refusals.js";
 import { lifecycleStateOf } from "../../requests/lifecycle.js";
-import { isUnknownRole, roleWhenFiledIn, targetsOf, type RequestMember, type RoleRequest } from "../../requests/types.js";
+import {
+  isUnknownRole,
+  roleWhenFiledIn,
+  targetsOf,
+  type RequestMember,
+  type RoleRequest,
+} from "../../requests/types.js";
 import { ACTIONS } from "../action-ids.js";
 import { approversText } from "./approvers.js";
 import { durationText } from "../../requests/durations.js";
@@ -41,17 +47,29 @@ export function summary(request: RoleRequest): string {
   const who = request.members.map((m) => m.ref).join(", ");
   const verb = request.kind === "ADD_TO_ORGS" ? `add ${who} to ${targetsOf(request).join(", ")} as` : `make ${who}`;
   const length = request.durationSeconds === null ? "" : ` for ${durationText(request.durationSeconds)}`;
-  return request.kind === "ADD_TO_ORGS" ? `${verb} ${request.requestedRole.name}` : `${verb} ${request.requestedRole.name} in ${request.target}${length}`;
+  return request.kind === "ADD_TO_ORGS"
+    ? `${verb} ${request.requestedRole.name}`
+    : `${verb} ${request.requestedRole.name} in ${request.target}${length}`;
 }
 
 /**
  * `reverts`: a time-bound grant's reverts, which say whether its access has ended. `extended`:
  * for an extension, the grant it extends, so the card can say how long that will have run.
  */
-export function approvalCard(request: RoleRequest, targets: ReadonlyMap<string, Target>, reverts: readonly RoleRequest[] = [], extended: RoleRequest | null = null): SlackMessage {
+export function approvalCard(
+  request: RoleRequest,
+  targets: ReadonlyMap<string, Target>,
+  reverts: readonly RoleRequest[] = [],
+  extended: RoleRequest | null = null,
+): SlackMessage {
   const grant = grantState(request, reverts);
   const icon = grant === "revert_failed" ? "🚨" : STATUS_ICON[request.status];
-  const phrase = grant === "ended" ? "applied, and ended" : grant === "revert_failed" ? "access NOT taken back" : STATUS_PHRASE[request.status];
+  const phrase =
+    grant === "ended"
+      ? "applied, and ended"
+      : grant === "revert_failed"
+        ? "access NOT taken back"
+        : STATUS_PHRASE[request.status];
   const blocks: KnownBlock[] = [
     { type: "header", text: plain(`${icon} Role change ${request.id}: ${phrase}`, LIMITS.header) },
     {
@@ -64,12 +82,18 @@ export function approvalCard(request: RoleRequest, targets: ReadonlyMap<string, 
             .join("\n")}`,
           LIMITS.field,
         ),
-        mrkdwn(`*Role*\n${escapeText(request.requestedRole.name)}${forHowLong(request)}${teamRolesText(request)}`, LIMITS.field),
+        mrkdwn(
+          `*Role*\n${escapeText(request.requestedRole.name)}${forHowLong(request)}${teamRolesText(request)}`,
+          LIMITS.field,
+        ),
         mrkdwn(`*Approvals*\n${approvalsText(request)}`, LIMITS.field),
       ],
     },
     { type: "section", text: mrkdwn(`*Member${request.members.length > 1 ? "s" : ""}*\n${membersText(request)}`) },
-    { type: "section", text: mrkdwn(`*Reason*\n>${userText(request.reason, LIMITS.sectionText - 20).replace(/\n/g, "\n>")}`) },
+    {
+      type: "section",
+      text: mrkdwn(`*Reason*\n>${userText(request.reason, LIMITS.sectionText - 20).replace(/\n/g, "\n>")}`),
+    },
     { type: "context", elements: [mrkdwn(statusLine(request), LIMITS.contextText)] },
   ];
   // What approvers should know about each vendor the request touches (vendors/traits.ts).
@@ -84,7 +108,9 @@ export function approvalCard(request: RoleRequest, targets: ReadonlyMap<string, 
   if (request.status === "PENDING" && request.escalatedAt && escalateTo) {
     blocks.splice(blocks.length - 1, 0, {
       type: "context",
-      elements: [mrkdwn(`⏫ Escalated ${slackDate(request.escalatedAt)}: ${approversText(escalateTo)} may decide it now too.`)],
+      elements: [
+        mrkdwn(`⏫ Escalated ${slackDate(request.escalatedAt)}: ${approversText(escalateTo)} may decide it now too.`),
+      ],
     });
   }
   if (request.extendsGrant) {
@@ -96,7 +122,13 @@ export function approvalCard(request: RoleRequest, targets: ReadonlyMap<string, 
   const buttons = [...grantButtons(request, reverts), ...requestButtons(request)];
   if (buttons.length > 0) blocks.push({ type: "actions", block_id: `actions_${request.id}`, elements: buttons });
   // The fallback text is what notifications show, and Slack parses it too: escape it as well.
-  return { text: cut(`Role change ${request.id} (${STATUS_PHRASE[request.status]}): ${escapeText(summary(request))}`, LIMITS.sectionText), blocks };
+  return {
+    text: cut(
+      `Role change ${request.id} (${STATUS_PHRASE[request.status]}): ${escapeText(summary(request))}`,
+      LIMITS.sectionText,
+    ),
+    blocks,
+  };
 }
 
 /**
@@ -112,7 +144,8 @@ function extensionLine(extension: RoleRequest, grant: RoleRequest | null): strin
     return `↪️ Extended request ${id}: it now ends ${slackDate(new Date(end))}, ${escapeText(durationText((end - started) / 1000))} in all.`;
   }
   const base = `↪️ An extension: once approved, request ${id} ends ${escapeText(durationText(more / 1000))} later`;
-  if (started === undefined || end === undefined || !["PENDING", "APPROVED", "EXECUTING"].includes(extension.status)) return `${base}.`;
+  if (started === undefined || end === undefined || !["PENDING", "APPROVED", "EXECUTING"].includes(extension.status))
+    return `${base}.`;
   return `${base}, at ${slackDate(new Date(end + more))}: ${escapeText(durationText((end + more - started) / 1000))} in all since it was applied ${slackDate(new Date(started))}.`;
 }
 
@@ -148,7 +181,9 @@ function memberLine(request: RoleRequest, member: RequestMember): string {
   const targets = targetsOf(request);
   if (targets.length === 1) return `${name}: ${changeText(request, member.roleWhenFiled)}${outcomeText(member)}`;
   // One POST adds to every organization at once: say, for each, what it will overwrite.
-  const perTarget = targets.map((target) => `${escapeText(target)}: ${changeText(request, roleWhenFiledIn(request, member, target))}`);
+  const perTarget = targets.map(
+    (target) => `${escapeText(target)}: ${changeText(request, roleWhenFiledIn(request, member, target))}`,
+  );
   return `${name}: ${perTarget.join("; ")}${outcomeText(member)}`;
 }
 
@@ -156,7 +191,8 @@ function changeText(request: RoleRequest, filed: string | null): string {
   const wanted = `*${escapeText(request.requestedRole.name)}*`;
   if (filed === null) return `not a member → ${wanted}`;
   if (isUnknownRole(filed)) return `_${escapeText(cut(filed, 200))}_ → ${wanted}`;
-  if (request.kind === "ADD_TO_ORGS") return `already a member as ${escapeText(filed)}; adding overwrites it with ${wanted}`;
+  if (request.kind === "ADD_TO_ORGS")
+    return `already a member as ${escapeText(filed)}; adding overwrites it with ${wanted}`;
   return `${escapeText(filed)} → ${wanted}`;
 }
 
@@ -205,13 +241,33 @@ function statusLine(request: RoleRequest): string {
 function requestButtons(request: RoleRequest): types.Button[] {
   if (request.status === "PENDING") {
     return [
-      { type: "button", action_id: ACTIONS.approve, text: plain("Approve", LIMITS.buttonText), style: "primary", value: request.id },
-      { type: "button", action_id: ACTIONS.deny, text: plain("Deny…", LIMITS.buttonText), style: "danger", value: request.id },
+      {
+        type: "button",
+        action_id: ACTIONS.approve,
+        text: plain("Approve", LIMITS.buttonText),
+        style: "primary",
+        value: request.id,
+      },
+      {
+        type: "button",
+        action_id: ACTIONS.deny,
+        text: plain("Deny…", LIMITS.buttonText),
+        style: "danger",
+        value: request.id,
+      },
     ];
   }
   if (request.status === "APPROVED" && !lifecycleStateOf(request).started) {
     // Approved but not yet taken up (the executor is busy or down): it can still be stopped.
-    return [{ type: "button", action_id: ACTIONS.deny, text: plain("Deny…", LIMITS.buttonText), style: "danger", value: request.id }];
+    return [
+      {
+        type: "button",
+        action_id: ACTIONS.deny,
+        text: plain("Deny…", LIMITS.buttonText),
+        style: "danger",
+        value: request.id,
+      },
+    ];
   }
   if (request.status === "FAILED" && !request.failureCode) {
     return [{ type: "button", action_id: ACTIONS.retry, text: plain("Retry", LIMITS.buttonText), value: request.id }];

@@ -4,11 +4,18 @@ import type { ApproversConfig, Target } from "../../config/file.js";
 import { mention } from "./text.js";
 
 /** Everyone who can decide a request of this target now, named; escalateTo too once escalated. */
-export function whoCanDecide(target: Target, policy: { approversFor(target: Target): ApproversConfig }, escalated: boolean): string {
+export function whoCanDecide(
+  target: Target,
+  policy: { approversFor(target: Target): ApproversConfig },
+  escalated: boolean,
+): string {
   const approvers = policy.approversFor(target);
   const merged: ApproversConfig =
     escalated && target.escalateTo
-      ? { users: [...new Set([...approvers.users, ...target.escalateTo.users])], usergroups: [...new Set([...approvers.usergroups, ...target.escalateTo.usergroups])] }
+      ? {
+          users: [...new Set([...approvers.users, ...target.escalateTo.users])],
+          usergroups: [...new Set([...approvers.usergroups, ...target.escalateTo.usergroups])],
+        }
       : approvers;
   return approversText(merged);
 }

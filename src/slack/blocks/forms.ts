@@ -22,7 +22,10 @@ export type RoleChoices = { roles: VendorRole[] } | { error: string } | null;
 
 export function requestForm(targets: readonly Target[], metadata: FormMetadata, choices: RoleChoices = null): View {
   const selected = targets.find((t) => t.name === metadata.target);
-  const option = (t: Target) => ({ text: plain(`${t.name} (${t.vendor} · ${t.organization})`, LIMITS.optionText), value: t.name });
+  const option = (t: Target) => ({
+    text: plain(`${t.name} (${t.vendor} · ${t.organization})`, LIMITS.optionText),
+    value: t.name,
+  });
   const blocks: KnownBlock[] = [
     {
       type: "input",
@@ -42,7 +45,11 @@ export function requestForm(targets: readonly Target[], metadata: FormMetadata, 
       block_id: FORM.users.block,
       optional: true,
       label: plain("Members (Slack)", 2000),
-      element: { type: "multi_users_select", action_id: FORM.users.action, placeholder: plain("People in this workspace", LIMITS.placeholder) },
+      element: {
+        type: "multi_users_select",
+        action_id: FORM.users.action,
+        placeholder: plain("People in this workspace", LIMITS.placeholder),
+      },
     },
     {
       type: "input",
@@ -50,7 +57,11 @@ export function requestForm(targets: readonly Target[], metadata: FormMetadata, 
       optional: true,
       label: plain("Members (email or vendor id)", 2000),
       hint: plain("Separate several with commas: ada@example.com, id:1234", 2000),
-      element: { type: "plain_text_input", action_id: FORM.emails.action, placeholder: plain("ada@example.com", LIMITS.placeholder) },
+      element: {
+        type: "plain_text_input",
+        action_id: FORM.emails.action,
+        placeholder: plain("ada@example.com", LIMITS.placeholder),
+      },
     },
     roleBlock(selected, choices),
   ];
@@ -60,7 +71,10 @@ export function requestForm(targets: readonly Target[], metadata: FormMetadata, 
       block_id: FORM.teamRoles.block,
       optional: true,
       label: plain("Team roles (Sentry)", 2000),
-      hint: plain("team:role pairs, e.g. backend:admin, web:contributor. Leave empty to keep the member's current team roles.", 2000),
+      hint: plain(
+        "team:role pairs, e.g. backend:admin, web:contributor. Leave empty to keep the member's current team roles.",
+        2000,
+      ),
       element: { type: "plain_text_input", action_id: FORM.teamRoles.action },
     });
   }
@@ -69,7 +83,13 @@ export function requestForm(targets: readonly Target[], metadata: FormMetadata, 
     type: "input",
     block_id: FORM.reason.block,
     label: plain("Reason", 2000),
-    element: { type: "plain_text_input", action_id: FORM.reason.action, multiline: true, max_length: 2000, placeholder: plain("Why is this change needed?", LIMITS.placeholder) },
+    element: {
+      type: "plain_text_input",
+      action_id: FORM.reason.action,
+      multiline: true,
+      max_length: 2000,
+      placeholder: plain("Why is this change needed?", LIMITS.placeholder),
+    },
   });
   return {
     type: "modal",
@@ -100,12 +120,18 @@ function durationBlock(target: Target | undefined): KnownBlock {
   const offered = GRANT_LENGTHS_SECONDS.filter((s) => s <= longest);
   const lengths = offered.length > 0 ? offered : [longest]; // every cap under an hour: offer the cap itself
   const permanent = { text: plain("Permanent", LIMITS.optionText), value: PERMANENT };
-  const options = [...(permanentAllowed ? [permanent] : []), ...lengths.map((s) => ({ text: plain(`For ${durationText(s)}`, LIMITS.optionText), value: String(s) }))];
+  const options = [
+    ...(permanentAllowed ? [permanent] : []),
+    ...lengths.map((s) => ({ text: plain(`For ${durationText(s)}`, LIMITS.optionText), value: String(s) })),
+  ];
   return {
     type: "input",
     block_id: FORM.duration.block,
     label: plain("How long", 2000),
-    hint: plain("A time-bound change is taken back on its own when the time is up; the clock starts when it is applied.", 2000),
+    hint: plain(
+      "A time-bound change is taken back on its own when the time is up; the clock starts when it is applied.",
+      2000,
+    ),
     element: {
       type: "static_select",
       action_id: FORM.duration.action,
@@ -124,7 +150,11 @@ function roleBlock(target: Target | undefined, choices: RoleChoices): KnownBlock
     return {
       type: "context",
       block_id: FORM.role.block,
-      elements: [mrkdwn(`⚠️ Could not read the roles of ${target.name}: ${userText(choices.error, 500)}. Pick the target again to retry.`)],
+      elements: [
+        mrkdwn(
+          `⚠️ Could not read the roles of ${target.name}: ${userText(choices.error, 500)}. Pick the target again to retry.`,
+        ),
+      ],
     };
   }
   return {

@@ -15,7 +15,9 @@ export function revertMessage(type: NoticeType, revert: RoleRequest, grant: Role
       return (
         `🚨 rolegate could not take back the ${granted} access of request *${grant.id}*: ${member} still holds it in ${where}. ` +
         `${userText(revert.failureDetail ?? "No detail.", 1500)} ` +
-        (revert.failureCode ? "Check the member's role at the vendor." : "An approver can retry from the request's card.")
+        (revert.failureCode
+          ? "Check the member's role at the vendor."
+          : "An approver can retry from the request's card.")
       );
     // A revert is created approved and ends applied or failed; the rest show on the card only.
     case "filed":

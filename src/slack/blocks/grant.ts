@@ -50,7 +50,9 @@ export function grantLine(request: RoleRequest, reverts: readonly RoleRequest[])
     case "ended": {
       const settled = reverts.filter((r) => r.resolution !== null);
       if (settled.length === 0) return `⏱️ Ended ${until}: every member is back in their previous role.`;
-      const how = settled.map((r) => `${member(r)}: ${userText(r.resolution!.reason, 300)} (${mention(r.resolution!.by)})`).join("; ");
+      const how = settled
+        .map((r) => `${member(r)}: ${userText(r.resolution!.reason, 300)} (${mention(r.resolution!.by)})`)
+        .join("; ");
       return `⏱️ Ended ${until}. Settled by an approver where the revert failed — ${how}.`;
     }
     case "revert_failed": {
@@ -71,7 +73,15 @@ export function grantLine(request: RoleRequest, reverts: readonly RoleRequest[])
 export function grantButtons(request: RoleRequest, reverts: readonly RoleRequest[]): types.Button[] {
   const state = grantState(request, reverts);
   if (state === "running") {
-    return [{ type: "button", action_id: ACTIONS.endEarly, text: plain("End now", LIMITS.buttonText), style: "danger", value: request.id }];
+    return [
+      {
+        type: "button",
+        action_id: ACTIONS.endEarly,
+        text: plain("End now", LIMITS.buttonText),
+        style: "danger",
+        value: request.id,
+      },
+    ];
   }
   if (state !== "revert_failed") return [];
   // Five reverts' worth of buttons (15) stays well within an actions block's 25 elements.
@@ -80,7 +90,12 @@ export function grantButtons(request: RoleRequest, reverts: readonly RoleRequest
     .slice(0, 5)
     .flatMap((r) => {
       const who = r.members[0]?.ref ?? r.id;
-      const button = (kind: string, text: string): types.Button => ({ type: "button", action_id: actionIdFor(kind, r.id), text: plain(text, LIMITS.buttonText), value: r.id });
+      const button = (kind: string, text: string): types.Button => ({
+        type: "button",
+        action_id: actionIdFor(kind, r.id),
+        text: plain(text, LIMITS.buttonText),
+        value: r.id,
+      });
       return [
         ...(r.failureCode ? [] : [button(ACTIONS.retry, `Retry revert of ${who}`)]),
         button(ACTIONS.takeBack, `Take back from ${who}`),

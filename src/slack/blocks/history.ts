@@ -27,7 +27,10 @@ export function historyLine(request: RoleRequest, max: number = LIMITS.sectionTe
   const when = request.appliedAt ?? request.decidedAt ?? request.createdAt;
   const head = `*${request.id}* · ${STATUS_PHRASE[request.status]} · ${userText([request.target, ...request.extraTargets].join(", "), 300)} · asked by ${mention(request.requesterId)}\n`;
   const tail = `${forHowLong(request)}${decided} · ${slackDate(when)}`;
-  const entries = request.members.map((m) => `${userText(m.ref, 330)}: ${userText(m.roleWhenFiled ?? "not a member", 200)} → ${userText(request.requestedRole.name, 200)}`);
+  const entries = request.members.map(
+    (m) =>
+      `${userText(m.ref, 330)}: ${userText(m.roleWhenFiled ?? "not a member", 200)} → ${userText(request.requestedRole.name, 200)}`,
+  );
   return head + wholeEntries(entries, "; ", max - head.length - tail.length) + tail;
 }
 
@@ -38,7 +41,8 @@ function wholeEntries(entries: string[], separator: string, max: number): string
     const next = (i === 0 ? "" : separator) + entry;
     const rest = entries.length - i - 1;
     const more = rest > 0 ? `${separator}…and ${rest} more` : "";
-    if (text.length + next.length + more.length > max) return `${text}${i === 0 ? "" : separator}…and ${entries.length - i} more`;
+    if (text.length + next.length + more.length > max)
+      return `${text}${i === 0 ? "" : separator}…and ${entries.length - i} more`;
     text += next;
   }
   return text;
@@ -75,7 +79,10 @@ export function historyMessage(
 ): SlackMessage {
   const noted: KnownBlock[] = note ? [{ type: "context", elements: [mrkdwn(escapeText(note))] }] : [];
   if (requests.length === 0) {
-    return { text: `${heading}: none.${note ? ` ${note}` : ""}`, blocks: [{ type: "section", text: mrkdwn(`*${escapeText(heading)}*: none.`) }, ...noted] };
+    return {
+      text: `${heading}: none.${note ? ` ${note}` : ""}`,
+      blocks: [{ type: "section", text: mrkdwn(`*${escapeText(heading)}*: none.`) }, ...noted],
+    };
   }
   // The heading, the note, the closing hint and the button take their blocks first.
   const rows = packRows(
@@ -83,14 +90,25 @@ export function historyMessage(
     LIMITS.messageBlocks - 3 - noted.length,
   );
   const shown = requests.slice(0, rows.shown);
-  const blocks: KnownBlock[] = [{ type: "section", text: mrkdwn(`*${escapeText(heading)}* (newest first)`) }, ...noted, ...rows.blocks];
+  const blocks: KnownBlock[] = [
+    { type: "section", text: mrkdwn(`*${escapeText(heading)}* (newest first)`) },
+    ...noted,
+    ...rows.blocks,
+  ];
   blocks.push({ type: "context", elements: [mrkdwn("`/role show <id>` shows one request in full.")] });
   const next = older(shown);
   if (next) {
     blocks.push({
       type: "actions",
       block_id: "history_older",
-      elements: [{ type: "button", action_id: ACTIONS.historyOlder, text: plain("Older requests", LIMITS.buttonText), value: next }],
+      elements: [
+        {
+          type: "button",
+          action_id: ACTIONS.historyOlder,
+          text: plain("Older requests", LIMITS.buttonText),
+          value: next,
+        },
+      ],
     });
   }
   return { text: `${heading}: ${shown.length} request${shown.length === 1 ? "" : "s"}`, blocks };
@@ -126,7 +144,11 @@ export function showMessage(
   const lines = trail.map((e) => {
     const actor = /^[UW][A-Z0-9]+$/.test(e.actor) ? mention(e.actor) : escapeText(e.actor);
     const detail =
-      typeof e.details.reason === "string" ? `: ${userText(e.details.reason, 200)}` : typeof e.details.detail === "string" ? `: ${userText(e.details.detail, 200)}` : "";
+      typeof e.details.reason === "string"
+        ? `: ${userText(e.details.reason, 200)}`
+        : typeof e.details.detail === "string"
+          ? `: ${userText(e.details.detail, 200)}`
+          : "";
     return `${slackDate(e.at, "{date_short} {time_secs}")} · ${EVENT_WORDS[e.type]} · ${actor}${detail}`;
   });
   // The card's buttons belong in the channel, not in a private reply.
@@ -149,10 +171,17 @@ function newestThatFit(lines: string[], max: number): string {
   return kept.join("\n");
 }
 
-export function targetsMessage(entries: { name: string; roles: string[] | string }[], targets: ReadonlyMap<string, Target>): SlackMessage {
+export function targetsMessage(
+  entries: { name: string; roles: string[] | string }[],
+  targets: ReadonlyMap<string, Target>,
+): SlackMessage {
   const lines = entries.map(({ name, roles }) => {
-    const list = typeof roles === "string" ? `_roles unavailable: ${userText(roles, 300)}_` : roles.map(escapeText).join(", ");
+    const list =
+      typeof roles === "string" ? `_roles unavailable: ${userText(roles, 300)}_` : roles.map(escapeText).join(", ");
     return `• *${escapeText(describeTarget(name, targets))}*: ${list}`;
   });
-  return { text: `Targets: ${entries.map((e) => e.name).join(", ")}`, blocks: [{ type: "section", text: mrkdwn(`*Targets you can ask for*\n${lines.join("\n")}`) }] };
+  return {
+    text: `Targets: ${entries.map((e) => e.name).join(", ")}`,
+    blocks: [{ type: "section", text: mrkdwn(`*Targets you can ask for*\n${lines.join("\n")}`) }],
+  };
 }

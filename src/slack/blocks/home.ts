@@ -34,7 +34,12 @@ export const HOME_LIST_LIMIT = 10;
 export function homeView(content: HomeContent): types.HomeView {
   const blocks: KnownBlock[] = [
     { type: "header", text: plain("rolegate", LIMITS.header) },
-    { type: "section", text: mrkdwn("Every change of a role in our SaaS tools goes through an approval here. Type `/role` anywhere to ask.") },
+    {
+      type: "section",
+      text: mrkdwn(
+        "Every change of a role in our SaaS tools goes through an approval here. Type `/role` anywhere to ask.",
+      ),
+    },
     ...(content.waiting ? [{ type: "divider" } as const, ...waitingBlocks(content.waiting)] : []),
     { type: "divider" },
     ...grantBlocks(content.grants),
@@ -49,7 +54,8 @@ export function homeView(content: HomeContent): types.HomeView {
 }
 
 function heading(text: string, items: readonly unknown[], none: string): KnownBlock[] {
-  const more = items.length > HOME_LIST_LIMIT ? ` — the first ${HOME_LIST_LIMIT}; \`/role history\` lists them all` : "";
+  const more =
+    items.length > HOME_LIST_LIMIT ? ` — the first ${HOME_LIST_LIMIT}; \`/role history\` lists them all` : "";
   return [{ type: "section", text: mrkdwn(items.length === 0 ? `*${text}*: ${none}` : `*${text}*${more}`) }];
 }
 
@@ -66,8 +72,20 @@ function waitingBlocks(waiting: RoleRequest[]): KnownBlock[] {
       type: "actions",
       block_id: `home_decide_${request.id}`,
       elements: [
-        { type: "button", action_id: ACTIONS.approve, text: plain("Approve", LIMITS.buttonText), style: "primary", value: request.id },
-        { type: "button", action_id: ACTIONS.deny, text: plain("Deny", LIMITS.buttonText), style: "danger", value: request.id },
+        {
+          type: "button",
+          action_id: ACTIONS.approve,
+          text: plain("Approve", LIMITS.buttonText),
+          style: "primary",
+          value: request.id,
+        },
+        {
+          type: "button",
+          action_id: ACTIONS.deny,
+          text: plain("Deny", LIMITS.buttonText),
+          style: "danger",
+          value: request.id,
+        },
       ],
     });
   }
@@ -79,9 +97,23 @@ function grantBlocks(grants: RunningGrant[]): KnownBlock[] {
   for (const { grant, reverts } of grants.slice(0, HOME_LIST_LIMIT)) {
     const state = grantState(grant, reverts);
     const end = grant.grantEndsAt ? slackDate(grant.grantEndsAt) : "soon";
-    const line = state === "revert_failed" ? "🚨 could not be taken back; the approvers have been told" : state === "ending" ? "⏱️ being taken back now" : `⏱️ ends ${end}`;
-    const section: types.SectionBlock = { type: "section", text: mrkdwn(`*${grant.id}* · ${userText(summary(grant), 600)}\n${line}`) };
-    if (state === "running") section.accessory = { type: "button", action_id: ACTIONS.endEarly, text: plain("I'm done", LIMITS.buttonText), value: grant.id };
+    const line =
+      state === "revert_failed"
+        ? "🚨 could not be taken back; the approvers have been told"
+        : state === "ending"
+          ? "⏱️ being taken back now"
+          : `⏱️ ends ${end}`;
+    const section: types.SectionBlock = {
+      type: "section",
+      text: mrkdwn(`*${grant.id}* · ${userText(summary(grant), 600)}\n${line}`),
+    };
+    if (state === "running")
+      section.accessory = {
+        type: "button",
+        action_id: ACTIONS.endEarly,
+        text: plain("I'm done", LIMITS.buttonText),
+        value: grant.id,
+      };
     blocks.push(section);
   }
   return blocks;
@@ -98,7 +130,13 @@ function openBlocks(open: RoleRequest[]): KnownBlock[] {
     };
     // Once an executor has taken it up, the vendor may already have been called: too late to cancel.
     const stoppable = request.status === "PENDING" || (request.status === "APPROVED" && request.attempts === 0);
-    if (stoppable) section.accessory = { type: "button", action_id: ACTIONS.cancel, text: plain("Cancel", LIMITS.buttonText), value: request.id };
+    if (stoppable)
+      section.accessory = {
+        type: "button",
+        action_id: ACTIONS.cancel,
+        text: plain("Cancel", LIMITS.buttonText),
+        value: request.id,
+      };
     blocks.push(section);
   }
   return blocks;

@@ -6,7 +6,11 @@ import { summary } from "./approval-card.js";
 import { durationText } from "../../requests/durations.js";
 
 /** `approvers`: who can approve, named (approvers.ts), for the requester to know whom to ask. */
-export function requesterMessage({ type, request }: Notice, approvalChannel: string, approvers: string | null = null): string | null {
+export function requesterMessage(
+  { type, request }: Notice,
+  approvalChannel: string,
+  approvers: string | null = null,
+): string | null {
   const what = userText(summary(request), 1500);
   const id = `*${request.id}*`;
   switch (type) {
@@ -30,7 +34,9 @@ export function requesterMessage({ type, request }: Notice, approvalChannel: str
     case "applied":
       return (
         `Done: ${what} (request ${id}, applied ${request.appliedAt ? slackDate(request.appliedAt) : "just now"}).` +
-        (request.grantEndsAt ? ` It ends ${slackDate(request.grantEndsAt)}, when each member goes back to their previous role; end it sooner with *I'm done*.` : "")
+        (request.grantEndsAt
+          ? ` It ends ${slackDate(request.grantEndsAt)}, when each member goes back to their previous role; end it sooner with *I'm done*.`
+          : "")
       );
     case "ending_soon":
       return (

@@ -49,5 +49,12 @@ export function slackDate(date: Date, format = "{date_short_pretty} at {time}"):
 export type MrkdwnText = { type: "mrkdwn"; text: string };
 export type PlainText = { type: "plain_text"; text: string; emoji?: boolean };
 
-export const mrkdwn = (text: string, max: number = LIMITS.sectionText): MrkdwnText => ({ type: "mrkdwn", text: cut(text, max) });
-export const plain = (text: string, max: number): PlainText => ({ type: "plain_text", text: cut(text, max), emoji: true });
+export const mrkdwn = (text: string, max: number = LIMITS.sectionText): MrkdwnText => ({
+  type: "mrkdwn",
+  text: cut(text, max),
+});
+export const plain = (text: string, max: number): PlainText => ({
+  type: "plain_text",
+  text: cut(text, max),
+  emoji: true,
+});

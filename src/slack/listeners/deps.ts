@@ -11,7 +11,19 @@ import type { HomeRefresher } from "../home-refresher.js";
 import type { Installation } from "../slack-connection.js";
 
 export interface ListenerDeps {
-  service: Pick<RequestService, "approve" | "deny" | "denyWouldBeRefused" | "cancel" | "retry" | "find" | "endEarly" | "extend" | "acceptRevert" | "resolveRefusal">;
+  service: Pick<
+    RequestService,
+    | "approve"
+    | "deny"
+    | "denyWouldBeRefused"
+    | "cancel"
+    | "retry"
+    | "find"
+    | "endEarly"
+    | "extend"
+    | "acceptRevert"
+    | "resolveRefusal"
+  >;
   filing: Pick<Filing, "file" | "takeBack">;
   repo: Pick<RequestRepo, "history" | "auditTrail" | "revertsOf">;
   policy: Pick<ApprovalPolicy, "mayDecide">;
@@ -28,7 +40,8 @@ export interface ListenerDeps {
 }
 
 /** Said when a fault, not the person, stopped something; the log has the details. */
-export const FAULT_MESSAGE = "rolegate could not do that just now: its database or a service it depends on is not answering. Nothing was changed; please try again in a minute.";
+export const FAULT_MESSAGE =
+  "rolegate could not do that just now: its database or a service it depends on is not answering. Nothing was changed; please try again in a minute.";
 
 /**
  * Said for a click that a fault stopped: the click was acknowledged (Slack needs that within 3 s)

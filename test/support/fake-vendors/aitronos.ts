@@ -13,7 +13,19 @@ interface Member {
 
 const failure = (status: number, code: string, message: string): Answer => ({
   status,
-  body: { success: false, error: { code, message, system_message: message, type: "error", status, details: {}, trace_id: "req_trace_77", timestamp: "2026-11-22T10:00:00Z" } },
+  body: {
+    success: false,
+    error: {
+      code,
+      message,
+      system_message: message,
+      type: "error",
+      status,
+      details: {},
+      trace_id: "req_trace_77",
+      timestamp: "2026-11-22T10:00:00Z",
+    },
+  },
 });
 
 export class FakeAitronos extends FakeVendorServer {
@@ -49,7 +61,8 @@ export class FakeAitronos extends FakeVendorServer {
   }
 
   protected route(r: Received): Answer {
-    if (r.headers["x-api-key"] !== AITRONOS_KEY) return failure(401, "AUTHENTICATION_REQUIRED", "A valid API key is required");
+    if (r.headers["x-api-key"] !== AITRONOS_KEY)
+      return failure(401, "AUTHENTICATION_REQUIRED", "A valid API key is required");
     const base = `/v1/organizations/${this.orgId}`;
     if (!r.path.startsWith(base)) return failure(404, "ORGANIZATION_NOT_FOUND", "Organization not found");
     const rest = r.path.slice(base.length);
@@ -64,8 +77,16 @@ export class FakeAitronos extends FakeVendorServer {
       const term = (body.search_term ?? "").toLowerCase().split("@")[0]!;
       // Fuzzy, as documented: a part of the name matches.
       const found = [...this.members.values()].filter((m) => m.email.toLowerCase().includes(term.slice(0, 3)));
-      const page = found.slice(body.skip ?? 0, (body.skip ?? 0) + Math.min(body.take ?? 20, this.pageSize)).map((m) => this.view(m));
-      return { status: 200, body: this.shape === "members" ? { members: page, total: found.length } : { users: page, total_users_count: found.length } };
+      const page = found
+        .slice(body.skip ?? 0, (body.skip ?? 0) + Math.min(body.take ?? 20, this.pageSize))
+        .map((m) => this.view(m));
+      return {
+        status: 200,
+        body:
+          this.shape === "members"
+            ? { members: page, total: found.length }
+            : { users: page, total_users_count: found.length },
+      };
     }
     const one = /^\/users\/([^/]+)$/.exec(rest);
     if (one && r.method === "GET") {
@@ -75,14 +96,26 @@ export class FakeAitronos extends FakeVendorServer {
     if (one && r.method === "PUT") {
       const body = (r.json ?? {}) as Record<string, unknown>;
       const keys = Object.keys(body);
-      if (keys.length === 0 || keys.some((k) => k !== "role_id" && k !== "status_id")) return failure(422, "VALIDATION_ERROR", "Provide role_id and/or status_id");
+      if (keys.length === 0 || keys.some((k) => k !== "role_id" && k !== "status_id"))
+        return failure(422, "VALIDATION_ERROR", "Provide role_id and/or status_id");
       const m = this.members.get(one[1]!);
       if (!m) return failure(404, "MEMBER_NOT_FOUND", "Member not found");
       const role = this.roles.find((x) => x.id === body.role_id);
       if (!role) return failure(400, "INVALID_ROLE", "Role not found in this organization");
-      if (m.role_id === "role_owner_9f") return failure(403, "CANNOT_MODIFY_OWNER", "The organization owner's role cannot be changed");
+      if (m.role_id === "role_owner_9f")
+        return failure(403, "CANNOT_MODIFY_OWNER", "The organization owner's role cannot be changed");
       m.role_id = role.id;
-      return { status: 200, body: { success: true, message: "Member role updated successfully", id: m.id, user_id: m.user_id, role_id: role.id, role_name: role.name } };
+      return {
+        status: 200,
+        body: {
+          success: true,
+          message: "Member role updated successfully",
+          id: m.id,
+          user_id: m.user_id,
+          role_id: role.id,
+          role_name: role.name,
+        },
+      };
     }
     return failure(404, "NOT_FOUND", "Not found");
   }

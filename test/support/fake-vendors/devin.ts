@@ -10,8 +10,15 @@ export const DEVIN_ROLES = [
   { role_id: "enterprise_admin", role_name: "Enterprise Admin", role_type: "enterprise" },
 ];
 
-const detail = (status: number, text: string): Answer => ({ status, body: { detail: text }, headers: { "x-request-id": "devin-req-42" } });
-const validation = (loc: (string | number)[], msg: string): Answer => ({ status: 422, body: { detail: [{ loc, msg, type: "missing" }] } });
+const detail = (status: number, text: string): Answer => ({
+  status,
+  body: { detail: text },
+  headers: { "x-request-id": "devin-req-42" },
+});
+const validation = (loc: (string | number)[], msg: string): Answer => ({
+  status: 422,
+  body: { detail: [{ loc, msg, type: "missing" }] },
+});
 
 export class FakeDevin extends FakeVendorServer {
   readonly users = new Map<string, string>(); // user_id → email
@@ -42,13 +49,25 @@ export class FakeDevin extends FakeVendorServer {
       const start = Number(r.query.get("cursor") ?? 0);
       const items = all.slice(start, start + this.pageSize);
       const more = start + items.length < all.length;
-      return { status: 200, body: { items, total: all.length, skip: start, limit: this.pageSize, has_more: more, next_cursor: more ? String(start + items.length) : null } };
+      return {
+        status: 200,
+        body: {
+          items,
+          total: all.length,
+          skip: start,
+          limit: this.pageSize,
+          has_more: more,
+          next_cursor: more ? String(start + items.length) : null,
+        },
+      };
     }
 
     const orgsOf = /^\/v2\/enterprise\/members\/([^/]+)\/organizations$/.exec(r.path);
     if (r.method === "GET" && orgsOf) {
       if (!this.users.has(orgsOf[1]!)) return detail(404, "User not found");
-      const items = [...this.orgs].filter(([, m]) => m.has(orgsOf[1]!)).map(([org_id, m]) => ({ org_id, org_name: org_id, org_role: m.get(orgsOf[1]!) }));
+      const items = [...this.orgs]
+        .filter(([, m]) => m.has(orgsOf[1]!))
+        .map(([org_id, m]) => ({ org_id, org_name: org_id, org_role: m.get(orgsOf[1]!) }));
       return { status: 200, body: { items, has_more: false, next_cursor: null } };
     }
 
@@ -57,7 +76,8 @@ export class FakeDevin extends FakeVendorServer {
       const body = r.json as { user_ids?: unknown; role_id?: unknown } | null;
       if (!body || !Array.isArray(body.user_ids)) return validation(["body", "user_ids"], "Field required");
       if (typeof body.role_id !== "string") return validation(["body", "role_id"], "Field required");
-      if (!DEVIN_ROLES.some((x) => x.role_id === body.role_id && x.role_type === "org")) return detail(400, `Role ${body.role_id} is not an organization role`);
+      if (!DEVIN_ROLES.some((x) => x.role_id === body.role_id && x.role_type === "org"))
+        return detail(400, `Role ${body.role_id} is not an organization role`);
       const org = this.orgs.get(roles[1]!);
       if (!org) return detail(404, "Organization not found");
       const missing = (body.user_ids as string[]).filter((u) => !org.has(u));

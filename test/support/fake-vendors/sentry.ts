@@ -34,13 +34,23 @@ export class FakeSentry extends FakeVendorServer {
     super();
   }
 
-  addMember(id: string, email: string, orgRole: string, extra: Partial<Pick<Member, "teamRoles" | "flags">> = {}): void {
+  addMember(
+    id: string,
+    email: string,
+    orgRole: string,
+    extra: Partial<Pick<Member, "teamRoles" | "flags">> = {},
+  ): void {
     this.members.set(id, {
       id,
       email,
       orgRole,
       teamRoles: extra.teamRoles ?? [],
-      flags: { "idp:provisioned": false, "idp:role-restricted": false, "partnership:restricted": false, ...extra.flags },
+      flags: {
+        "idp:provisioned": false,
+        "idp:role-restricted": false,
+        "partnership:restricted": false,
+        ...extra.flags,
+      },
     });
   }
 
@@ -68,7 +78,9 @@ export class FakeSentry extends FakeVendorServer {
     if (r.method === "GET" && rest === "") {
       const query = r.query.get("query") ?? "";
       const email = /^email:(.+)$/.exec(query)?.[1]?.toLowerCase();
-      const all = [...this.members.values()].filter((m) => !email || m.email.toLowerCase() === email || (this.pageSize === 1 && m.email.includes("example")));
+      const all = [...this.members.values()].filter(
+        (m) => !email || m.email.toLowerCase() === email || (this.pageSize === 1 && m.email.includes("example")),
+      );
       const offset = Number((r.query.get("cursor") ?? "0:0:0").split(":")[1]);
       const page = all.slice(offset, offset + this.pageSize);
       const more = offset + page.length < all.length;
@@ -93,13 +105,25 @@ export class FakeSentry extends FakeVendorServer {
       const body = (r.json ?? {}) as { orgRole?: string; teamRoles?: { teamSlug: string; role: string | null }[] };
       if (id === this.tokenOwner) return { status: 400, body: { detail: "You cannot make changes to your own role." } };
       if (member.flags["partnership:restricted"])
-        return { status: 403, body: { detail: "This member is managed by an active partnership and cannot be modified until the end of the partnership." } };
-      if (member.flags["idp:role-restricted"]) return { status: 403, body: { detail: "This user's org-role is managed through your organization's identity provider." } };
+        return {
+          status: 403,
+          body: {
+            detail:
+              "This member is managed by an active partnership and cannot be modified until the end of the partnership.",
+          },
+        };
+      if (member.flags["idp:role-restricted"])
+        return {
+          status: 403,
+          body: { detail: "This user's org-role is managed through your organization's identity provider." },
+        };
       if (body.orgRole !== undefined) {
         if (!(body.orgRole in RANK)) return { status: 400, body: { orgRole: ["Invalid role"] } };
         const caller = RANK[this.callerRole ?? this.members.get(this.tokenOwner)!.orgRole]!;
-        if (RANK[body.orgRole]! > caller || RANK[member.orgRole]! > caller) return { status: 400, body: { orgRole: ["You do not have permission to set that org-level role"] } };
-        if (this.details(member).isOnlyOwner && body.orgRole !== "owner") return { status: 403, body: { detail: "You cannot demote the last owner of the organization." } };
+        if (RANK[body.orgRole]! > caller || RANK[member.orgRole]! > caller)
+          return { status: 400, body: { orgRole: ["You do not have permission to set that org-level role"] } };
+        if (this.details(member).isOnlyOwner && body.orgRole !== "owner")
+          return { status: 403, body: { detail: "You cannot demote the last owner of the organization." } };
         member.orgRole = body.orgRole;
       }
       // The hazard VENDORS.md warns of: without teamRoles, the member's teams are cleared.

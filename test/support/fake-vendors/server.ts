@@ -69,7 +69,15 @@ export abstract class FakeVendorServer {
         } catch {
           json = null;
         }
-        const received: Received = { method: req.method ?? "GET", path: url.pathname, query: url.searchParams, headers: req.headers, raw, json, at: performance.now() };
+        const received: Received = {
+          method: req.method ?? "GET",
+          path: url.pathname,
+          query: url.searchParams,
+          headers: req.headers,
+          raw,
+          json,
+          at: performance.now(),
+        };
         this.received.push(received);
         const i = this.faults.findIndex((f) => f.when(received));
         const fault = i >= 0 ? this.faults.splice(i, 1)[0]!.fault : null;
@@ -80,7 +88,10 @@ export abstract class FakeVendorServer {
         // A slow vendor acts at once and answers late, as a real one behind a slow network would.
         const answer = fault && !("delayMs" in fault) ? fault : this.route(received);
         const send = () => {
-          res.writeHead(answer.status, { "content-type": answer.raw !== undefined ? "text/plain" : "application/json", ...answer.headers });
+          res.writeHead(answer.status, {
+            "content-type": answer.raw !== undefined ? "text/plain" : "application/json",
+            ...answer.headers,
+          });
           res.end(answer.raw ?? (answer.body === undefined ? "" : JSON.stringify(answer.body)));
         };
         if (fault && "delayMs" in fault) setTimeout(send, fault.delayMs);

@@ -44,7 +44,9 @@ export function register(app: App, deps: ListenerDeps): void {
       await ephemeral(
         client,
         body,
-        result.ok ? `Ending request ${escapeText(id)} now: each member goes back to their previous role. The card shows when it is done.` : escapeText(result.refusal.message),
+        result.ok
+          ? `Ending request ${escapeText(id)} now: each member goes back to their previous role. The card shows when it is done.`
+          : escapeText(result.refusal.message),
       );
     } catch (error) {
       deps.logger.error("ending a grant early failed", { request: id, user: body.user.id, error });
@@ -88,7 +90,10 @@ export function register(app: App, deps: ListenerDeps): void {
       }
       await client.views.open({
         trigger_id: body.trigger_id,
-        view: denyForm(id, `Deny request ${id}: ${summary(request)}?`, { requestId: id, channel: body.channel?.id ?? "" }),
+        view: denyForm(id, `Deny request ${id}: ${summary(request)}?`, {
+          requestId: id,
+          channel: body.channel?.id ?? "",
+        }),
       });
     } catch (error) {
       deps.logger.error("deny click failed", { request: id, error });
@@ -97,7 +102,12 @@ export function register(app: App, deps: ListenerDeps): void {
   });
 }
 
-async function decide(client: App["client"], body: Click, deps: ListenerDeps, run: () => Promise<Result<RoleRequest>>): Promise<void> {
+async function decide(
+  client: App["client"],
+  body: Click,
+  deps: ListenerDeps,
+  run: () => Promise<Result<RoleRequest>>,
+): Promise<void> {
   try {
     const result = await run();
     if (!result.ok) await ephemeral(client, body, escapeText(result.refusal.message));
@@ -124,4 +134,5 @@ async function retireIfCopy(client: App["client"], body: Click, requestId: strin
   }
 }
 
-const ephemeral = (client: App["client"], body: Click, text: string) => tellPerson(client, body.user.id, body.channel?.id, text);
+const ephemeral = (client: App["client"], body: Click, text: string) =>
+  tellPerson(client, body.user.id, body.channel?.id, text);

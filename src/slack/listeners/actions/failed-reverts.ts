@@ -40,7 +40,10 @@ export function register(app: App, deps: ListenerDeps): void {
       if (refusal) return void (await tell(escapeText(refusal.message)));
       const revert = (await deps.service.find(id))!;
       const summary = `${revert.members[0]?.ref ?? "The member"} still holds what ${revert.revertOf} granted: rolegate could not put them back as ${revert.requestedRole.name} (${revert.failureDetail ?? "no detail"}).`;
-      await client.views.open({ trigger_id: body.trigger_id, view: acceptRevertForm(summary, { revertId: id, channel: body.channel?.id ?? "" }) });
+      await client.views.open({
+        trigger_id: body.trigger_id,
+        view: acceptRevertForm(summary, { revertId: id, channel: body.channel?.id ?? "" }),
+      });
     } catch (error) {
       deps.logger.error("accept click failed", { request: id, error });
       await tell(CLICK_FAULT_MESSAGE).catch(() => {});
@@ -51,13 +54,19 @@ export function register(app: App, deps: ListenerDeps): void {
     const metadata = readAcceptRevertMetadata(view.private_metadata);
     const reason = view.state.values[FORM.acceptReason.block]?.[FORM.acceptReason.action]?.value ?? "";
     if (metadata && reason.trim() === "") {
-      await ack({ response_action: "errors", errors: { [FORM.acceptReason.block]: "Say why the role may stay as it is." } });
+      await ack({
+        response_action: "errors",
+        errors: { [FORM.acceptReason.block]: "Say why the role may stay as it is." },
+      });
       return;
     }
     await ack();
     const user = body.user.id;
     if (!metadata) {
-      await client.chat.postMessage({ channel: user, text: "That form is not one rolegate can read; nothing was changed. Click Accept on the card again." });
+      await client.chat.postMessage({
+        channel: user,
+        text: "That form is not one rolegate can read; nothing was changed. Click Accept on the card again.",
+      });
       return;
     }
     try {

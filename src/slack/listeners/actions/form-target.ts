@@ -15,9 +15,15 @@ export function register(app: App, deps: ListenerDeps): void {
     const target = action.selected_option.value;
     const metadata: FormMetadata = { ...readFormMetadata(view.private_metadata), target };
     const choices = await loadRoleChoices(deps, target);
-    await client.views.update({ view_id: view.id, hash: view.hash, view: requestForm([...deps.config.targets.values()], metadata, choices) }).catch((error: unknown) => {
-      // hash_conflict: the person changed the form meanwhile; their newer choice redraws it.
-      deps.logger.warn("could not redraw the request form", { error });
-    });
+    await client.views
+      .update({
+        view_id: view.id,
+        hash: view.hash,
+        view: requestForm([...deps.config.targets.values()], metadata, choices),
+      })
+      .catch((error: unknown) => {
+        // hash_conflict: the person changed the form meanwhile; their newer choice redraws it.
+        deps.logger.warn("could not redraw the request form", { error });
+      });
   });
 }

@@ -12,7 +12,10 @@ export function register(app: App, deps: ListenerDeps): void {
     await ack();
     const metadata = readDenyMetadata(view.private_metadata);
     if (!metadata) {
-      await client.chat.postMessage({ channel: body.user.id, text: "That deny form is not one rolegate can read; nothing was changed. Click Deny on the card again." });
+      await client.chat.postMessage({
+        channel: body.user.id,
+        text: "That deny form is not one rolegate can read; nothing was changed. Click Deny on the card again.",
+      });
       return;
     }
     const { requestId, channel } = metadata;

@@ -45,7 +45,8 @@ export function readForm(view: ViewOutput): { values: FormValues } | { errors: R
     if (typeof parsed === "string") errors[FORM.emails.block] = `${parsed[0]!.toUpperCase()}${parsed.slice(1)}.`;
     else members.push(...parsed);
   }
-  if (members.length === 0 && !errors[FORM.emails.block]) errors[FORM.emails.block] = "Name at least one member: pick people above or type their emails here.";
+  if (members.length === 0 && !errors[FORM.emails.block])
+    errors[FORM.emails.block] = "Name at least one member: pick people above or type their emails here.";
 
   const roleInput = state[FORM.role.block]?.[FORM.role.action];
   const role = roleInput?.selected_option?.value;
@@ -63,14 +64,16 @@ export function readForm(view: ViewOutput): { values: FormValues } | { errors: R
       .filter(Boolean)
       .map((p) => p.split(":").map((s) => s.trim()));
     const bad = pairs.find((p) => p.length !== 2 || !p[0] || !p[1]);
-    if (bad) errors[FORM.teamRoles.block] = `"${bad.join(":")}" is not team:role; write e.g. backend:admin, web:contributor.`;
+    if (bad)
+      errors[FORM.teamRoles.block] = `"${bad.join(":")}" is not team:role; write e.g. backend:admin, web:contributor.`;
     else teamRoles = pairs.map(([team, role]) => ({ team: team!, role: role! }));
   }
 
   const duration = state[FORM.duration.block]?.[FORM.duration.action]?.selected_option?.value;
   const durationSeconds = duration && duration !== PERMANENT ? Number(duration) : null;
   if (!duration) errors[FORM.duration.block] = "Choose how long the change lasts.";
-  else if (durationSeconds !== null && !(Number.isInteger(durationSeconds) && durationSeconds > 0)) errors[FORM.duration.block] = "Choose one of the lengths offered.";
+  else if (durationSeconds !== null && !(Number.isInteger(durationSeconds) && durationSeconds > 0))
+    errors[FORM.duration.block] = "Choose one of the lengths offered.";
 
   const reason = state[FORM.reason.block]?.[FORM.reason.action]?.value?.trim() ?? "";
   if (!reason) errors[FORM.reason.block] = "Say why the change is needed.";
@@ -104,12 +107,17 @@ export function register(app: App, deps: ListenerDeps): void {
         return { ok: false, refusal: { code: "invalid_request", message: FAULT_MESSAGE } };
       });
 
-    const budget = new Promise<"late">((resolve) => setTimeout(() => resolve("late"), deps.formBudgetMs ?? 2_000).unref());
+    const budget = new Promise<"late">((resolve) =>
+      setTimeout(() => resolve("late"), deps.formBudgetMs ?? 2_000).unref(),
+    );
     const early = await Promise.race([filing, budget]);
     if (early !== "late") {
       if (early.ok) return void (await ack({ response_action: "clear" }));
       if (early.refusal.field) {
-        return void (await ack({ response_action: "errors", errors: { [FIELD_BLOCK[early.refusal.field]]: early.refusal.message } }));
+        return void (await ack({
+          response_action: "errors",
+          errors: { [FIELD_BLOCK[early.refusal.field]]: early.refusal.message },
+        }));
       }
     }
     // Too slow for an inline answer, or a refusal with no field to show it on: close the form
@@ -119,7 +127,9 @@ export function register(app: App, deps: ListenerDeps): void {
     if (!result.ok) {
       const text = `Your role request was not filed: ${escapeText(result.refusal.message)}`;
       await (metadata.channel
-        ? client.chat.postEphemeral({ channel: metadata.channel, user: requesterId, text }).catch(() => client.chat.postMessage({ channel: requesterId, text }))
+        ? client.chat
+            .postEphemeral({ channel: metadata.channel, user: requesterId, text })
+            .catch(() => client.chat.postMessage({ channel: requesterId, text }))
         : client.chat.postMessage({ channel: requesterId, text }));
     }
   });

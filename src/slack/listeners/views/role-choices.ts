@@ -3,14 +3,19 @@ import type { RoleChoices } from "../../blocks/forms.js";
 import { VendorError } from "../../../vendors/errors.js";
 import type { ListenerDeps } from "../deps.js";
 
-export async function loadRoleChoices(deps: Pick<ListenerDeps, "connectors" | "logger">, target: string, timeoutMs = 2_500): Promise<RoleChoices> {
+export async function loadRoleChoices(
+  deps: Pick<ListenerDeps, "connectors" | "logger">,
+  target: string,
+  timeoutMs = 2_500,
+): Promise<RoleChoices> {
   try {
     const roles = await deps.connectors.forTarget(target).listRoles({ signal: AbortSignal.timeout(timeoutMs) });
     return { roles };
   } catch (error) {
     deps.logger.warn("could not list a target's roles", { target, error });
     if (error instanceof VendorError) return { error: error.describe() };
-    if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) return { error: "the vendor did not answer in time" };
+    if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError"))
+      return { error: "the vendor did not answer in time" };
     return { error: error instanceof Error ? error.message : String(error) };
   }
 }

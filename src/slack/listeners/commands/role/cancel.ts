@@ -5,5 +5,8 @@ import { afterDecision, type SubcommandHandler } from "./context.js";
 export const cancelRequest: SubcommandHandler<"cancel"> = async (command, { ack, reply, deps, slash }) => {
   await ack();
   const result = await deps.service.cancel(command.id, slash.user_id);
-  await afterDecision(reply({ text: result.ok ? `Request *${command.id}* is cancelled.` : escapeText(result.refusal.message) }), deps);
+  await afterDecision(
+    reply({ text: result.ok ? `Request *${command.id}* is cancelled.` : escapeText(result.refusal.message) }),
+    deps,
+  );
 };

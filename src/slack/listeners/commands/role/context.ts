@@ -13,7 +13,10 @@ export interface Context {
 }
 
 /** A handler for one subcommand, typed by the command it handles. */
-export type SubcommandHandler<T extends RoleCommand["type"]> = (command: Extract<RoleCommand, { type: T }>, context: Context) => Promise<void>;
+export type SubcommandHandler<T extends RoleCommand["type"]> = (
+  command: Extract<RoleCommand, { type: T }>,
+  context: Context,
+) => Promise<void>;
 
 /**
  * The answer after the outcome is decided (and, if anything changed, committed). A failure to
@@ -21,5 +24,7 @@ export type SubcommandHandler<T extends RoleCommand["type"]> = (command: Extract
  * the requester's DM tells them what happened instead.
  */
 export async function afterDecision(answer: Promise<unknown>, deps: ListenerDeps): Promise<void> {
-  await answer.catch((error: unknown) => deps.logger.warn("could not answer /role after the outcome was recorded", { error }));
+  await answer.catch((error: unknown) =>
+    deps.logger.warn("could not answer /role after the outcome was recorded", { error }),
+  );
 }

@@ -6,7 +6,10 @@ import { afterDecision, type SubcommandHandler } from "./context.js";
 
 export const fileRequest: SubcommandHandler<"set" | "add"> = async (command, { ack, reply, deps, slash }) => {
   const targets = command.type === "set" ? [command.target] : command.targets;
-  await ack({ response_type: "ephemeral", text: `Reading the current role${command.members.length > 1 ? "s" : ""} in ${escapeText(targets.join(", "))}…` });
+  await ack({
+    response_type: "ephemeral",
+    text: `Reading the current role${command.members.length > 1 ? "s" : ""} in ${escapeText(targets.join(", "))}…`,
+  });
   const result = await deps.filing.file({
     kind: command.type === "set" ? "SET_ROLE" : "ADD_TO_ORGS",
     targets,

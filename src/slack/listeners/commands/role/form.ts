@@ -12,6 +12,10 @@ export const openForm: SubcommandHandler<"form"> = async (_command, { ack, clien
   const opened = await client.views.open({ trigger_id: slash.trigger_id, view: requestForm(targets, metadata) });
   if (only && opened.view?.id) {
     const choices = await loadRoleChoices(deps, only);
-    await client.views.update({ view_id: opened.view.id, ...(opened.view.hash ? { hash: opened.view.hash } : {}), view: requestForm(targets, metadata, choices) });
+    await client.views.update({
+      view_id: opened.view.id,
+      ...(opened.view.hash ? { hash: opened.view.hash } : {}),
+      view: requestForm(targets, metadata, choices),
+    });
   }
 };

@@ -16,8 +16,16 @@ export const showHistory: SubcommandHandler<"history"> = async (command, { ack, 
     return;
   }
   const viewer = await viewerOf(slash.user_id, deps.config, deps.policy);
-  const requests = await deps.repo.history(query, command.limit, { viewer, allTargets: [...deps.config.targets.keys()] });
-  const page = { query, heading: historyHeading(command.filter), note: onlyOwnNote(command.filter, viewer), limit: command.limit };
+  const requests = await deps.repo.history(query, command.limit, {
+    viewer,
+    allTargets: [...deps.config.targets.keys()],
+  });
+  const page = {
+    query,
+    heading: historyHeading(command.filter),
+    note: onlyOwnNote(command.filter, viewer),
+    limit: command.limit,
+  };
   const message = historyMessage(requests, page.heading, page.note, (shown) => olderPage(page, shown, requests.length));
   await reply({ text: message.text, blocks: message.blocks });
 };
@@ -36,7 +44,9 @@ async function historyQuery(filter: HistoryFilter, userId: string, deps: Listene
       if (member.kind === "email") return { kind: "member", email: member.email };
       if (member.kind === "vendor_id") return { kind: "member", vendorUserId: member.id };
       const email = await deps.slackUsers.emailOf(member.userId);
-      return email ? { kind: "member", email } : `<@${member.userId}> has no email address rolegate can see; search by email instead.`;
+      return email
+        ? { kind: "member", email }
+        : `<@${member.userId}> has no email address rolegate can see; search by email instead.`;
     }
   }
 }
@@ -46,7 +56,8 @@ function onlyOwnNote(filter: HistoryFilter, viewer: Viewer): string | null {
   if (filter.kind === "target" && !viewer.approves.has(filter.target)) {
     return `You do not approve ${filter.target}, so only your own requests for it are listed.`;
   }
-  if (viewer.approves.size === 0 && filter.kind !== "mine") return "You approve no target, so only your own requests are listed.";
+  if (viewer.approves.size === 0 && filter.kind !== "mine")
+    return "You approve no target, so only your own requests are listed.";
   return null;
 }
 

@@ -29,7 +29,10 @@ const HANDLERS: { [T in RoleCommand["type"]]: SubcommandHandler<T> } = {
   targets: listTargets,
 };
 
-function handle<T extends RoleCommand["type"]>(command: Extract<RoleCommand, { type: T }>, context: Context): Promise<void> {
+function handle<T extends RoleCommand["type"]>(
+  command: Extract<RoleCommand, { type: T }>,
+  context: Context,
+): Promise<void> {
   return (HANDLERS[command.type] as SubcommandHandler<T>)(command, context);
 }
 
@@ -41,7 +44,8 @@ export function register(app: App, deps: ListenerDeps): void {
       await ack({ response_type: "ephemeral", text: escapeText(`${parsed.error}\n\n${parsed.usage}`) });
       return;
     }
-    const reply = (message: RespondArguments) => respond({ response_type: "ephemeral", replace_original: true, ...message });
+    const reply = (message: RespondArguments) =>
+      respond({ response_type: "ephemeral", replace_original: true, ...message });
     try {
       await handle(parsed.command, { ack, reply, client, deps, slash });
     } catch (error) {

@@ -8,7 +8,9 @@ export const showRequest: SubcommandHandler<"show"> = async (command, { ack, rep
   const request = await deps.service.find(command.id);
   // The same answer whether it does not exist or is not theirs to see: an id is no oracle.
   if (!request || !canSee(await viewerOf(slash.user_id, deps.config, deps.policy), request)) {
-    await reply({ text: `There is no request ${command.id} that you can see: you see your own requests and those of the targets you approve. \`/role history\` lists them.` });
+    await reply({
+      text: `There is no request ${command.id} that you can see: you see your own requests and those of the targets you approve. \`/role history\` lists them.`,
+    });
     return;
   }
   const reverts = request.durationSeconds !== null ? await deps.repo.revertsOf(request.id) : [];

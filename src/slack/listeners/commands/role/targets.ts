@@ -8,7 +8,10 @@ export const listTargets: SubcommandHandler<"targets"> = async (_command, { ack,
   const entries = await Promise.all(
     [...deps.config.targets.keys()].map(async (name) => {
       const choices = await loadRoleChoices(deps, name);
-      return { name, roles: choices && "roles" in choices ? choices.roles.map((r) => r.name) : (choices?.error ?? "unknown") };
+      return {
+        name,
+        roles: choices && "roles" in choices ? choices.roles.map((r) => r.name) : (choices?.error ?? "unknown"),
+      };
     }),
   );
   const message = targetsMessage(entries, deps.config.targets);
