@@ -1,6 +1,7 @@
-// Aitronos (seed 002): PUT /v1/organizations/{org}/users/{user_id} {role_id}. Members are found
-// by a fuzzy search, so the email is matched exactly here; roles are resolved by name because
-// their ids differ per organization; both documented response shapes are accepted.
+// Aitronos: PUT /v1/organizations/{org}/users/{user_id} {role_id}, as Aitronos's API reference
+// documents it ("Update Member Role"). Members are found by a fuzzy search, so the email is
+// matched exactly here; roles are resolved by name because their ids differ per organization;
+// both documented response shapes are accepted.
 import type { Target } from "../config/file.js";
 import type {
   AddToOrganizations,

@@ -1,6 +1,8 @@
-// Devin enterprise API v2 (seeds 000 and 001). Org roles only (role_type "org"). A set naming
-// several members is ONE bulk PATCH; an add to several organizations of one enterprise is ONE
-// POST carrying every org_id. Both set absolute values, so repeating one is harmless.
+// Devin enterprise API v2, as its API reference documents it (docs.devinenterprise.com: "Update
+// organization member roles", "Add Organization Members"). Org roles only (role_type "org"). A
+// set naming several members is ONE bulk PATCH; an add to several organizations of one
+// enterprise is ONE POST carrying every org_id. Both set absolute values, so repeating one is
+// harmless.
 import type { Target } from "../config/file.js";
 import type {
   AddToOrganizations,

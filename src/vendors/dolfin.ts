@@ -1,4 +1,5 @@
-// Dolfin (seed 003): PATCH /users/{id}/role {role: Member|Admin|Owner}, acting on "the caller's
+// Dolfin: PATCH /users/{id}/role {role: Member|Admin|Owner}, as Dolfin's API reference documents
+// it ("Update user role in my organisation", docs.dolfinai.co), acting on "the caller's
 // active organisation" — which is why every call names it in x-dolfin-organisation-id.
 import type { Target } from "../config/file.js";
 import type {

@@ -1,4 +1,5 @@
-// Sentry (seed 004): PUT /api/0/organizations/{org}/members/{member_id}/ {orgRole, teamRoles}.
+// Sentry: PUT /api/0/organizations/{org}/members/{member_id}/ {orgRole, teamRoles}, as Sentry's
+// API reference documents it ("Update an Organization Member's Roles", docs.sentry.io/api/).
 // Sentry's own rules are checked first, so a refusal reads as a sentence rather than a 400:
 // nobody changes their own role; the token's user may assign only the roles orgRoleList marks
 // isAllowed (which also bounds whose role it may change); members managed by the identity
