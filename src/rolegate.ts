@@ -96,7 +96,15 @@ export function wireRolegate(parts: RolegateParts): Rolegate {
   const notices = new NoticeDispatcher({
     outbox: new Outbox(database.prisma),
     repo,
-    notifier: new SlackNotifier({ client: noticeClient, repo, policy, config, home, pacer }),
+    notifier: new SlackNotifier({
+      client: noticeClient,
+      repo,
+      policy,
+      config,
+      home,
+      pacer,
+      ownBotId: () => parts.installation()?.botId,
+    }),
     logger: logger.child({ component: "notices" }),
     // A decision's notices wait for the vendor call it set off (see call-first.ts).
     callsFirst: () => executor?.callUnderWay() ?? Promise.resolve(),

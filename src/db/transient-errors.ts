@@ -8,6 +8,7 @@
 // test/db/transient-errors.test.ts: a Prisma error code, the driver adapter's error kind or the
 // server's SQLSTATE in `meta.driverAdapterError.cause`, or node-postgres's own Error for a
 // connection that broke while a transaction held it.
+import { sleep } from "../clock.js";
 
 /** Prisma's codes for "could not reach / lost the server" and "write conflict or deadlock". */
 const PRISMA_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024", "P2028", "P2034"]);
@@ -70,4 +71,26 @@ export function isTransientDatabaseError(error: unknown): boolean {
     current = e.meta?.driverAdapterError?.cause ?? e.meta?.driverAdapterError ?? e.cause;
   }
   return false;
+}
+
+/**
+ * Runs `write`, trying again with a growing pause (100 ms, doubling to 2 s) while it fails with
+ * an error a retry can get past and `signal` has not aborted; any other error, or the one after
+ * the signal aborted, is thrown. For a record that must land once its effect has happened (a
+ * vendor's answer, Slack taking a notice): a blip must not turn it into a failure.
+ */
+export async function retryWhileTransient<T>(
+  write: () => Promise<T>,
+  signal: AbortSignal,
+  onRetry: (error: unknown) => void,
+): Promise<T> {
+  for (let wait = 100; ; wait = Math.min(wait * 2, 2_000)) {
+    try {
+      return await write();
+    } catch (error) {
+      if (!isTransientDatabaseError(error) || signal.aborted) throw error;
+      onRetry(error);
+      await sleep(wait, signal);
+    }
+  }
 }

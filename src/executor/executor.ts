@@ -36,7 +36,7 @@ import { holdsRequestedState, sameRole } from "./in-place.js";
 import type { ClaimedJob, HeldOffer, MemberResult, WorkQueue } from "../requests/store/work-queue.js";
 import { PollingLoop } from "../polling-loop.js";
 import { LeaseKeeper, LeaseLost } from "./lease-keeper.js";
-import { isTransientDatabaseError } from "../db/transient-errors.js";
+import { isTransientDatabaseError, retryWhileTransient } from "../db/transient-errors.js";
 import { CallFirst } from "./call-first.js";
 
 export interface ExecutorDeps {
@@ -454,7 +454,13 @@ export class Executor {
     }
     let committed: RoleRequest | null;
     try {
-      committed = await this.commitWhileLeased(job, result, lease, log);
+      // Tried again while the database is away and the lease is ours: a blip between the vendor's
+      // answer and its record must not turn a change that took effect into a failure.
+      committed = await retryWhileTransient(
+        () => this.commit(job, result),
+        lease.signal,
+        (error) => log.warn("could not record an attempt's outcome yet; trying again", { result: result.kind, error }),
+      );
     } catch (error) {
       if (isTransientDatabaseError(error)) {
         // The database stayed away for the whole lease. The next holder re-reads the vendor and
@@ -482,28 +488,6 @@ export class Executor {
     }
     log.info("request attempt recorded", { status: committed.status, result: result.kind });
     this.deps.noticesAvailable?.();
-  }
-
-  /**
-   * Commits the outcome, trying again while the database is away and the lease is ours: a blip
-   * between the vendor's answer and its record must not turn a change that took effect into a
-   * failure, nor leave the card waiting for a takeover.
-   */
-  private async commitWhileLeased(
-    job: ClaimedJob,
-    result: Exclude<AttemptResult, { kind: "lease_lost" }>,
-    lease: LeaseKeeper,
-    log: Logger,
-  ): Promise<RoleRequest | null> {
-    for (let wait = 100; ; wait = Math.min(wait * 2, 2_000)) {
-      try {
-        return await this.commit(job, result);
-      } catch (error) {
-        if (!isTransientDatabaseError(error) || lease.signal.aborted) throw error;
-        log.warn("could not record an attempt's outcome yet; trying again", { result: result.kind, error });
-        await sleep(wait, lease.signal);
-      }
-    }
   }
 
   private commit(job: ClaimedJob, result: Exclude<AttemptResult, { kind: "lease_lost" }>): Promise<RoleRequest | null> {
@@ -594,19 +578,6 @@ function changedEarlier(member: RoleRequest["members"][number], request: RoleReq
 
 function lookupOf(member: RoleRequest["members"][number]): MemberLookup {
   return { ref: member.ref, email: member.email, vendorUserId: member.vendorUserId };
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-  });
 }
 
 function isAbort(error: unknown): boolean {

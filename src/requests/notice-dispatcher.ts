@@ -15,7 +15,7 @@
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import type { Logger } from "../logger.js";
-import { isTransientDatabaseError } from "../db/transient-errors.js";
+import { isTransientDatabaseError, retryWhileTransient } from "../db/transient-errors.js";
 import { PollingLoop } from "../polling-loop.js";
 import { DeliverLater, type Notifier } from "./notifier.js";
 import type { Outbox, QueuedNotice } from "./store/outbox.js";
@@ -143,7 +143,12 @@ export class NoticeDispatcher {
   /** Delivers one notice; true when Slack failed in a way a later try may not (it is down or slow). */
   private async deliver(notice: QueuedNotice): Promise<boolean> {
     const { outbox, repo, notifier, logger } = this.deps;
-    const record = (write: () => Promise<unknown>) => this.recordWhileClaimed(write);
+    // Slack has acted: its record is tried again while the database is away, for half a claim, so
+    // a blip does not send the notice a second time. Past that the batch is released.
+    const record = (write: () => Promise<unknown>) =>
+      retryWhileTransient(write, AbortSignal.timeout(this.claimMs / 2), (error) =>
+        logger.warn("could not record a notice's delivery yet; trying again", { error }),
+      );
     try {
       const request = await repo.find(notice.requestId);
       if (!request) throw new Error(`request ${notice.requestId} is gone`);
@@ -198,25 +203,6 @@ export class NoticeDispatcher {
         outbox.failed(notice, this.owner, error instanceof Error ? error.message : String(error), retryInMs, giveUp),
       );
       return !permanent && !giveUp;
-    }
-  }
-
-  /**
-   * Records a delivery's outcome, trying again while the database is away, for half a claim: Slack
-   * has acted, and a blip must not send the notice a second time. Past that it gives up, and
-   * the batch is released.
-   */
-  private async recordWhileClaimed(write: () => Promise<unknown>): Promise<void> {
-    const until = Date.now() + this.claimMs / 2;
-    for (let wait = 100; ; wait = Math.min(wait * 2, 2_000)) {
-      try {
-        await write();
-        return;
-      } catch (error) {
-        if (!isTransientDatabaseError(error) || Date.now() + wait > until) throw error;
-        this.deps.logger.warn("could not record a notice's delivery yet; trying again", { error });
-        await new Promise((resolve) => setTimeout(resolve, wait));
-      }
     }
   }
 }

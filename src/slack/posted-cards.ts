@@ -24,11 +24,16 @@ export function cardMetadata(requestId: string): { event_type: string; event_pay
   return { event_type: CARD_EVENT, event_payload: { request: requestId } };
 }
 
-/** The cards posted for `request` in `channel`, oldest first (normally none or one). */
+/**
+ * The cards this bot posted for `request` in `channel`, oldest first (normally none or one).
+ * Only its own: another app in the workspace can post a message with the same metadata, and
+ * rolegate must never take that message for its card.
+ */
 export async function findPostedCards(
   client: HistoryClient,
   channel: string,
   request: Pick<RoleRequest, "id" | "createdAt">,
+  botId: string,
 ): Promise<string[]> {
   // A card is posted after its request was filed; a minute's slack for clocks that disagree.
   const oldest = ((request.createdAt.getTime() - 60_000) / 1000).toFixed(6);
@@ -44,8 +49,8 @@ export async function findPostedCards(
     });
     for (const message of result.messages ?? []) {
       const metadata = message.metadata as { event_type?: string; event_payload?: { request?: unknown } } | undefined;
-      if (message.ts && metadata?.event_type === CARD_EVENT && metadata.event_payload?.request === request.id)
-        found.push(message.ts);
+      const ours = message.bot_id === botId && metadata?.event_type === CARD_EVENT;
+      if (message.ts && ours && metadata.event_payload?.request === request.id) found.push(message.ts);
     }
     cursor = result.response_metadata?.next_cursor || undefined;
     if (!cursor) break;

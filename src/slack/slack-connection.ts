@@ -12,6 +12,8 @@ export interface Installation {
   enterpriseId: string | undefined;
   enterpriseInstall: boolean;
   appId: string | undefined;
+  /** This app's bot: the author of every message rolegate posts. */
+  botId: string | undefined;
 }
 
 export interface SlackState {
@@ -104,6 +106,7 @@ export class SlackConnection {
         enterpriseId: auth.enterprise_id,
         enterpriseInstall: auth.is_enterprise_install === true,
         appId: auth.app_id,
+        botId: auth.bot_id,
       };
       this.current = { up: true, verdict: "ok", tokenRefused: false };
     } catch (error) {

@@ -30,6 +30,8 @@ export interface SlackNotifierDeps {
   config: Pick<RolegateConfig, "approvalChannel" | "targets">;
   /** Told of every delivered notice, to redraw the App Home tabs that show the request. */
   home?: Pick<HomeRefresher, "changed">;
+  /** This app's bot (auth.test), whose messages alone can be its cards; undefined until Slack has said. */
+  ownBotId?: () => string | undefined;
   /** Turns in busy channels; absent, posts go at once and only Slack's 429 holds them back. */
   pacer?: SlackPacer;
 }
@@ -88,10 +90,11 @@ export class SlackNotifier implements Notifier {
     const channel = approvalChannelFor(config, request.target);
     // Only the "filed" notice finds no card. Should an earlier try of it have reached Slack, the
     // card may be there already: found, it is the card (posted-cards.ts explains).
-    if (triedBefore) {
+    const botId = this.deps.ownBotId?.();
+    if (triedBefore && botId) {
       // Slack refusing the lookup for good (an app installed before it had channels:history)
       // leaves the old way: post, and retire a copy when clicked.
-      const found = await findPostedCards(client, channel, request).catch((error: unknown) => {
+      const found = await findPostedCards(client, channel, request, botId).catch((error: unknown) => {
         if (this.isPermanent(error)) return [];
         throw error;
       });

@@ -4,6 +4,7 @@
 // Reads may be retried here, quickly; writes are never retried here: the executor owns their
 // attempts, so a write reaches the vendor once per attempt.
 import { Agent, errors as undiciErrors, request, type Dispatcher } from "undici";
+import { sleep } from "../clock.js";
 import { parseDuration } from "../config/duration.js";
 import { VendorError, type VendorErrorKind } from "./errors.js";
 
@@ -209,14 +210,4 @@ function toHeaders(raw: Record<string, string | string[] | undefined>): Headers 
     else if (value !== undefined) headers.set(key, value);
   }
   return headers;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 }

@@ -2,9 +2,18 @@
 // out a post whose answer is lost (the connection reset, a timeout) is a real network fault
 // here: the fake Slack takes the message, then resets the connection instead of answering.
 import { describe, expect, it } from "vitest";
+import { webApi } from "@slack/bolt";
 import { ACTIONS } from "../../src/slack/action-ids.js";
+import { CARD_EVENT, findPostedCards } from "../../src/slack/posted-cards.js";
 import { FakeSlackApi } from "../support/fake-slack-api.js";
-import { APPROVAL_CHANNEL, APPROVER, REQUESTER, useSlackHarness, waitFor } from "../support/slack-harness.js";
+import {
+  APPROVAL_CHANNEL,
+  APPROVER,
+  BOT_TOKEN,
+  REQUESTER,
+  useSlackHarness,
+  waitFor,
+} from "../support/slack-harness.js";
 
 const h = useSlackHarness();
 
@@ -55,5 +64,30 @@ describe("a card whose post Slack carried out but whose answer was lost", () => 
     expect(FakeSlackApi.textOf(retired)).toContain(`This is a copy of the card for request ${id}`);
     expect(FakeSlackApi.textOf(retired)).toContain(`p${card!.ts.replace(".", "")}`);
     expect(h.dolfin.calls).toHaveLength(1);
+  });
+
+  it("is looked for among this app's own messages only: another app's message with the same metadata is never taken for the card", async () => {
+    const client = new webApi.WebClient(BOT_TOKEN, { slackApiUrl: h.slack.url, retryConfig: { retries: 0 } });
+    const request = { id: "ABC123", createdAt: new Date(Date.now() - 1_000) };
+    const metadata = { event_type: CARD_EVENT, event_payload: { request: request.id } };
+    // Another app in the workspace posts a look-alike first…
+    h.slack.messages.set(`${APPROVAL_CHANNEL}/${Math.floor(Date.now() / 1000)}.000001`, {
+      channel: APPROVAL_CHANNEL,
+      ts: `${Math.floor(Date.now() / 1000)}.000001`,
+      text: `Role change ${request.id}`,
+      blocks: [],
+      updates: 0,
+      postedAt: Date.now(),
+      botId: "B0OTHERAPP",
+      metadata,
+    });
+    // …then rolegate's own card.
+    const ours = await client.chat.postMessage({
+      channel: APPROVAL_CHANNEL,
+      text: `Role change ${request.id}`,
+      metadata,
+    });
+
+    expect(await findPostedCards(client, APPROVAL_CHANNEL, request, "B0ROLEGATE")).toEqual([ours.ts]);
   });
 });

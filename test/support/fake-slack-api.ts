@@ -26,6 +26,8 @@ export interface StoredMessage {
   thread?: string;
   /** When Slack took it (Date.now()). */
   postedAt: number;
+  /** Which app's bot posted it: this app's unless a test says another posted it. */
+  botId?: string;
   /** The message metadata it was posted with. */
   metadata?: { event_type: string; event_payload: Params };
 }
@@ -293,7 +295,7 @@ export class FakeSlackApi {
         ts: m.ts,
         text: m.text,
         blocks: m.blocks,
-        bot_id: "B0ROLEGATE",
+        bot_id: m.botId ?? "B0ROLEGATE",
         ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
       })),
       has_more: more,

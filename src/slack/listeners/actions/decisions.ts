@@ -18,14 +18,14 @@ type Click = BlockAction<ButtonAction>;
 export function register(app: App, deps: ListenerDeps): void {
   app.action<Click>(ACTIONS.approve, async ({ ack, body, action, client }) => {
     await ack();
-    await decide(client, body, deps, () => deps.service.approve(action.value ?? "", body.user.id));
-    await retireIfCopy(client, body, action.value ?? "", deps);
+    const decided = await decide(client, body, deps, () => deps.service.approve(action.value ?? "", body.user.id));
+    await retireIfCopy(client, body, action.value ?? "", deps, decided);
   });
 
   app.action<Click>(actionsOfKind(ACTIONS.retry), async ({ ack, body, action, client }) => {
     await ack();
-    await decide(client, body, deps, () => deps.service.retry(action.value ?? "", body.user.id));
-    await retireIfCopy(client, body, action.value ?? "", deps);
+    const decided = await decide(client, body, deps, () => deps.service.retry(action.value ?? "", body.user.id));
+    await retireIfCopy(client, body, action.value ?? "", deps, decided);
   });
 
   // "Cancel" beside one of the requester's open requests in App Home.
@@ -78,9 +78,9 @@ export function register(app: App, deps: ListenerDeps): void {
     await ack();
     const id = action.value ?? "";
     const tell = (text: string) => ephemeral(client, body, text);
-    await retireIfCopy(client, body, id, deps);
+    let request: RoleRequest | null = null;
     try {
-      const request = await deps.service.find(id);
+      request = await deps.service.find(id);
       if (!request) return void (await tell(`There is no request ${escapeText(id)}.`));
       if (await deps.service.denyWouldBeRefused(id, body.user.id)) {
         // Let the domain phrase (and record) the refusal, exactly as a submitted deny would be.
@@ -98,6 +98,9 @@ export function register(app: App, deps: ListenerDeps): void {
     } catch (error) {
       deps.logger.error("deny click failed", { request: id, error });
       await tell(CLICK_FAULT_MESSAGE).catch(() => {});
+    } finally {
+      // After the form is open: a trigger_id lasts only 3 s.
+      if (request) await retireIfCopy(client, body, id, deps, request);
     }
   });
 }
@@ -107,26 +110,35 @@ async function decide(
   body: Click,
   deps: ListenerDeps,
   run: () => Promise<Result<RoleRequest>>,
-): Promise<void> {
+): Promise<RoleRequest | undefined> {
   try {
     const result = await run();
-    if (!result.ok) await ephemeral(client, body, escapeText(result.refusal.message));
+    if (result.ok) return result.value;
+    await ephemeral(client, body, escapeText(result.refusal.message));
   } catch (error) {
     deps.logger.error("decision failed", { user: body.user.id, error });
     await ephemeral(client, body, CLICK_FAULT_MESSAGE).catch(() => {});
   }
+  return undefined;
 }
 
 /**
  * A click on a copy of a card that is not the request's card (posted twice: posted-cards.ts)
  * redraws that copy as a pointer to the card, without buttons, so it never shows a stale state.
  */
-async function retireIfCopy(client: App["client"], body: Click, requestId: string, deps: ListenerDeps): Promise<void> {
+async function retireIfCopy(
+  client: App["client"],
+  body: Click,
+  requestId: string,
+  deps: ListenerDeps,
+  known?: RoleRequest,
+): Promise<void> {
   const channel = body.channel?.id;
   const ts = body.message?.ts;
   if (!channel || !ts) return;
   try {
-    const card = (await deps.service.find(requestId))?.card;
+    // The request as a decision just committed it, when there was one: no second read.
+    const card = (known ?? (await deps.service.find(requestId)))?.card;
     if (!card || card.channel !== channel || card.ts === ts) return;
     await client.chat.update({ channel, ts, ...duplicateNotice(requestId, card) });
   } catch (error) {
