@@ -26,12 +26,12 @@ export async function benchGrantEnds(
   const clock = new ManualClock();
   const vendor = new FakeConnector(config.targets.get("bench")!);
   for (let i = 0; i < count; i++) vendor.addMember(`grant_${i}`, `g${i}@example.com`, "member");
-  const { service, drain } = benchParts(database, config, vendor, clock.now, ["grants-a", "grants-b"]);
+  const { filing, service, drain } = benchParts(database, config, vendor, clock.now, ["grants-a", "grants-b"]);
 
   // Applied at one instant, lasting 60 s to 119 s: every grant ends within the same minute.
   const ids: string[] = [];
   await timed(count, concurrency, async (i) => {
-    const filed = await service.file({
+    const filed = await filing.record({
       kind: "SET_ROLE",
       target: "bench",
       requestedRole: { id: "admin", name: "Admin" },

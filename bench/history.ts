@@ -4,8 +4,8 @@
 // as a person and as an approver would ask, and reports p50 / p95 per filter.
 import { performance } from "node:perf_hooks";
 import { parseConfig } from "../src/config/file.js";
-import type { HistoryQuery } from "../src/requests/store/request-repo.js";
-import { RequestRepo } from "../src/requests/store/request-repo.js";
+import type { HistoryQuery } from "../src/requests/history.js";
+import { StoredHistory } from "../src/requests/store/request-history.js";
 import type { Viewer } from "../src/requests/visibility.js";
 import { openTestDatabase } from "../test/support/database.js";
 
@@ -36,7 +36,7 @@ export async function benchHistory(rows: number, runs: number): Promise<HistoryF
     await database.prisma.$executeRawUnsafe("ANALYZE request_members");
     const seedSeconds = (performance.now() - seeding) / 1000;
 
-    const repo = new RequestRepo(database.prisma);
+    const history = new StoredHistory(database.prisma);
     const config = parseConfig(
       `approvalChannel: C0BENCH01\napprovers: { users: [U0APPROVE] }\ntargets:\n${TARGETS.map((t) => `  ${t}: { vendor: dolfin, organization: ${t}, tokenEnv: T }`).join("\n")}\n`,
       "bench",
@@ -61,7 +61,7 @@ export async function benchHistory(rows: number, runs: number): Promise<HistoryF
       const times: number[] = [];
       for (let i = 0; i < runs; i++) {
         const t = performance.now();
-        const found = await repo.history(c.query, 10, { viewer: c.viewer, allTargets });
+        const found = await history.list(c.query, 10, { viewer: c.viewer, allTargets });
         times.push(performance.now() - t);
         if (i === 0 && found.length === 0)
           throw new Error(`${c.name} found nothing: the bench would time an empty answer`);

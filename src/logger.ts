@@ -10,7 +10,7 @@ import { pino, stdSerializers, type Logger as Pino } from "pino";
 import type { LogLevel } from "./config/env.js";
 import { createRedactor } from "./secrets.js";
 
-export type Fields = Record<string, unknown>;
+type Fields = Record<string, unknown>;
 
 /** The logging surface rolegate's code uses: a message first, then what it is about. */
 export interface Logger {

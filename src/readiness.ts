@@ -10,6 +10,7 @@
 // state is in the body (and in /metrics), as last seen by slack-connection.ts: a probe never
 // waits on Slack.
 import type { Database } from "./db/database.js";
+import type { ReadinessReport } from "./slack/bolt-app.js";
 import type { SlackState } from "./slack/slack-connection.js";
 
 export interface ReadinessDeps {
@@ -19,11 +20,6 @@ export interface ReadinessDeps {
   slack: () => SlackState;
   /** Scrubs a failing check's words of every secret: /readyz answers anyone who can reach it. */
   scrub?: (text: string) => string;
-}
-
-export interface ReadinessReport {
-  ready: boolean;
-  checks: { database: string; migrations: string; slack: string };
 }
 
 export class Readiness {

@@ -1,6 +1,8 @@
-// Wires rolegate's parts together over an initialised Bolt app and an open database. main.ts
-// calls it with the real connectors; the end-to-end tests call it exactly the same way, so
-// what they exercise is the wiring that runs in production.
+// Builds rolegate's parts over an initialised Bolt app and an open database, each once and after
+// what it depends on (start.ts calls it, for the process and the end-to-end tests alike).
+// Dependencies point one way — Slack and the executor use the domain, the domain its store — and
+// work flows back only through the callbacks handed in here: "work is due" wakes the executor,
+// "notices are waiting" wakes the dispatcher. No part is filled in after another was built.
 import { webApi, type App } from "@slack/bolt";
 import type { Clock } from "./clock.js";
 import type { RolegateConfig } from "./config/file.js";
@@ -10,12 +12,15 @@ import type { Logger } from "./logger.js";
 import type { Metrics } from "./metrics/metrics.js";
 import { ApprovalPolicy } from "./requests/approval-policy.js";
 import { Filing } from "./requests/filing.js";
+import { Housekeeping } from "./requests/housekeeping.js";
 import { ownAccessOf } from "./requests/own-access.js";
 import { NoticeDispatcher } from "./requests/notice-dispatcher.js";
 import { RequestService } from "./requests/request-service.js";
 import { RoleRefresh } from "./requests/role-refresh.js";
 import { Outbox } from "./requests/store/outbox.js";
 import { RequestRepo } from "./requests/store/request-repo.js";
+import { StoredHistory } from "./requests/store/request-history.js";
+import { Sweeps } from "./requests/store/sweeps.js";
 import { WorkQueue } from "./requests/store/work-queue.js";
 import { HomeViewers } from "./requests/store/home-viewers.js";
 import { HomeRefresher } from "./slack/home-refresher.js";
@@ -50,31 +55,35 @@ export interface RolegateParts {
   formBudgetMs?: number;
   /** Least time between two posts in one Slack channel (Slack's pace, 1 s); tests shorten it. */
   slackPostIntervalMs?: number;
-  /**
-   * How long notices wait at most for the vendor call a decision set off (200 ms); tests that
-   * share a busy machine lengthen it, so the order they check does not hang on the cap.
-   */
-  noticesWaitMs?: number;
   /** Counts decisions and notices Slack did not take; absent: nothing is counted. */
   metrics?: Pick<Metrics, "decided" | "noticeFailed" | "noticeDeferred">;
 }
 
 export interface Rolegate {
+  filing: Filing;
   service: RequestService;
   repo: RequestRepo;
+  history: StoredHistory;
   executor: Executor;
   notices: NoticeDispatcher;
+  housekeeping: Housekeeping;
   home: HomeRefresher;
+  /** Starts the background loops (the Bolt app is started by its owner). */
+  start(): void;
+  /** Stops them, the work under way first: an attempt finishes, then the notices it queued go. */
+  stop(): Promise<void>;
 }
 
 export function wireRolegate(parts: RolegateParts): Rolegate {
   const { app, slack, database, config, connectors, clock, logger, metrics } = parts;
   const repo = new RequestRepo(database.prisma);
+  const history = new StoredHistory(database.prisma);
+  const sweeps = new Sweeps(database.prisma);
   const policy = new ApprovalPolicy(config, new SlackUsergroupDirectory(slack, clock));
   const slackUsers = new SlackUsers(slack, clock);
   const home = new HomeRefresher({
     client: slack,
-    repo,
+    history,
     policy,
     viewers: new HomeViewers(database.prisma),
     config,
@@ -99,6 +108,7 @@ export function wireRolegate(parts: RolegateParts): Rolegate {
     notifier: new SlackNotifier({
       client: noticeClient,
       repo,
+      history,
       policy,
       config,
       home,
@@ -106,8 +116,6 @@ export function wireRolegate(parts: RolegateParts): Rolegate {
       ownBotId: () => parts.installation()?.botId,
     }),
     logger: logger.child({ component: "notices" }),
-    // A decision's notices wait for the vendor call it set off (see call-first.ts).
-    callsFirst: () => executor?.callUnderWay() ?? Promise.resolve(),
     claimMs: config.executor.lease,
     ...(parts.pollMs ? { pollMs: parts.pollMs } : {}),
     ...(parts.noticeRetryMs ? { firstRetryMs: parts.noticeRetryMs, maxRetryMs: parts.noticeRetryMs * 4 } : {}),
@@ -119,7 +127,16 @@ export function wireRolegate(parts: RolegateParts): Rolegate {
       : {}),
   });
   const noticesAvailable = () => notices.wake();
-  let executor: Executor | undefined;
+  const executor = new Executor({
+    queue: new WorkQueue(database.prisma),
+    connectors,
+    noticesAvailable,
+    config: config.executor,
+    clock,
+    logger: logger.child({ component: "executor" }),
+    ...(parts.pollMs ? { pollMs: parts.pollMs } : {}),
+    ...(parts.scrub ? { scrub: parts.scrub } : {}),
+  });
   const service = new RequestService({
     repo,
     policy,
@@ -127,34 +144,33 @@ export function wireRolegate(parts: RolegateParts): Rolegate {
     config,
     clock,
     logger,
-    workAvailable: () => executor?.wake(),
-    executor: { offer: () => executor?.offer() ?? null, carryOut: (job) => executor?.carryOut(job) },
+    workAvailable: () => executor.wake(),
     noticesAvailable,
     ...(metrics ? { decided: (command: string, outcome: string) => metrics.decided(command, outcome) } : {}),
   });
-  const roleRefresh = new RoleRefresh({ repo, connectors, noticesAvailable, clock, logger });
-  executor = new Executor({
-    queue: new WorkQueue(database.prisma),
-    connectors,
-    noticesAvailable,
-    housekeeping: async () => {
-      await service.expireDue();
-      await service.warnEndingGrants();
-      await service.chaseUndecided();
-      await roleRefresh.run();
-    },
-    config: config.executor,
+  const housekeeping = new Housekeeping({
+    sweeps,
+    roleRefresh: new RoleRefresh({ sweeps, connectors, noticesAvailable, clock, logger }),
+    config,
     clock,
-    logger: logger.child({ component: "executor" }),
+    logger: logger.child({ component: "housekeeping" }),
+    noticesAvailable,
     ...(parts.pollMs ? { pollMs: parts.pollMs } : {}),
-    ...(parts.scrub ? { scrub: parts.scrub } : {}),
-    ...(parts.noticesWaitMs ? { noticesWaitMs: parts.noticesWaitMs } : {}),
   });
-  const filing = new Filing({ service, connectors, config, slackUsers });
+  const filing = new Filing({
+    repo,
+    policy,
+    settling: service,
+    connectors,
+    config,
+    slackUsers,
+    clock,
+    noticesAvailable,
+  });
   registerListeners(app, {
     service,
     filing,
-    repo,
+    history,
     policy,
     connectors,
     slackUsers,
@@ -165,5 +181,19 @@ export function wireRolegate(parts: RolegateParts): Rolegate {
     installation: parts.installation,
     ...(parts.formBudgetMs ? { formBudgetMs: parts.formBudgetMs } : {}),
   });
-  return { service, repo, executor, notices, home };
+  const loops = [executor, housekeeping, notices, home];
+  return {
+    filing,
+    service,
+    repo,
+    history,
+    executor,
+    notices,
+    housekeeping,
+    home,
+    start: () => loops.forEach((loop) => loop.start()),
+    stop: async () => {
+      for (const loop of loops) await loop.stop();
+    },
+  };
 }

@@ -1,7 +1,7 @@
 // The values that must never be written anywhere — Slack tokens, vendor credentials, a password
 // in DATABASE_URL — and the one redactor that replaces them, in logs and in vendor text alike.
 
-export const REDACTED = "[redacted]";
+const REDACTED = "[redacted]";
 
 /** The values of every environment variable that holds a credential. */
 export function secretValues(env: NodeJS.ProcessEnv, credentialVariables: Iterable<string>): string[] {

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { parseDuration } from "./duration.js";
 import { ConfigError, README_POINTER } from "./errors.js";
 
-export const VENDORS = ["sentry", "devin", "dolfin", "aitronos"] as const;
+const VENDORS = ["sentry", "devin", "dolfin", "aitronos"] as const;
 export type VendorName = (typeof VENDORS)[number];
 
 const slackUserId = z
@@ -125,11 +125,10 @@ const fileSchema = z.strictObject({
     .refine((targets) => Object.keys(targets).length > 0, { error: "lists no target: add at least one" }),
 });
 
-export type FileConfig = z.output<typeof fileSchema>;
-export type TargetConfig = FileConfig["targets"][string];
+type FileConfig = z.output<typeof fileSchema>;
+type TargetConfig = FileConfig["targets"][string];
 export type ApproversConfig = FileConfig["approvers"];
 export type ExecutorConfig = FileConfig["executor"];
-export type LimitsConfig = FileConfig["limits"];
 
 export type Target = TargetConfig & { name: string };
 

@@ -13,8 +13,6 @@ import { readMigrationFiles } from "./migration-files.js";
 import { missingMigrations } from "./migration-state.js";
 import { connectPostgresSession, pgliteSession, type SqlSession } from "./sql-session.js";
 
-export type { PrismaClient } from "./generated/client.js";
-
 export interface DatabaseOptions {
   /** PostgreSQL connection string; when absent the embedded database in dataDir is used. */
   url?: string | undefined;
@@ -50,7 +48,7 @@ export async function openDatabase(options: DatabaseOptions, logger: Logger): Pr
   return database;
 }
 
-export async function migrateDatabase(database: Database, logger: Logger): Promise<MigrationReport> {
+async function migrateDatabase(database: Database, logger: Logger): Promise<MigrationReport> {
   const session = await database.openSession();
   try {
     const report = await applyMigrations(session, await readMigrationFiles(), logger);

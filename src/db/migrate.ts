@@ -32,7 +32,7 @@ interface MigrationRow {
   rolled_back_at: Date | null;
 }
 
-export class MigrationError extends Error {
+class MigrationError extends Error {
   override readonly name = "MigrationError";
 }
 

@@ -4,7 +4,7 @@ import { access } from "node:fs/promises";
 import { resolve } from "node:path";
 import { webApi } from "@slack/bolt";
 import type { Env } from "../config/env.js";
-import type { Target, VendorName } from "../config/file.js";
+import type { Target } from "../config/file.js";
 import { missingMigrations } from "../db/migration-state.js";
 import { connectPostgresSession } from "../db/sql-session.js";
 import { slackClientOptions } from "../slack/bolt-app.js";
@@ -20,14 +20,6 @@ export interface CheckResult {
   detail: string;
   fix?: string;
 }
-
-const CREDENTIAL: Record<VendorName, string> = {
-  sentry:
-    "a Sentry user auth token with the member:admin scope (organization and integration tokens cannot change roles)",
-  devin: "an enterprise admin personal API key (apk_user_…)",
-  dolfin: "the organisation's Dolfin API key, of an Admin or Owner",
-  aitronos: "an Aitronos API key of an Admin or Owner of the organization",
-};
 
 export async function checkSlack(env: Pick<Env, "SLACK_BOT_TOKEN" | "SLACK_API_URL">): Promise<CheckResult> {
   const client = new webApi.WebClient(env.SLACK_BOT_TOKEN, slackClientOptions(env, 0));
@@ -129,7 +121,7 @@ function fixFor(target: Target, error: unknown): string {
   const kind = error instanceof VendorError ? error.kind : "unavailable";
   switch (kind) {
     case "forbidden":
-      return `Put ${CREDENTIAL[target.vendor]} in ${target.tokenEnv}.`;
+      return `Put ${traitsOf(target.vendor).credential} in ${target.tokenEnv}.`;
     case "not_found":
       return `Check organization (${target.organization}) and baseUrl (${target.baseUrl ?? "the vendor's default"}) for ${target.name} in rolegate.yml.`;
     case "rate_limited":

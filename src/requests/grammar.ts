@@ -12,6 +12,7 @@
 import { MAX_GRANT_SECONDS, MIN_GRANT_SECONDS } from "./request-shape.js";
 import { parseDuration } from "../config/duration.js";
 import { normalizeRequestId } from "./request-id.js";
+import { vendorsThatAdd } from "../vendors/traits.js";
 
 export type MemberRef =
   { kind: "email"; email: string } | { kind: "slack"; userId: string } | { kind: "vendor_id"; id: string };
@@ -36,13 +37,13 @@ export type RoleCommand =
 
 export type ParseResult = { ok: true; command: RoleCommand } | { ok: false; error: string; usage: string };
 
-export const HISTORY_DEFAULT = 10;
-export const HISTORY_MAX = 50;
+const HISTORY_DEFAULT = 10;
+const HISTORY_MAX = 50;
 
 export const USAGE = {
   request: "`/role` — open the request form",
   set: "`/role set <target> <member>[,<member>…] <role> [for <duration>] <reason…>` — change the role of one or more members; with `for 4h` (or 90m, 2d) only for that long",
-  add: "`/role add <target>[,<target>…] <member>[,<member>…] <role> <reason…>` — add members to one or more organizations (Devin)",
+  add: `\`/role add <target>[,<target>…] <member>[,<member>…] <role> <reason…>\` — add members to one or more organizations (${vendorsThatAdd()})`,
   history: "`/role history [mine | pending | <target> | <member>] [<n>]` — the newest requests first",
   show: "`/role show <id>` — one request in full, with its audit trail",
   cancel: "`/role cancel <id>` — withdraw your own pending request",
@@ -50,7 +51,7 @@ export const USAGE = {
   help: "`/role help` — this list",
 } as const;
 
-export const MEMBER_HELP =
+const MEMBER_HELP =
   'A member is an email address, an @mention, or `id:<vendor id>`; separate several with commas. Quote a role with spaces: `"Department Manager"`.';
 
 export const FULL_USAGE = [...Object.values(USAGE), "", MEMBER_HELP].join("\n");
@@ -77,14 +78,14 @@ function tokenize(text: string): Token[] {
 }
 
 /** Undoes Slack's escaping of &, < and > in free text. */
-export function unescapeSlack(text: string): string {
+function unescapeSlack(text: string): string {
   return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
 }
 
 const EMAIL = /^[^\s@<>|,]+@[^\s@<>|,]+\.[^\s@<>|,]+$/;
 
 /** One member as typed, or an explanation of why it is not one. */
-export function parseMember(raw: string): MemberRef | string {
+function parseMember(raw: string): MemberRef | string {
   const text = raw.trim();
   const mention = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(text);
   if (mention) return { kind: "slack", userId: mention[1]! };
@@ -128,7 +129,7 @@ function takeList(tokens: Token[], i: number): { text: string; next: number } {
 /** The longest a grant may last, whatever the policy says: a year. */
 
 /** "4h", "90m", "2d", "1h30m" → seconds, or why it is not a grant's duration. */
-export function parseGrantDuration(text: string): number | string {
+function parseGrantDuration(text: string): number | string {
   const ms = parseDuration(text);
   if (ms === null) return `"${unescapeSlack(text)}" is not a duration; write it like 90m, 4h or 2d.`;
   if (ms < MIN_GRANT_SECONDS * 1000) return "A grant lasts at least a minute (1m).";

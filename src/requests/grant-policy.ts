@@ -6,7 +6,7 @@ import { durationText } from "./durations.js";
 import type { RoleRef, TeamRole } from "./types.js";
 
 /** What a by-role map says for a role: by its name, then its id, then `default`. */
-export function forRole<T>(map: Readonly<Record<string, T>> | undefined, role: RoleRef): T | undefined {
+function forRole<T>(map: Readonly<Record<string, T>> | undefined, role: RoleRef): T | undefined {
   if (!map) return undefined;
   return map[role.name.toLowerCase()] ?? map[role.id.toLowerCase()] ?? map.default;
 }

@@ -5,9 +5,13 @@
 // user, so someone about to be added to an organization is recognised though she is not in it
 // yet). A lookup that fails answers `unverified`, which refuses like a match: it fails closed.
 import type { ConnectorRegistry } from "../vendors/connector.js";
-import type { SlackUserEmails } from "./filing.js";
 import type { OwnAccess } from "./lifecycle.js";
 import type { RequestMember } from "./types.js";
+
+export interface SlackUserEmails {
+  /** The email address on a Slack profile, or null when Slack shows none. */
+  emailOf(userId: string): Promise<string | null>;
+}
 
 export interface OwnAccessDeps {
   slackUsers: SlackUserEmails;

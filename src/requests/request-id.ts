@@ -4,7 +4,7 @@
 import { randomInt } from "node:crypto";
 
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-export const REQUEST_ID_LENGTH = 6;
+const REQUEST_ID_LENGTH = 6;
 
 export function newRequestId(): string {
   let id = "";

@@ -1,7 +1,8 @@
-// Files, decides, cancels, retries and expires requests. It asks the policy who may decide
-// (which may ask Slack) before taking the row lock, and lets the repository commit the change
-// with its audit row and its notice; the notice dispatcher tells people after the commit. No
-// Slack call runs inside a transaction, and nothing after the commit can fail the command.
+// Decides, cancels and retries requests, ends grants early and settles failed reverts (filing is
+// filing.ts's). It asks the policy who may decide (which may ask Slack) before taking the row
+// lock, and lets the repository commit the change with its audit row and its notice; the notice
+// dispatcher tells people after the commit. No Slack call runs inside a transaction, and nothing
+// after the commit can fail the command.
 import type { Clock } from "../clock.js";
 import type { RolegateConfig } from "../config/file.js";
 import type { Logger } from "../logger.js";
@@ -9,22 +10,10 @@ import type { ApprovalPolicy } from "./approval-policy.js";
 import { directionOf, type Direction } from "./access-direction.js";
 import { decide, lifecycleStateOf, type OwnAccess, type Standing } from "./lifecycle.js";
 import type { AccessAtStake } from "./own-access.js";
-import { durationProblem } from "./grant-policy.js";
 import { ok, refuse, STATUS_PHRASE, type Refusal, type Result } from "./refusals.js";
-import {
-  ExtensionPending,
-  type DecisionContext,
-  type NewRequest,
-  type PersonCommand,
-  type RequestRepo,
-  type TransitionOutcome,
-} from "./store/request-repo.js";
-import type { ClaimedJob, HeldOffer } from "./store/work-queue.js";
-import { checkShape, cleanTyped, MAX_REASON_LENGTH } from "./request-shape.js";
+import type { DecisionContext, PersonCommand, RequestRepo, TransitionOutcome } from "./store/request-repo.js";
+import { cleanTyped, MAX_REASON_LENGTH } from "./request-shape.js";
 import type { RoleRequest } from "./types.js";
-
-/** A request as asked for; the service works out how many approvals it needs and when it expires. */
-export type FileRequestInput = Omit<NewRequest, "requiredApprovals" | "expiresAt">;
 
 /** How many times a decision is read and decided again when approvals land at the same moment. */
 const DECISION_ROUNDS = 3;
@@ -32,33 +21,16 @@ const DECISION_ROUNDS = 3;
 export interface RequestServiceDeps {
   repo: Pick<
     RequestRepo,
-    | "create"
-    | "find"
-    | "decisionContext"
-    | "transition"
-    | "expireDue"
-    | "endGrantEarly"
-    | "warnEndingGrants"
-    | "remindUndecided"
-    | "escalateUndecided"
-    | "runningGrantsFor"
-    | "openTakeBack"
-    | "acceptRevert"
-    | "requesterLoad"
+    "find" | "decisionContext" | "transition" | "endGrantEarly" | "openTakeBack" | "acceptRevert"
   >;
-  policy: Pick<ApprovalPolicy, "mayDecide" | "mayRequest" | "requiredApprovals">;
+  policy: Pick<ApprovalPolicy, "mayDecide" | "mayRequest">;
   /** Whether the person deciding is one of the request's members (see own-access.ts). */
   ownAccess: (actor: string, request: AccessAtStake) => Promise<OwnAccess>;
-  config: Pick<RolegateConfig, "targets" | "pendingTtl" | "retryWindow" | "remindAfter" | "limits">;
+  config: Pick<RolegateConfig, "targets" | "retryWindow">;
   clock: Clock;
   logger: Logger;
   /** Called when a request becomes ready for the executor, so it need not wait for its next poll. */
   workAvailable?: () => void;
-  /**
-   * This process's executor, when it is idle: an approval that makes a request APPROVED claims it
-   * for the executor in the same commit and hands it over, rather than leave it to be claimed.
-   */
-  executor?: { offer(): HeldOffer | null; carryOut(job: ClaimedJob): void };
   /** Called after a commit that queued a notice, so the dispatcher delivers it at once. */
   noticesAvailable?: () => void;
   /** Told of each person's decision and how it ended: "ok" or the refusal code (the metrics). */
@@ -67,51 +39,6 @@ export interface RequestServiceDeps {
 
 export class RequestService {
   constructor(private readonly deps: RequestServiceDeps) {}
-
-  async file(input: FileRequestInput): Promise<Result<RoleRequest>> {
-    const checked = checkShape(
-      {
-        kind: input.kind,
-        targets: [input.target, ...(input.extraTargets ?? [])],
-        reason: input.reason,
-        memberRefs: input.members.map((m) => m.ref),
-        durationSeconds: input.durationSeconds ?? null,
-        teamRoles: input.teamRoles ?? null,
-      },
-      this.deps.config,
-    );
-    if (!checked.ok) return checked;
-    const refusal =
-      (await this.limitRefusal(input.requesterId)) ??
-      (await this.policyRefusal(input)) ??
-      (await this.overlapRefusal(input));
-    if (refusal) return { ok: false, refusal };
-    const now = this.deps.clock();
-    let request: RoleRequest;
-    try {
-      request = await this.deps.repo.create(
-        {
-          ...input,
-          reason: cleanTyped(input.reason),
-          requiredApprovals: this.deps.policy.requiredApprovals(
-            checked.value,
-            input.requestedRole,
-            input.teamRoles ?? null,
-          ),
-          expiresAt: new Date(now.getTime() + this.deps.config.pendingTtl),
-        },
-        now,
-      );
-    } catch (error) {
-      if (!(error instanceof ExtensionPending)) throw error;
-      return refuse(
-        "extension_pending",
-        `More time for ${input.extendsGrant} is already asked for: request ${error.pendingId} is waiting for its approvers. Nothing new was filed.`,
-      );
-    }
-    this.deps.noticesAvailable?.();
-    return ok(request);
-  }
 
   approve(id: string, actor: string): Promise<Result<RoleRequest>> {
     return this.personCommand(id, async (context, now) => ({
@@ -160,141 +87,6 @@ export class RequestService {
       now,
       retryWindowMs,
     }));
-  }
-
-  /**
-   * Whether the person has asked for as much as rolegate.yml's limits allow: requests open at
-   * once, and filed in the last hour. Checked before anything is asked of Slack or a vendor, so a
-   * flood costs nothing but this query; approvers are held to it too.
-   */
-  async limitRefusal(requesterId: string): Promise<Refusal | null> {
-    const { openPerRequester, filedPerHour } = this.deps.config.limits;
-    const now = this.deps.clock();
-    const load = await this.deps.repo.requesterLoad(requesterId, new Date(now.getTime() - 3_600_000));
-    if (load.open >= openPerRequester) {
-      return {
-        code: "limit",
-        message: `You have ${load.open} requests open (waiting for approval or to be applied), the most one person may have at once (rolegate.yml: limits.openPerRequester). You can file again once one of them is decided or applied, or after you cancel one with /role cancel <id>.`,
-      };
-    }
-    if (load.filedSince >= filedPerHour) {
-      const again = new Date((load.oldestSince ?? now).getTime() + 3_600_000);
-      return {
-        code: "limit",
-        message: `You have filed ${load.filedSince} requests in the last hour, the most one person may (rolegate.yml: limits.filedPerHour). You can file again at ${again.toISOString().slice(11, 16)} UTC.`,
-      };
-    }
-    return null;
-  }
-
-  /**
-   * What rolegate.yml's policy says against this request: who may ask, and — once the role is
-   * known — for how long.
-   */
-  async policyRefusal(
-    input: Pick<FileRequestInput, "target" | "extraTargets" | "durationSeconds" | "requesterId" | "teamRoles"> & {
-      requestedRole?: FileRequestInput["requestedRole"];
-    },
-  ): Promise<Refusal | null> {
-    const names = [input.target, ...(input.extraTargets ?? [])];
-    if (!(await this.deps.policy.mayRequest(input.requesterId, names))) {
-      return {
-        code: "requester_not_allowed",
-        message: `You may not ask for changes in ${names.join(", ")}: rolegate.yml names who may. Ask one of its approvers.`,
-        field: "target",
-      };
-    }
-    for (const name of names) {
-      const target = this.deps.config.targets.get(name);
-      const problem =
-        target &&
-        input.requestedRole &&
-        durationProblem(target, input.requestedRole, input.durationSeconds ?? null, input.teamRoles ?? null);
-      if (problem) return { code: "policy", message: problem, field: "duration" };
-    }
-    return null;
-  }
-
-  /**
-   * A member with a time-bound grant still open in a target the request touches: any change now
-   * would be undone, or would undo, when that grant's revert runs (running-grants.ts). The grant
-   * is extended or ended first; an extension itself is the one request that may name it.
-   */
-  private async overlapRefusal(input: FileRequestInput): Promise<Refusal | null> {
-    if (input.extendsGrant) return null;
-    // A take-back replaces its grant's failed revert: that grant is the one it may overlap.
-    let except: string | null = null;
-    if (input.takesBack) {
-      const refusal = await this.resolveRefusal(input.takesBack, input.requesterId);
-      if (refusal) return refusal;
-      const open = await this.deps.repo.openTakeBack(input.takesBack);
-      if (open)
-        return {
-          code: "already_decided",
-          message: `A take-back of ${input.takesBack} is already filed: request ${open}. Nothing new was filed.`,
-        };
-      except = (await this.deps.repo.find(input.takesBack))?.revertOf ?? null;
-    }
-    const members = input.members.map((m) => ({ email: m.email ?? null, vendorUserId: m.vendorUserId ?? null }));
-    const [running] = await this.deps.repo.runningGrantsFor(
-      [input.target, ...(input.extraTargets ?? [])],
-      members,
-      except,
-    );
-    if (!running) return null;
-    const until = running.endsAt
-      ? ` until ${running.endsAt.toISOString().replace("T", " ").slice(0, 16)} UTC`
-      : ", not yet applied";
-    return {
-      code: "grant_running",
-      message:
-        `${running.ref} has a time-bound grant in ${running.target} that has not ended: request ${running.grantId} (${running.role}${until}). ` +
-        "A change now would be undone, or undo another, when that grant ends. Extend it (from its ending-soon DM), or end it with End now on its card or I'm done, then ask again.",
-      field: "members",
-    };
-  }
-
-  /**
-   * Asks for more time on a running grant: a new request for the same change, linked to the
-   * grant, decided like any other; once approved it moves the grant's end and its reverts.
-   */
-  async extend(grantId: string, actor: string): Promise<Result<RoleRequest>> {
-    const grant = await this.deps.repo.find(grantId);
-    if (!grant) return refuse("not_found", `There is no request ${grantId}.`);
-    if (grant.requesterId !== actor)
-      return refuse("not_requester", "Only the person who asked for this access can ask to extend it.");
-    if (
-      grant.durationSeconds === null ||
-      grant.revertOf !== null ||
-      grant.status !== "APPLIED" ||
-      !grant.grantEndsAt ||
-      grant.grantEndsAt <= this.deps.clock()
-    ) {
-      return refuse(
-        "nothing_to_end",
-        `Request ${grantId} is not a running time-bound grant; ask anew with /role set … for <duration>.`,
-      );
-    }
-    const members = grant.members.filter((m) => m.outcome === "APPLIED");
-    // The same change as the grant's, team roles included: the approvals it needs (team:admin),
-    // its card and its policy checks are the original's.
-    return this.file({
-      kind: "SET_ROLE",
-      target: grant.target,
-      requestedRole: grant.requestedRole,
-      teamRoles: grant.teamRoles,
-      durationSeconds: grant.durationSeconds,
-      extendsGrant: grant.id,
-      reason: `Extension of ${grant.id}: ${grant.reason}`.slice(0, MAX_REASON_LENGTH),
-      requesterId: actor,
-      // Approvers see the role held now; the executor re-reads it before moving the end.
-      members: members.map((m) => ({
-        ref: m.ref,
-        email: m.email,
-        vendorUserId: m.vendorUserId,
-        roleWhenFiled: grant.requestedRole.name,
-      })),
-    });
   }
 
   /**
@@ -367,27 +159,6 @@ export class RequestService {
     return null;
   }
 
-  /** Queues the reminders and escalations that are due; returns how many of each. */
-  async chaseUndecided(): Promise<{ reminded: number; escalated: number }> {
-    const now = this.deps.clock();
-    const { config, repo } = this.deps;
-    const reminded = config.remindAfter ? await repo.remindUndecided(now, config.remindAfter) : 0;
-    let escalated = 0;
-    for (const target of config.targets.values()) {
-      if (!target.escalateTo || !target.escalateAfter) continue;
-      escalated += await repo.escalateUndecided(target.name, new Date(now.getTime() - target.escalateAfter), now);
-    }
-    if (reminded + escalated > 0) this.deps.noticesAvailable?.();
-    return { reminded, escalated };
-  }
-
-  /** Queues the "ending soon" warnings that are due; returns how many. */
-  async warnEndingGrants(): Promise<number> {
-    const warned = await this.deps.repo.warnEndingGrants(this.deps.clock());
-    if (warned > 0) this.deps.noticesAvailable?.();
-    return warned;
-  }
-
   /** Ends a time-bound grant now ("I'm done", or an approver's Revoke): its reverts run at once. */
   async endEarly(id: string, actor: string): Promise<Result<{ reverts: number }>> {
     const context = await this.deps.repo.decisionContext(id);
@@ -422,13 +193,6 @@ export class RequestService {
     return this.deps.repo.find(id);
   }
 
-  /** Expires what is past its expiry (each with its notice); returns how many. */
-  async expireDue(): Promise<number> {
-    const expired = await this.deps.repo.expireDue(this.deps.clock());
-    if (expired > 0) this.deps.noticesAvailable?.();
-    return expired;
-  }
-
   private async personCommand(
     id: string,
     command: (context: DecisionContext, now: Date) => Promise<PersonCommand>,
@@ -441,21 +205,7 @@ export class RequestService {
       // transaction open. The lock then decides on the request as it is.
       const now = this.deps.clock();
       const asked = await command(context, now);
-      const offer = asked.type === "approve" ? (this.deps.executor?.offer() ?? undefined) : undefined;
-      let outcome: TransitionOutcome;
-      try {
-        outcome = await this.deps.repo.transition(id, asked, now, note, offer);
-        // Handed over before the notices are woken: they wait for its vendor call (call-first.ts).
-        if (outcome.ok && outcome.claimed && offer)
-          this.deps.executor?.carryOut({
-            request: outcome.request,
-            owner: offer.owner,
-            attempt: outcome.request.attempts,
-            takenOverFrom: null,
-          });
-      } finally {
-        offer?.release();
-      }
+      const outcome = await this.deps.repo.transition(id, asked, now, note);
       if (!outcome.ok && outcome.recheck && round < DECISION_ROUNDS) continue;
       this.deps.decided?.(asked.type, outcome.ok ? "ok" : outcome.refusal.code);
       this.wakeAfter(outcome);
@@ -505,7 +255,7 @@ export class RequestService {
   }
 
   private wakeAfter(outcome: TransitionOutcome): void {
-    if (outcome.ok && !outcome.claimed && outcome.request.status === "APPROVED") this.deps.workAvailable?.();
+    if (outcome.ok && outcome.request.status === "APPROVED") this.deps.workAvailable?.();
     if (outcome.ok || outcome.expired) this.deps.noticesAvailable?.();
   }
 }

@@ -1,8 +1,8 @@
 // What a request may look like, checked from the config alone — before any Slack or vendor
-// lookup, so a request naming 2,000 members is refused at once instead of after 2,000 calls —
-// and again when it is filed, on the members as resolved.
+// lookup, so a request naming 2,000 members is refused at once instead of after 2,000 calls.
 import type { RolegateConfig, Target } from "../config/file.js";
-import { ok, refuse, type Result } from "./refusals.js";
+import { traitsOf, vendorsThatAdd } from "../vendors/traits.js";
+import { ok, refuse, type Refusal, type Result } from "./refusals.js";
 import type { RequestKind } from "./types.js";
 
 export const MAX_MEMBERS = 50;
@@ -70,21 +70,23 @@ export function checkShape(shape: RequestShape, config: Pick<RolegateConfig, "ta
     );
   }
   if (shape.kind === "ADD_TO_ORGS") {
-    if (first.vendor !== "devin") {
+    const adds = traitsOf(first.vendor).addsToOrganizations;
+    if (!adds) {
       return refuse(
         "invalid_request",
-        `Adding members to organizations works for Devin targets only; ${first.name} is ${first.vendor}. Use /role set for its existing members.`,
+        `Adding members to organizations works for ${vendorsThatAdd()} targets only; ${first.name} is ${first.vendor}. Use /role set for its existing members.`,
         "target",
       );
     }
-    // One bulk call adds to every organization of one enterprise: same host, same key.
+    // One bulk call adds to every organization it reaches (one Devin enterprise): same vendor,
+    // same host, same key.
     const other = rest.find(
-      (t) => t.vendor !== "devin" || t.tokenEnv !== first.tokenEnv || t.baseUrl !== first.baseUrl,
+      (t) => t.vendor !== first.vendor || t.tokenEnv !== first.tokenEnv || t.baseUrl !== first.baseUrl,
     );
     if (other) {
       return refuse(
         "invalid_request",
-        `${other.name} is not in the same Devin enterprise as ${first.name}; file one request per enterprise.`,
+        `${other.name} is not in the same ${traitsOf(first.vendor).displayName} ${adds.within} as ${first.name}; file one request per ${adds.within}.`,
         "target",
       );
     }
@@ -111,8 +113,15 @@ export function checkShape(shape: RequestShape, config: Pick<RolegateConfig, "ta
   if (shape.reason.trim() === "")
     return refuse("invalid_request", "A reason is required: say why the change is needed.", "reason");
   if (shape.memberRefs.length === 0) return refuse("invalid_request", "Name at least one member.", "members");
-  const refs = shape.memberRefs.map((ref) => ref.toLowerCase());
+  const twice = memberNamedTwice(shape.memberRefs);
+  return twice ? { ok: false, refusal: twice } : ok(targets);
+}
+
+/** A member named twice (case aside): refused, whether as typed or once @mentions are resolved. */
+export function memberNamedTwice(memberRefs: readonly string[]): Refusal | null {
+  const refs = memberRefs.map((ref) => ref.toLowerCase());
   const twice = refs.find((ref, i) => refs.indexOf(ref) !== i);
-  if (twice) return refuse("invalid_request", `${twice} is named twice; name each member once.`, "members");
-  return ok(targets);
+  return twice
+    ? { code: "invalid_request", message: `${twice} is named twice; name each member once.`, field: "members" }
+    : null;
 }

@@ -4,11 +4,11 @@
 import type { Clock } from "../clock.js";
 import type { Logger } from "../logger.js";
 import type { ConnectorRegistry } from "../vendors/connector.js";
-import type { RequestRepo, RoleReading } from "./store/request-repo.js";
+import type { RoleReading, Sweeps } from "./store/sweeps.js";
 import { isUnknownRole, roleWhenFiledIn, targetsOf, type RoleRequest } from "./types.js";
 
 export interface RoleRefreshDeps {
-  repo: Pick<RequestRepo, "withUnknownRoles" | "recordRolesRead">;
+  sweeps: Pick<Sweeps, "withUnknownRoles" | "recordRolesRead">;
   connectors: ConnectorRegistry;
   /** Called after a role was recorded: its card update waits in the outbox. */
   noticesAvailable?: () => void;
@@ -27,9 +27,9 @@ export class RoleRefresh {
 
   /** Reads what is due; returns how many requests had a role recorded. */
   async run(): Promise<number> {
-    const { repo, clock } = this.deps;
+    const { sweeps, clock } = this.deps;
     const now = clock().getTime();
-    const waiting = await repo.withUnknownRoles();
+    const waiting = await sweeps.withUnknownRoles();
     for (const id of this.lastTried.keys()) if (!waiting.some((r) => r.id === id)) this.lastTried.delete(id);
     let recorded = 0;
     for (const request of waiting) {
@@ -37,7 +37,7 @@ export class RoleRefresh {
       this.lastTried.set(request.id, now);
       const readings = await this.read(request);
       if (readings.length === 0) continue;
-      if (!(await repo.recordRolesRead(request.id, readings, clock()))) continue;
+      if (!(await sweeps.recordRolesRead(request.id, readings, clock()))) continue;
       recorded++;
       this.deps.noticesAvailable?.();
     }

@@ -6,8 +6,13 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { App, LogLevel, webApi } from "@slack/bolt";
 import type { Env } from "../config/env.js";
 import type { Logger } from "../logger.js";
-import type { ReadinessReport } from "../readiness.js";
 import { boltLogger } from "./bolt-logger.js";
+
+/** What /readyz answers (readiness.ts makes it): 200 when ready, 503 otherwise, with each check in words. */
+export interface ReadinessReport {
+  ready: boolean;
+  checks: { database: string; migrations: string; slack: string };
+}
 
 export interface SlackAppOptions {
   env: Pick<
@@ -23,7 +28,7 @@ export interface SlackAppOptions {
   retries?: number;
 }
 
-export const EVENTS_PATH = "/slack/events";
+const EVENTS_PATH = "/slack/events";
 
 const json = (res: ServerResponse, status: number, body: unknown) => {
   res.writeHead(status, { "content-type": "application/json" });
@@ -77,7 +82,7 @@ export function slackClient(
 }
 
 /** How long one Web API call may take before it counts as failed. */
-export const SLACK_CALL_TIMEOUT_MS = 10_000;
+const SLACK_CALL_TIMEOUT_MS = 10_000;
 
 /**
  * Web API client options: SLACK_API_URL (GovSlack, a test server), a timeout on every call, and

@@ -3,7 +3,7 @@
 // text, so it is parsed with zod. Nothing in it widens what the clicker sees: visibility is
 // worked out again from the person who clicks.
 import { z } from "zod";
-import type { HistoryCursor, HistoryQuery } from "../requests/store/request-repo.js";
+import type { HistoryCursor, HistoryQuery } from "../requests/history.js";
 import type { RoleRequest } from "../requests/types.js";
 
 const querySchema = z.discriminatedUnion("kind", [
@@ -35,7 +35,7 @@ export interface HistoryPage {
 }
 
 /** The button's value (Slack allows 2,000 characters; the longest page is far below). */
-export function encodePage(page: HistoryPage): string {
+function encodePage(page: HistoryPage): string {
   return JSON.stringify({ ...page, before: { createdAt: page.before.createdAt.toISOString(), id: page.before.id } });
 }
 

@@ -9,17 +9,20 @@ import type { RolegateConfig } from "../config/file.js";
 import type { Logger } from "../logger.js";
 import { PollingLoop } from "../polling-loop.js";
 import type { ApprovalPolicy } from "../requests/approval-policy.js";
-import type { HomeViewers } from "../requests/store/home-viewers.js";
-import type { RequestRepo } from "../requests/store/request-repo.js";
+import type { RequestHistory } from "../requests/history.js";
 import { SYSTEM_ACTOR, targetsOf, type RoleRequest } from "../requests/types.js";
 import { viewerOf } from "../requests/visibility.js";
 import { HOME_LIST_LIMIT, homeView, type HomeContent } from "./blocks/home.js";
 
 export interface HomeRefresherDeps {
   client: { views: Pick<webApi.WebClient["views"], "publish"> };
-  repo: Pick<RequestRepo, "history" | "revertsOf">;
+  history: Pick<RequestHistory, "list" | "revertsOf">;
   policy: Pick<ApprovalPolicy, "mayDecide" | "approversOf">;
-  viewers: Pick<HomeViewers, "opened" | "among">;
+  /** Who opened the tab, and when (the store's HomeViewers). */
+  viewers: {
+    opened(userId: string, now: Date): Promise<void>;
+    among(userIds: readonly string[], since: Date): Promise<string[]>;
+  };
   config: Pick<RolegateConfig, "targets">;
   clock: Clock;
   logger: Logger;
@@ -86,19 +89,19 @@ export class HomeRefresher {
   }
 
   private async contentFor(userId: string): Promise<HomeContent> {
-    const { repo, policy, config } = this.deps;
+    const { history, policy, config } = this.deps;
     const viewer = await viewerOf(userId, config, policy);
     const visibleTo = { viewer, allTargets: [...config.targets.keys()] };
     // One more than shown, so the list can say there are more.
     const [grants, open, recent] = await Promise.all([
-      repo.history({ kind: "running_grants", userId }, HOME_LIST_LIMIT + 1, visibleTo),
-      repo.history({ kind: "open", userId }, HOME_LIST_LIMIT + 1, visibleTo),
-      repo.history({ kind: "requester", userId }, 5, visibleTo),
+      history.list({ kind: "running_grants", userId }, HOME_LIST_LIMIT + 1, visibleTo),
+      history.list({ kind: "open", userId }, HOME_LIST_LIMIT + 1, visibleTo),
+      history.list({ kind: "requester", userId }, 5, visibleTo),
     ]);
     let waiting: RoleRequest[] | null = null;
     if (viewer.approves.size > 0) {
       // Only what this person can decide now: not already approved by them, every target theirs.
-      const pending = await repo.history({ kind: "awaiting", userId }, WAITING_READ, visibleTo);
+      const pending = await history.list({ kind: "awaiting", userId }, WAITING_READ, visibleTo);
       waiting = [];
       for (const request of pending) {
         if (request.approvals.some((a) => a.approverId === userId)) continue;
@@ -106,7 +109,7 @@ export class HomeRefresher {
       }
     }
     return {
-      grants: await Promise.all(grants.map(async (grant) => ({ grant, reverts: await repo.revertsOf(grant.id) }))),
+      grants: await Promise.all(grants.map(async (grant) => ({ grant, reverts: await history.revertsOf(grant.id) }))),
       open,
       waiting,
       recent,

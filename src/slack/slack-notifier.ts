@@ -9,7 +9,7 @@ import type { types, webApi } from "@slack/bolt";
 import { approvalChannelFor, type RolegateConfig } from "../config/file.js";
 import type { ApprovalPolicy } from "../requests/approval-policy.js";
 import { DeliverLater, type Notice, type Notifier } from "../requests/notifier.js";
-import type { RequestRepo } from "../requests/store/request-repo.js";
+import type { RequestHistory } from "../requests/history.js";
 import type { RoleRequest } from "../requests/types.js";
 import { ACTIONS } from "./action-ids.js";
 import { approvalCard } from "./blocks/approval-card.js";
@@ -25,7 +25,12 @@ import { SlackPacer } from "./slack-pacer.js";
 export interface SlackNotifierDeps {
   /** Best built to answer a 429 at once (rejectRateLimitedCalls): the pacer decides when to try again. */
   client: { chat: Pick<webApi.WebClient["chat"], "postMessage" | "update"> } & HistoryClient;
-  repo: Pick<RequestRepo, "setCard" | "find" | "revertsOf">;
+  /** The request as stored, and where its card is (the store's RequestRepo). */
+  repo: {
+    find(id: string): Promise<RoleRequest | null>;
+    setCard(id: string, channel: string, ts: string): Promise<void>;
+  };
+  history: Pick<RequestHistory, "revertsOf">;
   policy: Pick<ApprovalPolicy, "approversOf" | "approversFor">;
   config: Pick<RolegateConfig, "approvalChannel" | "targets">;
   /** Told of every delivered notice, to redraw the App Home tabs that show the request. */
@@ -59,7 +64,7 @@ export class SlackNotifier implements Notifier {
     const { request } = notice;
     const grant = request.revertOf ? await this.deps.repo.find(request.revertOf) : request;
     if (!grant) throw new Error(`the grant ${request.revertOf} of revert ${request.id} is gone`);
-    const reverts = grant.durationSeconds !== null ? await this.deps.repo.revertsOf(grant.id) : [];
+    const reverts = grant.durationSeconds !== null ? await this.deps.history.revertsOf(grant.id) : [];
     const owner = notice.deliveryId ?? `${request.id} ${notice.type}`;
     await this.drawCard(grant, reverts, owner, notice.triedBefore === true && !request.revertOf);
     if (request.revertOf) await this.tellOfRevert(notice.type, request, grant, owner);

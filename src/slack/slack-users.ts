@@ -2,7 +2,7 @@
 // (with the users:read.email scope); it is cached for a while, as emails rarely change.
 import type { webApi } from "@slack/bolt";
 import type { Clock } from "../clock.js";
-import type { SlackUserEmails } from "../requests/filing.js";
+import type { SlackUserEmails } from "../requests/own-access.js";
 
 export class SlackUsers implements SlackUserEmails {
   private readonly cache = new Map<string, { email: string | null; until: number }>();

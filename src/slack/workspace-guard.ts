@@ -25,7 +25,7 @@ type Body = Record<string, unknown> & {
 };
 
 /** Where a command, click, form or event says it comes from. */
-export function originOf(body: Body): Origin {
+function originOf(body: Body): Origin {
   const str = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
   return {
     teamId: str(body.team_id) ?? str(body.team?.id) ?? str(body.user?.team_id),
@@ -34,7 +34,7 @@ export function originOf(body: Body): Origin {
   };
 }
 
-export function isFromInstallation(origin: Origin, installed: Installation): boolean {
+function isFromInstallation(origin: Origin, installed: Installation): boolean {
   if (origin.appId && installed.appId && origin.appId !== installed.appId) return false;
   if (installed.enterpriseInstall && installed.enterpriseId) return origin.enterpriseId === installed.enterpriseId;
   return origin.teamId !== undefined && origin.teamId === installed.teamId;

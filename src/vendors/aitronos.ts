@@ -20,7 +20,7 @@ import type { ConnectorContext } from "./registry.js";
 type Item = Record<string, unknown>;
 const PAGE = 100;
 
-export class AitronosConnector implements TargetConnector {
+class AitronosConnector implements TargetConnector {
   private readonly http: VendorHttp;
 
   constructor(

@@ -43,7 +43,7 @@ interface Page<T> {
   next_cursor?: string | null;
 }
 
-export class DevinConnector implements TargetConnector {
+class DevinConnector implements TargetConnector {
   private readonly http: VendorHttp;
   private roles: Promise<VendorRole[]> | undefined;
   private rolesReadAt = 0;

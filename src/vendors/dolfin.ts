@@ -16,7 +16,7 @@ import { changeEachMember, signal, unexpected } from "./connector-support.js";
 import { VendorHttp } from "./http.js";
 import type { ConnectorContext } from "./registry.js";
 
-export const DOLFIN_ROLES: VendorRole[] = [
+const DOLFIN_ROLES: VendorRole[] = [
   { id: "Member", name: "Member" },
   { id: "Admin", name: "Admin" },
   { id: "Owner", name: "Owner" },
@@ -38,7 +38,7 @@ interface DolfinPage {
 
 const PAGE_SIZE = 100;
 
-export class DolfinConnector implements TargetConnector {
+class DolfinConnector implements TargetConnector {
   private readonly http: VendorHttp;
 
   constructor(

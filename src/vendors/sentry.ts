@@ -45,7 +45,7 @@ const MANAGED_FLAGS: [flag: string, why: string][] = [
   ["partnership:restricted", "is restricted by a Sentry partnership"],
 ];
 
-export class SentryConnector implements TargetConnector {
+class SentryConnector implements TargetConnector {
   private readonly http: VendorHttp;
 
   constructor(

@@ -3,6 +3,15 @@
 import type { VendorName } from "../config/file.js";
 
 export interface VendorTraits {
+  /** The vendor's name as people write it. */
+  displayName: string;
+  /**
+   * Whether one call adds people to several organizations (`/role add`), and what those
+   * organizations must share for it (Devin: one enterprise); null when the vendor cannot.
+   */
+  addsToOrganizations: { within: string } | null;
+  /** The credential a target's tokenEnv must hold, for the doctor's advice. */
+  credential: string;
   /** Roles within a team a request may also set (Sentry's team roles); empty: none. */
   teamRoles: readonly string[];
   /** Said when someone is not a member and `/role set` cannot help (Devin adds with /role add). */
@@ -21,6 +30,10 @@ export interface VendorTraits {
 
 const TRAITS: Record<VendorName, VendorTraits> = {
   sentry: {
+    displayName: "Sentry",
+    addsToOrganizations: null,
+    credential:
+      "a Sentry user auth token with the member:admin scope (organization and integration tokens cannot change roles)",
     teamRoles: ["contributor", "admin"],
     notAMemberHint: null,
     cardNote: null,
@@ -28,6 +41,9 @@ const TRAITS: Record<VendorName, VendorTraits> = {
     teamRoleLadder: ["contributor", "admin"],
   },
   devin: {
+    displayName: "Devin",
+    addsToOrganizations: { within: "enterprise" },
+    credential: "an enterprise admin personal API key (apk_user_…)",
     teamRoles: [],
     notAMemberHint: "To add someone to a Devin organization, use /role add.",
     // Devin's docs do not say whether its role PATCH touches roles inherited from identity-
@@ -41,6 +57,9 @@ const TRAITS: Record<VendorName, VendorTraits> = {
     teamRoleLadder: [],
   },
   dolfin: {
+    displayName: "Dolfin",
+    addsToOrganizations: null,
+    credential: "the organisation's Dolfin API key, of an Admin or Owner",
     teamRoles: [],
     notAMemberHint: null,
     cardNote: null,
@@ -48,6 +67,9 @@ const TRAITS: Record<VendorName, VendorTraits> = {
     teamRoleLadder: [],
   },
   aitronos: {
+    displayName: "Aitronos",
+    addsToOrganizations: null,
+    credential: "an Aitronos API key of an Admin or Owner of the organization",
     teamRoles: [],
     notAMemberHint: null,
     cardNote: null,
@@ -57,3 +79,10 @@ const TRAITS: Record<VendorName, VendorTraits> = {
 };
 
 export const traitsOf = (vendor: VendorName): VendorTraits => TRAITS[vendor];
+
+/** "Devin": the vendors whose targets `/role add` works for, as people write them. */
+export const vendorsThatAdd = (): string =>
+  Object.values(TRAITS)
+    .filter((t) => t.addsToOrganizations)
+    .map((t) => t.displayName)
+    .join(", ");

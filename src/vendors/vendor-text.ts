@@ -5,9 +5,9 @@
 import { createRedactor } from "../secrets.js";
 
 /** How long each kind of vendor text may be, in characters. */
-export const VENDOR_TEXT_LIMITS = { message: 500, name: 200, id: 200 } as const;
+const VENDOR_TEXT_LIMITS = { message: 500, name: 200, id: 200 } as const;
 
-export type VendorTextKind = keyof typeof VENDOR_TEXT_LIMITS;
+type VendorTextKind = keyof typeof VENDOR_TEXT_LIMITS;
 
 export type VendorTextScrubber = (text: string, kind?: VendorTextKind) => string;
 

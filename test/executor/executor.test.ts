@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { Executor } from "../../src/executor/executor.js";
+import { Housekeeping } from "../../src/requests/housekeeping.js";
 import { VendorError } from "../../src/vendors/errors.js";
 import { quietLogger, requireServer } from "../support/database.js";
 import { forbidden, rateLimited, unavailable } from "../support/fake-connector.js";
@@ -9,7 +9,7 @@ import { APPROVER, SECOND_APPROVER, useWorld } from "../support/world.js";
 
 const t = useWorld();
 
-const events = async (id: string) => (await t.world.repo.auditTrail(id)).map((e) => e.type);
+const events = async (id: string) => (await t.world.history.auditTrail(id)).map((e) => e.type);
 
 /** A short lease for the crash tests; leases run on the database's clock, so they wait for real. */
 const LEASE = 300;
@@ -333,7 +333,7 @@ describe("several executors and crashes", () => {
 
     expect(t.world.dolfin.calls).toHaveLength(1);
     expect(await t.world.repo.find(request.id)).toMatchObject({ status: "APPLIED", attempts: 2 });
-    const trail = await t.world.repo.auditTrail(request.id);
+    const trail = await t.world.history.auditTrail(request.id);
     expect(trail.filter((e) => e.type === "CLAIMED").map((e) => e.details)).toEqual([
       { attempt: 1 },
       { attempt: 2, takenOverFrom: "exec-dead" },
@@ -376,7 +376,7 @@ describe("several executors and crashes", () => {
     release(); // the slow one's call finally returns
     await slowRun;
 
-    const trail = await t.world.repo.auditTrail(request.id);
+    const trail = await t.world.history.auditTrail(request.id);
     expect(trail.filter((e) => e.type === "APPLIED")).toHaveLength(1);
     expect(trail.filter((e) => e.type === "APPLIED")[0]?.actor).toBe("exec-b");
     expect(t.world.dolfin.calls).toHaveLength(1);
@@ -487,22 +487,22 @@ describe("several executors and crashes", () => {
 });
 
 describe("the loop", () => {
-  it("started, it applies approved requests, expires old ones and stops cleanly", async () => {
+  it("started beside housekeeping, it applies approved requests while old ones expire, and stops cleanly", async () => {
     const approved = await t.world.fileApproved();
     const stale = await t.world.file();
     t.world.clock.advance(25 * 3_600_000);
-    const withHousekeeping = new Executor({
-      queue: t.world.queue,
-      connectors: { forTarget: () => t.world.dolfin },
-      housekeeping: async () => void (await t.world.service.expireDue()),
-      config: t.world.config.executor,
+    const executor = t.world.executor({ pollMs: 10 });
+    const housekeeping = new Housekeeping({
+      sweeps: t.world.sweeps,
+      config: t.world.config,
       clock: t.world.clock.now,
       logger: quietLogger,
       pollMs: 10,
     });
-    withHousekeeping.start();
+    executor.start();
+    housekeeping.start();
     await waitFor(async () => (await t.world.repo.find(stale.id))?.status === "EXPIRED");
-    await withHousekeeping.stop();
+    await Promise.all([executor.stop(), housekeeping.stop()]);
     expect((await t.world.repo.find(approved.id))?.status).toBe("APPLIED");
   });
 

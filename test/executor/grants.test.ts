@@ -45,7 +45,7 @@ describe("a time-bound grant", () => {
       ],
     });
     expect(grant.members.map((m) => m.outcome)).toEqual(["APPLIED", "ALREADY_IN_PLACE"]);
-    expect(await t.world.repo.revertsOf(grant.id)).toHaveLength(1); // bob keeps what he had
+    expect(await t.world.history.revertsOf(grant.id)).toHaveLength(1); // bob keeps what he had
     t.world.clock.advance(60_000);
     await t.world.executor().runOnce();
     expect(t.world.dolfin.roleOf("usr_3")).toBe("owner");
@@ -81,7 +81,7 @@ describe("a time-bound grant", () => {
       ok: false,
       refusal: { code: "nothing_to_end" },
     });
-    expect((await t.world.repo.auditTrail(grant.id)).map((e) => e.type)).toContain("REVOKED");
+    expect((await t.world.history.auditTrail(grant.id)).map((e) => e.type)).toContain("REVOKED");
   });
 
   it("an approver can end it early too; a permanent change has nothing to end", async () => {
@@ -149,23 +149,23 @@ describe("a time-bound grant", () => {
 describe("a grant's end", () => {
   it("warns the requester a day before (grants of two days and more) and an hour before, once each", async () => {
     const long = await applyGrant(3 * 86_400);
-    expect(await t.world.service.warnEndingGrants()).toBe(0);
+    expect(await t.world.housekeeping.warnEndingGrants()).toBe(0);
     t.world.clock.advance(2 * 86_400_000 + 60_000); // less than a day left
-    expect(await t.world.service.warnEndingGrants()).toBe(1);
-    expect(await t.world.service.warnEndingGrants()).toBe(0);
+    expect(await t.world.housekeeping.warnEndingGrants()).toBe(1);
+    expect(await t.world.housekeeping.warnEndingGrants()).toBe(0);
     t.world.clock.advance(86_400_000 - 2 * HOUR); // two hours left, less a minute: nothing yet
-    expect(await t.world.service.warnEndingGrants()).toBe(0);
+    expect(await t.world.housekeeping.warnEndingGrants()).toBe(0);
     t.world.clock.advance(HOUR + 120_000);
-    expect(await t.world.service.warnEndingGrants()).toBe(1);
+    expect(await t.world.housekeeping.warnEndingGrants()).toBe(1);
     expect((await t.world.delivered(long.id)).filter((n) => n === "ending_soon")).toHaveLength(2);
   });
 
   it("a short grant gets only the hour's warning", async () => {
     const short = await applyGrant(4 * 3_600);
     t.world.clock.advance(3 * HOUR + 60_000);
-    expect(await t.world.service.warnEndingGrants()).toBe(1);
+    expect(await t.world.housekeeping.warnEndingGrants()).toBe(1);
     t.world.clock.advance(10 * 60_000);
-    expect(await t.world.service.warnEndingGrants()).toBe(0);
+    expect(await t.world.housekeeping.warnEndingGrants()).toBe(0);
     expect((await t.world.delivered(short.id)).filter((n) => n === "ending_soon")).toHaveLength(1);
   });
 
@@ -173,11 +173,11 @@ describe("a grant's end", () => {
     const grant = await applyGrant(3_600);
     const end = grant.grantEndsAt!.getTime();
     t.world.clock.advance(30 * 60_000);
-    expect(await t.world.service.extend(grant.id, APPROVER)).toMatchObject({
+    expect(await t.world.filing.extend(grant.id, APPROVER)).toMatchObject({
       ok: false,
       refusal: { code: "not_requester" },
     });
-    const extension = await t.world.service.extend(grant.id, REQUESTER);
+    const extension = await t.world.filing.extend(grant.id, REQUESTER);
     if (!extension.ok) throw new Error(extension.refusal.message);
     expect(extension.value).toMatchObject({
       status: "PENDING",
@@ -194,7 +194,7 @@ describe("a grant's end", () => {
     });
     expect(t.world.dolfin.calls).toHaveLength(1); // only the grant's own change
     expect((await t.world.repo.find(grant.id))?.grantEndsAt?.getTime()).toBe(end + HOUR);
-    expect((await t.world.repo.auditTrail(grant.id)).map((e) => e.type)).toContain("EXTENDED");
+    expect((await t.world.history.auditTrail(grant.id)).map((e) => e.type)).toContain("EXTENDED");
 
     t.world.clock.advance(HOUR); // past the old end: the revert waits
     expect(await t.world.executor().runOnce()).toBe(false);
@@ -206,7 +206,7 @@ describe("a grant's end", () => {
 
   it("an extension approved after the access ended moves nothing and changes nothing", async () => {
     const grant = await applyGrant(3_600);
-    const extension = await t.world.service.extend(grant.id, REQUESTER);
+    const extension = await t.world.filing.extend(grant.id, REQUESTER);
     if (!extension.ok) throw new Error(extension.refusal.message);
     await t.world.service.endEarly(grant.id, REQUESTER);
     await t.world.executor().runOnce(); // the revert

@@ -15,7 +15,7 @@ async function grantRunning(seconds = 3_600) {
   return (await t.world.repo.find(grant.id))!;
 }
 
-const fileResult = (overrides: Parameters<typeof t.world.service.file>[0]) => t.world.service.file(overrides);
+const fileResult = (overrides: Parameters<typeof t.world.filing.record>[0]) => t.world.filing.record(overrides);
 const demotion = (durationSeconds: number | null) => ({
   kind: "SET_ROLE" as const,
   target: "dolfin-acme",

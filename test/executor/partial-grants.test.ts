@@ -33,7 +33,7 @@ describe("a time-bound grant that changed only some of its members", () => {
     const failed = await t.world.repo.find(grant.id);
     expect(failed).toMatchObject({ status: "FAILED", members: [{ outcome: "APPLIED" }, { outcome: "FAILED" }] });
     expect(failed!.grantEndsAt?.getTime()).toBe(t.world.clock.now().getTime() + HOUR);
-    expect(await t.world.repo.revertsOf(grant.id)).toMatchObject([
+    expect(await t.world.history.revertsOf(grant.id)).toMatchObject([
       { id: revertId(grant.id, 0), status: "APPROVED", requestedRole: { name: "Member" } },
     ]);
     expect(t.world.dolfin.roleOf("usr_1")).toBe("admin");
@@ -57,7 +57,7 @@ describe("a time-bound grant that changed only some of its members", () => {
       status: "APPROVED",
       members: [{ outcome: "APPLIED" }, { outcome: "PENDING" }],
     });
-    expect(await t.world.repo.revertsOf(grant.id)).toHaveLength(1); // scheduled with the reschedule, not at the give-up
+    expect(await t.world.history.revertsOf(grant.id)).toHaveLength(1); // scheduled with the reschedule, not at the give-up
     for (let i = 0; i < 2; i++) {
       t.world.clock.advance(2 * 60_000);
       await executor.runOnce();
@@ -83,7 +83,7 @@ describe("a time-bound grant that changed only some of its members", () => {
     expect(t.world.dolfin.roleOf("usr_1")).toBe("member");
     // Bob's revert finds him where he was and changes nothing.
     expect(setRoleCalls().slice(3)).toEqual(["member:usr_1"]);
-    expect(await t.world.repo.revertsOf(grant.id)).toMatchObject([
+    expect(await t.world.history.revertsOf(grant.id)).toMatchObject([
       { status: "APPLIED", members: [{ outcome: "APPLIED" }] },
       { status: "APPLIED", members: [{ outcome: "ALREADY_IN_PLACE" }] },
     ]);
@@ -108,14 +108,14 @@ describe("a time-bound grant that changed only some of its members", () => {
     // Bob's change took effect after the grant was ended: his revert is due at once.
     await t.world.executor().runOnce();
     expect(t.world.dolfin.roleOf("usr_2")).toBe("member");
-    expect(await t.world.repo.revertsOf(grant.id)).toMatchObject([{ status: "APPLIED" }, { status: "APPLIED" }]);
+    expect(await t.world.history.revertsOf(grant.id)).toMatchObject([{ status: "APPLIED" }, { status: "APPLIED" }]);
   });
 
   it("End now works on a grant that failed after changing some members, which is listed among the requester's running access", async () => {
     const grant = await grantFor(ADA, BOB);
     t.world.dolfin.nextWrites({ kind: "partial", applyTo: ["usr_1"], error: forbidden("no") });
     await t.world.executor().runOnce();
-    expect(await t.world.repo.history({ kind: "running_grants", userId: REQUESTER }, 10, "anyone")).toMatchObject([
+    expect(await t.world.history.list({ kind: "running_grants", userId: REQUESTER }, 10, "anyone")).toMatchObject([
       { id: grant.id },
     ]);
     expect(await t.world.service.endEarly(grant.id, APPROVER)).toMatchObject({ ok: true, value: { reverts: 1 } });

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/file.js";
 import { RequestRepo } from "../../src/requests/store/request-repo.js";
+import { StoredHistory } from "../../src/requests/store/request-history.js";
 import { openTestDatabase, requireServer, type TestDatabase } from "../support/database.js";
 import { DOLFIN_KEY, FakeDolfin } from "../support/fake-vendors/dolfin.js";
 import { FakeSlackApi } from "../support/fake-slack-api.js";
@@ -119,7 +120,7 @@ describe("a process killed in the middle of a vendor call", () => {
     expect(tookMs).toBeLessThan(20_000);
     expect(dolfin.users.get("u-ada")?.role).toBe("Admin");
     expect(dolfin.writes()).toHaveLength(2); // the hung call (never applied) and the one that applied it
-    const claims = (await repo.auditTrail(filed.id)).filter((e) => e.type === "CLAIMED");
+    const claims = (await new StoredHistory(database.prisma).auditTrail(filed.id)).filter((e) => e.type === "CLAIMED");
     expect(claims).toHaveLength(2);
     expect(claims[1]?.details.takenOverFrom).toBe(claims[0]?.actor);
     expect(second.child.exitCode).toBeNull();

@@ -26,9 +26,9 @@ describe("extensions", () => {
   it("a second Extend while the first is waiting says which one waits, and files nothing", async () => {
     const grant = await t.world.fileApproved({ durationSeconds: 2 * HOUR });
     await t.world.executor().runOnce();
-    const first = await t.world.service.extend(grant.id, REQUESTER);
+    const first = await t.world.filing.extend(grant.id, REQUESTER);
     expect(first.ok).toBe(true);
-    const second = await t.world.service.extend(grant.id, REQUESTER);
+    const second = await t.world.filing.extend(grant.id, REQUESTER);
     expect(second).toMatchObject({
       ok: false,
       refusal: {
@@ -39,8 +39,8 @@ describe("extensions", () => {
     // Two clicks at the same moment: one extension, one refusal.
     await t.world.service.deny(first.ok ? first.value.id : "", APPROVER);
     const both = await Promise.all([
-      t.world.service.extend(grant.id, REQUESTER),
-      t.world.service.extend(grant.id, REQUESTER),
+      t.world.filing.extend(grant.id, REQUESTER),
+      t.world.filing.extend(grant.id, REQUESTER),
     ]);
     expect(both.filter((r) => r.ok)).toHaveLength(1);
     expect(both.filter((r) => !r.ok && r.refusal.code === "extension_pending")).toHaveLength(1);
@@ -49,7 +49,7 @@ describe("extensions", () => {
   it("an extension of a Sentry team-admin grant carries the team roles: it needs the approvals team:admin asks for, and moves the end with no vendor call", async () => {
     const sentry = t.world.vendors.get("sentry-acme")!;
     sentry.addMember("s_1", "ada@example.com", "member");
-    const filed = await t.world.service.file(sentryRequest(4 * HOUR));
+    const filed = await t.world.filing.record(sentryRequest(4 * HOUR));
     expect(filed).toMatchObject({ ok: true, value: { requiredApprovals: 2 } });
     const grantId = filed.ok ? filed.value.id : "";
     for (const approver of [APPROVER, SECOND_APPROVER]) await t.world.service.approve(grantId, approver);
@@ -57,7 +57,7 @@ describe("extensions", () => {
     const grant = (await t.world.repo.find(grantId))!;
     expect(grant.status).toBe("APPLIED");
 
-    const extension = await t.world.service.extend(grantId, REQUESTER);
+    const extension = await t.world.filing.extend(grantId, REQUESTER);
     expect(extension).toMatchObject({ ok: true, value: { teamRoles: TEAM_ADMIN, requiredApprovals: 2 } });
     const id = extension.ok ? extension.value.id : "";
     expect(await t.world.service.approve(id, APPROVER)).toMatchObject({ ok: true, value: { status: "PENDING" } });
@@ -75,7 +75,7 @@ describe("extensions", () => {
 
 describe("policy keys for team roles mean what they say", () => {
   it("requireDuration team:admin refuses a permanent team admin, whatever the org role", async () => {
-    expect(await t.world.service.file(sentryRequest(null))).toMatchObject({
+    expect(await t.world.filing.record(sentryRequest(null))).toMatchObject({
       ok: false,
       refusal: {
         code: "policy",
@@ -84,19 +84,19 @@ describe("policy keys for team roles mean what they say", () => {
       },
     });
     // A permanent change that does not make anyone a team admin is not held to that key.
-    expect(await t.world.service.file(sentryRequest(null, [{ team: "backend", role: "contributor" }]))).toMatchObject({
+    expect(await t.world.filing.record(sentryRequest(null, [{ team: "backend", role: "contributor" }]))).toMatchObject({
       ok: true,
     });
   });
 
   it("maxDuration team:admin caps a team admin's grant", async () => {
-    expect(await t.world.service.file(sentryRequest(24 * HOUR))).toMatchObject({
+    expect(await t.world.filing.record(sentryRequest(24 * HOUR))).toMatchObject({
       ok: false,
       refusal: {
         code: "policy",
         message: "admin of team backend in sentry-acme can be granted for at most 8h; you asked for 1d.",
       },
     });
-    expect(await t.world.service.file(sentryRequest(8 * HOUR))).toMatchObject({ ok: true });
+    expect(await t.world.filing.record(sentryRequest(8 * HOUR))).toMatchObject({ ok: true });
   });
 });

@@ -3,7 +3,6 @@
 // the role may stay. Either way the audit trail says who and how, and rolegate_failed_reverts
 // stops counting it.
 import { describe, expect, it } from "vitest";
-import { Filing } from "../../src/requests/filing.js";
 import { revertId } from "../../src/requests/store/reverts.js";
 import { readWorkSnapshot } from "../../src/requests/store/work-snapshot.js";
 import { forbidden } from "../support/fake-connector.js";
@@ -24,13 +23,7 @@ async function failedRevert() {
   return { grantId: grant.id, id };
 }
 
-const filing = () =>
-  new Filing({
-    service: t.world.service,
-    connectors: t.world.connectors,
-    config: t.world.config,
-    slackUsers: t.world.slackUsers,
-  });
+const filing = () => t.world.filing;
 const unsettled = async () => (await readWorkSnapshot(t.database.prisma)).failedReverts;
 
 describe("settling a revert that failed", () => {
@@ -59,7 +52,7 @@ describe("settling a revert that failed", () => {
     });
     expect(await unsettled()).toBe(0);
     for (const request of [id, grantId]) {
-      expect((await t.world.repo.auditTrail(request)).at(-1)).toMatchObject({
+      expect((await t.world.history.auditTrail(request)).at(-1)).toMatchObject({
         type: "RESOLVED",
         actor: SECOND_APPROVER,
         details: { reason: "the CTO made her Owner on purpose" },

@@ -1,6 +1,5 @@
 // Filing checks what it can from the config before it asks Slack or any vendor anything.
 import { describe, expect, it } from "vitest";
-import { Filing } from "../../src/requests/filing.js";
 import { MAX_MEMBERS } from "../../src/requests/request-shape.js";
 import { VendorError } from "../../src/vendors/errors.js";
 import { TargetConnectors } from "../../src/vendors/registry.js";
@@ -23,10 +22,8 @@ function countingFiling() {
     },
     TEST_ENV,
   );
-  const filing = new Filing({
-    service: t.world.service,
+  const filing = t.world.filingWith({
     connectors,
-    config: t.world.config,
     slackUsers: {
       emailOf: async (id) => {
         asked.slack++;
@@ -96,12 +93,7 @@ describe("limits before work", () => {
 describe("what approvers see is what was read", () => {
   it("/role add to several Devin organizations reads the member in every organization, and the card says per organization what the one POST overwrites", async () => {
     t.world.vendors.get("devin-b")!.addMember("user-ada", "ada@example.com", "admin");
-    const filing = new Filing({
-      service: t.world.service,
-      connectors: t.world.connectors,
-      config: t.world.config,
-      slackUsers: t.world.slackUsers,
-    });
+    const filing = t.world.filingWith();
 
     const result = await filing.file({
       kind: "ADD_TO_ORGS",
@@ -130,8 +122,7 @@ describe("what approvers see is what was read", () => {
       "test",
       TEST_ENV,
     );
-    const service = t.world.service;
-    const filing = new Filing({ service, connectors: t.world.connectors, config, slackUsers: t.world.slackUsers });
+    const filing = t.world.filingWith({ config });
     const result = await filing.file({
       kind: "SET_ROLE",
       targets: ["dolfin-acme"],
@@ -156,12 +147,7 @@ describe("vendor text never leaks a credential", () => {
       kind: "unavailable",
       message: `proxy said: key=${TEST_ENV.DOLFIN_TOKEN}\u0000\r\n${"y".repeat(10_000)}`,
     });
-    const filing = new Filing({
-      service: t.world.service,
-      connectors: t.world.connectors,
-      config: t.world.config,
-      slackUsers: t.world.slackUsers,
-    });
+    const filing = t.world.filingWith();
 
     const result = await filing.file({
       kind: "SET_ROLE",

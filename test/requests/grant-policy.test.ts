@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/file.js";
 import { ApprovalPolicy } from "../../src/requests/approval-policy.js";
+import type { ResolvedRequest } from "../../src/requests/filing.js";
 import { RequestService } from "../../src/requests/request-service.js";
 import { quietLogger } from "../support/database.js";
 import { APPROVER, REQUESTER, StaticDirectory, TEST_ENV, useWorld } from "../support/world.js";
@@ -25,16 +26,18 @@ targets:
 function policyWorld() {
   const config = parseConfig(POLICY_YAML, "test", TEST_ENV);
   const directory = new StaticDirectory({ S0ONCALL1: [REQUESTER] });
+  const policy = new ApprovalPolicy(config, directory);
   const service = new RequestService({
     repo: t.world.repo,
-    policy: new ApprovalPolicy(config, directory),
+    policy,
     ownAccess: async () => ({ kind: "none" }),
     config,
     clock: t.world.clock.now,
     logger: quietLogger,
   });
-  const file = (overrides: Partial<Parameters<RequestService["file"]>[0]> = {}) =>
-    service.file({
+  const filing = t.world.filingWith({ policy, config, settling: service });
+  const file = (overrides: Partial<ResolvedRequest> = {}) =>
+    filing.record({
       kind: "SET_ROLE",
       target: "dolfin-acme",
       requestedRole: { id: "Owner", name: "Owner" },

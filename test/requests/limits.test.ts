@@ -2,7 +2,6 @@
 // channel and the approvers. Refused before any Slack or vendor lookup, saying the limit and when
 // they can file again; approvers are held to it too.
 import { describe, expect, it } from "vitest";
-import { Filing } from "../../src/requests/filing.js";
 import { unavailable } from "../support/fake-connector.js";
 import { APPROVER, REQUESTER, useWorld } from "../support/world.js";
 
@@ -10,7 +9,7 @@ const t = useWorld();
 
 /** One more request by `requesterId`, as the service sees it (a refusal is a value, not a throw). */
 const oneMore = (requesterId: string) =>
-  t.world.service.file({
+  t.world.filing.record({
     kind: "SET_ROLE",
     target: "dolfin-acme",
     requestedRole: { id: "admin", name: "Admin" },
@@ -52,12 +51,7 @@ describe("per-requester limits", () => {
 
   it("is checked before anything is asked of Slack or the vendor", async () => {
     for (let i = 0; i < 20; i++) await t.world.file();
-    const filing = new Filing({
-      service: t.world.service,
-      connectors: t.world.connectors,
-      config: t.world.config,
-      slackUsers: t.world.slackUsers,
-    });
+    const filing = t.world.filingWith();
     const reads = t.world.dolfin.reads.length;
     t.world.dolfin.rolesError = unavailable(); // reading the roles would refuse differently
     const refused = await filing.file({

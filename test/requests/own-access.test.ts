@@ -8,7 +8,7 @@ import { APPROVER, REQUESTER, SECOND_APPROVER, useWorld } from "../support/world
 const t = useWorld();
 
 const events = async (id: string) =>
-  (await t.world.repo.auditTrail(id)).map((e) => [e.type, e.actor, e.details.code ?? null]);
+  (await t.world.history.auditTrail(id)).map((e) => [e.type, e.actor, e.details.code ?? null]);
 
 describe("nobody approves a change to their own access", () => {
   it("an approver who is the request's member cannot approve it, though a colleague filed it", async () => {
@@ -192,7 +192,7 @@ describe("nobody decides on their own access, on any path", () => {
   it("a member cannot approve the extension of her own grant", async () => {
     const grant = await t.world.fileApproved({ durationSeconds: 7_200 });
     await t.world.executor().runOnce();
-    const extension = await t.world.service.extend(grant.id, REQUESTER);
+    const extension = await t.world.filing.extend(grant.id, REQUESTER);
     expect(extension.ok).toBe(true);
     t.world.slackUsers.emails.set(APPROVER, "ada@example.com");
     expect(await t.world.service.approve(extension.ok ? extension.value.id : "", APPROVER)).toMatchObject({

@@ -33,7 +33,9 @@ describe("filing a request", () => {
       ["ada@example.com", "Member"],
       ["id:usr_2", "Member"],
     ]);
-    expect((await t.world.repo.auditTrail(request.id)).map((e) => [e.type, e.actor])).toEqual([["FILED", REQUESTER]]);
+    expect((await t.world.history.auditTrail(request.id)).map((e) => [e.type, e.actor])).toEqual([
+      ["FILED", REQUESTER],
+    ]);
     expect(await t.world.delivered(request.id)).toEqual(["filed"]);
   });
 
@@ -102,7 +104,7 @@ describe("deciding a request", () => {
       value: { status: "APPROVED" },
     });
     expect(await t.world.delivered(request.id)).toEqual(["filed", "approval_added", "approved"]);
-    const trail = await t.world.repo.auditTrail(request.id);
+    const trail = await t.world.history.auditTrail(request.id);
     expect(trail.map((e) => [e.type, e.actor, e.details])).toEqual([
       ["FILED", REQUESTER, expect.anything()],
       ["APPROVED", APPROVER, { approvals: 1, required: 2 }],
@@ -127,7 +129,7 @@ describe("deciding a request", () => {
     });
     const after = await t.world.repo.find(request.id);
     expect(after).toMatchObject({ status: "PENDING", approvals: [] });
-    expect((await t.world.repo.auditTrail(request.id)).map((e) => e.type)).toEqual([
+    expect((await t.world.history.auditTrail(request.id)).map((e) => e.type)).toEqual([
       "FILED",
       "REFUSED",
       "REFUSED",
@@ -181,12 +183,12 @@ describe("expiry", () => {
     const approved = await t.world.fileApproved();
     t.world.clock.advance(1 * 3_600_000);
 
-    expect(await t.world.service.expireDue()).toBe(1);
+    expect(await t.world.housekeeping.expireDue()).toBe(1);
     expect((await t.world.repo.find(old.id))?.status).toBe("EXPIRED");
     expect((await t.world.repo.find(young.id))?.status).toBe("PENDING");
     expect((await t.world.repo.find(approved.id))?.status).toBe("APPROVED");
     expect(await t.world.delivered(old.id)).toEqual(["filed", "expired"]);
-    expect(await t.world.service.expireDue()).toBe(0);
+    expect(await t.world.housekeeping.expireDue()).toBe(0);
   });
 
   it("a click after the expiry is refused as expired and records the expiry", async () => {
@@ -197,7 +199,7 @@ describe("expiry", () => {
       refusal: { code: "expired" },
     });
     expect((await t.world.repo.find(request.id))?.status).toBe("EXPIRED");
-    expect((await t.world.repo.auditTrail(request.id)).map((e) => e.type)).toEqual(["FILED", "EXPIRED", "REFUSED"]);
+    expect((await t.world.history.auditTrail(request.id)).map((e) => e.type)).toEqual(["FILED", "EXPIRED", "REFUSED"]);
     expect(await t.world.delivered(request.id)).toEqual(["filed", "expired"]);
   });
 });
@@ -243,7 +245,7 @@ describe("concurrency", () => {
     const stored = await t.world.repo.find(request.id);
     expect(stored?.status).toBe("APPROVED");
     expect(stored?.approvals).toHaveLength(1);
-    const trail = await t.world.repo.auditTrail(request.id);
+    const trail = await t.world.history.auditTrail(request.id);
     expect(trail.filter((e) => e.type === "APPROVED")).toHaveLength(1);
     expect(trail.filter((e) => e.type === "REFUSED")).toHaveLength(49);
   });
@@ -310,7 +312,7 @@ describe("what is applied is what was approved", () => {
       ok: true,
       value: { status: "APPROVED" },
     });
-    const approvedEvents = (await t.world.repo.auditTrail(request.id))
+    const approvedEvents = (await t.world.history.auditTrail(request.id))
       .filter((e) => e.type === "APPROVED")
       .map((e) => e.details);
     expect(approvedEvents).toEqual([

@@ -9,7 +9,7 @@ const t = useWorld();
 
 const refresher = () =>
   new RoleRefresh({
-    repo: t.world.repo,
+    sweeps: t.world.sweeps,
     connectors: t.world.connectors,
     clock: t.world.clock.now,
     logger: quietLogger,
@@ -36,7 +36,7 @@ describe("a role the card shows as unknown", () => {
     const read = await t.world.repo.find(request.id);
     expect(read?.members[0]?.roleWhenFiled).toBe("Member");
     expect(await t.world.delivered(request.id)).toEqual(["filed", "roles_read"]); // the card is redrawn
-    expect((await t.world.repo.auditTrail(request.id)).map((e) => e.type)).toContain("ROLES_READ");
+    expect((await t.world.history.auditTrail(request.id)).map((e) => e.type)).toContain("ROLES_READ");
 
     expect(await t.world.service.approve(request.id, APPROVER)).toMatchObject({
       ok: true,

@@ -73,7 +73,7 @@ describe("help and mistakes", () => {
       expect(answer.startsWith(escapeText(error)), text).toBe(true);
       expect(answer, text).toContain(escapeText(usage));
     }
-    expect(await h.rolegate.repo.history({ kind: "all" }, 5, "anyone")).toEqual([]);
+    expect(await h.rolegate.history.list({ kind: "all" }, 5, "anyone")).toEqual([]);
   });
 
   it("a target, role or member the vendor does not know is refused before anything is filed", async () => {
@@ -95,7 +95,7 @@ describe("help and mistakes", () => {
     expect(await run("add dolfin-acme ada@example.com admin x")).toBe(
       "Nothing was filed: Adding members to organizations works for Devin targets only; dolfin-acme is dolfin. Use /role set for its existing members.",
     );
-    expect(await h.rolegate.repo.history({ kind: "all" }, 5, "anyone")).toEqual([]);
+    expect(await h.rolegate.history.list({ kind: "all" }, 5, "anyone")).toEqual([]);
   });
 
   it("a vendor that cannot list its roles is reported, and nothing is filed", async () => {
@@ -108,14 +108,14 @@ describe("help and mistakes", () => {
   });
 
   it("a database fault is reported to the person, never silently dropped", async () => {
-    const broken = h.rolegate.repo.history.bind(h.rolegate.repo);
-    h.rolegate.repo.history = async () => {
+    const broken = h.rolegate.history.list.bind(h.rolegate.history);
+    h.rolegate.history.list = async () => {
       throw new Error("connect ECONNREFUSED 127.0.0.1:5432");
     };
     try {
       expect(await run("history")).toContain("rolegate could not do that just now");
     } finally {
-      h.rolegate.repo.history = broken;
+      h.rolegate.history.list = broken;
     }
   });
 });

@@ -222,7 +222,7 @@ describe("refused clicks", () => {
       text: "Nothing to decide: this request was already applied.",
     });
 
-    const trail = await h.rolegate.repo.auditTrail(id);
+    const trail = await h.rolegate.history.auditTrail(id);
     expect(trail.filter((e) => e.type === "REFUSED").map((e) => [e.actor, e.details.code])).toEqual([
       [OUTSIDER, "not_approver"],
       [REQUESTER, "self_approval"],
@@ -290,7 +290,7 @@ describe("Slack's signature", () => {
       (await h.post(body, "application/x-www-form-urlencoded", { timestamp: Math.floor(Date.now() / 1000) - 10 * 60 }))
         .status,
     ).toBe(401);
-    expect(await h.rolegate.repo.history({ kind: "all" }, 10, "anyone")).toEqual([]);
+    expect(await h.rolegate.history.list({ kind: "all" }, 10, "anyone")).toEqual([]);
   });
 });
 

@@ -125,7 +125,7 @@ describe("the request form", () => {
       errors: { team_roles: '"backend" is not team:role; write e.g. backend:admin, web:contributor.' },
     });
 
-    expect(await h.rolegate.repo.history({ kind: "all" }, 5, "anyone")).toEqual([]);
+    expect(await h.rolegate.history.list({ kind: "all" }, 5, "anyone")).toEqual([]);
   });
 
   it("a member the vendor does not know is shown inline, beside the members", async () => {
@@ -161,7 +161,7 @@ describe("the request form", () => {
     );
     expect(reply.json()).toEqual({ response_action: "clear" });
 
-    const [request] = await h.rolegate.repo.history({ kind: "all" }, 1, "anyone");
+    const [request] = await h.rolegate.history.list({ kind: "all" }, 1, "anyone");
     expect(request).toMatchObject({
       target: "dolfin-acme",
       requestedRole: { id: "admin", name: "Admin" },
@@ -190,7 +190,7 @@ describe("the request form", () => {
       }),
     );
     expect(reply.json()).toEqual({ response_action: "clear" });
-    const [request] = await h.rolegate.repo.history({ kind: "all" }, 1, "anyone");
+    const [request] = await h.rolegate.history.list({ kind: "all" }, 1, "anyone");
     expect(request?.durationSeconds).toBe(4 * 3_600);
     await waitFor(() => h.cardText(request!.id).includes("Admin for 4h"), "the card");
   });
@@ -209,7 +209,7 @@ describe("the request form", () => {
         errors: { duration: "A grant lasts from a minute (1m) to a year (365d)." },
       });
     }
-    expect(await h.rolegate.repo.history({ kind: "all" }, 5, "anyone")).toEqual([]);
+    expect(await h.rolegate.history.list({ kind: "all" }, 5, "anyone")).toEqual([]);
     expect(h.dolfin.reads).toEqual([]); // refused before any vendor lookup
   });
 
@@ -228,7 +228,7 @@ describe("the request form", () => {
         reason: "lead",
       }),
     );
-    const [request] = await h.rolegate.repo.history({ kind: "all" }, 1, "anyone");
+    const [request] = await h.rolegate.history.list({ kind: "all" }, 1, "anyone");
     expect(request?.teamRoles).toEqual([
       { team: "backend", role: "admin" },
       { team: "web", role: "contributor" },
@@ -308,6 +308,6 @@ describe("the request form and the target's policy", () => {
       response_action: "errors",
       errors: { duration: expect.stringContaining("is only granted for a while") },
     });
-    expect(await p.rolegate.repo.history({ kind: "all" }, 5, "anyone")).toEqual([]);
+    expect(await p.rolegate.history.list({ kind: "all" }, 5, "anyone")).toEqual([]);
   });
 });

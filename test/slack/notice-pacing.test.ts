@@ -37,7 +37,14 @@ describe("a notice for several people", () => {
       retryConfig: { retries: 0 },
     });
     const policy = new ApprovalPolicy(h.config, new SlackUsergroupDirectory(client, h.clock.now));
-    const notifier = new SlackNotifier({ client, repo: h.rolegate.repo, policy, config: h.config, pacer });
+    const notifier = new SlackNotifier({
+      client,
+      repo: h.rolegate.repo,
+      history: h.rolegate.history,
+      policy,
+      config: h.config,
+      pacer,
+    });
     const notice = {
       type: "failed" as const,
       request: (await h.rolegate.repo.find(revertId(id, 0)))!,

@@ -83,7 +83,7 @@ describe("requests from elsewhere", () => {
       "T0OTHER",
     );
     expect(reply.json()).toMatchObject({ response_type: "ephemeral", text: WRONG_WORKSPACE_MESSAGE });
-    expect(await h.rolegate.repo.history({ kind: "all" }, 10, "anyone")).toEqual([]);
+    expect(await h.rolegate.history.list({ kind: "all" }, 10, "anyone")).toEqual([]);
 
     const id = await file("set dolfin-acme ada@example.com admin on call", REQUESTER);
     expect((await h.click(APPROVER, ACTIONS.approve, id, "T0OTHER")).status).toBe(200);
@@ -101,10 +101,10 @@ describe("a fault after the commit", () => {
     h.slack.failingResponses = 1; // Slack drops the "filed" answer to the command
     await h.command(REQUESTER, "set dolfin-acme ada@example.com admin on call");
     await waitFor(
-      async () => (await h.rolegate.repo.history({ kind: "all" }, 1, "anyone")).length === 1,
+      async () => (await h.rolegate.history.list({ kind: "all" }, 1, "anyone")).length === 1,
       "the request to be filed",
     );
-    const [request] = await h.rolegate.repo.history({ kind: "all" }, 1, "anyone");
+    const [request] = await h.rolegate.history.list({ kind: "all" }, 1, "anyone");
     await waitFor(
       () => h.dmsTo(REQUESTER).some((t) => t.includes(`Your request *${request!.id}*`)),
       "the requester's DM",

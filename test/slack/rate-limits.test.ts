@@ -31,10 +31,10 @@ async function burst(count: number, user: string): Promise<number[]> {
 
 async function everyCardPostedOnce(count: number, within: number) {
   await waitFor(
-    async () => (await h.rolegate.repo.history({ kind: "all" }, 50, "anyone")).length >= count,
+    async () => (await h.rolegate.history.list({ kind: "all" }, 50, "anyone")).length >= count,
     "every request to be filed",
   );
-  const requests = await h.rolegate.repo.history({ kind: "all" }, 50, "anyone");
+  const requests = await h.rolegate.history.list({ kind: "all" }, 50, "anyone");
   await waitFor(() => requests.every((r) => h.cardMessage(r.id) !== undefined), "every card to be posted", within);
   for (const request of requests) {
     expect(

@@ -43,7 +43,7 @@ describe("a replica started while Slack's Web API is down", () => {
 
     h.slack.outage = false;
     await waitFor(
-      () => h.connection?.installation() !== undefined,
+      () => h.rolegate.connection.installation() !== undefined,
       "rolegate to learn its workspace once Slack answers",
       5_000,
     );

@@ -2,14 +2,10 @@
 // it opens the connection through SLACK_API_URL, acknowledges each envelope, and serves the
 // same /role as over HTTP — plus /healthz on PORT.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { App } from "@slack/bolt";
 import { parseConfig } from "../../src/config/file.js";
 import { FULL_USAGE } from "../../src/requests/grammar.js";
-import { wireRolegate, type Rolegate } from "../../src/rolegate.js";
-import { createSlackApp, slackClient } from "../../src/slack/bolt-app.js";
-import { SlackConnection } from "../../src/slack/slack-connection.js";
+import { startRolegate, type RunningRolegate } from "../../src/start.js";
 import { escapeText } from "../../src/slack/blocks/text.js";
-import { TargetConnectors } from "../../src/vendors/registry.js";
 import { openTestDatabase, quietLogger, type TestDatabase } from "../support/database.js";
 import { FakeConnector } from "../support/fake-connector.js";
 import { FakeSlackApi } from "../support/fake-slack-api.js";
@@ -22,10 +18,8 @@ const APP_TOKEN = "xapp-test-socket-0001";
 let database: TestDatabase;
 let slack: FakeSlackApi;
 let socket: FakeSocketMode;
-let app: App;
-let rolegate: Rolegate;
+let rolegate: RunningRolegate;
 let port: number;
-let connection: SlackConnection;
 
 beforeAll(async () => {
   database = await openTestDatabase();
@@ -42,40 +36,30 @@ beforeAll(async () => {
   const dolfin = new FakeConnector(config.targets.get("dolfin-acme")!);
   dolfin.addMember("usr_1", "ada@example.com", "member");
   port = await freePort();
-  const env = {
-    SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_APP_TOKEN: APP_TOKEN,
-    SLACK_SIGNING_SECRET: undefined,
-    SLACK_API_URL: slack.url,
-    PORT: port,
-    LOG_LEVEL: "error",
-  } as const;
-  connection = new SlackConnection({ client: slackClient(env, quietLogger, 0), logger: quietLogger });
-  await connection.start();
-  app = createSlackApp({
-    env,
-    logger: quietLogger,
-    readiness: async () => ({ ready: true, checks: { database: "ok", migrations: "ok", slack: "ok" } }),
-    retries: 0,
-  });
-  await app.init();
-  rolegate = wireRolegate({
-    app,
-    slack: slackClient(env, quietLogger, 0),
-    installation: () => connection.installation(),
-    database,
+  rolegate = await startRolegate({
+    env: {
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_APP_TOKEN: APP_TOKEN,
+      SLACK_SIGNING_SECRET: undefined,
+      SLACK_API_URL: slack.url,
+      PORT: port,
+      LOG_LEVEL: "error",
+      SLACK_CHANNEL_PACE_MS: 0,
+    },
     config,
-    connectors: new TargetConnectors(config, { dolfin: () => dolfin }, { T: "token-value-1" }),
+    secrets: [BOT_TOKEN, APP_TOKEN, "token-value-1"],
+    openDatabase: async () => database,
+    connectorFactories: { dolfin: () => dolfin },
+    vendorEnv: { T: "token-value-1" },
     clock: () => new Date(),
     logger: quietLogger,
+    tuning: { slackRetries: 0 },
   });
-  await app.start();
   await waitFor(() => socket.connected, "the Socket Mode connection");
 });
 
 afterAll(async () => {
-  await app?.stop();
-  connection?.stop();
+  await rolegate?.stop();
   await socket?.stop();
   await slack?.stop();
   await database?.drop();
@@ -106,7 +90,7 @@ describe("Socket Mode", () => {
     await waitFor(() => socket.ackFor(set) !== undefined, "the ack");
     expect(socket.ackFor(set)!.payload).toMatchObject({ text: "Reading the current role in dolfin-acme…" });
     await waitFor(() => slack.responses.length > 0, "the filing reply");
-    const [request] = await rolegate.repo.history({ kind: "all" }, 1, "anyone");
+    const [request] = await rolegate.history.list({ kind: "all" }, 1, "anyone");
     expect(request).toMatchObject({ status: "PENDING", requesterId: "U0REQUEST", requestedRole: { name: "Admin" } });
   });
 

@@ -95,10 +95,7 @@ export async function openTestDatabase(options: { poolSize?: number } = {}): Pro
  */
 export type ProxiedTestDatabase = TestDatabase & { proxy: TcpProxy };
 
-export async function openProxiedTestDatabase(
-  why: string,
-  options: { poolSize?: number } = {},
-): Promise<ProxiedTestDatabase> {
+async function openProxiedTestDatabase(why: string, options: { poolSize?: number } = {}): Promise<ProxiedTestDatabase> {
   requireServer((await postgresAvailable()) ? "postgres" : "pglite", why);
   const empty = await createEmptyDatabase("rolegate_faults");
   const proxy = await TcpProxy.to("127.0.0.1", Number(new URL(empty.url).port || 5432));

@@ -13,7 +13,7 @@ import type {
 } from "../../src/vendors/connector.js";
 import { VendorError } from "../../src/vendors/errors.js";
 
-export const ROLES: VendorRole[] = [
+const ROLES: VendorRole[] = [
   { id: "member", name: "Member" },
   { id: "admin", name: "Admin" },
   { id: "owner", name: "Owner" },

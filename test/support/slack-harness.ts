@@ -1,17 +1,10 @@
-// rolegate's real Bolt app on a loopback port, wired exactly as main.ts wires it, with a real
+// rolegate's real Bolt app on a loopback port, started exactly as main.ts starts it (start.ts), with a real
 // database, the fake Slack Web API, and vendor test doubles. Tests talk to it the way Slack
 // does: signed HTTP requests to /slack/events.
-import type { App } from "@slack/bolt";
 import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { parseConfig, type RolegateConfig, type Target } from "../../src/config/file.js";
-import { Metrics } from "../../src/metrics/metrics.js";
-import { Readiness } from "../../src/readiness.js";
-import { createRedactor } from "../../src/secrets.js";
-import { readWorkSnapshot } from "../../src/requests/store/work-snapshot.js";
-import { wireRolegate, type Rolegate } from "../../src/rolegate.js";
-import { createSlackApp, slackClient } from "../../src/slack/bolt-app.js";
-import { SlackConnection } from "../../src/slack/slack-connection.js";
-import { TargetConnectors, type ConnectorContext } from "../../src/vendors/registry.js";
+import { startRolegate, type RunningRolegate } from "../../src/start.js";
+import type { ConnectorContext } from "../../src/vendors/registry.js";
 import { ManualClock } from "./clock.js";
 import { createLogger } from "../../src/logger.js";
 import { openTestDatabase, resetData, type TestDatabase } from "./database.js";
@@ -26,7 +19,7 @@ import { freePort, waitFor } from "./wait.js";
 export { waitFor } from "./wait.js";
 
 export const BOT_TOKEN = "xoxb-test-harness-0001";
-export const SIGNING_SECRET = "harness-signing-secret-0001";
+const SIGNING_SECRET = "harness-signing-secret-0001";
 export const APPROVAL_CHANNEL = "C0APPROVALS";
 // The same people as the domain tests, so a scenario reads alike at every layer.
 export { APPROVER, GROUP_APPROVER, OUTSIDER, REQUESTER, SECOND_APPROVER } from "./world.js";
@@ -62,8 +55,6 @@ export interface HarnessOptions {
    * several DMs within a second, and pacing them would only slow the suite.
    */
   slackPostIntervalMs?: number;
-  /** How long notices wait at most for a decision's vendor call (production: 200 ms). */
-  noticesWaitMs?: number;
 }
 
 export interface HttpReply {
@@ -74,10 +65,7 @@ export interface HttpReply {
 
 export class SlackHarness {
   slack!: FakeSlackApi;
-  app!: App;
-  rolegate!: Rolegate;
-  /** What rolegate knows of Slack: its workspace, and whether the Web API answers. */
-  connection: SlackConnection | undefined;
+  rolegate!: RunningRolegate;
   database!: TestDatabase;
   config!: RolegateConfig;
   clock = new ManualClock();
@@ -146,67 +134,32 @@ export class SlackHarness {
     const factory = (target: Target, context: ConnectorContext) =>
       this.vendors.get(target.name) ?? createDolfin(target, context);
     this.port = await freePort();
-    const env = {
-      SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: this.slack.url,
-      PORT: this.port,
-      LOG_LEVEL: "error",
-      SLACK_APP_TOKEN: undefined,
-    } as const;
-    // Asks Slack again every 100 ms (production: a minute), so a test sees a change at once.
-    this.connection = new SlackConnection({
-      client: slackClient(env, this.logger, 0),
-      logger: this.logger,
-      checkEveryMs: 100,
-      firstRetryMs: 50,
-    });
-    await this.connection.start();
-    const connection = this.connection;
-    const readiness = new Readiness({
-      database: () => this.database,
-      slack: () => connection.state(),
-      scrub: createRedactor([BOT_TOKEN, SIGNING_SECRET, ...Object.values(TOKENS)]), // as main.ts does
-    });
-    const metrics = new Metrics({
-      snapshot: () => readWorkSnapshot(this.database.prisma),
-      pool: () => this.database.poolStats?.(),
-      slackUp: () => connection.state().up,
-    });
-    this.app = createSlackApp({
-      env,
-      logger: this.logger,
-      readiness: () => readiness.report(),
-      metrics,
-      retries: 0, // a test wants Slack's first answer, not a backed-off retry
-    });
-    await this.app.init();
-    this.rolegate = wireRolegate({
-      app: this.app,
-      slack: slackClient(env, this.logger, 0),
-      installation: () => connection.installation(),
-      database: this.database,
+    this.rolegate = await startRolegate({
+      env: {
+        SLACK_BOT_TOKEN: BOT_TOKEN,
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_API_URL: this.slack.url,
+        PORT: this.port,
+        LOG_LEVEL: "error",
+        SLACK_APP_TOKEN: undefined,
+        SLACK_CHANNEL_PACE_MS: this.options.slackPostIntervalMs ?? 0,
+      },
       config: this.config,
-      connectors: new TargetConnectors(
-        this.config,
-        { dolfin: factory, sentry: factory, devin: factory },
-        TOKENS,
-        undefined,
-        (...call) => metrics.vendorCall(...call),
-      ),
+      secrets: [BOT_TOKEN, SIGNING_SECRET, ...Object.values(TOKENS)], // as main.ts gathers them
+      openDatabase: async () => this.database,
+      connectorFactories: { dolfin: factory, sentry: factory, devin: factory },
+      vendorEnv: TOKENS,
       clock: this.clock.now,
       logger: this.logger,
-      pollMs: 20,
-      noticeRetryMs: 50,
-      slackPostIntervalMs: this.options.slackPostIntervalMs ?? 0,
-      ...(this.options.noticesWaitMs ? { noticesWaitMs: this.options.noticesWaitMs } : {}),
-      formBudgetMs: 1_000,
-      metrics,
+      tuning: {
+        pollMs: 20,
+        noticeRetryMs: 50,
+        formBudgetMs: 1_000,
+        slackRetries: 0, // a test wants Slack's first answer, not a backed-off retry
+        slackCheckEveryMs: 100, // production: a minute, so a test sees a change at once
+        slackFirstRetryMs: 50,
+      },
     });
-    await this.app.start();
-    this.rolegate.executor.start();
-    this.rolegate.notices.start();
-    this.rolegate.home.start();
   }
 
   /** Stops rolegate (not Slack, the vendors or the database) and starts it again, as a new process would. */
@@ -217,11 +170,7 @@ export class SlackHarness {
   }
 
   private async stopRolegate(): Promise<void> {
-    await this.rolegate?.executor.stop();
-    await this.rolegate?.notices.stop();
-    await this.rolegate?.home.stop();
-    await this.app?.stop();
-    this.connection?.stop();
+    await this.rolegate?.stop();
   }
 
   async stop(): Promise<void> {

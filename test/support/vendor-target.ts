@@ -7,7 +7,7 @@ import { VendorError } from "../../src/vendors/errors.js";
 import { createDispatcher } from "../../src/vendors/http.js";
 import { CONNECTOR_FACTORIES } from "../../src/vendors/index.js";
 
-export const shortTimeouts = createDispatcher({ headersMs: 300, bodyMs: 300 });
+const shortTimeouts = createDispatcher({ headersMs: 300, bodyMs: 300 });
 
 export function connectorFor(
   vendor: VendorName,

@@ -11,7 +11,11 @@ import { NoticeDispatcher } from "../../src/requests/notice-dispatcher.js";
 import { Outbox } from "../../src/requests/store/outbox.js";
 import { RequestRepo } from "../../src/requests/store/request-repo.js";
 import { WorkQueue } from "../../src/requests/store/work-queue.js";
-import { RequestService, type FileRequestInput, type RequestServiceDeps } from "../../src/requests/request-service.js";
+import { Housekeeping } from "../../src/requests/housekeeping.js";
+import { StoredHistory } from "../../src/requests/store/request-history.js";
+import { Sweeps } from "../../src/requests/store/sweeps.js";
+import { Filing, type FilingDeps, type ResolvedRequest } from "../../src/requests/filing.js";
+import { RequestService, type RequestServiceDeps } from "../../src/requests/request-service.js";
 import type { RoleRequest } from "../../src/requests/types.js";
 import { TargetConnectors } from "../../src/vendors/registry.js";
 import { ManualClock } from "./clock.js";
@@ -50,7 +54,7 @@ export const TEST_ENV = {
   SENTRY_TOKEN: "sntryu_example_value",
 };
 
-export class RecordingNotifier implements Notifier {
+class RecordingNotifier implements Notifier {
   readonly notices: Notice[] = [];
   failing = false;
 
@@ -74,7 +78,7 @@ export class StaticDirectory implements UsergroupDirectory {
 }
 
 /** Slack profiles' emails, as users.info would give them; a missing id makes the lookup fail. */
-export class StaticSlackUsers {
+class StaticSlackUsers {
   readonly emails = new Map<string, string | null>([
     [REQUESTER, "requester@example.com"],
     [APPROVER, "approver@example.com"],
@@ -93,7 +97,15 @@ export interface World {
   clock: ManualClock;
   repo: RequestRepo;
   queue: WorkQueue;
+  /** Files requests; `record` takes members read already, as most tests do. */
+  filing: Filing;
+  /** A Filing over this world with some parts replaced (another config, vendor or Slack). */
+  filingWith(overrides?: Partial<FilingDeps>): Filing;
   service: RequestService;
+  /** What people read: /role history, /role show, the audit trail. */
+  history: StoredHistory;
+  sweeps: Sweeps;
+  housekeeping: Housekeeping;
   notifier: RecordingNotifier;
   notices: NoticeDispatcher;
   /** Delivers every queued notice, then names those of a request (or all) delivered so far. */
@@ -109,10 +121,8 @@ export interface World {
     queue?: ExecutorDeps["queue"];
     pollMs?: number;
   }): Executor;
-  /** The service as a process with an executor wires it: approvals may hand requests to `executor`. */
-  serviceWith(executor: NonNullable<RequestServiceDeps["executor"]>, workAvailable?: () => void): RequestService;
-  file(overrides?: Partial<FileRequestInput>): Promise<RoleRequest>;
-  fileApproved(overrides?: Partial<FileRequestInput>): Promise<RoleRequest>;
+  file(overrides?: Partial<ResolvedRequest>): Promise<RoleRequest>;
+  fileApproved(overrides?: Partial<ResolvedRequest>): Promise<RoleRequest>;
 }
 
 export function buildWorld(database: TestDatabase): World {
@@ -150,13 +160,33 @@ export function buildWorld(database: TestDatabase): World {
     logger: quietLogger,
   };
   const service = new RequestService(serviceDeps);
+  const filingWith = (overrides: Partial<FilingDeps> = {}) =>
+    new Filing({
+      repo,
+      policy,
+      settling: service,
+      connectors,
+      config,
+      slackUsers,
+      clock: clock.now,
+      ...overrides,
+    });
+  const filing = filingWith();
+  const history = new StoredHistory(database.prisma);
+  const sweeps = new Sweeps(database.prisma);
+  const housekeeping = new Housekeeping({ sweeps, config, clock: clock.now, logger: quietLogger });
 
   const world: World = {
     config,
     clock,
     repo,
     queue,
+    filing,
+    filingWith,
     service,
+    history,
+    sweeps,
+    housekeeping,
     notifier,
     notices,
     async delivered(requestId) {
@@ -179,10 +209,8 @@ export function buildWorld(database: TestDatabase): World {
         ...(owner ? { owner } : {}),
         ...(pollMs ? { pollMs } : {}),
       }),
-    serviceWith: (executor, workAvailable) =>
-      new RequestService({ ...serviceDeps, executor, ...(workAvailable ? { workAvailable } : {}) }),
     async file(overrides = {}) {
-      const result = await service.file({
+      const result = await filing.record({
         kind: "SET_ROLE",
         target: "dolfin-acme",
         requestedRole: { id: "admin", name: "Admin" },

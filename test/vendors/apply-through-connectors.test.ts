@@ -74,16 +74,17 @@ targets:
   );
   repo = new RequestRepo(database.prisma);
   const slackUsers = { emailOf: async (id: string) => (id === "U0APPROVE" ? "approver@example.com" : null) };
+  const policy = new ApprovalPolicy(config, { membersOf: async () => new Set() });
   service = new RequestService({
     repo,
-    policy: new ApprovalPolicy(config, { membersOf: async () => new Set() }),
+    policy,
     // The real check, asking each fake vendor whether it knows the approver.
     ownAccess: (actor, request) => ownAccessOf(actor, request, { slackUsers, connectors }),
     config,
     clock: clock.now,
     logger: quietLogger,
   });
-  filing = new Filing({ service, connectors, config, slackUsers });
+  filing = new Filing({ repo, policy, settling: service, connectors, config, slackUsers, clock: clock.now });
   executor = new Executor({
     queue: new WorkQueue(database.prisma),
     connectors,

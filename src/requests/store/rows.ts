@@ -63,3 +63,8 @@ export function toRoleRequest(row: RequestRow): RoleRequest {
     approvals: row.approvals.map((a) => ({ approverId: a.approverId, at: a.createdAt })),
   };
 }
+
+/** A request as its row is now, inside the caller's transaction. */
+export async function rereadRequest(tx: Prisma.TransactionClient, id: string): Promise<RoleRequest> {
+  return toRoleRequest(await tx.roleRequest.findUniqueOrThrow({ where: { id }, include: REQUEST_INCLUDE }));
+}

@@ -59,23 +59,8 @@ interface DueRow {
   lease_until: Date;
 }
 
-/** An idle executor's offer: the approval that makes a request APPROVED claims it for it. */
-export interface ClaimOffer {
-  owner: string;
-  leaseMs: number;
-}
-
-/**
- * An offer as the executor hands it out: it holds the executor's one place until released, so
- * approvals committing at the same moment cannot all claim the one idle executor.
- */
-export interface HeldOffer extends ClaimOffer {
-  /** Called once the approval has committed (after carryOut, when it claimed) or failed. */
-  release(): void;
-}
-
 /** Who claims a request, and until when by the database's clock. */
-export interface LockedClaim {
+interface LockedClaim {
   id: string;
   /** Its status now: APPROVED, or EXECUTING under a lease that ran out (a takeover). */
   status: "APPROVED" | "EXECUTING";
@@ -88,10 +73,9 @@ export interface LockedClaim {
 
 /**
  * Claims a request whose row the caller's transaction holds locked: EXECUTING under `owner`'s
- * lease, with its audit row and its "applying" notice. The executor's claim and an approval
- * that hands its request straight to an idle executor both claim through here.
+ * lease, with its audit row and its "applying" notice.
  */
-export async function claimLocked(tx: Tx, claim: LockedClaim): Promise<void> {
+async function claimLocked(tx: Tx, claim: LockedClaim): Promise<void> {
   const { id, status, owner, now, leaseUntil, attempt, takenOverFrom } = claim;
   // A takeover moves EXECUTING → EXECUTING under a new owner; the lock makes it safe.
   const { from, to, event, notice } = status === "EXECUTING" ? SYSTEM_TRANSITIONS.takeover : SYSTEM_TRANSITIONS.claim;

@@ -3,9 +3,9 @@
 // tell people (the outbox). People's decisions, the executor and the expiry sweep all change a
 // request's status through transitionRow(), so none of them can skip a check or a record.
 import type { Prisma } from "../../db/generated/client.js";
-import { isTransition } from "../lifecycle.js";
+import { isTransition, SYSTEM_TRANSITIONS } from "../lifecycle.js";
 import type { NoticeType } from "../notifier.js";
-import type { AuditEventType, RequestStatus } from "../types.js";
+import { SYSTEM_ACTOR, type AuditEventType, type RequestStatus } from "../types.js";
 
 export type Tx = Prisma.TransactionClient;
 
@@ -62,4 +62,10 @@ export async function transitionRow(tx: Tx, change: RowTransition): Promise<bool
   await audit(tx, change.id, change.event, change.actor, change.now, change.details ?? {});
   if (change.notice) await enqueueNotice(tx, change.id, change.notice, change.actor);
   return true;
+}
+
+/** PENDING → EXPIRED for a locked row; false if it had already moved on. */
+export function expireLocked(tx: Tx, id: string, now: Date): Promise<boolean> {
+  const { from, to, event, notice } = SYSTEM_TRANSITIONS.expire;
+  return transitionRow(tx, { id, from, to, event, actor: SYSTEM_ACTOR, now, data: { decidedAt: now }, notice });
 }

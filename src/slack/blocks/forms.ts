@@ -70,7 +70,7 @@ export function requestForm(targets: readonly Target[], metadata: FormMetadata, 
       type: "input",
       block_id: FORM.teamRoles.block,
       optional: true,
-      label: plain("Team roles (Sentry)", 2000),
+      label: plain(`Team roles (${traitsOf(selected.vendor).displayName})`, 2000),
       hint: plain(
         "team:role pairs, e.g. backend:admin, web:contributor. Leave empty to keep the member's current team roles.",
         2000,

@@ -2,7 +2,7 @@
 // members, current → requested role, who decided and when; and one request in full.
 import type { types } from "@slack/bolt";
 import type { Target } from "../../config/file.js";
-import type { AuditEntry } from "../../requests/store/request-repo.js";
+import type { AuditEntry } from "../../requests/history.js";
 import { STATUS_PHRASE } from "../../requests/refusals.js";
 import type { RoleRequest } from "../../requests/types.js";
 import { approvalCard, describeTarget, type SlackMessage } from "./approval-card.js";

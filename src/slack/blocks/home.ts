@@ -14,7 +14,7 @@ import { escapeText, LIMITS, mention, mrkdwn, plain, slackDate, userText } from 
 
 type KnownBlock = types.KnownBlock;
 
-export interface RunningGrant {
+interface RunningGrant {
   grant: RoleRequest;
   reverts: RoleRequest[];
 }

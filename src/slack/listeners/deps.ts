@@ -3,8 +3,9 @@ import type { Clock } from "../../clock.js";
 import type { RolegateConfig } from "../../config/file.js";
 import type { Logger } from "../../logger.js";
 import type { ApprovalPolicy } from "../../requests/approval-policy.js";
-import type { Filing, SlackUserEmails } from "../../requests/filing.js";
-import type { RequestRepo } from "../../requests/store/request-repo.js";
+import type { Filing } from "../../requests/filing.js";
+import type { SlackUserEmails } from "../../requests/own-access.js";
+import type { RequestHistory } from "../../requests/history.js";
 import type { RequestService } from "../../requests/request-service.js";
 import type { ConnectorRegistry } from "../../vendors/connector.js";
 import type { HomeRefresher } from "../home-refresher.js";
@@ -20,12 +21,11 @@ export interface ListenerDeps {
     | "retry"
     | "find"
     | "endEarly"
-    | "extend"
     | "acceptRevert"
     | "resolveRefusal"
   >;
-  filing: Pick<Filing, "file" | "takeBack">;
-  repo: Pick<RequestRepo, "history" | "auditTrail" | "revertsOf">;
+  filing: Pick<Filing, "file" | "takeBack" | "extend">;
+  history: RequestHistory;
   policy: Pick<ApprovalPolicy, "mayDecide">;
   connectors: ConnectorRegistry;
   slackUsers: SlackUserEmails;

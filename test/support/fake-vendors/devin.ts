@@ -4,7 +4,7 @@ import { FakeVendorServer, type Answer, type Received } from "./server.js";
 
 export const DEVIN_KEY = "apk_user_example_fortests";
 
-export const DEVIN_ROLES = [
+const DEVIN_ROLES = [
   { role_id: "org_admin", role_name: "Admin", role_type: "org" },
   { role_id: "org_member", role_name: "Member", role_type: "org" },
   { role_id: "enterprise_admin", role_name: "Enterprise Admin", role_type: "enterprise" },

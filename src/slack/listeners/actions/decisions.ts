@@ -59,7 +59,7 @@ export function register(app: App, deps: ListenerDeps): void {
     await ack();
     const id = action.value ?? "";
     try {
-      const result = await deps.service.extend(id, body.user.id);
+      const result = await deps.filing.extend(id, body.user.id);
       await ephemeral(
         client,
         body,

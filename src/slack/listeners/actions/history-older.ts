@@ -16,7 +16,7 @@ export function register(app: App, deps: ListenerDeps): void {
     if (!page) return void (await reply({ text: "That button is not one rolegate made; run `/role history` again." }));
     try {
       const viewer = await viewerOf(body.user.id, deps.config, deps.policy);
-      const requests = await deps.repo.history(
+      const requests = await deps.history.list(
         page.query,
         page.limit,
         { viewer, allTargets: [...deps.config.targets.keys()] },

@@ -31,7 +31,7 @@ interface FormValues {
 }
 
 /** Reads and checks the form; errors are keyed by block_id, as Slack shows them. */
-export function readForm(view: ViewOutput): { values: FormValues } | { errors: Record<string, string> } {
+function readForm(view: ViewOutput): { values: FormValues } | { errors: Record<string, string> } {
   const state = view.state.values;
   const errors: Record<string, string> = {};
   const target = state[FORM.target.block]?.[FORM.target.action]?.selected_option?.value;

@@ -1,7 +1,7 @@
 // `/role history [filter] [n]`: the newest requests the person may see, with "Older requests"
 // when the page is full.
 import type { HistoryFilter } from "../../../../requests/grammar.js";
-import type { HistoryQuery } from "../../../../requests/store/request-repo.js";
+import type { HistoryQuery } from "../../../../requests/history.js";
 import { viewerOf, type Viewer } from "../../../../requests/visibility.js";
 import { historyMessage } from "../../../blocks/history.js";
 import { olderPage } from "../../../history-page.js";
@@ -16,7 +16,7 @@ export const showHistory: SubcommandHandler<"history"> = async (command, { ack, 
     return;
   }
   const viewer = await viewerOf(slash.user_id, deps.config, deps.policy);
-  const requests = await deps.repo.history(query, command.limit, {
+  const requests = await deps.history.list(query, command.limit, {
     viewer,
     allTargets: [...deps.config.targets.keys()],
   });

@@ -13,8 +13,14 @@ export const showRequest: SubcommandHandler<"show"> = async (command, { ack, rep
     });
     return;
   }
-  const reverts = request.durationSeconds !== null ? await deps.repo.revertsOf(request.id) : [];
+  const reverts = request.durationSeconds !== null ? await deps.history.revertsOf(request.id) : [];
   const extended = request.extendsGrant ? await deps.service.find(request.extendsGrant) : null;
-  const message = showMessage(request, await deps.repo.auditTrail(request.id), deps.config.targets, reverts, extended);
+  const message = showMessage(
+    request,
+    await deps.history.auditTrail(request.id),
+    deps.config.targets,
+    reverts,
+    extended,
+  );
   await reply({ text: message.text, blocks: message.blocks });
 };
