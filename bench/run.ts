@@ -11,6 +11,7 @@ import { soak } from "./soak.js";
 import { row, timed } from "./timing.js";
 import { parseConfig } from "../src/config/file.js";
 import { NoticeDispatcher } from "../src/requests/notice-dispatcher.js";
+import { SENT } from "../src/requests/notifier.js";
 import { Outbox } from "../src/requests/store/outbox.js";
 import { systemClock } from "../src/clock.js";
 import { openTestDatabase, quietLogger } from "../test/support/database.js";
@@ -76,7 +77,7 @@ async function main(): Promise<void> {
   const notices = new NoticeDispatcher({
     outbox: new Outbox(database.prisma),
     repo,
-    notifier: { notify: async () => {} },
+    notifier: { notify: async () => SENT },
     logger: quietLogger,
   });
   const queued = await database.prisma.notice.count({ where: { doneAt: null } });

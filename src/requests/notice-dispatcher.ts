@@ -17,7 +17,7 @@ import { randomBytes } from "node:crypto";
 import type { Logger } from "../logger.js";
 import { isTransientDatabaseError, retryWhileTransient } from "../db/transient-errors.js";
 import { PollingLoop } from "../polling-loop.js";
-import { DeliverLater, type Notifier } from "./notifier.js";
+import type { Notifier } from "./notifier.js";
 import type { Outbox, QueuedNotice } from "./store/outbox.js";
 import type { RequestRepo } from "./store/request-repo.js";
 
@@ -145,13 +145,24 @@ export class NoticeDispatcher {
     try {
       const request = await repo.find(notice.requestId);
       if (!request) throw new Error(`request ${notice.requestId} is gone`);
-      await notifier.notify({
+      const delivery = await notifier.notify({
         type: notice.type,
         request,
         actor: notice.actor,
         deliveryId: String(notice.id),
         triedBefore: notice.claims > 1,
       });
+      if (delivery.kind === "later") {
+        this.deps.noticeDeferred?.(notice.type);
+        logger.debug("a notice waits for its turn in Slack", {
+          request: notice.requestId,
+          notice: notice.type,
+          afterMs: delivery.afterMs,
+          why: delivery.why,
+        });
+        await record(() => outbox.later(notice, this.owner, delivery.afterMs));
+        return false;
+      }
       await record(() => outbox.delivered(notice, this.owner));
       if (this.failing) {
         this.failing = false;
@@ -161,17 +172,6 @@ export class NoticeDispatcher {
     } catch (error) {
       // The database, not Slack, failed: nothing to count against the notice.
       if (isTransientDatabaseError(error)) throw error;
-      if (error instanceof DeliverLater) {
-        this.deps.noticeDeferred?.(notice.type);
-        logger.debug("a notice waits for its turn in Slack", {
-          request: notice.requestId,
-          notice: notice.type,
-          afterMs: error.afterMs,
-          why: error.message,
-        });
-        await record(() => outbox.later(notice, this.owner, error.afterMs));
-        return false;
-      }
       this.failing = true;
       this.deps.noticeFailed?.(notice.type);
       const tries = notice.attempts + 1;

@@ -40,22 +40,16 @@ export interface Notice {
 }
 
 /**
- * Thrown by a notifier that cannot deliver now for a reason that is not a failure — Slack takes
- * only so many messages a second in a channel — and knows when it can: the notice steps aside
- * until then, without counting as a failed try, so other notices go on meanwhile.
+ * How a delivery went: sent, or not now for a reason that is no failure — Slack takes only so
+ * many messages a second in a channel — with when it can be: the notice steps aside until then,
+ * without counting as a failed try, so other notices go on meanwhile. A failure is thrown.
  */
-export class DeliverLater extends Error {
-  constructor(
-    readonly afterMs: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = "DeliverLater";
-  }
-}
+export type Delivery = { kind: "sent" } | { kind: "later"; afterMs: number; why: string };
+
+export const SENT: Delivery = { kind: "sent" };
 
 export interface Notifier {
-  notify(notice: Notice): Promise<void>;
+  notify(notice: Notice): Promise<Delivery>;
   /** Whether an error from notify() is one no retry will fix (the notice is then given up on). */
   isPermanent?(error: unknown): boolean;
 }

@@ -8,7 +8,7 @@
 import type { types, webApi } from "@slack/bolt";
 import { approvalChannelFor, type RolegateConfig } from "../config/file.js";
 import type { ApprovalPolicy } from "../requests/approval-policy.js";
-import { DeliverLater, type Notice, type Notifier } from "../requests/notifier.js";
+import { SENT, type Delivery, type Notice, type Notifier } from "../requests/notifier.js";
 import type { RequestHistory } from "../requests/history.js";
 import type { RoleRequest } from "../requests/types.js";
 import { ACTIONS } from "./action-ids.js";
@@ -53,6 +53,16 @@ const TRANSIENT_PLATFORM_ERRORS = new Set([
   "team_added_to_org",
 ]);
 
+/** Inside the notifier only: the notice's turn in a channel has not come (notify() returns "later"). */
+class NotYourTurn extends Error {
+  constructor(
+    readonly afterMs: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export class SlackNotifier implements Notifier {
   private readonly pacer: SlackPacer;
 
@@ -60,7 +70,19 @@ export class SlackNotifier implements Notifier {
     this.pacer = deps.pacer ?? new SlackPacer(0);
   }
 
-  async notify(notice: Notice): Promise<void> {
+  async notify(notice: Notice): Promise<Delivery> {
+    try {
+      await this.deliver(notice);
+      return SENT;
+    } catch (error) {
+      // A turn not yet come ends the delivery wherever it is met, deep in a card's redraw or a
+      // DM: thrown there, it is a value here.
+      if (error instanceof NotYourTurn) return { kind: "later", afterMs: error.afterMs, why: error.message };
+      throw error;
+    }
+  }
+
+  private async deliver(notice: Notice): Promise<void> {
     const { request } = notice;
     const grant = request.revertOf ? await this.deps.repo.find(request.revertOf) : request;
     if (!grant) throw new Error(`the grant ${request.revertOf} of revert ${request.id} is gone`);
@@ -196,7 +218,7 @@ export class SlackNotifier implements Notifier {
     // again when the notice comes back.
     const wait = Math.max(...[...recipients].map((user) => this.pacer.turn(user, owner)));
     if (wait > 0)
-      throw new DeliverLater(wait, "a recipient's DM is busy: Slack takes about one message a second in a channel");
+      throw new NotYourTurn(wait, "a recipient's DM is busy: Slack takes about one message a second in a channel");
     for (const user of recipients) await this.dm(owner, user, text, undefined, { turnTaken: true });
   }
 
@@ -215,7 +237,7 @@ export class SlackNotifier implements Notifier {
     );
   }
 
-  /** chat.postMessage in `owner`'s turn in the channel (unless taken already); not yet its turn: DeliverLater. */
+  /** chat.postMessage in `owner`'s turn in the channel (unless taken already); not yet its turn: NotYourTurn. */
   private async post(
     owner: string,
     args: PostArguments,
@@ -223,7 +245,7 @@ export class SlackNotifier implements Notifier {
   ): Promise<webApi.ChatPostMessageResponse> {
     const wait = turnTaken ? 0 : this.pacer.turn(args.channel, owner);
     if (wait > 0)
-      throw new DeliverLater(wait, `${args.channel} is busy: Slack takes about one message a second in a channel`);
+      throw new NotYourTurn(wait, `${args.channel} is busy: Slack takes about one message a second in a channel`);
     return this.rateLimited(args.channel, owner, () => this.deps.client.chat.postMessage(args));
   }
 
@@ -235,7 +257,7 @@ export class SlackNotifier implements Notifier {
       const { code, retryAfter } = (error ?? {}) as { code?: string; retryAfter?: number };
       if (code !== "slack_webapi_rate_limited_error") throw error;
       const wait = this.pacer.pushBack(channel, (retryAfter ?? 1) * 1_000, owner);
-      throw new DeliverLater(wait, `Slack answered 429 for ${channel}: retry after ${retryAfter ?? 1} s`);
+      throw new NotYourTurn(wait, `Slack answered 429 for ${channel}: retry after ${retryAfter ?? 1} s`);
     }
   }
 }

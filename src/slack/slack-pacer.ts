@@ -2,7 +2,7 @@
 // in line for a busy channel would hold up every other notice behind it — a burst of cards
 // in the approvals channel would delay a DM to someone else by minutes. So the pacer hands
 // out turns instead: a post goes now, or is given a turn later and its notice steps aside
-// (DeliverLater) until then, while notices for other channels go on.
+// ("later") until then, while notices for other channels go on.
 //
 // A turn belongs to the notice it was given to (its outbox id): when that notice comes back at
 // its time it posts, and the notices that asked after it have the turns after it. Turns are

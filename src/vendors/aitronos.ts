@@ -2,6 +2,7 @@
 // documents it ("Update Member Role"). Members are found by a fuzzy search, so the email is
 // matched exactly here; roles are resolved by name because their ids differ per organization;
 // both documented response shapes are accepted.
+import { z } from "zod";
 import type { Target } from "../config/file.js";
 import type {
   AddToOrganizations,
@@ -12,13 +13,63 @@ import type {
   VendorMember,
   VendorRole,
 } from "./connector.js";
-import { changeEachMember, signal, unexpected } from "./connector-support.js";
+import { changeEachMember, signal } from "./connector-support.js";
 import { VendorError } from "./errors.js";
 import { parseResetDuration, VendorHttp } from "./http.js";
 import type { ConnectorContext } from "./registry.js";
 
-type Item = Record<string, unknown>;
 const PAGE = 100;
+
+const AitronosRole = z.object({ id: z.string(), name: z.string() });
+/** GET …/roles: the bare array, or {roles: […]}. */
+const RoleList = z.union([z.array(AitronosRole), z.object({ roles: z.array(AitronosRole) })]);
+
+/**
+ * A member in either documented shape: {user_id, role_id, role_name, email}, or
+ * {user_id | id: "usr_…", role: {id, name}, email | user: {email}}.
+ */
+const AitronosMember = z
+  .object({
+    user_id: z.string().nullish(),
+    id: z.unknown().optional(),
+    role_id: z.string().nullish(),
+    role_name: z.string().nullish(),
+    role: z.object({ id: z.string().nullish(), name: z.string().nullish() }).nullish(),
+    email: z.string().nullish(),
+    user: z.object({ email: z.string().nullish() }).nullish(),
+  })
+  .transform((item, context): VendorMember => {
+    const userId = item.user_id ?? (typeof item.id === "string" && item.id.startsWith("usr_") ? item.id : undefined);
+    const roleId = item.role_id ?? item.role?.id;
+    if (!userId || !roleId) {
+      context.issues.push({ code: "custom", message: "a member has no user_id or role", input: item });
+      return z.NEVER;
+    }
+    return {
+      vendorUserId: userId,
+      email: item.email ?? item.user?.email ?? null,
+      role: { id: roleId, name: item.role_name ?? item.role?.name ?? roleId },
+    };
+  });
+
+/** GET …/users/{id}: the member itself, or wrapped in {member} or {user}. */
+const MemberDetails = z.preprocess(
+  (body) =>
+    typeof body === "object" && body !== null
+      ? ((body as Record<string, unknown>).member ?? (body as Record<string, unknown>).user ?? body)
+      : body,
+  AitronosMember,
+);
+
+/** POST …/users (the search): {members | users: […], total | total_users_count}. */
+const MemberSearch = z
+  .object({
+    members: z.array(AitronosMember).optional(),
+    users: z.array(AitronosMember).optional(),
+    total: z.number().nullish(),
+    total_users_count: z.number().nullish(),
+  })
+  .refine((page) => page.members ?? page.users, { message: "the member search returned neither members nor users" });
 
 class AitronosConnector implements TargetConnector {
   private readonly http: VendorHttp;
@@ -41,18 +92,16 @@ class AitronosConnector implements TargetConnector {
   }
 
   async listRoles(options?: CallOptions): Promise<VendorRole[]> {
-    const { body } = await this.http.call<Item[] | { roles: Item[] }>({
-      method: "GET",
-      path: `/v1/organizations/${this.org}/roles`,
-      query: { include_global: "true" },
-      ...signal(options),
-    });
-    const roles = Array.isArray(body) ? body : (body as { roles?: unknown })?.roles;
-    if (!Array.isArray(roles)) throw unexpected("the roles list is not an array");
-    return roles.map((r: Item) => {
-      if (typeof r.id !== "string" || typeof r.name !== "string") throw unexpected("a role has no id or name");
-      return { id: r.id, name: r.name };
-    });
+    const { body } = await this.http.call(
+      {
+        method: "GET",
+        path: `/v1/organizations/${this.org}/roles`,
+        query: { include_global: "true" },
+        ...signal(options),
+      },
+      RoleList,
+    );
+    return (Array.isArray(body) ? body : body.roles).map((r) => ({ id: r.id, name: r.name }));
   }
 
   async checkAccess(options?: CallOptions): Promise<string> {
@@ -68,12 +117,15 @@ class AitronosConnector implements TargetConnector {
   async findMember(member: MemberLookup, options?: CallOptions): Promise<VendorMember | null> {
     if (member.vendorUserId) {
       try {
-        const { body } = await this.http.call<Item>({
-          method: "GET",
-          path: `/v1/organizations/${this.org}/users/${encodeURIComponent(member.vendorUserId)}`,
-          ...signal(options),
-        });
-        return toMember((body?.member ?? body?.user ?? body) as Item);
+        const { body } = await this.http.call(
+          {
+            method: "GET",
+            path: `/v1/organizations/${this.org}/users/${encodeURIComponent(member.vendorUserId)}`,
+            ...signal(options),
+          },
+          MemberDetails,
+        );
+        return body;
       } catch (error) {
         if (error instanceof VendorError && error.kind === "not_found") return null;
         throw error;
@@ -83,16 +135,18 @@ class AitronosConnector implements TargetConnector {
     const email = member.email.toLowerCase();
     // Page by what arrived and by the total: a server may send fewer than `take` per page.
     for (let skip = 0, pages = 0; pages < 1_000; pages++) {
-      const { body } = await this.http.call<Item>({
-        method: "POST",
-        path: `/v1/organizations/${this.org}/users`,
-        body: { skip, take: PAGE, search_term: member.email },
-        read: true, // a search: safe to retry
-        ...signal(options),
-      });
-      const items = (body?.members ?? body?.users) as Item[] | undefined;
-      if (!Array.isArray(items)) throw unexpected("the member search returned neither members nor users");
-      const found = items.map(toMember).find((m) => m.email?.toLowerCase() === email);
+      const { body } = await this.http.call(
+        {
+          method: "POST",
+          path: `/v1/organizations/${this.org}/users`,
+          body: { skip, take: PAGE, search_term: member.email },
+          read: true, // a search: safe to retry
+          ...signal(options),
+        },
+        MemberSearch,
+      );
+      const items = body.members ?? body.users ?? [];
+      const found = items.find((m) => m.email?.toLowerCase() === email);
       if (found) return found;
       const total = Number(body.total ?? body.total_users_count ?? 0);
       skip += items.length;
@@ -123,12 +177,15 @@ class AitronosConnector implements TargetConnector {
         }
       },
       async (member) => {
-        await this.http.call({
-          method: "PUT",
-          path: `/v1/organizations/${this.org}/users/${encodeURIComponent(member.vendorUserId)}`,
-          body: { role_id: role.id },
-          ...signal(options),
-        });
+        await this.http.call(
+          {
+            method: "PUT",
+            path: `/v1/organizations/${this.org}/users/${encodeURIComponent(member.vendorUserId)}`,
+            body: { role_id: role.id },
+            ...signal(options),
+          },
+          z.unknown(), // the executor re-reads rather than trust the answer
+        );
       },
     );
   }
@@ -141,25 +198,9 @@ class AitronosConnector implements TargetConnector {
   }
 }
 
-/** Both documented shapes: {user_id, role_id, role_name, email} and {…, role: {id, name}}. */
-function toMember(item: Item): VendorMember {
-  const role = (item.role ?? {}) as Item;
-  const user = (item.user ?? {}) as Item;
-  const userId = item.user_id ?? (typeof item.id === "string" && item.id.startsWith("usr_") ? item.id : undefined);
-  const roleId = item.role_id ?? role.id;
-  const roleName = item.role_name ?? role.name ?? roleId;
-  const email = item.email ?? user.email ?? null;
-  if (typeof userId !== "string" || typeof roleId !== "string") throw unexpected("a member has no user_id or role");
-  return {
-    vendorUserId: userId,
-    email: typeof email === "string" ? email : null,
-    role: { id: roleId, name: String(roleName) },
-  };
-}
-
 /** {success: false, error: {code, message, system_message, type, status, trace_id}}. */
 function describeAitronos(_status: number, body: unknown) {
-  const error = ((body as { error?: unknown } | null)?.error ?? {}) as Item;
+  const error = ((body as { error?: unknown } | null)?.error ?? {}) as Record<string, unknown>;
   const message = typeof error.message === "string" ? error.message : typeof body === "string" ? body : undefined;
   const code = typeof error.code === "string" ? error.code : undefined;
   const requestId = typeof error.trace_id === "string" ? error.trace_id : undefined;

@@ -3,6 +3,7 @@
 // set naming several members is ONE bulk PATCH; an add to several organizations of one
 // enterprise is ONE POST carrying every org_id. Both set absolute values, so repeating one is
 // harmless.
+import { z } from "zod";
 import type { Target } from "../config/file.js";
 import type {
   AddToOrganizations,
@@ -13,35 +14,26 @@ import type {
   VendorMember,
   VendorRole,
 } from "./connector.js";
-import { signal, unexpected } from "./connector-support.js";
+import { signal } from "./connector-support.js";
 import { VendorError } from "./errors.js";
 import { VendorHttp } from "./http.js";
 import type { ConnectorContext } from "./registry.js";
 
 const ROLES_TTL_MS = 5 * 60_000;
 
-interface DevinRole {
-  role_id: string;
-  role_name: string;
-  role_type: string;
-}
+const DevinRole = z.object({ role_id: z.string(), role_name: z.string(), role_type: z.string() });
 
-interface DevinUser {
-  user_id: string;
-  email: string | null;
-}
+const DevinUser = z.object({ user_id: z.string(), email: z.string().nullish() });
+type DevinUser = z.infer<typeof DevinUser>;
 
-interface DevinMembership {
-  org_id: string;
-  org_role: string;
-  org_role_name?: string;
-}
+const DevinMembership = z.object({ org_id: z.string(), org_role: z.string(), org_role_name: z.string().nullish() });
 
-interface Page<T> {
-  items: T[];
-  has_more?: boolean;
-  next_cursor?: string | null;
-}
+/** A listing: a page with a cursor, or (older deployments) the bare array. */
+const listing = <T>(item: z.ZodType<T>) =>
+  z.union([
+    z.object({ items: z.array(item), has_more: z.boolean().nullish(), next_cursor: z.string().nullish() }),
+    z.array(item),
+  ]);
 
 class DevinConnector implements TargetConnector {
   private readonly http: VendorHttp;
@@ -66,10 +58,9 @@ class DevinConnector implements TargetConnector {
     if (!this.roles || Date.now() - this.rolesReadAt > ROLES_TTL_MS) {
       this.rolesReadAt = Date.now();
       const reading = this.http
-        .call<DevinRole[] | { items: DevinRole[] }>({ method: "GET", path: "/v2/enterprise/roles", ...signal(options) })
+        .call({ method: "GET", path: "/v2/enterprise/roles", ...signal(options) }, listing(DevinRole))
         .then(({ body }) => {
-          const roles = Array.isArray(body) ? body : body?.items;
-          if (!Array.isArray(roles)) throw unexpected("the roles list is not an array");
+          const roles = Array.isArray(body) ? body : body.items;
           return roles.filter((r) => r.role_type === "org").map((r) => ({ id: r.role_id, name: r.role_name }));
         });
       // A failed read is not remembered: the next call asks again.
@@ -94,26 +85,30 @@ class DevinConnector implements TargetConnector {
   async findMember(member: MemberLookup, options?: CallOptions): Promise<VendorMember | null> {
     const user = await this.enterpriseUser(member, options);
     if (!user) return null;
-    const memberships = await this.pages<DevinMembership>(
+    const memberships = await this.pages(
       `/v2/enterprise/members/${encodeURIComponent(user.user_id)}/organizations`,
       {},
+      DevinMembership,
       options,
     );
     const here = memberships.find((m) => m.org_id === this.target.organization);
     if (!here) return null;
     const roles = await this.listRoles(options).catch(() => []);
     const name = here.org_role_name ?? roles.find((r) => r.id === here.org_role)?.name ?? here.org_role;
-    return { vendorUserId: user.user_id, email: user.email, role: { id: here.org_role, name } };
+    return { vendorUserId: user.user_id, email: user.email ?? null, role: { id: here.org_role, name } };
   }
 
   async setRole(change: RoleChange, options?: CallOptions): Promise<void> {
     await this.requireOrgRole(change.role, options);
-    await this.http.call({
-      method: "PATCH",
-      path: `/v2/enterprise/organizations/${encodeURIComponent(this.target.organization)}/members/roles`,
-      body: { user_ids: change.members.map((m) => m.vendorUserId), role_id: change.role.id },
-      ...signal(options),
-    });
+    await this.http.call(
+      {
+        method: "PATCH",
+        path: `/v2/enterprise/organizations/${encodeURIComponent(this.target.organization)}/members/roles`,
+        body: { user_ids: change.members.map((m) => m.vendorUserId), role_id: change.role.id },
+        ...signal(options),
+      },
+      z.unknown(), // the executor re-reads rather than trust the answer
+    );
   }
 
   async addToOrganizations(change: AddToOrganizations, options?: CallOptions): Promise<void> {
@@ -131,12 +126,15 @@ class DevinConnector implements TargetConnector {
     }
     const [first] = change.organizations;
     if (!first) throw new VendorError({ kind: "invalid", message: "No organization to add to." });
-    await this.http.call({
-      method: "POST",
-      path: `/v2/enterprise/organizations/${encodeURIComponent(first)}/members`,
-      body: { user_ids: userIds, org_ids: change.organizations, org_role: change.role.id },
-      ...signal(options),
-    });
+    await this.http.call(
+      {
+        method: "POST",
+        path: `/v2/enterprise/organizations/${encodeURIComponent(first)}/members`,
+        body: { user_ids: userIds, org_ids: change.organizations, org_role: change.role.id },
+        ...signal(options),
+      },
+      z.unknown(), // the executor re-reads rather than trust the answer
+    );
   }
 
   private async requireOrgRole(role: VendorRole, options?: CallOptions): Promise<void> {
@@ -153,24 +151,25 @@ class DevinConnector implements TargetConnector {
     if (member.vendorUserId) return { user_id: member.vendorUserId, email: member.email };
     if (!member.email) return null;
     const email = member.email.toLowerCase();
-    const users = await this.pages<DevinUser>("/v2/enterprise/members", { email }, options);
+    const users = await this.pages("/v2/enterprise/members", { email }, DevinUser, options);
     return users.find((u) => typeof u.email === "string" && u.email.toLowerCase() === email) ?? null;
   }
 
   /** Every item of a listing, following next_cursor while has_more says so. */
-  private async pages<T>(path: string, query: Record<string, string>, options?: CallOptions): Promise<T[]> {
+  private async pages<T>(
+    path: string,
+    query: Record<string, string>,
+    item: z.ZodType<T>,
+    options?: CallOptions,
+  ): Promise<T[]> {
     const items: T[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < 1_000; page++) {
-      const { body } = await this.http.call<Page<T> | T[]>({
-        method: "GET",
-        path,
-        query: { ...query, cursor },
-        ...signal(options),
-      });
-      const batch = Array.isArray(body) ? body : body?.items;
-      if (!Array.isArray(batch)) throw unexpected(`${path} returned no items`);
-      items.push(...batch);
+      const { body } = await this.http.call(
+        { method: "GET", path, query: { ...query, cursor }, ...signal(options) },
+        listing(item),
+      );
+      items.push(...(Array.isArray(body) ? body : body.items));
       if (Array.isArray(body) || !body.has_more || !body.next_cursor) return items;
       cursor = body.next_cursor;
     }

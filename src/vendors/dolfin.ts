@@ -1,6 +1,7 @@
 // Dolfin: PATCH /users/{id}/role {role: Member|Admin|Owner}, as Dolfin's API reference documents
 // it ("Update user role in my organisation", docs.dolfinai.co), acting on "the caller's
 // active organisation" — which is why every call names it in x-dolfin-organisation-id.
+import { z } from "zod";
 import type { Target } from "../config/file.js";
 import type {
   AddToOrganizations,
@@ -12,7 +13,7 @@ import type {
   VendorRole,
 } from "./connector.js";
 import { VendorError } from "./errors.js";
-import { changeEachMember, signal, unexpected } from "./connector-support.js";
+import { changeEachMember, signal } from "./connector-support.js";
 import { VendorHttp } from "./http.js";
 import type { ConnectorContext } from "./registry.js";
 
@@ -23,18 +24,15 @@ const DOLFIN_ROLES: VendorRole[] = [
 ];
 
 /** The item shape is not documented; expect {id, email, name, role} and refuse anything else. */
-interface DolfinUser {
-  id: string;
-  email: string;
-  name?: string | null;
-  role: string;
-}
+const DolfinUser = z.object({ id: z.string(), email: z.string(), name: z.string().nullish(), role: z.string() });
+type DolfinUser = z.infer<typeof DolfinUser>;
 
-interface DolfinPage {
-  data: DolfinUser[];
-  nextCursor?: string | null;
-  hasMore?: boolean;
-}
+/** GET /organisations/{id}/users: a page of users and the cursor of the next. */
+const DolfinPage = z.object({
+  data: z.array(DolfinUser),
+  nextCursor: z.string().nullish(),
+  hasMore: z.boolean().nullish(),
+});
 
 const PAGE_SIZE = 100;
 
@@ -59,13 +57,15 @@ class DolfinConnector implements TargetConnector {
 
   /** The roles need no call, so read one page of users to prove the key and organisation. */
   async checkAccess(options?: CallOptions): Promise<string> {
-    const { body } = await this.http.call<DolfinPage>({
-      method: "GET",
-      path: `/organisations/${encodeURIComponent(this.target.organization)}/users`,
-      query: { Limit: 1 },
-      ...signal(options),
-    });
-    if (!body || !Array.isArray(body.data)) throw unexpected("the users list has no data array");
+    await this.http.call(
+      {
+        method: "GET",
+        path: `/organisations/${encodeURIComponent(this.target.organization)}/users`,
+        query: { Limit: 1 },
+        ...signal(options),
+      },
+      DolfinPage,
+    );
     return `users of ${this.target.organization} readable`;
   }
 
@@ -105,12 +105,15 @@ class DolfinConnector implements TargetConnector {
       change.members,
       async () => undefined,
       async (member) => {
-        await this.http.call({
-          method: "PATCH",
-          path: `/users/${encodeURIComponent(member.vendorUserId)}/role`,
-          body: { role: role.id },
-          ...signal(options),
-        });
+        await this.http.call(
+          {
+            method: "PATCH",
+            path: `/users/${encodeURIComponent(member.vendorUserId)}/role`,
+            body: { role: role.id },
+            ...signal(options),
+          },
+          z.unknown(), // the user as changed; the executor re-reads rather than trust it
+        );
       },
     );
   }
@@ -143,18 +146,16 @@ class DolfinConnector implements TargetConnector {
   private async *users(email: string | undefined, options?: CallOptions): AsyncGenerator<DolfinUser> {
     let cursor: string | undefined;
     for (let page = 0; page < 1_000; page++) {
-      const { body } = await this.http.call<DolfinPage>({
-        method: "GET",
-        path: `/organisations/${encodeURIComponent(this.target.organization)}/users`,
-        query: { Email: email, Limit: PAGE_SIZE, Cursor: cursor },
-        ...signal(options),
-      });
-      if (!body || !Array.isArray(body.data)) throw unexpected("the users list has no data array");
-      for (const user of body.data) {
-        if (typeof user?.id !== "string" || typeof user.email !== "string" || typeof user.role !== "string")
-          throw unexpected("a user has no id, email or role");
-        yield user;
-      }
+      const { body } = await this.http.call(
+        {
+          method: "GET",
+          path: `/organisations/${encodeURIComponent(this.target.organization)}/users`,
+          query: { Email: email, Limit: PAGE_SIZE, Cursor: cursor },
+          ...signal(options),
+        },
+        DolfinPage,
+      );
+      yield* body.data;
       if (!body.hasMore || !body.nextCursor) return;
       cursor = body.nextCursor;
     }

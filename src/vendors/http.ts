@@ -1,9 +1,11 @@
 // The HTTP client every connector uses: undici with connect, header and body timeouts and a
 // keep-alive pool per host. It turns every answer a vendor can give — any status, a rate limit,
-// a timeout, a body that is not JSON — into either parsed JSON or a VendorError, never a crash.
+// a timeout, a body that is not JSON or not of the shape the endpoint's schema says — into either
+// the parsed answer or a VendorError, never a crash.
 // Reads may be retried here, quickly; writes are never retried here: the executor owns their
 // attempts, so a write reaches the vendor once per attempt.
 import { Agent, errors as undiciErrors, request, type Dispatcher } from "undici";
+import type { z } from "zod";
 import { sleep } from "../clock.js";
 import { parseDuration } from "../config/duration.js";
 import { VendorError, type VendorErrorKind } from "./errors.js";
@@ -70,13 +72,25 @@ export class VendorHttp {
     this.dispatcher = options.dispatcher ?? sharedDispatcher;
   }
 
-  /** Calls the vendor; a non-2xx answer becomes a VendorError of the matching kind. */
-  async call<T = unknown>(spec: CallSpec): Promise<HttpAnswer<T>> {
+  /**
+   * Calls the vendor and parses a 2xx answer with `schema` (the endpoint's documented shape; an
+   * answer nobody reads is z.unknown()). A non-2xx answer becomes a VendorError of the matching
+   * kind; an answer of another shape, one that names the field.
+   */
+  async call<T>(spec: CallSpec, schema: z.ZodType<T>): Promise<HttpAnswer<T>> {
+    const answer = await this.withReadRetries(spec);
+    // Parsed after the quick retries, not inside them: an answer of the wrong shape is no blip.
+    const parsed = schema.safeParse(answer.body);
+    if (!parsed.success) throw unexpectedShape(parsed.error, spec, answer.status);
+    return { ...answer, body: parsed.data };
+  }
+
+  private async withReadRetries(spec: CallSpec): Promise<HttpAnswer> {
     const isRead = spec.method === "GET" || spec.read === true;
     const tries = isRead ? 1 + (this.options.readRetries ?? 2) : 1;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.once<T>(spec);
+        return await this.once(spec);
       } catch (error) {
         const retry =
           attempt < tries &&
@@ -90,7 +104,7 @@ export class VendorHttp {
     }
   }
 
-  private async once<T>(spec: CallSpec): Promise<HttpAnswer<T>> {
+  private async once(spec: CallSpec): Promise<HttpAnswer> {
     const url = new URL(this.options.baseUrl.replace(/\/+$/, "") + spec.path);
     for (const [key, value] of Object.entries(spec.query ?? {}))
       if (value !== undefined) url.searchParams.set(key, String(value));
@@ -130,7 +144,7 @@ export class VendorHttp {
           httpStatus: status,
         });
       }
-      return { status, headers, body: body as T };
+      return { status, headers, body };
     }
     const described = this.options.describeError(status, body === MALFORMED ? text.slice(0, 300) : body, headers);
     const kind = kindOf(status);
@@ -146,6 +160,20 @@ export class VendorHttp {
 }
 
 const MALFORMED = Symbol("malformed");
+
+/** An answer of another shape than documented: which fields are wrong (the first three), and where. */
+function unexpectedShape(error: z.ZodError, spec: CallSpec, status: number): VendorError {
+  const where = (path: readonly PropertyKey[]) =>
+    path.length === 0
+      ? "the answer"
+      : path.map((key, i) => (typeof key === "number" ? `[${key}]` : `${i > 0 ? "." : ""}${String(key)}`)).join("");
+  const issues = error.issues.slice(0, 3).map((issue) => `${where(issue.path)}: ${issue.message}`);
+  return new VendorError({
+    kind: "unavailable",
+    message: `The vendor's answer was not what its API documents: ${issues.join("; ")} (${spec.method} ${spec.path})`,
+    httpStatus: status,
+  });
+}
 
 function parseBody(text: string, headers: Headers): unknown {
   if (text === "") return null;

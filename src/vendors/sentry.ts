@@ -5,6 +5,7 @@
 // isAllowed (which also bounds whose role it may change); members managed by the identity
 // provider or restricted by a partnership are not ours to change; the only Owner stays Owner.
 // A PUT without teamRoles may clear the member's teams, so the current ones are always sent.
+import { z } from "zod";
 import type { Target } from "../config/file.js";
 import type { TeamRole } from "./roles.js";
 import type {
@@ -21,23 +22,26 @@ import { VendorError } from "./errors.js";
 import { VendorHttp } from "./http.js";
 import type { ConnectorContext } from "./registry.js";
 
-interface SentryRole {
-  id: string;
-  name: string;
-  isAllowed?: boolean;
-  isRetired?: boolean;
-}
+const SentryRole = z.object({
+  id: z.string(),
+  name: z.string(),
+  isAllowed: z.boolean().optional(),
+  isRetired: z.boolean().optional(),
+});
+type SentryRole = z.infer<typeof SentryRole>;
 
-interface SentryMember {
-  id: string;
-  email: string;
-  orgRole: string;
-  pending?: boolean;
-  flags?: Record<string, boolean>;
-  teamRoles?: { teamSlug: string; role: string | null }[];
-  isOnlyOwner?: boolean;
-  orgRoleList?: SentryRole[];
-}
+/** A member as the members list and a member's details show it (orgRoleList: details only). */
+const SentryMember = z.object({
+  id: z.string(),
+  email: z.string().nullish(),
+  orgRole: z.string(),
+  pending: z.boolean().nullish(),
+  flags: z.record(z.string(), z.unknown()).nullish(),
+  teamRoles: z.array(z.object({ teamSlug: z.string(), role: z.string().nullable() })).nullish(),
+  isOnlyOwner: z.boolean().nullish(),
+  orgRoleList: z.array(SentryRole).nullish(),
+});
+type SentryMember = z.infer<typeof SentryMember>;
 
 const MANAGED_FLAGS: [flag: string, why: string][] = [
   ["idp:provisioned", "is provisioned by your identity provider (SCIM)"],
@@ -116,12 +120,15 @@ class SentryConnector implements TargetConnector {
         return details;
       },
       async (_member, details) => {
-        await this.http.call({
-          method: "PUT",
-          path: this.path(`members/${encodeURIComponent(details.id)}/`),
-          body: { orgRole: change.role.id, teamRoles: teamRolesFor(change.teamRoles, details) },
-          ...signal(options),
-        });
+        await this.http.call(
+          {
+            method: "PUT",
+            path: this.path(`members/${encodeURIComponent(details.id)}/`),
+            body: { orgRole: change.role.id, teamRoles: teamRolesFor(change.teamRoles, details) },
+            ...signal(options),
+          },
+          z.unknown(), // the member as changed; the executor re-reads rather than trust it
+        );
       },
     );
   }
@@ -185,13 +192,10 @@ class SentryConnector implements TargetConnector {
 
   private async details(id: string, options?: CallOptions): Promise<SentryMember | null> {
     try {
-      const { body } = await this.http.call<SentryMember>({
-        method: "GET",
-        path: this.path(`members/${encodeURIComponent(id)}/`),
-        ...signal(options),
-      });
-      if (typeof body?.id !== "string" || typeof body.orgRole !== "string")
-        throw unexpected("a member has no id or orgRole");
+      const { body } = await this.http.call(
+        { method: "GET", path: this.path(`members/${encodeURIComponent(id)}/`), ...signal(options) },
+        SentryMember,
+      );
       return body;
     } catch (error) {
       if (error instanceof VendorError && error.kind === "not_found") return null;
@@ -207,13 +211,10 @@ class SentryConnector implements TargetConnector {
   ): Promise<SentryMember | null> {
     let cursor: string | undefined;
     for (let page = 0; page < 1_000; page++) {
-      const { body, headers } = await this.http.call<SentryMember[]>({
-        method: "GET",
-        path: this.path("members/"),
-        query: { query, cursor },
-        ...signal(options),
-      });
-      if (!Array.isArray(body)) throw unexpected("the members list is not an array");
+      const { body, headers } = await this.http.call(
+        { method: "GET", path: this.path("members/"), query: { query, cursor }, ...signal(options) },
+        z.array(SentryMember),
+      );
       const found = body.find(match);
       if (found) return found;
       cursor = nextCursor(headers.get("link"));

@@ -2,7 +2,7 @@
 // while a batch is delivered. A dispatcher that died lets its notices go within one lease; a
 // database blip neither loses the rest of a batch nor sends a notice twice.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Notice, Notifier } from "../../src/requests/notifier.js";
+import { SENT, type Delivery, type Notice, type Notifier } from "../../src/requests/notifier.js";
 import { NoticeDispatcher } from "../../src/requests/notice-dispatcher.js";
 import { Outbox } from "../../src/requests/store/outbox.js";
 import { quietLogger, useProxiedDatabase } from "../support/database.js";
@@ -25,9 +25,10 @@ afterEach(async () => {
 class SlowSlack implements Notifier {
   readonly delivered: Notice[] = [];
   before: (notice: Notice) => Promise<void> = async () => {};
-  async notify(notice: Notice): Promise<void> {
+  async notify(notice: Notice): Promise<Delivery> {
     await this.before(notice);
     this.delivered.push(notice);
+    return SENT;
   }
 }
 

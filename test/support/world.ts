@@ -5,7 +5,7 @@ import { parseConfig, type RolegateConfig } from "../../src/config/file.js";
 import type { ExecutorConfig } from "../../src/config/file.js";
 import { Executor, type ExecutorDeps } from "../../src/executor/executor.js";
 import { ApprovalPolicy, type UsergroupDirectory } from "../../src/requests/approval-policy.js";
-import type { Notice, Notifier } from "../../src/requests/notifier.js";
+import { SENT, type Delivery, type Notice, type Notifier } from "../../src/requests/notifier.js";
 import { ownAccessOf } from "../../src/requests/own-access.js";
 import { NoticeDispatcher } from "../../src/requests/notice-dispatcher.js";
 import { Outbox } from "../../src/requests/store/outbox.js";
@@ -58,9 +58,10 @@ class RecordingNotifier implements Notifier {
   readonly notices: Notice[] = [];
   failing = false;
 
-  async notify(notice: Notice): Promise<void> {
+  async notify(notice: Notice): Promise<Delivery> {
     if (this.failing) throw new Error("Slack is down");
     this.notices.push(structuredClone(notice));
+    return SENT;
   }
 
   types(requestId?: string): string[] {

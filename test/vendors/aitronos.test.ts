@@ -66,6 +66,18 @@ describe("Aitronos", () => {
     ).toEqual([0, 1]);
   });
 
+  it("an answer of neither documented shape fails naming what is missing, and is not taken for 'no such member'", async () => {
+    fake.failNext({ status: 200, body: { members: [{ user_id: "usr_x", email: "ada@example.com" }], total: 1 } });
+    expect(await vendorFailure(connector().findMember(lookup("ada@example.com")))).toMatchObject({
+      kind: "unavailable",
+      message: `The vendor's answer was not what its API documents: members[0]: a member has no user_id or role (POST /v1/organizations/${ORG}/users)`,
+    });
+    fake.failNext({ status: 200, body: { total: 0 } });
+    expect(await vendorFailure(connector().findMember(lookup("ada@example.com")))).toMatchObject({
+      message: expect.stringContaining("the answer: the member search returned neither members nor users"),
+    });
+  });
+
   it("refuses to change the organization owner's role before calling", async () => {
     const ait = connector();
     const boss = (await ait.findMember(lookup("boss@example.com")))!;

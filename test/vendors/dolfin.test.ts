@@ -186,12 +186,29 @@ describe("Dolfin", () => {
     expect(fake.received).toHaveLength(2);
   });
 
-  it("an answer that is not the documented shape is a clear error", async () => {
+  it("an answer that is not the documented shape is a clear error naming the field", async () => {
     fake.failNext({ status: 200, body: { items: [] } });
     expect(await vendorFailure(connector().findMember({ ref: "a", email: "a@b.c", vendorUserId: null }))).toMatchObject(
       {
         kind: "unavailable",
-        message: "The vendor's answer was not what its API documents: the users list has no data array",
+        message: `The vendor's answer was not what its API documents: data: Invalid input: expected array, received undefined (GET /organisations/${ORG}/users)`,
+      },
+    );
+    fake.failNext({
+      status: 200,
+      body: {
+        data: [
+          { id: "u-1", email: "a@b.c", role: "Member" },
+          { id: "u-2", role: "Admin" },
+        ],
+        hasMore: false,
+      },
+    });
+    expect(await vendorFailure(connector().findMember({ ref: "a", email: "x@b.c", vendorUserId: null }))).toMatchObject(
+      {
+        message: expect.stringContaining(
+          "documents: data[1].email: Invalid input: expected string, received undefined",
+        ),
       },
     );
   });
