@@ -50,7 +50,8 @@ export class PollingLoop {
       } catch (error) {
         this.logger.error(`${this.what} failed; trying again shortly`, { error });
       }
-      if (!worked && this.running) await this.sleep();
+      // isRunning, not the field: stop() may have run during the tick.
+      if (!worked && this.isRunning) await this.sleep();
     }
   }
 

@@ -17,8 +17,8 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL("../../prisma/migrations", i
 
 /** The migrations in the order Prisma applies them: by directory name. */
 export async function readMigrationFiles(dir: string = MIGRATIONS_DIR): Promise<MigrationFile[]> {
-  const entries = await readdir(dir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === "ENOENT") return [];
+  const entries = await readdir(dir, { withFileTypes: true }).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
     throw error;
   });
   const names = entries

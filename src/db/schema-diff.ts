@@ -56,6 +56,8 @@ export async function diffMigrationsToSchema(
 
   const shadow = new PGlite();
   const adapter = bindMigrationAwareSqlAdapterFactory(new PrismaPGlite(shadow));
+  // wasm-bindgen's static constructor returns the class's instance; the rule cannot see through it.
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
   const engine: SchemaEngine = await SchemaEngine.new({ datamodels: [["schema.prisma", schema]] }, () => {}, adapter);
   try {
     const result = await engine.diff({

@@ -126,7 +126,7 @@ export class Metrics {
     return this.registry.contentType;
   }
 
-  private gauge(name: string, help: string, labelNames: string[] = []): Gauge<string> {
+  private gauge(name: string, help: string, labelNames: string[] = []): Gauge {
     return new Gauge({ name, help, labelNames, registers: [this.registry] });
   }
 }

@@ -238,7 +238,7 @@ export function decide(state: LifecycleState, command: Command): Decision {
       }
       const own = ownAccessRefusal(standing.ownAccess, "retry");
       if (own) return own;
-      if (!standing.requesterMayAsk && !state.isRevert) return requesterNotAllowed();
+      if (!standing.requesterMayAsk) return requesterNotAllowed();
       const lastApproval = Math.max(0, ...state.approvals.map((a) => a.at.getTime()));
       if (command.now.getTime() - lastApproval > command.retryWindowMs) {
         return refused(

@@ -8,7 +8,7 @@ const REQUEST_ID_LENGTH = 6;
 
 export function newRequestId(): string {
   let id = "";
-  for (let i = 0; i < REQUEST_ID_LENGTH; i++) id += ALPHABET[randomInt(ALPHABET.length)];
+  for (let i = 0; i < REQUEST_ID_LENGTH; i++) id += ALPHABET.charAt(randomInt(ALPHABET.length));
   return id;
 }
 

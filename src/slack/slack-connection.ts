@@ -112,7 +112,7 @@ export class SlackConnection {
     } catch (error) {
       const code = (error as { data?: { error?: unknown } }).data?.error;
       const refused = typeof code === "string" && TOKEN_REFUSALS.has(code.split(" ")[0]!);
-      const why = typeof code === "string" ? code : ((error as Error).message ?? String(error));
+      const why = typeof code === "string" ? code : error instanceof Error ? error.message : String(error);
       this.current = {
         up: false,
         verdict: refused ? `token refused: ${why}` : `Slack's Web API is not answering: ${why}`,

@@ -148,7 +148,7 @@ class AitronosConnector implements TargetConnector {
       const items = body.members ?? body.users ?? [];
       const found = items.find((m) => m.email?.toLowerCase() === email);
       if (found) return found;
-      const total = Number(body.total ?? body.total_users_count ?? 0);
+      const total = body.total ?? body.total_users_count ?? 0;
       skip += items.length;
       if (items.length === 0 || skip >= total) return null;
     }

@@ -21,7 +21,7 @@ const CONTROL = /[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u206
 export function createVendorTextScrubber(secrets: Iterable<string>): VendorTextScrubber {
   const redact = createRedactor(secrets);
   return (text, kind = "message") => {
-    const clean = redact(String(text)).replace(CONTROL, " ").replace(/ {2,}/g, " ").trim();
+    const clean = redact(text).replace(CONTROL, " ").replace(/ {2,}/g, " ").trim();
     const max = VENDOR_TEXT_LIMITS[kind];
     if (clean.length <= max) return clean;
     // Never cut inside a surrogate pair: half of one is not text.

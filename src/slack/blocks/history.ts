@@ -58,7 +58,8 @@ function packRows(rows: string[], maxBlocks: number): { blocks: KnownBlock[]; sh
   let shown = 0;
   for (const row of rows) {
     const last = sections.length - 1;
-    if (last >= 0 && sections[last]!.length + 2 + row.length <= LIMITS.sectionText) sections[last] += `\n\n${row}`;
+    if (last >= 0 && sections[last]!.length + 2 + row.length <= LIMITS.sectionText)
+      sections[last] = `${sections[last]!}\n\n${row}`;
     else if (sections.length < maxBlocks) sections.push(row);
     else break;
     shown++;
