@@ -1,8 +1,7 @@
 // Creates a new embedded database directory in a short-lived child process. Creating one runs
 // PostgreSQL's initdb (in WebAssembly), and the memory that takes stays with the process that ran
-// it for as long as it lives — a worker thread does not give it back either: measured, a process
-// that created its directory held about 330 MB with PGlite open, one that opened an existing
-// directory about 180 MB. A newcomer's first `npm start` should be as lean as every later one.
+// it for as long as it lives — a worker thread does not give it back either (README, "Memory",
+// has the figures). A newcomer's first `npm start` should be as lean as every later one.
 import { execFile } from "node:child_process";
 import { access } from "node:fs/promises";
 import { createRequire } from "node:module";

@@ -8,6 +8,7 @@
 // test/db/transient-errors.test.ts: a Prisma error code, the driver adapter's error kind or the
 // server's SQLSTATE in `meta.driverAdapterError.cause`, or node-postgres's own Error for a
 // connection that broke while a transaction held it.
+import { doublingDelay } from "../backoff.js";
 import { sleep } from "../clock.js";
 
 /** Prisma's codes for "could not reach / lost the server" and "write conflict or deadlock". */
@@ -84,13 +85,13 @@ export async function retryWhileTransient<T>(
   signal: AbortSignal,
   onRetry: (error: unknown) => void,
 ): Promise<T> {
-  for (let wait = 100; ; wait = Math.min(wait * 2, 2_000)) {
+  for (let tries = 1; ; tries++) {
     try {
       return await write();
     } catch (error) {
       if (!isTransientDatabaseError(error) || signal.aborted) throw error;
       onRetry(error);
-      await sleep(wait, signal);
+      await sleep(doublingDelay(tries, 100, 2_000), signal);
     }
   }
 }

@@ -5,7 +5,8 @@
 import { isTransientDatabaseError } from "../db/transient-errors.js";
 import type { MemberResult } from "../requests/store/work-queue.js";
 import { VendorError } from "../vendors/errors.js";
-import { formatWait, MAX_RETRY_AFTER_MS } from "./backoff.js";
+import { waitText } from "../requests/durations.js";
+import { MAX_RETRY_AFTER_MS } from "./backoff.js";
 
 export type AttemptResult =
   | { kind: "applied"; members: MemberResult[]; calls: number }
@@ -95,8 +96,8 @@ export function thrownFailure(error: unknown, count: AttemptCount): Setback & { 
 export function retryNote(detail: string, retryAfterMs: number | undefined): string {
   if (retryAfterMs === undefined) return detail;
   if (retryAfterMs > MAX_RETRY_AFTER_MS)
-    return `${detail} — the vendor asked to wait ${formatWait(retryAfterMs)}; rolegate waits at most ${formatWait(MAX_RETRY_AFTER_MS)}`;
-  return `${detail} — the vendor asked to wait ${formatWait(retryAfterMs)}`;
+    return `${detail} — the vendor asked to wait ${waitText(retryAfterMs)}; rolegate waits at most ${waitText(MAX_RETRY_AFTER_MS)}`;
+  return `${detail} — the vendor asked to wait ${waitText(retryAfterMs)}`;
 }
 
 function isAbort(error: unknown): boolean {

@@ -11,6 +11,7 @@
 // rolegate does by itself. Both are written through one conditional write (store/writes.ts) on
 // the status they were computed from, so two clicks or two processes can never both win.
 import type { Direction } from "./access-direction.js";
+import { windowText } from "./durations.js";
 import type { NoticeType } from "./notifier.js";
 import { STATUS_PHRASE, type Refusal, type RefusalCode } from "./refusals.js";
 import { isUnknownRole, type Approval, type AuditEventType, type RequestStatus, type RoleRequest } from "./types.js";
@@ -243,7 +244,7 @@ export function decide(state: LifecycleState, command: Command): Decision {
       if (command.now.getTime() - lastApproval > command.retryWindowMs) {
         return refused(
           "approval_stale",
-          `The approvals of this request are older than ${formatWindow(command.retryWindowMs)}, so they no longer count for a retry. The requester can file it again with /role.`,
+          `The approvals of this request are older than ${windowText(command.retryWindowMs)}, so they no longer count for a retry. The requester can file it again with /role.`,
         );
       }
       const approvals = countingApprovals(state, standing);
@@ -257,11 +258,6 @@ export function decide(state: LifecycleState, command: Command): Decision {
       return { ok: true, to: "APPROVED", event: "RETRIED" };
     }
   }
-}
-
-function formatWindow(ms: number): string {
-  const hours = ms / 3_600_000;
-  return Number.isInteger(hours) ? `${hours}h` : `${Math.round(ms / 60_000)} minutes`;
 }
 
 /**

@@ -15,6 +15,7 @@
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import type { Logger } from "../logger.js";
+import { doublingDelay } from "../backoff.js";
 import { isTransientDatabaseError, retryWhileTransient } from "../db/transient-errors.js";
 import { PollingLoop } from "../polling-loop.js";
 import type { Notifier } from "./notifier.js";
@@ -179,10 +180,7 @@ export class NoticeDispatcher {
       const giveUp =
         (permanent && tries >= PERMANENT_TRIES) ||
         Date.now() - notice.createdAt.getTime() > (this.deps.giveUpAfterMs ?? 86_400_000);
-      const retryInMs = Math.min(
-        this.deps.maxRetryMs ?? MAX_RETRY_MS,
-        (this.deps.firstRetryMs ?? 1_000) * 2 ** (tries - 1),
-      );
+      const retryInMs = doublingDelay(tries, this.deps.firstRetryMs ?? 1_000, this.deps.maxRetryMs ?? MAX_RETRY_MS);
       logger[giveUp ? "error" : "warn"](
         giveUp ? "gave up on a notice" : "could not deliver a notice; it will be tried again",
         {

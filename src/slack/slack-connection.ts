@@ -5,6 +5,7 @@
 // pause until it knows, then every minute. Slack's requests still reach rolegate during a Web
 // API outage, and each one is answered in words, never left to time out.
 import type { webApi } from "@slack/bolt";
+import { doublingDelay } from "../backoff.js";
 import type { Logger } from "../logger.js";
 
 export interface Installation {
@@ -51,12 +52,11 @@ export class SlackConnection {
   private current: SlackState = { up: false, verdict: "not asked yet", tokenRefused: false };
   private asking: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private retryMs: number;
+  /** auth.test's tries in a row that left the installation unknown. */
+  private unknownTries = 0;
   private stopped = false;
 
-  constructor(private readonly deps: SlackConnectionDeps) {
-    this.retryMs = deps.firstRetryMs ?? 1_000;
-  }
+  constructor(private readonly deps: SlackConnectionDeps) {}
 
   /** The installation the bot token belongs to; undefined until Slack has said. */
   installation(): Installation | undefined {
@@ -123,8 +123,9 @@ export class SlackConnection {
 
   private schedule(): void {
     if (this.stopped) return;
-    const wait = this.known ? (this.deps.checkEveryMs ?? 60_000) : this.retryMs;
-    if (!this.known) this.retryMs = Math.min(this.retryMs * 2, 30_000);
+    const wait = this.known
+      ? (this.deps.checkEveryMs ?? 60_000)
+      : doublingDelay(++this.unknownTries, this.deps.firstRetryMs ?? 1_000, 30_000);
     this.timer = setTimeout(() => void this.check().finally(() => this.schedule()), wait);
     this.timer.unref();
   }

@@ -3,23 +3,23 @@
 import type { webApi } from "@slack/bolt";
 import type { Clock } from "../clock.js";
 import type { SlackUserEmails } from "../requests/own-access.js";
+import { TtlCache } from "../ttl-cache.js";
 
 export class SlackUsers implements SlackUserEmails {
-  private readonly cache = new Map<string, { email: string | null; until: number }>();
+  private readonly emails: TtlCache<string, string | null>;
 
   constructor(
     private readonly client: { users: Pick<webApi.WebClient["users"], "info"> },
-    private readonly clock: Clock,
-    private readonly ttlMs = 10 * 60_000,
-  ) {}
+    clock: Clock,
+    ttlMs = 10 * 60_000,
+  ) {
+    this.emails = new TtlCache(ttlMs, () => clock().getTime());
+  }
 
-  async emailOf(userId: string): Promise<string | null> {
-    const now = this.clock().getTime();
-    const cached = this.cache.get(userId);
-    if (cached && cached.until > now) return cached.email;
-    const result = await this.client.users.info({ user: userId });
-    const email = result.user?.profile?.email ?? null;
-    this.cache.set(userId, { email, until: now + this.ttlMs });
-    return email;
+  emailOf(userId: string): Promise<string | null> {
+    return this.emails.get(userId, async () => {
+      const result = await this.client.users.info({ user: userId });
+      return result.user?.profile?.email ?? null;
+    });
   }
 }

@@ -4,23 +4,23 @@
 import type { webApi } from "@slack/bolt";
 import type { Clock } from "../clock.js";
 import type { UsergroupDirectory } from "../requests/approval-policy.js";
+import { TtlCache } from "../ttl-cache.js";
 
 export class SlackUsergroupDirectory implements UsergroupDirectory {
-  private readonly cache = new Map<string, { members: ReadonlySet<string>; until: number }>();
+  private readonly members: TtlCache<string, ReadonlySet<string>>;
 
   constructor(
     private readonly client: Pick<webApi.WebClient, "usergroups">,
-    private readonly clock: Clock,
-    private readonly ttlMs = 60_000,
-  ) {}
+    clock: Clock,
+    ttlMs = 60_000,
+  ) {
+    this.members = new TtlCache(ttlMs, () => clock().getTime());
+  }
 
-  async membersOf(usergroupId: string): Promise<ReadonlySet<string>> {
-    const now = this.clock().getTime();
-    const cached = this.cache.get(usergroupId);
-    if (cached && cached.until > now) return cached.members;
-    const result = await this.client.usergroups.users.list({ usergroup: usergroupId });
-    const members: ReadonlySet<string> = new Set(result.users ?? []);
-    this.cache.set(usergroupId, { members, until: now + this.ttlMs });
-    return members;
+  membersOf(usergroupId: string): Promise<ReadonlySet<string>> {
+    return this.members.get(usergroupId, async () => {
+      const result = await this.client.usergroups.users.list({ usergroup: usergroupId });
+      return new Set(result.users ?? []);
+    });
   }
 }

@@ -17,6 +17,7 @@ import type {
 import { signal } from "./connector-support.js";
 import { VendorError } from "./errors.js";
 import { VendorHttp } from "./http.js";
+import { TtlCache } from "../ttl-cache.js";
 import type { ConnectorContext } from "./registry.js";
 
 const ROLES_TTL_MS = 5 * 60_000;
@@ -37,8 +38,7 @@ const listing = <T>(item: z.ZodType<T>) =>
 
 class DevinConnector implements TargetConnector {
   private readonly http: VendorHttp;
-  private roles: Promise<VendorRole[]> | undefined;
-  private rolesReadAt = 0;
+  private readonly roles = new TtlCache<"org", VendorRole[]>(ROLES_TTL_MS);
 
   constructor(
     readonly target: Target,
@@ -54,22 +54,15 @@ class DevinConnector implements TargetConnector {
 
   /** The enterprise's org roles; enterprise-level roles cannot be given in an organization. */
   listRoles(options?: CallOptions): Promise<VendorRole[]> {
-    // Asked before every set or add and on lookups: keep the answer for a few minutes.
-    if (!this.roles || Date.now() - this.rolesReadAt > ROLES_TTL_MS) {
-      this.rolesReadAt = Date.now();
-      const reading = this.http
-        .call({ method: "GET", path: "/v2/enterprise/roles", ...signal(options) }, listing(DevinRole))
-        .then(({ body }) => {
-          const roles = Array.isArray(body) ? body : body.items;
-          return roles.filter((r) => r.role_type === "org").map((r) => ({ id: r.role_id, name: r.role_name }));
-        });
-      // A failed read is not remembered: the next call asks again.
-      reading.catch(() => {
-        if (this.roles === reading) this.roles = undefined;
-      });
-      this.roles = reading;
-    }
-    return this.roles;
+    // Asked before every set or add and on lookups: the answer is kept for a few minutes.
+    return this.roles.get("org", async () => {
+      const { body } = await this.http.call(
+        { method: "GET", path: "/v2/enterprise/roles", ...signal(options) },
+        listing(DevinRole),
+      );
+      const roles = Array.isArray(body) ? body : body.items;
+      return roles.filter((r) => r.role_type === "org").map((r) => ({ id: r.role_id, name: r.role_name }));
+    });
   }
 
   async checkAccess(options?: CallOptions): Promise<string> {

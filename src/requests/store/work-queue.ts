@@ -109,7 +109,7 @@ export class WorkQueue {
       const outcome = await this.prisma.$transaction(async (tx) => {
         // Three kinds of due row, each read through an index in its own order, so a claim costs
         // the same with ten thousand approved requests waiting as with one (one query over all
-        // of them sorted every due row: 18 ms a claim at 9,000): a lease that ran out (its
+        // of them sorted every due row, and grew with the queue): a lease that ran out (its
         // claimant died), then approved work by when it is due, then approved work with no time.
         // The first row nobody else holds is locked; once one is found the next kinds are not read.
         const [due] = await tx.$queryRaw<DueRow[]>`
