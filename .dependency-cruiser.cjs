@@ -7,12 +7,13 @@
 //   requests/store                                 the only code that reads and writes requests (Prisma)
 //   requests                                       the domain: filing, deciding, policy, notices
 //   executor, slack                                carrying out approved changes; talking to people
-//   rolegate.ts, start.ts, main.ts, metrics,       wiring and the process around it
+//   rolegate.ts, wire-requests.ts, start.ts,       wiring and the process around it
+//   main.ts, metrics,
 //   readiness.ts, doctor
 //
 // An import may point down, never up, and no two modules may import each other, however far
 // round. README.md ("How the code is wired") says why each rule is there.
-const COMPOSITION = "^src/(rolegate|start|main|readiness)\\.ts$";
+const COMPOSITION = "^src/(rolegate|wire-requests|start|main|readiness)\\.ts$";
 const above = (...dirs) => [...dirs.map((d) => `^src/${d}/`), COMPOSITION];
 
 module.exports = {

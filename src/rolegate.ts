@@ -7,21 +7,11 @@ import { webApi, type App } from "@slack/bolt";
 import type { Clock } from "./clock.js";
 import type { RolegateConfig } from "./config/file.js";
 import type { Database } from "./db/database.js";
-import { Executor } from "./executor/executor.js";
 import type { Logger } from "./logger.js";
 import type { Metrics } from "./metrics/metrics.js";
 import { ApprovalPolicy } from "./requests/approval-policy.js";
-import { Filing } from "./requests/filing.js";
-import { Housekeeping } from "./requests/housekeeping.js";
-import { ownAccessOf } from "./requests/own-access.js";
-import { NoticeDispatcher } from "./requests/notice-dispatcher.js";
-import { RequestService } from "./requests/request-service.js";
-import { RoleRefresh } from "./requests/role-refresh.js";
-import { Outbox } from "./requests/store/outbox.js";
 import { RequestRepo } from "./requests/store/request-repo.js";
 import { StoredHistory } from "./requests/store/request-history.js";
-import { Sweeps } from "./requests/store/sweeps.js";
-import { WorkQueue } from "./requests/store/work-queue.js";
 import { HomeViewers } from "./requests/store/home-viewers.js";
 import { HomeRefresher } from "./slack/home-refresher.js";
 import { registerListeners } from "./slack/listeners/index.js";
@@ -32,6 +22,7 @@ import { SlackNotifier } from "./slack/slack-notifier.js";
 import { SlackPacer } from "./slack/slack-pacer.js";
 import { SlackUsers } from "./slack/slack-users.js";
 import { SlackUsergroupDirectory } from "./slack/usergroup-directory.js";
+import { wireRequests, type Requests } from "./wire-requests.js";
 import type { ConnectorRegistry } from "./vendors/connector.js";
 import type { VendorTextScrubber } from "./vendors/vendor-text.js";
 
@@ -59,14 +50,9 @@ export interface RolegateParts {
   metrics?: Pick<Metrics, "decided" | "noticeFailed" | "noticeDeferred">;
 }
 
-export interface Rolegate {
-  filing: Filing;
-  service: RequestService;
+export interface Rolegate extends Requests {
   repo: RequestRepo;
   history: StoredHistory;
-  executor: Executor;
-  notices: NoticeDispatcher;
-  housekeeping: Housekeeping;
   home: HomeRefresher;
   /** Starts the background loops (the Bolt app is started by its owner). */
   start(): void;
@@ -78,7 +64,6 @@ export function wireRolegate(parts: RolegateParts): Rolegate {
   const { app, slack, database, config, connectors, clock, logger, metrics } = parts;
   const repo = new RequestRepo(database.prisma);
   const history = new StoredHistory(database.prisma);
-  const sweeps = new Sweeps(database.prisma);
   const policy = new ApprovalPolicy(config, new SlackUsergroupDirectory(slack, clock));
   const slackUsers = new SlackUsers(slack, clock);
   const home = new HomeRefresher({
@@ -91,81 +76,38 @@ export function wireRolegate(parts: RolegateParts): Rolegate {
     logger: logger.child({ component: "app-home" }),
     ...(parts.pollMs ? { pollMs: parts.pollMs } : {}),
   });
-  // The executor and the notice dispatcher are two loops: one changes roles, the other talks to
-  // Slack, and neither waits for the other. Notices have a Slack client of their own: Bolt's
-  // client answers a 429 by pausing every call it makes, so a burst of cards would hold up the
-  // forms and replies people are waiting on; this one hands the 429 to the pacer, and the outbox
-  // retries on its own.
+  // Notices have a Slack client of their own: Bolt's client answers a 429 by pausing every call
+  // it makes, so a burst of cards would hold up the forms and replies people are waiting on; this
+  // one hands the 429 to the pacer, and the outbox retries on its own.
   const noticeClient = new webApi.WebClient(slack.token, {
     ...slackClientOptions({ SLACK_API_URL: slack.slackApiUrl }, 0),
     rejectRateLimitedCalls: true,
     logger: boltLogger(logger),
   });
-  const pacer = new SlackPacer(parts.slackPostIntervalMs ?? 1_000);
-  const notices = new NoticeDispatcher({
-    outbox: new Outbox(database.prisma),
+  const notifier = new SlackNotifier({
+    client: noticeClient,
     repo,
-    notifier: new SlackNotifier({
-      client: noticeClient,
-      repo,
-      history,
-      policy,
-      config,
-      home,
-      pacer,
-      ownBotId: () => parts.installation()?.botId,
-    }),
-    logger: logger.child({ component: "notices" }),
-    claimMs: config.executor.lease,
-    ...(parts.pollMs ? { pollMs: parts.pollMs } : {}),
-    ...(parts.noticeRetryMs ? { firstRetryMs: parts.noticeRetryMs, maxRetryMs: parts.noticeRetryMs * 4 } : {}),
-    ...(metrics
-      ? {
-          noticeFailed: (type: string) => metrics.noticeFailed(type),
-          noticeDeferred: (type: string) => metrics.noticeDeferred(type),
-        }
-      : {}),
+    history,
+    policy,
+    config,
+    home,
+    pacer: new SlackPacer(parts.slackPostIntervalMs ?? 1_000),
+    ownBotId: () => parts.installation()?.botId,
   });
-  const noticesAvailable = () => notices.wake();
-  const executor = new Executor({
-    queue: new WorkQueue(database.prisma),
-    connectors,
-    noticesAvailable,
-    config: config.executor,
-    clock,
-    logger: logger.child({ component: "executor" }),
-    ...(parts.pollMs ? { pollMs: parts.pollMs } : {}),
-    ...(parts.scrub ? { scrub: parts.scrub } : {}),
-  });
-  const service = new RequestService({
+  const { filing, service, executor, notices, housekeeping } = wireRequests({
+    database,
     repo,
     policy,
-    ownAccess: (actor, request) => ownAccessOf(actor, request, { slackUsers, connectors }),
+    slackUsers,
+    notifier,
     config,
+    connectors,
     clock,
     logger,
-    workAvailable: () => executor.wake(),
-    noticesAvailable,
-    ...(metrics ? { decided: (command: string, outcome: string) => metrics.decided(command, outcome) } : {}),
-  });
-  const housekeeping = new Housekeeping({
-    sweeps,
-    roleRefresh: new RoleRefresh({ sweeps, connectors, noticesAvailable, clock, logger }),
-    config,
-    clock,
-    logger: logger.child({ component: "housekeeping" }),
-    noticesAvailable,
     ...(parts.pollMs ? { pollMs: parts.pollMs } : {}),
-  });
-  const filing = new Filing({
-    repo,
-    policy,
-    settling: service,
-    connectors,
-    config,
-    slackUsers,
-    clock,
-    noticesAvailable,
+    ...(parts.noticeRetryMs ? { noticeRetryMs: parts.noticeRetryMs } : {}),
+    ...(parts.scrub ? { scrub: parts.scrub } : {}),
+    ...(metrics ? { metrics } : {}),
   });
   registerListeners(app, {
     service,

@@ -6,16 +6,15 @@ import type { ExecutorConfig } from "../../src/config/file.js";
 import { Executor, type ExecutorDeps } from "../../src/executor/executor.js";
 import { ApprovalPolicy, type UsergroupDirectory } from "../../src/requests/approval-policy.js";
 import { SENT, type Delivery, type Notice, type Notifier } from "../../src/requests/notifier.js";
-import { ownAccessOf } from "../../src/requests/own-access.js";
 import { NoticeDispatcher } from "../../src/requests/notice-dispatcher.js";
-import { Outbox } from "../../src/requests/store/outbox.js";
 import { RequestRepo } from "../../src/requests/store/request-repo.js";
 import { WorkQueue } from "../../src/requests/store/work-queue.js";
 import { Housekeeping } from "../../src/requests/housekeeping.js";
+import { wireRequests } from "../../src/wire-requests.js";
 import { StoredHistory } from "../../src/requests/store/request-history.js";
 import { Sweeps } from "../../src/requests/store/sweeps.js";
 import { Filing, type FilingDeps, type ResolvedRequest } from "../../src/requests/filing.js";
-import { RequestService, type RequestServiceDeps } from "../../src/requests/request-service.js";
+import type { RequestService } from "../../src/requests/request-service.js";
 import type { RoleRequest } from "../../src/requests/types.js";
 import { TargetConnectors } from "../../src/vendors/registry.js";
 import { ManualClock } from "./clock.js";
@@ -145,22 +144,19 @@ export function buildWorld(database: TestDatabase): World {
   dolfin.addMember("usr_3", "cy@example.com", "owner");
   const factory = (target: { name: string }) => vendors.get(target.name)!;
   const connectors = new TargetConnectors(config, { dolfin: factory, devin: factory, sentry: factory }, TEST_ENV);
-  const notices = new NoticeDispatcher({
-    outbox: new Outbox(database.prisma),
-    repo,
-    notifier,
-    logger: quietLogger,
-    firstRetryMs: 200,
-  });
-  const serviceDeps: RequestServiceDeps = {
+  // The same wiring as the process (src/wire-requests.ts), with fakes for Slack and the vendors.
+  const { filing, service, notices, housekeeping } = wireRequests({
+    database,
     repo,
     policy,
-    ownAccess: (actor, request) => ownAccessOf(actor, request, { slackUsers, connectors }),
+    slackUsers,
+    notifier,
     config,
+    connectors,
     clock: clock.now,
     logger: quietLogger,
-  };
-  const service = new RequestService(serviceDeps);
+    noticeRetryMs: 200,
+  });
   const filingWith = (overrides: Partial<FilingDeps> = {}) =>
     new Filing({
       repo,
@@ -172,10 +168,8 @@ export function buildWorld(database: TestDatabase): World {
       clock: clock.now,
       ...overrides,
     });
-  const filing = filingWith();
   const history = new StoredHistory(database.prisma);
   const sweeps = new Sweeps(database.prisma);
-  const housekeeping = new Housekeeping({ sweeps, config, clock: clock.now, logger: quietLogger });
 
   const world: World = {
     config,
