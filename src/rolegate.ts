@@ -4,11 +4,6 @@
 // work flows back only through the callbacks handed in here: "work is due" wakes the executor,
 // "notices are waiting" wakes the dispatcher. No part is filled in after another was built.
 import { webApi, type App } from "@slack/bolt";
-import type { Clock } from "./clock.js";
-import type { RolegateConfig } from "./config/file.js";
-import type { Database } from "./db/database.js";
-import type { Logger } from "./logger.js";
-import type { Metrics } from "./metrics/metrics.js";
 import { ApprovalPolicy } from "./requests/approval-policy.js";
 import { RequestRepo } from "./requests/store/request-repo.js";
 import { StoredHistory } from "./requests/store/request-history.js";
@@ -22,32 +17,19 @@ import { SlackNotifier } from "./slack/slack-notifier.js";
 import { SlackPacer } from "./slack/slack-pacer.js";
 import { SlackUsers } from "./slack/slack-users.js";
 import { SlackUsergroupDirectory } from "./slack/usergroup-directory.js";
-import { wireRequests, type Requests } from "./wire-requests.js";
-import type { ConnectorRegistry } from "./vendors/connector.js";
-import type { VendorTextScrubber } from "./vendors/vendor-text.js";
+import { wireRequests, type Requests, type RequestsParts } from "./wire-requests.js";
 
-export interface RolegateParts {
+/** What wire-requests.ts needs, less what this builds (the store, the policy, the notifier), plus Slack. */
+export interface RolegateParts extends Omit<RequestsParts, "repo" | "policy" | "slackUsers" | "notifier"> {
   app: App;
   /** The bot's Web API client (slackClient in bolt-app.ts). */
   slack: webApi.WebClient;
   /** The installation Slack said the bot token belongs to; undefined until it has. */
   installation: () => Installation | undefined;
-  database: Pick<Database, "prisma">;
-  config: RolegateConfig;
-  connectors: ConnectorRegistry;
-  clock: Clock;
-  logger: Logger;
-  /** Executor and notice dispatcher poll interval; tests shorten it. */
-  pollMs?: number;
-  /** The notice dispatcher's first pause after Slack refused a notice; tests shorten it. */
-  noticeRetryMs?: number;
-  /** Scrubs what the executor stores of an attempt (main.ts passes one built from every secret). */
-  scrub?: VendorTextScrubber;
+  /** How long a form waits for the vendor before answering and going on in the background. */
   formBudgetMs?: number;
   /** Least time between two posts in one Slack channel (Slack's pace, 1 s); tests shorten it. */
   slackPostIntervalMs?: number;
-  /** Counts decisions and notices Slack did not take; absent: nothing is counted. */
-  metrics?: Pick<Metrics, "decided" | "noticeFailed" | "noticeDeferred">;
 }
 
 export interface Rolegate extends Requests {
@@ -108,6 +90,7 @@ export function wireRolegate(parts: RolegateParts): Rolegate {
     ...(parts.noticeRetryMs ? { noticeRetryMs: parts.noticeRetryMs } : {}),
     ...(parts.scrub ? { scrub: parts.scrub } : {}),
     ...(metrics ? { metrics } : {}),
+    ...(parts.noticesWaitMs ? { noticesWaitMs: parts.noticesWaitMs } : {}),
   });
   registerListeners(app, {
     service,

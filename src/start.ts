@@ -53,6 +53,8 @@ interface Tuning {
   /** How often Slack is asked again about the token, and the first pause while it does not answer. */
   slackCheckEveryMs?: number;
   slackFirstRetryMs?: number;
+  /** How long notices wait at most for an approval's vendor call (call-first.ts; 200 ms). */
+  noticesWaitMs?: number;
 }
 
 export interface RunningRolegate extends Rolegate {
@@ -123,6 +125,7 @@ async function startOnceSlackIsKnown(options: StartOptions, connection: SlackCon
     ...(tuning.pollMs ? { pollMs: tuning.pollMs } : {}),
     ...(tuning.noticeRetryMs ? { noticeRetryMs: tuning.noticeRetryMs } : {}),
     ...(tuning.formBudgetMs ? { formBudgetMs: tuning.formBudgetMs } : {}),
+    ...(tuning.noticesWaitMs ? { noticesWaitMs: tuning.noticesWaitMs } : {}),
   });
   await app.start();
   rolegate.start();

@@ -5,6 +5,7 @@
 import type { Clock } from "./clock.js";
 import type { RolegateConfig } from "./config/file.js";
 import type { Database } from "./db/database.js";
+import { CallFirst } from "./executor/call-first.js";
 import { Executor } from "./executor/executor.js";
 import type { Logger } from "./logger.js";
 import type { Metrics } from "./metrics/metrics.js";
@@ -41,6 +42,11 @@ export interface RequestsParts {
   scrub?: VendorTextScrubber;
   /** Counts decisions and notices Slack did not take; absent: nothing is counted. */
   metrics?: Pick<Metrics, "decided" | "noticeFailed" | "noticeDeferred">;
+  /**
+   * How long notices wait at most for the vendor call a decision set off (200 ms); tests that
+   * share a busy machine lengthen it, so the order they check does not hang on the cap.
+   */
+  noticesWaitMs?: number;
 }
 
 export interface Requests {
@@ -54,11 +60,14 @@ export interface Requests {
 export function wireRequests(parts: RequestsParts): Requests {
   const { database, repo, policy, slackUsers, config, connectors, clock, logger, metrics } = parts;
   // The executor and the notice dispatcher are two loops: one changes roles, the other tells
-  // people, and neither waits for the other. Each commit that queued a notice wakes the second.
+  // people. Each commit that queued a notice wakes the second; the one thing it waits for is the
+  // vendor call an approval just set off (call-first.ts).
+  const callFirst = new CallFirst(parts.noticesWaitMs ?? 200);
   const notices = new NoticeDispatcher({
     outbox: new Outbox(database.prisma),
     repo,
     notifier: parts.notifier,
+    callsFirst: () => callFirst.clear(),
     logger: logger.child({ component: "notices" }),
     claimMs: config.executor.lease,
     ...(parts.pollMs ? { pollMs: parts.pollMs } : {}),
@@ -75,6 +84,7 @@ export function wireRequests(parts: RequestsParts): Requests {
     queue: new WorkQueue(database.prisma),
     connectors,
     noticesAvailable,
+    callFirst,
     config: config.executor,
     clock,
     logger: logger.child({ component: "executor" }),

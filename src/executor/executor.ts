@@ -38,6 +38,7 @@ import type { ClaimedJob, MemberResult, WorkQueue } from "../requests/store/work
 import { PollingLoop } from "../polling-loop.js";
 import { LeaseKeeper, LeaseLost } from "./lease-keeper.js";
 import { isTransientDatabaseError, retryWhileTransient } from "../db/transient-errors.js";
+import type { CallFirst } from "./call-first.js";
 
 export interface ExecutorDeps {
   queue: Pick<
@@ -66,11 +67,17 @@ export interface ExecutorDeps {
    */
   scrub?: VendorTextScrubber;
   random?: () => number;
+  /** Told when work was given out and when a run's vendor call is under way (call-first.ts). */
+  callFirst?: Pick<CallFirst, "open" | "started" | "close">;
 }
 
 export class Executor {
   readonly owner: string;
   private readonly loop: PollingLoop;
+  /** Runs so far, numbered for callFirst: the run a wake is about is one that begins after it. */
+  private runs = 0;
+  /** Requests being carried out: while there are any, the executor is busy. */
+  private underWay = 0;
 
   constructor(private readonly deps: ExecutorDeps) {
     this.owner = deps.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
@@ -84,33 +91,50 @@ export class Executor {
   /** Stops taking work; an attempt under way finishes (or its lease is released by its end). */
   async stop(): Promise<void> {
     await this.loop.stop();
+    this.deps.callFirst?.close();
   }
 
-  /** Work may be waiting (an approval, a grant ended early): stop sleeping now. */
+  /**
+   * Work may be waiting (an approval, a grant ended early): stop sleeping now. An idle
+   * executor's next call goes first (call-first.ts); a busy one's does not.
+   */
   wake(): void {
+    if (this.loop.isRunning && this.underWay === 0) {
+      const before = this.runs; // a run already under way claimed before this work was there
+      this.deps.callFirst?.open((run) => run > before);
+    }
     this.loop.wake();
   }
 
   /** Claims and carries out one due request; false when none was due. */
   async runOnce(): Promise<boolean> {
-    const { queue, clock, config } = this.deps;
-    const job = await queue.claimNext(this.owner, clock(), { leaseMs: config.lease, maxAttempts: config.maxAttempts });
-    this.deps.noticesAvailable?.(); // the claim's notice, or a give-up's
-    if (!job) return false;
-    await this.carry(job);
-    return true;
+    const run = ++this.runs;
+    try {
+      const { queue, clock, config } = this.deps;
+      const job = await queue.claimNext(this.owner, clock(), {
+        leaseMs: config.lease,
+        maxAttempts: config.maxAttempts,
+      });
+      this.deps.noticesAvailable?.(); // the claim's notice, or a give-up's
+      if (!job) return false;
+      await this.carry(job, run);
+      return true;
+    } finally {
+      this.deps.callFirst?.started(run); // ended, with or without a call: notices go on
+    }
   }
 
   /** Carries out a claimed request, under its lease, and records how it ended. */
-  private async carry(job: ClaimedJob): Promise<void> {
+  private async carry(job: ClaimedJob, run: number): Promise<void> {
     const { queue, config } = this.deps;
     const log = this.deps.logger.child({ request: job.request.id, attempt: job.attempt });
     if (job.takenOverFrom)
       log.warn("took over a request whose executor stopped renewing its lease", { from: job.takenOverFrom });
+    this.underWay++;
     const lease = new LeaseKeeper(queue, job, config.lease);
     lease.start();
     try {
-      const result = await this.attempt(job, lease).then(
+      const result = await this.attempt(job, lease, run).then(
         // A setback met after the lease was lost is the new holder's to find and record.
         (ended) => (ended.kind !== "applied" && lease.signal.aborted ? { kind: "lease_lost" as const } : ended),
         (error: unknown) => this.classify(error, job, lease, log),
@@ -118,6 +142,7 @@ export class Executor {
       await this.record(job, result, lease, log);
     } finally {
       lease.stop();
+      this.underWay--;
     }
   }
 
@@ -125,7 +150,7 @@ export class Executor {
    * One attempt: re-read, check, call. Every expected ending is returned as a value; what is
    * thrown (a read that failed, the lease lost, the database away) is classify()'s to judge.
    */
-  private async attempt(job: ClaimedJob, lease: LeaseKeeper): Promise<AttemptResult> {
+  private async attempt(job: ClaimedJob, lease: LeaseKeeper, run: number): Promise<AttemptResult> {
     const { request } = job;
     const connectors: TargetConnector[] = [];
     for (const name of targetsOf(request)) {
@@ -223,6 +248,7 @@ export class Executor {
       // What earlier attempts did is recorded even so: a time-bound grant's reverts hang on it.
       return failed(`rolegate gave up after ${maxAttempts} attempts; nothing was changed in the last one.`, done);
     }
+    this.deps.callFirst?.started(run); // the call is on its way: notices may go now
     try {
       if (request.kind === "SET_ROLE") {
         await primary.setRole(

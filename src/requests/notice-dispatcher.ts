@@ -38,6 +38,8 @@ export interface NoticeDispatcherDeps {
   noticeFailed?: (type: string) => void;
   /** Told of each notice that stepped aside for Slack's pace (the metrics). */
   noticeDeferred?: (type: string) => void;
+  /** Resolves when what goes before notices is on its way: an approval's vendor call (call-first.ts). */
+  callsFirst?: () => Promise<void>;
   /** How long a claim holds a notice, renewed while its batch runs: the executor's lease. */
   claimMs?: number;
 }
@@ -95,9 +97,14 @@ export class NoticeDispatcher {
   }
 
   private async deliverBatch(): Promise<{ tried: number; slackFailed: boolean }> {
+    // Once a batch, not before every notice: under a steady stream of approvals the executor is
+    // woken all the time, and the outbox would fall ever further behind. Again after the claim:
+    // a decision committed while it ran has its notice in this batch.
+    await this.deps.callsFirst?.();
     const { outbox } = this.deps;
     const due = await outbox.claimDue(this.owner, BATCH, this.claimMs);
     if (due.length === 0) return { tried: 0, slackFailed: false };
+    await this.deps.callsFirst?.();
     // Notices not yet tried: given back untried when the batch ends early. The one being tried
     // is not: it may have reached Slack, and stays claimed (its claim counted) until recorded.
     const untried = new Set(due.map((n) => n.id));

@@ -55,6 +55,8 @@ export interface HarnessOptions {
    * several DMs within a second, and pacing them would only slow the suite.
    */
   slackPostIntervalMs?: number;
+  /** How long notices wait at most for a decision's vendor call (production: 200 ms). */
+  noticesWaitMs?: number;
 }
 
 export interface HttpReply {
@@ -158,6 +160,7 @@ export class SlackHarness {
         slackRetries: 0, // a test wants Slack's first answer, not a backed-off retry
         slackCheckEveryMs: 100, // production: a minute, so a test sees a change at once
         slackFirstRetryMs: 50,
+        ...(this.options.noticesWaitMs ? { noticesWaitMs: this.options.noticesWaitMs } : {}),
       },
     });
   }
