@@ -37,8 +37,6 @@ export interface FilingInput {
   durationSeconds?: number | null;
   reason: string;
   requesterId: string;
-  /** A take-back: the failed revert whose member it puts back in the pre-grant role. */
-  takesBack?: string;
 }
 
 export interface FilingDeps {
@@ -60,7 +58,12 @@ export class Filing {
   constructor(private readonly deps: FilingDeps) {}
 
   /** Files a request as a person asked for it: a command, the form, or a take-back. */
-  async file(input: FilingInput): Promise<Result<RoleRequest>> {
+  file(input: FilingInput): Promise<Result<RoleRequest>> {
+    return this.fileAsTyped(input);
+  }
+
+  /** `takesBack`: only takeBack() names one, once it has checked who is asking. */
+  private async fileAsTyped(input: FilingInput, takesBack?: string): Promise<Result<RoleRequest>> {
     const shape = checkShape(
       {
         kind: input.kind,
@@ -171,7 +174,7 @@ export class Filing {
         durationSeconds: input.durationSeconds ?? null,
         reason: input.reason,
         requesterId: input.requesterId,
-        ...(input.takesBack ? { takesBack: input.takesBack } : {}),
+        ...(takesBack ? { takesBack } : {}),
         members: found.map((f) =>
           memberRecord(
             f.lookup,
@@ -194,24 +197,26 @@ export class Filing {
     if (refusal) return { ok: false, refusal };
     const revert = (await this.deps.repo.find(revertId))!;
     const member = revert.members[0]!;
-    return this.file({
-      kind: "SET_ROLE",
-      targets: [revert.target],
-      members: [
-        member.email
-          ? { kind: "email", email: member.email }
-          : { kind: "vendor_id", id: member.vendorUserId ?? member.ref },
-      ],
-      role: revert.requestedRole.id,
-      teamRoles: revert.teamRoles,
-      reason:
-        `Take back what ${revert.revertOf} granted: its revert ${revert.id} failed (${revert.failureDetail ?? "no detail"})`.slice(
-          0,
-          1_000,
-        ),
-      requesterId: actor,
-      takesBack: revert.id,
-    });
+    return this.fileAsTyped(
+      {
+        kind: "SET_ROLE",
+        targets: [revert.target],
+        members: [
+          member.email
+            ? { kind: "email", email: member.email }
+            : { kind: "vendor_id", id: member.vendorUserId ?? member.ref },
+        ],
+        role: revert.requestedRole.id,
+        teamRoles: revert.teamRoles,
+        reason:
+          `Take back what ${revert.revertOf} granted: its revert ${revert.id} failed (${revert.failureDetail ?? "no detail"})`.slice(
+            0,
+            1_000,
+          ),
+        requesterId: actor,
+      },
+      revert.id,
+    );
   }
 
   /**
@@ -275,6 +280,11 @@ export class Filing {
     );
     if (!shape.ok) return shape;
     const targets = shape.value;
+    // A take-back only by whom may settle its failed revert (takeBack() asks before its lookups).
+    const settling = input.takesBack
+      ? await this.deps.settling.resolveRefusal(input.takesBack, input.requesterId)
+      : null;
+    if (settling) return { ok: false, refusal: settling };
     const refusal =
       (await this.limitRefusal(input.requesterId)) ??
       (await this.requesterRefusal(input.requesterId, targets)) ??

@@ -125,3 +125,23 @@ describe("settling a revert that failed", () => {
     expect(await unsettled()).toBe(0);
   });
 });
+
+describe("a take-back filed with its members already read", () => {
+  it("is refused to whoever may not settle the revert, as the Take back button is: never filed on the side", async () => {
+    const { id } = await failedRevert();
+    const takeBackBy = (requesterId: string) =>
+      t.world.filing.record({
+        kind: "SET_ROLE",
+        target: "dolfin-acme",
+        requestedRole: { id: "member", name: "Member" },
+        reason: "take it back",
+        requesterId,
+        takesBack: id,
+        members: [{ ref: "ada@example.com", email: "ada@example.com", vendorUserId: "usr_1", roleWhenFiled: "Owner" }],
+      });
+    expect(await takeBackBy(OUTSIDER)).toMatchObject({ ok: false, refusal: { code: "not_approver" } });
+    t.world.slackUsers.emails.set(SECOND_APPROVER, "ada@example.com");
+    expect(await takeBackBy(SECOND_APPROVER)).toMatchObject({ ok: false, refusal: { code: "own_access" } });
+    expect(await t.world.history.list({ kind: "all" }, 10, "anyone")).toHaveLength(1); // the grant only
+  });
+});
