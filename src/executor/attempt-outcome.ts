@@ -4,9 +4,9 @@
 // executor records what these functions decide.
 import { isTransientDatabaseError } from "../db/transient-errors.js";
 import type { MemberResult } from "../requests/store/work-queue.js";
-import { VendorError } from "../vendors/errors.js";
+import { isAbort, VendorError } from "../vendors/errors.js";
 import { waitText } from "../requests/durations.js";
-import { MAX_RETRY_AFTER_MS } from "./backoff.js";
+import { MAX_RETRY_AFTER_MS } from "./retry-delay.js";
 
 export type AttemptResult =
   | { kind: "applied"; members: MemberResult[]; calls: number }
@@ -98,8 +98,4 @@ export function retryNote(detail: string, retryAfterMs: number | undefined): str
   if (retryAfterMs > MAX_RETRY_AFTER_MS)
     return `${detail} — the vendor asked to wait ${waitText(retryAfterMs)}; rolegate waits at most ${waitText(MAX_RETRY_AFTER_MS)}`;
   return `${detail} — the vendor asked to wait ${waitText(retryAfterMs)}`;
-}
-
-function isAbort(error: unknown): boolean {
-  return error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError");
 }

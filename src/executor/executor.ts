@@ -32,7 +32,7 @@ import type { ConnectorRegistry, MemberLookup, TargetConnector } from "../vendor
 import { VendorError } from "../vendors/errors.js";
 import type { VendorTextScrubber } from "../vendors/vendor-text.js";
 import { failed, retryNote, thrownFailure, vendorFailure, type AttemptResult } from "./attempt-outcome.js";
-import { retryDelayMs } from "./backoff.js";
+import { retryDelayMs } from "./retry-delay.js";
 import { changedEarlier, inPlace, movedSinceFiling } from "./drift.js";
 import type { ClaimedJob, MemberResult, WorkQueue } from "../requests/store/work-queue.js";
 import { PollingLoop } from "../polling-loop.js";

@@ -10,7 +10,7 @@
 import type { Clock } from "../clock.js";
 import type { RolegateConfig, Target } from "../config/file.js";
 import type { ConnectorRegistry, MemberLookup, VendorMember, VendorRole } from "../vendors/connector.js";
-import { VendorError } from "../vendors/errors.js";
+import { describeVendorFailure } from "../vendors/errors.js";
 import { traitsOf } from "../vendors/traits.js";
 import type { ApprovalPolicy } from "./approval-policy.js";
 import { unknownRoleKeys } from "./approval-policy.js";
@@ -92,7 +92,7 @@ export class Filing {
     } catch (error) {
       return refuse(
         "vendor_unavailable",
-        `rolegate could not read the roles of ${first}: ${describe(error)}. Nothing was filed; try again in a minute.`,
+        `rolegate could not read the roles of ${first}: ${describeVendorFailure(error)}. Nothing was filed; try again in a minute.`,
         "role",
       );
     }
@@ -141,7 +141,7 @@ export class Filing {
             try {
               return { member: await connector.findMember(lookup, { signal: signal() }) };
             } catch (error) {
-              return { failure: describe(error) };
+              return { failure: describeVendorFailure(error) };
             }
           }),
         ),
@@ -433,13 +433,6 @@ function memberRecord(lookup: MemberLookup, readings: Reading[], targets: string
     roleWhenFiled: roleText(readings[0]!),
     extraRolesWhenFiled: Object.fromEntries(targets.slice(1).map((target, i) => [target, roleText(readings[i + 1]!)])),
   };
-}
-
-function describe(error: unknown): string {
-  if (error instanceof VendorError) return error.describe();
-  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError"))
-    return "the vendor did not answer in time";
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** What rolegate.yml's policy says against a role for this long (grant-policy.ts), or null. */

@@ -65,3 +65,15 @@ export class VendorError extends Error {
     return refs.length > 0 ? `${this.message} (${refs.join(", ")})` : this.message;
   }
 }
+
+/** Our own caller gave up on the call: its AbortSignal fired, or its timeout ran out. */
+export function isAbort(error: unknown): boolean {
+  return error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError");
+}
+
+/** One line for people about a vendor call that failed: the vendor's words, a timeout, or the error's message. */
+export function describeVendorFailure(error: unknown): string {
+  if (error instanceof VendorError) return error.describe();
+  if (isAbort(error)) return "the vendor did not answer in time";
+  return error instanceof Error ? error.message : String(error);
+}

@@ -10,7 +10,7 @@ import type {
   VendorMember,
   VendorRole,
 } from "./connector.js";
-import { VendorError } from "./errors.js";
+import { isAbort, VendorError } from "./errors.js";
 
 export type CallObserver = (vendor: string, operation: string, outcome: string, seconds: number) => void;
 
@@ -64,6 +64,6 @@ export class MeteredConnector implements TargetConnector {
 
 function outcomeOf(error: unknown): string {
   if (error instanceof VendorError) return error.kind;
-  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) return "timeout";
+  if (isAbort(error)) return "timeout";
   return "error";
 }

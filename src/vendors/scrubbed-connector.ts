@@ -11,7 +11,7 @@ import type {
   VendorMember,
   VendorRole,
 } from "./connector.js";
-import { VendorError } from "./errors.js";
+import { isAbort, VendorError } from "./errors.js";
 import type { VendorTextScrubber } from "./vendor-text.js";
 
 export class ScrubbedConnector implements TargetConnector {
@@ -87,7 +87,7 @@ export class ScrubbedConnector implements TargetConnector {
     if (error instanceof VendorError) return error.scrubbed(this.scrub);
     // An abort keeps its name (callers tell a timeout by it); other errors may quote a URL or
     // header a library was handed, so their message is scrubbed too.
-    if (error instanceof Error && error.name !== "AbortError" && error.name !== "TimeoutError") {
+    if (error instanceof Error && !isAbort(error)) {
       const clean = new Error(this.scrub(error.message));
       clean.name = error.name;
       return clean;

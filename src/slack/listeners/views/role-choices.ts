@@ -1,6 +1,6 @@
 // The roles a target offers, read from its vendor for the request form and /role targets.
 import type { RoleChoices } from "../../blocks/forms.js";
-import { VendorError } from "../../../vendors/errors.js";
+import { describeVendorFailure } from "../../../vendors/errors.js";
 import type { ListenerDeps } from "../deps.js";
 
 export async function loadRoleChoices(
@@ -13,9 +13,6 @@ export async function loadRoleChoices(
     return { roles };
   } catch (error) {
     deps.logger.warn("could not list a target's roles", { target, error });
-    if (error instanceof VendorError) return { error: error.describe() };
-    if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError"))
-      return { error: "the vendor did not answer in time" };
-    return { error: error instanceof Error ? error.message : String(error) };
+    return { error: describeVendorFailure(error) };
   }
 }

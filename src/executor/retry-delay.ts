@@ -1,5 +1,6 @@
-// When to try a transiently failed vendor call again: exponential backoff with jitter, so a
-// vendor recovering from an outage is not hit by every rolegate process in the same second —
+// When the executor tries a transiently failed vendor call again: the doubling pause of
+// src/backoff.ts with jitter on top, so a vendor recovering from an outage is not hit by every
+// rolegate process in the same second —
 // but never sooner than the vendor itself asked (Retry-After, rate-limit reset), up to a cap: a
 // vendor asking for a day's wait would otherwise hold an approved change for a day unnoticed.
 import { doublingDelay } from "../backoff.js";
