@@ -13,7 +13,7 @@ import type {
   VendorMember,
   VendorRole,
 } from "./connector.js";
-import { changeEachMember, signal } from "./connector-support.js";
+import { changeEachMember, LISTING_PATIENCE_MS, MAX_PAGES, signal, unexpected } from "./connector-support.js";
 import { VendorError } from "./errors.js";
 import { parseResetDuration, VendorHttp } from "./http.js";
 import type { ConnectorContext } from "./registry.js";
@@ -153,6 +153,32 @@ class AitronosConnector implements TargetConnector {
       if (items.length === 0 || skip >= total) return null;
     }
     return null;
+  }
+
+  /** The member search with no term, 100 at a time, until the total (in either shape) is read. */
+  async *listMembers(options?: CallOptions): AsyncGenerator<VendorMember[]> {
+    let skip = 0;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const { body } = await this.http.call(
+        {
+          method: "POST",
+          path: `/v1/organizations/${this.org}/users`,
+          body: { skip, take: PAGE },
+          read: true,
+          patienceMs: LISTING_PATIENCE_MS,
+          ...signal(options),
+        },
+        MemberSearch,
+      );
+      const items = body.members ?? body.users ?? [];
+      yield items;
+      skip += items.length;
+      const total = body.total ?? body.total_users_count;
+      // Without a total, a short page is the last one.
+      const more = typeof total === "number" ? skip < total : items.length === PAGE;
+      if (!more || items.length === 0) return;
+    }
+    throw unexpected(`the member list had not ended after ${MAX_PAGES} pages`);
   }
 
   async setRole(change: RoleChange, options?: CallOptions): Promise<void> {

@@ -14,6 +14,12 @@ export function signal(options?: CallOptions): { signal?: AbortSignal } {
   return options?.signal ? { signal: options.signal } : {};
 }
 
+/** How long a listing's page waits for a rate limit to lift before the listing stops. */
+export const LISTING_PATIENCE_MS = 60_000;
+
+/** Pages of a listing end here however the vendor answers: a cursor that never ends is a fault. */
+export const MAX_PAGES = 10_000;
+
 /**
  * Changes members one call at a time, for vendors without a bulk call. Every member is checked
  * against the vendor's rules first (`check`), before the first write: a request one of whose

@@ -18,7 +18,7 @@ export interface VendorMember {
   email: string | null;
   /** The member's role in this target's organization. */
   role: VendorRole;
-  /** Sentry only: the member's team roles. */
+  /** Sentry only: the member's team roles (absent when the vendor's answer did not say). */
   teamRoles?: TeamRole[];
 }
 
@@ -55,6 +55,13 @@ export interface TargetConnector {
    * with a request's member ids: "not a member of this organization" is not "not this person".
    */
   personIdOf(email: string, options?: CallOptions): Promise<string | null>;
+  /**
+   * Every member of this target's organization, a page at a time as the vendor lists them, at
+   * the largest page the vendor allows. Waits out a rate limit's Retry-After (a minute at most);
+   * a page that cannot be read throws, and the pages yielded before it stand: the caller knows
+   * the listing is incomplete and where it stopped.
+   */
+  listMembers(options?: CallOptions): AsyncGenerator<VendorMember[]>;
   /** Sets an absolute role: repeating the same change leaves the same state. */
   setRole(change: RoleChange, options?: CallOptions): Promise<void>;
   /** Adds members (or overwrites their role) in one or more organizations. */

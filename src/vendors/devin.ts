@@ -14,7 +14,7 @@ import type {
   VendorMember,
   VendorRole,
 } from "./connector.js";
-import { signal } from "./connector-support.js";
+import { LISTING_PATIENCE_MS, MAX_PAGES, signal, unexpected } from "./connector-support.js";
 import { VendorError } from "./errors.js";
 import { VendorHttp } from "./http.js";
 import { TtlCache } from "../ttl-cache.js";
@@ -28,6 +28,22 @@ const DevinUser = z.object({ user_id: z.string(), email: z.string().nullish() })
 type DevinUser = z.infer<typeof DevinUser>;
 
 const DevinMembership = z.object({ org_id: z.string(), org_role: z.string(), org_role_name: z.string().nullish() });
+
+/** A member of an organization, as its members list shows them. */
+const DevinOrgMember = z.object({
+  user_id: z.string(),
+  email: z.string().nullish(),
+  org_role: z.string(),
+  org_role_name: z.string().nullish(),
+});
+
+/** GET …/organizations/{org}/members: a page by skip and limit (at most 200). */
+const OrgMembersPage = z.object({
+  items: z.array(DevinOrgMember),
+  total: z.number().nullish(),
+  has_more: z.boolean().nullish(),
+});
+const ORG_MEMBERS_PAGE = 200;
 
 /** A listing: a page with a cursor, or (older deployments) the bare array. */
 const listing = <T>(item: z.ZodType<T>) =>
@@ -89,6 +105,35 @@ class DevinConnector implements TargetConnector {
     const roles = await this.listRoles(options).catch(() => []);
     const name = here.org_role_name ?? roles.find((r) => r.id === here.org_role)?.name ?? here.org_role;
     return { vendorUserId: user.user_id, email: user.email ?? null, role: { id: here.org_role, name } };
+  }
+
+  /** The organization's members, 200 at a time by skip and limit, until has_more (or the total) says done. */
+  async *listMembers(options?: CallOptions): AsyncGenerator<VendorMember[]> {
+    let names: Map<string, string> | undefined;
+    let skip = 0;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const { body } = await this.http.call(
+        {
+          method: "GET",
+          path: `/v2/enterprise/organizations/${encodeURIComponent(this.target.organization)}/members`,
+          query: { skip, limit: ORG_MEMBERS_PAGE },
+          patienceMs: LISTING_PATIENCE_MS,
+          ...signal(options),
+        },
+        OrgMembersPage,
+      );
+      if (body.items.some((m) => !m.org_role_name))
+        names ??= new Map((await this.listRoles(options)).map((r) => [r.id, r.name]));
+      yield body.items.map((m) => ({
+        vendorUserId: m.user_id,
+        email: m.email ?? null,
+        role: { id: m.org_role, name: m.org_role_name ?? names?.get(m.org_role) ?? m.org_role },
+      }));
+      skip += body.items.length;
+      const more = body.has_more ?? (typeof body.total === "number" && skip < body.total);
+      if (!more || body.items.length === 0) return;
+    }
+    throw unexpected(`the members list had not ended after ${MAX_PAGES} pages`);
   }
 
   async setRole(change: RoleChange, options?: CallOptions): Promise<void> {

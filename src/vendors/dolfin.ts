@@ -13,7 +13,7 @@ import type {
   VendorRole,
 } from "./connector.js";
 import { VendorError } from "./errors.js";
-import { changeEachMember, signal } from "./connector-support.js";
+import { changeEachMember, LISTING_PATIENCE_MS, MAX_PAGES, signal, unexpected } from "./connector-support.js";
 import { VendorHttp } from "./http.js";
 import type { ConnectorContext } from "./registry.js";
 
@@ -23,8 +23,16 @@ const DOLFIN_ROLES: VendorRole[] = [
   { id: "Owner", name: "Owner" },
 ];
 
-/** The item shape is not documented; expect {id, email, name, role} and refuse anything else. */
-const DolfinUser = z.object({ id: z.string(), email: z.string(), name: z.string().nullish(), role: z.string() });
+/**
+ * The item shape is not documented; expect {id, email, name, role} and refuse anything else. A
+ * user with no email (an account whose email was removed) is still a user holding a role.
+ */
+const DolfinUser = z.object({
+  id: z.string(),
+  email: z.string().nullish(),
+  name: z.string().nullish(),
+  role: z.string(),
+});
 type DolfinUser = z.infer<typeof DolfinUser>;
 
 /** GET /organisations/{id}/users: a page of users and the cursor of the next. */
@@ -79,7 +87,7 @@ class DolfinConnector implements TargetConnector {
     if (!vendorUserId) {
       if (!email) return null;
       for await (const user of this.users(email, options))
-        if (user.email.toLowerCase() === email.toLowerCase()) return toMember(user);
+        if (user.email?.toLowerCase() === email.toLowerCase()) return toMember(user);
       return null;
     }
     // Dolfin has no read by id, and listing every user costs a call per page: ask by the email
@@ -88,6 +96,10 @@ class DolfinConnector implements TargetConnector {
     if (email) for await (const user of this.users(email, options)) if (user.id === vendorUserId) return toMember(user);
     for await (const user of this.users(undefined, options)) if (user.id === vendorUserId) return toMember(user);
     return null;
+  }
+
+  async *listMembers(options?: CallOptions): AsyncGenerator<VendorMember[]> {
+    for await (const page of this.pages(undefined, options, LISTING_PATIENCE_MS)) yield page.map(toMember);
   }
 
   async setRole(change: RoleChange, options?: CallOptions): Promise<void> {
@@ -144,21 +156,31 @@ class DolfinConnector implements TargetConnector {
 
   /** Every user of the organisation (or those matching an email), following the cursor. */
   private async *users(email: string | undefined, options?: CallOptions): AsyncGenerator<DolfinUser> {
+    for await (const page of this.pages(email, options)) yield* page;
+  }
+
+  private async *pages(
+    email: string | undefined,
+    options?: CallOptions,
+    patienceMs?: number,
+  ): AsyncGenerator<DolfinUser[]> {
     let cursor: string | undefined;
-    for (let page = 0; page < 1_000; page++) {
+    for (let page = 0; page < MAX_PAGES; page++) {
       const { body } = await this.http.call(
         {
           method: "GET",
           path: `/organisations/${encodeURIComponent(this.target.organization)}/users`,
           query: { Email: email, Limit: PAGE_SIZE, Cursor: cursor },
+          ...(patienceMs ? { patienceMs } : {}),
           ...signal(options),
         },
         DolfinPage,
       );
-      yield* body.data;
+      yield body.data;
       if (!body.hasMore || !body.nextCursor) return;
       cursor = body.nextCursor;
     }
+    throw unexpected(`the users list had not ended after ${MAX_PAGES} pages`);
   }
 }
 
@@ -167,7 +189,7 @@ function toMember(user: DolfinUser): VendorMember {
     id: user.role,
     name: user.role,
   };
-  return { vendorUserId: user.id, email: user.email, role };
+  return { vendorUserId: user.id, email: user.email ?? null, role };
 }
 
 /** RFC 9457 problem details; Dolfin puts its code (User.LastOwner …) in title or type. */

@@ -37,6 +37,11 @@ export interface CallSpec {
   body?: unknown;
   /** A POST that only reads (a search) may be retried like a GET. */
   read?: boolean;
+  /**
+   * The longest a read may wait for a rate limit to lift (Retry-After or the vendor's reset)
+   * before it fails; 2 s unless said. A background listing is patient; a person waiting is not.
+   */
+  patienceMs?: number;
   signal?: AbortSignal;
 }
 
@@ -88,6 +93,7 @@ export class VendorHttp {
   private async withReadRetries(spec: CallSpec): Promise<HttpAnswer> {
     const isRead = spec.method === "GET" || spec.read === true;
     const tries = isRead ? 1 + (this.options.readRetries ?? 2) : 1;
+    const patienceMs = spec.patienceMs ?? 2_000;
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.once(spec);
@@ -96,7 +102,7 @@ export class VendorHttp {
           attempt < tries &&
           error instanceof VendorError &&
           error.transient &&
-          (error.retryAfterMs ?? 0) <= 2_000 &&
+          (error.retryAfterMs ?? 0) <= patienceMs &&
           !spec.signal?.aborted;
         if (!retry) throw error;
         await sleep(Math.max(error.retryAfterMs ?? 0, 200 * attempt), spec.signal);

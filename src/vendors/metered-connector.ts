@@ -36,6 +36,24 @@ export class MeteredConnector implements TargetConnector {
     return this.timed("find_member", () => this.inner.findMember(member, options));
   }
 
+  /** Each page is one call, reported as list_members; the end of the listing is no call. */
+  async *listMembers(options?: CallOptions): AsyncGenerator<VendorMember[]> {
+    const pages = this.inner.listMembers(options);
+    for (;;) {
+      const started = performance.now();
+      let next: IteratorResult<VendorMember[]>;
+      try {
+        next = await pages.next();
+      } catch (error) {
+        this.report("list_members", outcomeOf(error), started);
+        throw error;
+      }
+      if (next.done) return;
+      this.report("list_members", "ok", started);
+      yield next.value;
+    }
+  }
+
   personIdOf(email: string, options?: CallOptions): Promise<string | null> {
     return this.timed("person_id", () => this.inner.personIdOf(email, options));
   }
@@ -57,8 +75,12 @@ export class MeteredConnector implements TargetConnector {
       outcome = outcomeOf(error);
       throw error;
     } finally {
-      this.observe(this.inner.target.vendor, operation, outcome, (performance.now() - started) / 1000);
+      this.report(operation, outcome, started);
     }
+  }
+
+  private report(operation: string, outcome: string, started: number): void {
+    this.observe(this.inner.target.vendor, operation, outcome, (performance.now() - started) / 1000);
   }
 }
 

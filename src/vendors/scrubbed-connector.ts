@@ -35,21 +35,17 @@ export class ScrubbedConnector implements TargetConnector {
   findMember(member: MemberLookup, options?: CallOptions): Promise<VendorMember | null> {
     return this.guard(options, async () => {
       const found = await this.inner.findMember(member, options);
-      if (!found) return null;
-      return {
-        vendorUserId: this.scrub(found.vendorUserId, "id"),
-        email: found.email === null ? null : this.scrub(found.email, "name"),
-        role: this.role(found.role),
-        ...(found.teamRoles
-          ? {
-              teamRoles: found.teamRoles.map((t) => ({
-                team: this.scrub(t.team, "name"),
-                role: t.role === null ? null : this.scrub(t.role, "name"),
-              })),
-            }
-          : {}),
-      };
+      return found ? this.member(found) : null;
     });
+  }
+
+  async *listMembers(options?: CallOptions): AsyncGenerator<VendorMember[]> {
+    const pages = this.inner.listMembers(options);
+    for (;;) {
+      const next = await this.guard(options, () => pages.next());
+      if (next.done) return;
+      yield next.value.map((m) => this.member(m));
+    }
   }
 
   personIdOf(email: string, options?: CallOptions): Promise<string | null> {
@@ -65,6 +61,22 @@ export class ScrubbedConnector implements TargetConnector {
 
   addToOrganizations(change: AddToOrganizations, options?: CallOptions): Promise<void> {
     return this.guard(options, () => this.inner.addToOrganizations(change, options));
+  }
+
+  private member(found: VendorMember): VendorMember {
+    return {
+      vendorUserId: this.scrub(found.vendorUserId, "id"),
+      email: found.email === null ? null : this.scrub(found.email, "name"),
+      role: this.role(found.role),
+      ...(found.teamRoles
+        ? {
+            teamRoles: found.teamRoles.map((t) => ({
+              team: this.scrub(t.team, "name"),
+              role: t.role === null ? null : this.scrub(t.role, "name"),
+            })),
+          }
+        : {}),
+    };
   }
 
   /** A name that scrubs to nothing (only spaces or control characters) is shown by its id. */

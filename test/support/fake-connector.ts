@@ -55,6 +55,16 @@ export class FakeConnector implements TargetConnector {
   readonly people = new Map<string, string>();
   /** Thrown by personIdOf when set, as a vendor that cannot say who someone is. */
   personError: VendorError | undefined;
+  /** Members per page of listMembers. */
+  listPageSize = 2;
+  /** The listing throws this instead of the page with that index (0 is the first). */
+  listFailure: { page: number; error: Error } | undefined;
+  /** Pages the listing yields instead of the members (a vendor answering wrongly). */
+  listPages: VendorMember[][] | undefined;
+  /** How many times the listing was started. */
+  listings = 0;
+  /** Each page of the listing answers after this long (a slow vendor). */
+  listPageDelayMs = 0;
   /** Runs once, at the next read of a member, before it answers: a fault the test makes meanwhile. */
   beforeNextRead: (() => Promise<void>) | undefined;
 
@@ -95,6 +105,19 @@ export class FakeConnector implements TargetConnector {
     const byId = member.vendorUserId ? this.members.get(member.vendorUserId) : undefined;
     const found = byId ?? [...this.members.values()].find((m) => m.email === member.email);
     return found ? structuredClone(found) : null;
+  }
+
+  async *listMembers(): AsyncGenerator<VendorMember[]> {
+    this.listings++;
+    const members = [...this.members.values()].map((m) => structuredClone(m));
+    const pages = this.listPages ?? [];
+    if (!this.listPages)
+      for (let i = 0; i < members.length; i += this.listPageSize) pages.push(members.slice(i, i + this.listPageSize));
+    for (const [i, page] of pages.entries()) {
+      if (this.listPageDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.listPageDelayMs));
+      if (this.listFailure?.page === i) throw this.listFailure.error;
+      yield page;
+    }
   }
 
   async personIdOf(email: string): Promise<string | null> {

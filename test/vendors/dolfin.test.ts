@@ -199,16 +199,14 @@ describe("Dolfin", () => {
       body: {
         data: [
           { id: "u-1", email: "a@b.c", role: "Member" },
-          { id: "u-2", role: "Admin" },
+          { id: "u-2", email: "b@b.c", rank: "Admin" },
         ],
         hasMore: false,
       },
     });
     expect(await vendorFailure(connector().findMember({ ref: "a", email: "x@b.c", vendorUserId: null }))).toMatchObject(
       {
-        message: expect.stringContaining(
-          "documents: data[1].email: Invalid input: expected string, received undefined",
-        ),
+        message: expect.stringContaining("documents: data[1].role: Invalid input: expected string, received undefined"),
       },
     );
   });

@@ -25,6 +25,8 @@ export class FakeDevin extends FakeVendorServer {
   readonly orgs = new Map<string, Map<string, string>>(); // org_id → user_id → role_id
   /** Items per page of the member search: small, so pagination is exercised. */
   pageSize = 1;
+  /** Members per page of an organization's members list at most, whatever limit asks. */
+  orgPageSize = 200;
 
   addUser(userId: string, email: string, memberships: Record<string, string> = {}): void {
     this.users.set(userId, email);
@@ -69,6 +71,30 @@ export class FakeDevin extends FakeVendorServer {
         .filter(([, m]) => m.has(orgsOf[1]!))
         .map(([org_id, m]) => ({ org_id, org_name: org_id, org_role: m.get(orgsOf[1]!) }));
       return { status: 200, body: { items, has_more: false, next_cursor: null } };
+    }
+
+    const orgMembers = /^\/v2\/enterprise\/organizations\/([^/]+)\/members$/.exec(r.path);
+    if (r.method === "GET" && orgMembers) {
+      const org = this.orgs.get(orgMembers[1]!);
+      if (!org) return detail(404, "Organization not found");
+      const limit = Number(r.query.get("limit") ?? 100);
+      const skip = Number(r.query.get("skip") ?? 0);
+      if (!(limit >= 1 && limit <= 200))
+        return validation(["query", "limit"], "Input should be less than or equal to 200");
+      const all = [...org];
+      const items = all.slice(skip, skip + Math.min(limit, this.orgPageSize)).map(([user_id, role]) => ({
+        user_id,
+        email: this.users.get(user_id),
+        name: this.users.get(user_id),
+        org_id: orgMembers[1],
+        org_role: role,
+        org_role_name: DEVIN_ROLES.find((x) => x.role_id === role)?.role_name,
+        enterprise_role: "member",
+      }));
+      return {
+        status: 200,
+        body: { items, total: all.length, skip, limit, has_more: skip + items.length < all.length },
+      };
     }
 
     const roles = /^\/v2\/enterprise\/organizations\/([^/]+)\/members\/roles$/.exec(r.path);

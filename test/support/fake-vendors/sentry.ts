@@ -20,6 +20,8 @@ interface Member {
   orgRole: string;
   teamRoles: { teamSlug: string; role: string | null }[];
   flags: Record<string, boolean>;
+  /** An invitation not yet accepted. */
+  pending: boolean;
 }
 
 export class FakeSentry extends FakeVendorServer {
@@ -28,6 +30,7 @@ export class FakeSentry extends FakeVendorServer {
   tokenOwner = "1";
   /** Rights the token acts with, when not its member's role (a superuser's token, say). */
   callerRole: string | undefined;
+  /** Members per page at most, whatever per_page asks: small, so searches cross pages. */
   pageSize = 1;
 
   constructor(readonly org: string) {
@@ -38,12 +41,13 @@ export class FakeSentry extends FakeVendorServer {
     id: string,
     email: string,
     orgRole: string,
-    extra: Partial<Pick<Member, "teamRoles" | "flags">> = {},
+    extra: Partial<Pick<Member, "teamRoles" | "flags" | "pending">> = {},
   ): void {
     this.members.set(id, {
       id,
       email,
       orgRole,
+      pending: extra.pending ?? false,
       teamRoles: extra.teamRoles ?? [],
       flags: {
         "idp:provisioned": false,
@@ -82,7 +86,9 @@ export class FakeSentry extends FakeVendorServer {
         (m) => !email || m.email.toLowerCase() === email || (this.pageSize === 1 && m.email.includes("example")),
       );
       const offset = Number((r.query.get("cursor") ?? "0:0:0").split(":")[1]);
-      const page = all.slice(offset, offset + this.pageSize);
+      const perPage = Number(r.query.get("per_page") ?? 100);
+      if (!(perPage >= 1 && perPage <= 100)) return { status: 400, body: { detail: "Invalid per_page parameter." } };
+      const page = all.slice(offset, offset + Math.min(perPage, this.pageSize));
       const more = offset + page.length < all.length;
       const next = `0:${offset + page.length}:0`;
       return {
@@ -90,7 +96,15 @@ export class FakeSentry extends FakeVendorServer {
         headers: {
           link: `<${this.origin}${base}?cursor=0:0:1>; rel="previous"; results="false"; cursor="0:0:1", <${this.origin}${base}?cursor=${next}>; rel="next"; results="${more}"; cursor="${next}"`,
         },
-        body: page.map((m) => ({ id: m.id, email: m.email, orgRole: m.orgRole, pending: false, flags: m.flags })),
+        body: page.map((m) => ({
+          id: m.id,
+          email: m.email,
+          orgRole: m.orgRole,
+          roleName: ROLES.find((x) => x.id === m.orgRole)!.name,
+          pending: m.pending,
+          flags: m.flags,
+          teamRoles: m.teamRoles,
+        })),
       };
     }
 
