@@ -6,14 +6,15 @@
 //   db, vendors                                    the database and the vendors' APIs, each on its own
 //   requests/store                                 the only code that reads and writes requests (Prisma)
 //   requests                                       the domain: filing, deciding, policy, notices
-//   executor, slack                                carrying out approved changes; talking to people
-//   rolegate.ts, wire-requests.ts, start.ts,       wiring and the process around it
+//   executor, inventory                            carrying out approved changes; reading who holds what
+//   slack                                          talking to people
+//   rolegate.ts, wire-*.ts, start.ts,              wiring and the process around it
 //   main.ts, metrics,
 //   readiness.ts, doctor
 //
 // An import may point down, never up, and no two modules may import each other, however far
 // round. README.md ("How the code is wired") says why each rule is there.
-const COMPOSITION = "^src/(rolegate|wire-requests|start|main|readiness)\\.ts$";
+const COMPOSITION = "^src/(rolegate|wire-requests|wire-inventory|start|main|readiness)\\.ts$";
 const above = (...dirs) => [...dirs.map((d) => `^src/${d}/`), COMPOSITION];
 
 module.exports = {
@@ -30,27 +31,34 @@ module.exports = {
       comment: "config, secrets, clock, logger and the small helpers are used by every layer and use none.",
       severity: "error",
       from: { path: "^src/(config/|(secrets|clock|logger|polling-loop|ttl-cache|backoff)\\.ts)" },
-      to: { path: above("db", "vendors", "requests", "executor", "slack", "metrics", "doctor") },
+      to: { path: above("db", "vendors", "requests", "executor", "inventory", "slack", "metrics", "doctor") },
     },
     {
       name: "db-knows-no-domain",
       comment: "src/db opens and migrates the database; what the rows mean is the store's business.",
       severity: "error",
       from: { path: "^src/db/" },
-      to: { path: above("vendors", "requests", "executor", "slack", "metrics", "doctor") },
+      to: { path: above("vendors", "requests", "executor", "inventory", "slack", "metrics", "doctor") },
     },
     {
       name: "vendors-know-no-requests",
       comment: "A connector speaks one vendor's API; it never sees a request, the database or Slack.",
       severity: "error",
       from: { path: "^src/vendors/" },
-      to: { path: above("db", "requests", "executor", "slack", "metrics", "doctor") },
+      to: { path: above("db", "requests", "executor", "inventory", "slack", "metrics", "doctor") },
     },
     {
       name: "requests-know-no-callers",
       comment: "The domain and its store are driven by the executor and Slack, and know neither.",
       severity: "error",
       from: { path: "^src/requests/" },
+      to: { path: above("executor", "inventory", "slack", "metrics", "doctor") },
+    },
+    {
+      name: "inventory-knows-no-slack",
+      comment: "The inventory reads vendors and writes the ledger; people hear of it through the domain's outputs.",
+      severity: "error",
+      from: { path: "^src/inventory/" },
       to: { path: above("executor", "slack", "metrics", "doctor") },
     },
     {
@@ -65,13 +73,13 @@ module.exports = {
       comment: "Slack reads and changes requests through the domain's services and types, never the store or the executor.",
       severity: "error",
       from: { path: "^src/slack/" },
-      to: { path: above("requests/store", "executor", "db", "metrics", "doctor") },
+      to: { path: above("requests/store", "inventory/store", "executor", "db", "metrics", "doctor") },
     },
     {
       name: "prisma-stays-in-the-store",
-      comment: "Only src/db and src/requests/store touch Prisma; everything else sees domain types.",
+      comment: "Only src/db and the stores (requests/store, inventory/store) touch Prisma; everything else sees domain types.",
       severity: "error",
-      from: { pathNot: "^src/(db|requests/store)/" },
+      from: { pathNot: "^src/(db|requests/store|inventory/store)/" },
       to: { path: ["^src/db/generated/", "@prisma/"] },
     },
   ],

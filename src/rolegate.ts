@@ -17,10 +17,13 @@ import { SlackNotifier } from "./slack/slack-notifier.js";
 import { SlackPacer } from "./slack/slack-pacer.js";
 import { SlackUsers } from "./slack/slack-users.js";
 import { SlackUsergroupDirectory } from "./slack/usergroup-directory.js";
+import { wireInventory, type Inventory, type InventoryParts } from "./wire-inventory.js";
 import { wireRequests, type Requests, type RequestsParts } from "./wire-requests.js";
 
 /** What wire-requests.ts needs, less what this builds (the store, the policy, the notifier), plus Slack. */
-export interface RolegateParts extends Omit<RequestsParts, "repo" | "policy" | "slackUsers" | "notifier"> {
+export interface RolegateParts extends Omit<RequestsParts, "repo" | "policy" | "slackUsers" | "notifier" | "metrics"> {
+  /** Counts decisions, notices Slack did not take and inventory syncs; absent: nothing is counted. */
+  metrics?: NonNullable<RequestsParts["metrics"]> & NonNullable<InventoryParts["metrics"]>;
   app: App;
   /** The bot's Web API client (slackClient in bolt-app.ts). */
   slack: webApi.WebClient;
@@ -34,10 +37,11 @@ export interface RolegateParts extends Omit<RequestsParts, "repo" | "policy" | "
 
 export interface Rolegate extends Requests {
   repo: RequestRepo;
+  inventory: Inventory;
   history: StoredHistory;
   home: HomeRefresher;
-  /** Starts the background loops (the Bolt app is started by its owner). */
-  start(): void;
+  /** Starts the background loops (the Bolt app is started by its owner); the inventory's first syncs are due at once. */
+  start(): Promise<void>;
   /** Stops them, the work under way first: an attempt finishes, then the notices it queued go. */
   stop(): Promise<void>;
 }
@@ -106,6 +110,16 @@ export function wireRolegate(parts: RolegateParts): Rolegate {
     installation: parts.installation,
     ...(parts.formBudgetMs ? { formBudgetMs: parts.formBudgetMs } : {}),
   });
+  const inventory = wireInventory({
+    database,
+    config,
+    connectors,
+    policy,
+    clock,
+    logger,
+    executorBusy: () => executor.busy,
+    ...(metrics ? { metrics } : {}),
+  });
   const loops = [executor, housekeeping, notices, home];
   return {
     filing,
@@ -116,8 +130,13 @@ export function wireRolegate(parts: RolegateParts): Rolegate {
     notices,
     housekeeping,
     home,
-    start: () => loops.forEach((loop) => loop.start()),
+    inventory,
+    start: async () => {
+      loops.forEach((loop) => loop.start());
+      await inventory.loop.start();
+    },
     stop: async () => {
+      await inventory.loop.stop();
       for (const loop of loops) await loop.stop();
     },
   };

@@ -10,6 +10,7 @@ import type { Database } from "./db/database.js";
 import type { Logger } from "./logger.js";
 import { Metrics } from "./metrics/metrics.js";
 import { Readiness } from "./readiness.js";
+import { readInventorySnapshot } from "./inventory/store/inventory-snapshot.js";
 import { readWorkSnapshot } from "./requests/store/work-snapshot.js";
 import { wireRolegate, type Rolegate } from "./rolegate.js";
 import { createRedactor } from "./secrets.js";
@@ -91,6 +92,7 @@ async function startOnceSlackIsKnown(options: StartOptions, connection: SlackCon
   const database = await options.openDatabase();
   const metrics = new Metrics({
     snapshot: () => readWorkSnapshot(database.prisma),
+    inventory: () => readInventorySnapshot(database.prisma),
     pool: () => database.poolStats?.(),
     slackUp: () => connection.state().up,
   });
@@ -128,7 +130,7 @@ async function startOnceSlackIsKnown(options: StartOptions, connection: SlackCon
     ...(tuning.noticesWaitMs ? { noticesWaitMs: tuning.noticesWaitMs } : {}),
   });
   await app.start();
-  rolegate.start();
+  await rolegate.start();
   return {
     ...rolegate,
     app,

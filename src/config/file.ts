@@ -57,6 +57,33 @@ const channelId = z
   .string({ error: "must be the id of the channel where approval cards are posted, such as C0123456789" })
   .regex(/^[CG][A-Z0-9]{6,}$/, { error: "must be a channel id such as C0123456789 (not a #name)" });
 
+/** How often the inventory reads a target's members: a duration, or off. */
+const syncEvery = z.string({ error: "must be a duration such as 6h, or off" }).transform((text, ctx): number | null => {
+  if (text.trim().toLowerCase() === "off") return null;
+  const ms = parseDuration(text);
+  if (ms === null || ms <= 0) {
+    ctx.addIssue({
+      code: "custom",
+      message: `"${text}" is not a duration; write it like 6h (units: s, m, h, d), or off`,
+    });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const targetInventorySchema = z.strictObject({ every: syncEvery.optional() });
+
+/** Which changes outside rolegate raise an alert: "all", or the roles (names or ids) changes into which do. */
+const ALERT_ON_WORDS = 'must be "all" or a list of roles such as [owner, admin]';
+const alertOnSchema = z
+  .custom<"all" | string[]>(
+    (value) =>
+      value === "all" ||
+      (Array.isArray(value) && value.length > 0 && value.every((r) => typeof r === "string" && r.trim() !== "")),
+    { error: ALERT_ON_WORDS },
+  )
+  .transform((value) => (value === "all" ? "all" : value.map((r) => r.toLowerCase())));
+
 const targetSchema = z.strictObject({
   vendor: z.enum(VENDORS, { error: `must be one of ${VENDORS.join(", ")}` }),
   organization: z.string({ error: "must be the vendor's organization slug or id" }).min(1),
@@ -83,7 +110,14 @@ const targetSchema = z.strictObject({
   escalateAfter: duration("4h").optional(),
   /** Permanent changes refused: true for every role, or by role: { owner: true }. */
   requireDuration: z.union([z.boolean(), byRole(z.boolean({ error: "must be true or false" }))]).optional(),
+  /** This target's inventory schedule, instead of the global one. */
+  inventory: targetInventorySchema.optional(),
+  /** Which changes made outside rolegate alert; absent: changes into roles needing more approvals than default. */
+  alertOn: alertOnSchema.optional(),
 });
+
+const DEFAULT_SYNC_EVERY = 6 * 3_600_000;
+const inventorySchema = z.strictObject({ every: syncEvery.default(DEFAULT_SYNC_EVERY) });
 
 const executorSchema = z.strictObject({
   maxAttempts: z.number().int().min(1).max(50).default(5),
@@ -115,6 +149,8 @@ const fileSchema = z.strictObject({
   retryWindow: duration("24h").default(86_400_000),
   executor: executorSchema.default({ maxAttempts: 5, firstRetryDelay: 30_000, maxRetryDelay: 900_000, lease: 15_000 }),
   limits: limitsSchema.default({ openPerRequester: 20, filedPerHour: 30 }),
+  /** How often every target's members are read (6h unless said; off: never). */
+  inventory: inventorySchema.default({ every: DEFAULT_SYNC_EVERY }),
   targets: z
     .record(
       z.string().regex(TARGET_NAME, {
@@ -134,6 +170,11 @@ export type Target = TargetConfig & { name: string };
 
 export interface RolegateConfig extends Omit<FileConfig, "targets"> {
   targets: ReadonlyMap<string, Target>;
+}
+
+/** How often a target's members are read, in ms; null when its inventory is off. */
+export function syncIntervalOf(config: Pick<RolegateConfig, "inventory">, target: Target): number | null {
+  return target.inventory?.every !== undefined ? target.inventory.every : config.inventory.every;
 }
 
 /** Where a target's approval cards go: its own approvalChannel, else the global one. */

@@ -88,6 +88,11 @@ export class Executor {
     this.loop.start();
   }
 
+  /** Carrying out a request now: background work (the inventory) waits for it. */
+  get busy(): boolean {
+    return this.underWay > 0;
+  }
+
   /** Stops taking work; an attempt under way finishes (or its lease is released by its end). */
   async stop(): Promise<void> {
     await this.loop.stop();

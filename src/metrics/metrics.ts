@@ -3,6 +3,8 @@
 // requests by status, the executor's queue, the outbox, reverts that failed — is read from the
 // database at each scrape, so every replica reports the same shared truth and nothing drifts.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { InventorySnapshot } from "../inventory/store/inventory-snapshot.js";
+import type { SyncReport } from "../inventory/inventory-sync.js";
 import type { WorkSnapshot } from "../requests/store/work-snapshot.js";
 
 interface PoolStats {
@@ -13,6 +15,8 @@ interface PoolStats {
 
 export interface MetricsSources {
   snapshot: () => Promise<WorkSnapshot>;
+  /** The ledger's counts; absent: no inventory gauges. */
+  inventory?: () => Promise<InventorySnapshot>;
   /** The database connection pool; undefined for the embedded database, which has none. */
   pool?: () => PoolStats | undefined;
   /** Whether Slack's Web API answered rolegate's last auth.test. */
@@ -55,6 +59,34 @@ export class Metrics {
     labelNames: ["notice"] as const,
     registers: [this.registry],
   });
+  private readonly syncSeconds = new Histogram({
+    name: "rolegate_inventory_sync_duration_seconds",
+    help: "How long a sync of a target's members took, whatever its outcome.",
+    labelNames: ["target"] as const,
+    buckets: [0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
+    registers: [this.registry],
+  });
+  private readonly syncFailures = new Counter({
+    name: "rolegate_inventory_sync_failures_total",
+    help: "Syncs that did not read a target whole: partial (a page failed, duplicates, zero members), failed (an error), lease_lost.",
+    labelNames: ["target", "outcome"] as const,
+    registers: [this.registry],
+  });
+  private readonly inventoryMembers = this.gauge(
+    "rolegate_inventory_members",
+    "Members each target's ledger says hold each role now.",
+    ["target", "role"],
+  );
+  private readonly outsideOpen = this.gauge(
+    "rolegate_outside_changes_open",
+    "Changes made outside rolegate waiting for an approver's Keep or Revert.",
+    ["target"],
+  );
+  private readonly syncAge = this.gauge(
+    "rolegate_inventory_sync_age_seconds",
+    "Seconds since the target's last complete sync (since it was scheduled, if it never had one).",
+    ["target"],
+  );
   private readonly requests = this.gauge(
     "rolegate_requests",
     "Requests by status (reverts of time-bound grants included).",
@@ -70,7 +102,7 @@ export class Metrics {
   );
   private readonly failedReverts = this.gauge(
     "rolegate_failed_reverts",
-    "Time-bound grants whose access rolegate could not take back (FAILED reverts).",
+    "Time-bound grants whose access rolegate could not take back: FAILED reverts, and reverts the inventory found did not take effect, until resolved.",
   );
   private readonly outboxDepth = this.gauge(
     "rolegate_notice_outbox_depth",
@@ -107,19 +139,39 @@ export class Metrics {
     this.noticeDeferrals.inc({ notice });
   }
 
+  /** A sync ended: how long it took, and whether it read its target whole. */
+  synced(report: Pick<SyncReport, "target" | "outcome" | "seconds">): void {
+    this.syncSeconds.observe({ target: report.target }, report.seconds);
+    if (report.outcome !== "complete") this.syncFailures.inc({ target: report.target, outcome: report.outcome });
+  }
+
+  syncFailed(target: string): void {
+    this.syncFailures.inc({ target, outcome: "failed" });
+  }
+
   /** The Prometheus text exposition, with the database-backed gauges read now. */
   async exposition(): Promise<string> {
-    const snapshot = await this.sources.snapshot();
+    const [snapshot, inventory] = await Promise.all([this.sources.snapshot(), this.sources.inventory?.()]);
+    if (inventory) this.setInventory(inventory);
     for (const status of STATUSES) this.requests.set({ status }, snapshot.byStatus[status] ?? 0);
     this.queueDepth.set(snapshot.dueApproved);
     this.oldestApproved.set(snapshot.oldestApprovedSeconds);
-    this.failedReverts.set(snapshot.failedReverts);
+    this.failedReverts.set(snapshot.failedReverts + (inventory?.revertsNotTaken ?? 0));
     this.outboxDepth.set(snapshot.outboxDepth);
     const pool = this.sources.pool?.();
     if (pool)
       for (const state of ["total", "idle", "waiting"] as const) this.poolConnections.set({ state }, pool[state]);
     if (this.sources.slackUp) this.slackUp.set(this.sources.slackUp() ? 1 : 0);
     return this.registry.metrics();
+  }
+
+  private setInventory(inventory: InventorySnapshot): void {
+    // Reset first: a role nobody holds any more must not keep its last count.
+    this.inventoryMembers.reset();
+    for (const m of inventory.members) this.inventoryMembers.set({ target: m.target, role: m.role }, m.count);
+    this.outsideOpen.reset();
+    for (const o of inventory.outsideOpen) this.outsideOpen.set({ target: o.target }, o.count);
+    for (const a of inventory.syncAge) this.syncAge.set({ target: a.target }, a.seconds);
   }
 
   get contentType(): string {

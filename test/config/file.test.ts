@@ -33,6 +33,22 @@ describe("rolegate.yml", () => {
     );
   });
 
+  it("the inventory runs every 6h unless said; a bad interval or alertOn says how to write it", () => {
+    expect(parseConfig(VALID, "rolegate.yml", ENV).inventory).toEqual({ every: 6 * 3_600_000 });
+    expect(parseConfig(`${VALID}inventory: { every: off }\n`, "rolegate.yml", ENV).inventory).toEqual({ every: null });
+    const problems = problemsOf(`
+approvalChannel: C0123456789
+approvers: { users: [U0AAAAAAA] }
+inventory: { every: sometimes }
+targets:
+  sentry-acme: { vendor: sentry, organization: acme, tokenEnv: SENTRY_TOKEN, alertOn: owner }
+`).join("\n");
+    expect(problems).toMatch(/inventory\.every \(line 4\): "sometimes" is not a duration; write it like 6h/);
+    expect(problems).toMatch(
+      /targets\.sentry-acme\.alertOn \(line 6\): must be "all" or a list of roles such as \[owner, admin\]/,
+    );
+  });
+
   it("the committed example is valid and reads as documented", async () => {
     const config = parseConfig(await readFile("rolegate.example.yml", "utf8"), "rolegate.example.yml", ENV);
     expect(config.approvalChannel).toBe("C0123456789");

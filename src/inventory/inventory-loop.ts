@@ -1,0 +1,91 @@
+// The inventory's own loop: every poll, take the lease of each due target nobody is syncing and
+// sync it, each target on its own, so a slow or failing vendor holds up no other. It runs beside
+// the executor, never in its way: a sync waits between pages while approved changes are applied.
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
+import { syncIntervalOf, type RolegateConfig } from "../config/file.js";
+import type { Logger } from "../logger.js";
+import { PollingLoop } from "../polling-loop.js";
+import type { InventorySync, SyncReport } from "./inventory-sync.js";
+import type { LedgerStore } from "./store/ledger-store.js";
+
+/** A replica that restarts within this of a sync does not sync again at start. */
+const RECENT_MS = 5 * 60_000;
+
+export interface InventoryLoopDeps {
+  store: LedgerStore;
+  sync: InventorySync;
+  config: Pick<RolegateConfig, "targets" | "inventory">;
+  logger: Logger;
+  leaseMs: number;
+  pollMs?: number;
+  owner?: string;
+  /** Told of every sync's end: metrics, the digest, whoever asked for it. */
+  onSynced?: (report: SyncReport) => void;
+  onFailed?: (target: string, error: unknown) => void;
+}
+
+export class InventoryLoop {
+  readonly owner: string;
+  private readonly loop: PollingLoop;
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly stopping = new AbortController();
+
+  constructor(private readonly deps: InventoryLoopDeps) {
+    this.owner = deps.owner ?? `${hostname()}:${process.pid}:inventory:${randomBytes(3).toString("hex")}`;
+    this.loop = new PollingLoop(() => this.tick(), deps.pollMs ?? 10_000, deps.logger, "inventory tick");
+  }
+
+  /** The targets whose inventory is on. */
+  get targets(): string[] {
+    return [...this.deps.config.targets.values()]
+      .filter((t) => syncIntervalOf(this.deps.config, t) !== null)
+      .map((t) => t.name);
+  }
+
+  async start(): Promise<void> {
+    await this.deps.store.scheduleAtStart(this.targets, RECENT_MS);
+    this.loop.start();
+  }
+
+  /** Stops claiming; syncs under way are aborted, write nothing, and give their leases back. */
+  async stop(): Promise<void> {
+    this.stopping.abort(new Error("rolegate is stopping"));
+    await this.loop.stop();
+    await Promise.allSettled(this.running.values());
+  }
+
+  /** A sync was asked for: look now rather than at the next poll. */
+  wake(): void {
+    this.loop.wake();
+  }
+
+  /** Claims what is due and starts it; resolves once started, not once done. */
+  async tick(): Promise<boolean> {
+    const free = this.targets.filter((t) => !this.running.has(t));
+    const claims = await this.deps.store.claimDue(free, this.owner, this.deps.leaseMs);
+    for (const claim of claims) {
+      const run = this.deps.sync
+        .run(claim, this.stopping.signal)
+        .then(
+          (report) => this.deps.onSynced?.(report),
+          async (error: unknown) => {
+            if (this.stopping.signal.aborted) await this.deps.store.release(claim).catch(() => undefined);
+            else {
+              this.deps.logger.error("inventory sync failed", { target: claim.target, error });
+              this.deps.onFailed?.(claim.target, error);
+              // The lease runs out and the target is taken up again at a later poll.
+            }
+          },
+        )
+        .finally(() => this.running.delete(claim.target));
+      this.running.set(claim.target, run);
+    }
+    return false;
+  }
+
+  /** Resolves when every sync started so far has ended (tests and the bench). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled(this.running.values());
+  }
+}
