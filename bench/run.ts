@@ -5,6 +5,7 @@ import { performance } from "node:perf_hooks";
 import { benchGrantEnds } from "./grants.js";
 import { benchParts } from "./parts.js";
 import { benchHistory } from "./history.js";
+import { benchInventory } from "./inventory.js";
 import { burst } from "./burst.js";
 import { chaos } from "./chaos.js";
 import { soak } from "./soak.js";
@@ -110,7 +111,32 @@ async function main(): Promise<void> {
   await database.drop();
 }
 
-if (process.argv.includes("--history")) {
+if (process.argv.includes("--inventory")) {
+  const f = await benchInventory(Number(process.env.INVENTORY_MEMBERS ?? 10_000));
+  const fewest = (vendor: string) => Math.ceil(f.members / (vendor === "Devin" ? 200 : 100));
+  process.stdout.write(
+    [
+      `rolegate inventory bench: node dist/main.js on PostgreSQL, four targets of ${f.members} members each (one per vendor's HTTP fake), synced at start`,
+      "",
+      "| target | vendor | members in the ledger | list calls | fewest the page size allows | sync time | outcome |",
+      "|---|---|---|---|---|---|---|",
+      ...f.syncs.map(
+        (s) =>
+          `| ${s.target} | ${s.vendor} | ${s.members} | ${s.calls} | ${fewest(s.vendor)} | ${s.seconds.toFixed(1)} s | ${s.outcome} |`,
+      ),
+      "",
+      `RSS after the four baselines: ${f.rssAfterBaselineMb.toFixed(1)} MB; after the 100 changes: ${f.rssAfterChangesMb.toFixed(1)} MB (allowed: 150 MB)`,
+      `100 members made Owner at the vendor → /role sync: ${f.changes.found} changes outside rolegate found, ${f.changes.cards} card(s) posted, in ${f.changes.seconds.toFixed(1)} s`,
+      "",
+    ].join("\n"),
+  );
+  if (
+    f.changes.cards !== 1 ||
+    Math.max(f.rssAfterBaselineMb, f.rssAfterChangesMb) > 150 ||
+    f.syncs.some((s) => s.calls > fewest(s.vendor) || s.members !== f.members)
+  )
+    process.exitCode = 1;
+} else if (process.argv.includes("--history")) {
   const figures = await benchHistory(
     Number(process.env.HISTORY_ROWS ?? 1_000_000),
     Number(process.env.HISTORY_RUNS ?? 200),

@@ -8,11 +8,15 @@ import { ApprovalPolicy } from "./requests/approval-policy.js";
 import { RequestRepo } from "./requests/store/request-repo.js";
 import { StoredHistory } from "./requests/store/request-history.js";
 import { HomeViewers } from "./requests/store/home-viewers.js";
+import { countAccess } from "./inventory/inventory-desk.js";
+import { LedgerStore } from "./inventory/store/ledger-store.js";
 import { HomeRefresher } from "./slack/home-refresher.js";
 import { registerListeners } from "./slack/listeners/index.js";
 import { slackClientOptions } from "./slack/bolt-app.js";
 import { boltLogger } from "./slack/bolt-logger.js";
 import type { Installation } from "./slack/slack-connection.js";
+import { SlackAlertPublisher } from "./slack/slack-alert-publisher.js";
+import { syncReportText } from "./slack/blocks/who.js";
 import { SlackNotifier } from "./slack/slack-notifier.js";
 import { SlackPacer } from "./slack/slack-pacer.js";
 import { SlackUsers } from "./slack/slack-users.js";
@@ -52,12 +56,14 @@ export function wireRolegate(parts: RolegateParts): Rolegate {
   const history = new StoredHistory(database.prisma);
   const policy = new ApprovalPolicy(config, new SlackUsergroupDirectory(slack, clock));
   const slackUsers = new SlackUsers(slack, clock);
+  const ledger = new LedgerStore(database.prisma);
   const home = new HomeRefresher({
     client: slack,
     history,
     policy,
     viewers: new HomeViewers(database.prisma),
     config,
+    accessCounts: (targets) => countAccess({ store: ledger, policy, config }, targets),
     clock,
     logger: logger.child({ component: "app-home" }),
     ...(parts.pollMs ? { pollMs: parts.pollMs } : {}),
@@ -70,6 +76,7 @@ export function wireRolegate(parts: RolegateParts): Rolegate {
     rejectRateLimitedCalls: true,
     logger: boltLogger(logger),
   });
+  const pacer = new SlackPacer(parts.slackPostIntervalMs ?? 1_000);
   const notifier = new SlackNotifier({
     client: noticeClient,
     repo,
@@ -77,7 +84,7 @@ export function wireRolegate(parts: RolegateParts): Rolegate {
     policy,
     config,
     home,
-    pacer: new SlackPacer(parts.slackPostIntervalMs ?? 1_000),
+    pacer,
     ownBotId: () => parts.installation()?.botId,
   });
   const { filing, service, executor, notices, housekeeping } = wireRequests({
@@ -96,9 +103,32 @@ export function wireRolegate(parts: RolegateParts): Rolegate {
     ...(metrics ? { metrics } : {}),
     ...(parts.noticesWaitMs ? { noticesWaitMs: parts.noticesWaitMs } : {}),
   });
+  const inventory = wireInventory({
+    database,
+    config,
+    connectors,
+    policy,
+    clock,
+    logger,
+    filing,
+    slackUsers,
+    publisher: new SlackAlertPublisher(noticeClient, pacer),
+    executorBusy: () => executor.busy,
+    // Whoever asked for the sync (/role sync) is told how it went.
+    onSynced: (report) => {
+      if (!report.requestedBy) return;
+      noticeClient.chat
+        .postMessage({ channel: report.requestedBy, text: syncReportText(report) })
+        .catch((error: unknown) => logger.warn("could not tell who asked how a sync went", { error }));
+    },
+    ...(parts.pollMs ? { pollMs: parts.pollMs, alertPollMs: parts.pollMs } : {}),
+    ...(metrics ? { metrics } : {}),
+  });
   registerListeners(app, {
     service,
     filing,
+    outside: inventory.decisions,
+    inventory: inventory.desk,
     history,
     policy,
     connectors,
@@ -109,16 +139,6 @@ export function wireRolegate(parts: RolegateParts): Rolegate {
     logger,
     installation: parts.installation,
     ...(parts.formBudgetMs ? { formBudgetMs: parts.formBudgetMs } : {}),
-  });
-  const inventory = wireInventory({
-    database,
-    config,
-    connectors,
-    policy,
-    clock,
-    logger,
-    executorBusy: () => executor.busy,
-    ...(metrics ? { metrics } : {}),
   });
   const loops = [executor, housekeeping, notices, home];
   return {
@@ -133,11 +153,13 @@ export function wireRolegate(parts: RolegateParts): Rolegate {
     inventory,
     start: async () => {
       loops.forEach((loop) => loop.start());
+      inventory.alerts.start();
       await inventory.loop.start();
     },
     stop: async () => {
       await inventory.loop.stop();
       for (const loop of loops) await loop.stop();
+      await inventory.alerts.stop();
     },
   };
 }

@@ -2,16 +2,24 @@
 // that syncs each due target under its lease. The sync yields to the executor between pages, so
 // reading ten thousand members never stands between an approval and its vendor call.
 // wireRolegate (rolegate.ts) calls it for the process; test/support/inventory.ts for the tests.
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import { sleep, type Clock } from "./clock.js";
 import type { RolegateConfig } from "./config/file.js";
 import type { Database } from "./db/database.js";
+import { InventoryDesk } from "./inventory/inventory-desk.js";
 import { InventoryLoop } from "./inventory/inventory-loop.js";
 import { InventorySync, type SyncReport } from "./inventory/inventory-sync.js";
 import { LedgerStore } from "./inventory/store/ledger-store.js";
 import type { Logger } from "./logger.js";
 import type { Metrics } from "./metrics/metrics.js";
 import type { ApprovalPolicy } from "./requests/approval-policy.js";
+import type { Filing } from "./requests/filing.js";
+import type { SlackUserEmails } from "./requests/own-access.js";
 import type { ConnectorRegistry } from "./vendors/connector.js";
+import { AlertDelivery, type AlertCardPublisher } from "./inventory/alert-delivery.js";
+import { OutsideChangeDecisions } from "./inventory/outside-changes.js";
+import { AlertStore } from "./inventory/store/alert-store.js";
 
 /** The longest a sync waits between two pages for the executor to finish what it is doing. */
 const MAX_YIELD_MS = 10_000;
@@ -22,7 +30,14 @@ export interface InventoryParts {
   database: Pick<Database, "prisma">;
   config: RolegateConfig;
   connectors: ConnectorRegistry;
-  policy: Pick<ApprovalPolicy, "requiredApprovals">;
+  policy: Pick<ApprovalPolicy, "requiredApprovals" | "mayDecide">;
+  /** Files the request a Revert asks for. */
+  filing: Pick<Filing, "record">;
+  /** Who is clicking, by email: nobody decides a change to their own access. */
+  slackUsers: SlackUserEmails;
+  /** Posts and redraws the cards of changes outside rolegate. */
+  publisher: AlertCardPublisher;
+  alertPollMs?: number;
   clock: Clock;
   logger: Logger;
   /** Whether an approved change is being applied now: the sync waits between pages while it is. */
@@ -38,12 +53,34 @@ export interface InventoryParts {
 export interface Inventory {
   store: LedgerStore;
   loop: InventoryLoop;
+  /** Posts each sync's card of changes outside rolegate, and redraws it after decisions. */
+  alerts: AlertDelivery;
+  decisions: OutsideChangeDecisions;
+  desk: InventoryDesk;
 }
 
 export function wireInventory(parts: InventoryParts): Inventory {
   const { database, config, connectors, policy, clock, metrics } = parts;
   const logger = parts.logger.child({ component: "inventory" });
   const store = new LedgerStore(database.prisma);
+  const alertStore = new AlertStore(database.prisma);
+  const owner = parts.owner ?? `${hostname()}:${process.pid}:inventory:${randomBytes(3).toString("hex")}`;
+  const alerts = new AlertDelivery({
+    store: alertStore,
+    publisher: parts.publisher,
+    config,
+    logger,
+    owner,
+    ...(parts.alertPollMs ? { pollMs: parts.alertPollMs } : {}),
+  });
+  const decisions = new OutsideChangeDecisions({
+    store: alertStore,
+    policy,
+    ownAccess: { slackUsers: parts.slackUsers, connectors },
+    filing: parts.filing,
+    clock,
+    cardsChanged: () => alerts.wake(),
+  });
   const leaseMs = parts.leaseMs ?? LEASE_MS;
   const busy = parts.executorBusy;
   const sync = new InventorySync({
@@ -69,7 +106,7 @@ export function wireInventory(parts: InventoryParts): Inventory {
     logger,
     leaseMs,
     ...(parts.pollMs ? { pollMs: parts.pollMs } : {}),
-    ...(parts.owner ? { owner: parts.owner } : {}),
+    owner,
     onSynced: (report) => {
       metrics?.synced(report);
       const level = report.outcome === "complete" ? "info" : "warn";
@@ -83,9 +120,11 @@ export function wireInventory(parts: InventoryParts): Inventory {
         seconds: Math.round(report.seconds * 10) / 10,
         ...(report.problems.length > 0 ? { problems: report.problems } : {}),
       });
+      if (report.alerts.length > 0) alerts.wake();
       parts.onSynced?.(report);
     },
     onFailed: (target) => metrics?.syncFailed(target),
   });
-  return { store, loop };
+  const desk = new InventoryDesk({ store, policy, config, wake: () => loop.wake() });
+  return { store, loop, alerts, decisions, desk };
 }

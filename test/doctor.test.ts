@@ -75,6 +75,42 @@ describe("npm run doctor", () => {
     expect(code).toBe(0);
   }, 60_000);
 
+  it("says how each target's inventory is going, and fails for one whose last sync could not read everything", async () => {
+    await database.prisma.inventoryTarget.createMany({
+      data: [
+        {
+          target: "sentry-acme",
+          nextSyncAt: new Date(),
+          syncedAt: new Date(Date.now() - 30 * 60_000),
+          lastAttemptAt: new Date(),
+          lastOutcome: "complete",
+        },
+        {
+          target: "dolfin-acme",
+          nextSyncAt: new Date(),
+          syncedAt: new Date(Date.now() - 90 * 60_000),
+          lastAttemptAt: new Date(),
+          lastOutcome: "partial",
+          lastProblem: "could not read page 7 of the members list: Service unavailable",
+        },
+      ],
+    });
+    try {
+      const { code, output } = await doctor(goodEnv());
+      expect(output).toMatch(
+        /^sentry-acme inventory\s+sentry\s+OK {2}read whole 30 min ago, 0 members; last sync complete$/m,
+      );
+      expect(output).toMatch(
+        /^dolfin-acme inventory\s+dolfin\s+FAILED {2}read whole 90 min ago, 0 members; last sync partial: could not read page 7 of the members list: Service unavailable$/m,
+      );
+      expect(output).toContain("→ Run /role sync dolfin-acme");
+      expect(output).toMatch(/^devin-a inventory\s+devin\s+OK {2}not synced yet/m);
+      expect(code).toBe(1);
+    } finally {
+      await database.prisma.inventoryTarget.deleteMany();
+    }
+  }, 60_000);
+
   it("says what failed and how to fix it, exits non-zero, and never prints a credential", async () => {
     const { code, output } = await doctor({
       ...goodEnv(),

@@ -4,7 +4,7 @@ import { access } from "node:fs/promises";
 import { resolve } from "node:path";
 import { webApi } from "@slack/bolt";
 import type { Env } from "../config/env.js";
-import type { Target } from "../config/file.js";
+import { syncIntervalOf, type RolegateConfig, type Target } from "../config/file.js";
 import { missingMigrations } from "../db/migration-state.js";
 import { connectPostgresSession } from "../db/sql-session.js";
 import { slackClientOptions } from "../slack/bolt-app.js";
@@ -87,6 +87,65 @@ export async function checkDatabase(env: Pick<Env, "DATABASE_URL" | "ROLEGATE_DA
           ? "PostgreSQL answers; migrations up to date"
           : `PostgreSQL answers; ${pending} migration(s) will be applied at start`,
     };
+  } finally {
+    await session.close();
+  }
+}
+
+/**
+ * How each target's inventory is going, from the database: when it last read the whole member
+ * list, and what the last sync could not read or found wrong (in words). Not OK when the last
+ * sync was partial, or no complete sync happened within two intervals.
+ */
+export async function checkInventory(
+  env: Pick<Env, "DATABASE_URL">,
+  config: Pick<RolegateConfig, "targets" | "inventory">,
+): Promise<CheckResult[]> {
+  if (!env.DATABASE_URL) return [];
+  let session;
+  try {
+    session = await connectPostgresSession(env.DATABASE_URL);
+  } catch {
+    return []; // the database check says why
+  }
+  try {
+    const rows = await session.query<{
+      target: string;
+      last_outcome: string | null;
+      last_problem: string | null;
+      age: number | null;
+      members: string;
+    }>(
+      `SELECT t.target, t.last_outcome, t.last_problem, extract(epoch FROM now() - t.synced_at)::float8 AS age,
+         (SELECT count(*) FROM ledger_members m WHERE m.target = t.target AND m.removed_at IS NULL)::text AS members
+       FROM inventory_targets t`,
+    );
+    return [...config.targets.values()].flatMap((target): CheckResult[] => {
+      const every = syncIntervalOf(config, target);
+      if (every === null) return [];
+      const row = rows.find((r) => r.target === target.name);
+      const base = { check: `${target.name} inventory`, vendor: target.vendor };
+      if (!row?.last_outcome)
+        return [{ ...base, ok: true, detail: "not synced yet: the first sync runs when rolegate starts" }];
+      const age = row.age === null ? null : Math.round(row.age / 60);
+      const synced = age === null ? "never read whole" : `read whole ${age} min ago, ${row.members} members`;
+      const stale = row.age === null || row.age * 1000 > 2 * every;
+      const ok = row.last_outcome === "complete" && !stale;
+      return [
+        {
+          ...base,
+          ok,
+          detail: `${synced}; last sync ${row.last_outcome}${row.last_problem ? `: ${row.last_problem}` : ""}`,
+          ...(ok
+            ? {}
+            : {
+                fix: `Run /role sync ${target.name}; if it keeps failing, check the target's credential (the row above) and the vendor's status.`,
+              }),
+        },
+      ];
+    });
+  } catch {
+    return []; // the inventory's tables are not there yet: migrations run at start
   } finally {
     await session.close();
   }

@@ -5,7 +5,7 @@ import { loadConfiguration, type Configuration } from "../config/load.js";
 import { createRedactor } from "../secrets.js";
 import { CONNECTOR_FACTORIES } from "../vendors/index.js";
 import { TargetConnectors } from "../vendors/registry.js";
-import { checkDatabase, checkSlack, checkTarget, renderTable } from "./checks.js";
+import { checkDatabase, checkInventory, checkSlack, checkTarget, renderTable } from "./checks.js";
 
 async function main(): Promise<number> {
   let configuration: Configuration;
@@ -21,11 +21,14 @@ async function main(): Promise<number> {
   const { env, config, secrets } = configuration;
   const redact = createRedactor(secrets);
   const connectors = new TargetConnectors(config, CONNECTOR_FACTORIES);
-  const results = await Promise.all([
-    checkSlack(env),
-    checkDatabase(env),
-    ...[...config.targets.values()].map((t) => checkTarget(t, connectors)),
-  ]);
+  const results = [
+    ...(await Promise.all([
+      checkSlack(env),
+      checkDatabase(env),
+      ...[...config.targets.values()].map((t) => checkTarget(t, connectors)),
+    ])),
+    ...(await checkInventory(env, config)),
+  ];
   process.stdout.write(redact(renderTable(results)) + "\n");
   const failed = results.filter((r) => !r.ok).length;
   process.stdout.write(

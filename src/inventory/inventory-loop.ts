@@ -1,8 +1,6 @@
 // The inventory's own loop: every poll, take the lease of each due target nobody is syncing and
 // sync it, each target on its own, so a slow or failing vendor holds up no other. It runs beside
 // the executor, never in its way: a sync waits between pages while approved changes are applied.
-import { hostname } from "node:os";
-import { randomBytes } from "node:crypto";
 import { syncIntervalOf, type RolegateConfig } from "../config/file.js";
 import type { Logger } from "../logger.js";
 import { PollingLoop } from "../polling-loop.js";
@@ -19,7 +17,7 @@ export interface InventoryLoopDeps {
   logger: Logger;
   leaseMs: number;
   pollMs?: number;
-  owner?: string;
+  owner: string;
   /** Told of every sync's end: metrics, the digest, whoever asked for it. */
   onSynced?: (report: SyncReport) => void;
   onFailed?: (target: string, error: unknown) => void;
@@ -32,7 +30,7 @@ export class InventoryLoop {
   private readonly stopping = new AbortController();
 
   constructor(private readonly deps: InventoryLoopDeps) {
-    this.owner = deps.owner ?? `${hostname()}:${process.pid}:inventory:${randomBytes(3).toString("hex")}`;
+    this.owner = deps.owner;
     this.loop = new PollingLoop(() => this.tick(), deps.pollMs ?? 10_000, deps.logger, "inventory tick");
   }
 

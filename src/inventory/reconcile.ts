@@ -194,9 +194,10 @@ function changeOf(input: ReconcileInput, member: VendorMember, row: LedgerRow | 
   else return null;
 
   const last = input.applied.get(member.vendorUserId);
-  // A request explains the change when it set this role after the member was last seen (or, for
-  // someone not seen before, whenever it ran: the ledger never saw them without it).
-  const explained = last !== undefined && last.role.id === member.role.id && (!row || last.appliedAt > row.lastSeenAt);
+  // A request explains the change when it set this role since the member was last seen (or, for
+  // someone not seen before, whenever it ran: the ledger never saw them without it). "Since"
+  // includes the same millisecond: a tie is the request's, not an alert nobody can act on.
+  const explained = last !== undefined && last.role.id === member.role.id && (!row || last.appliedAt >= row.lastSeenAt);
   const gained = teamRoles ? gainedTeamRoles(row?.teamRoles ?? [], teamRoles) : [];
   const reason: LedgerReason = explained ? "REQUEST" : input.baseline ? "BEFORE_ROLEGATE" : "OUTSIDE";
   return {

@@ -4,6 +4,7 @@
 //   /role set <target> <member>[,<member>…] <role> [for <duration>] <reason…>
 //   /role add <target>[,<target>…] <member>[,<member>…] <role> <reason…>
 //   /role history [mine | pending | <target> | <member>] [<n>]
+//   /role who <target> [<role>]   /role sync <target>
 //   /role show <id>   /role cancel <id>   /role targets   /role help
 //
 // Slack sends the text escaped (the command has should_escape): mentions arrive as
@@ -33,6 +34,10 @@ export type RoleCommand =
   | { type: "show"; id: string }
   | { type: "cancel"; id: string }
   | { type: "targets" }
+  /** Who holds which role in a target now, as the inventory last read it; `role` narrows it. */
+  | { type: "who"; target: string; role: string | null }
+  /** Read a target's members from its vendor now. */
+  | { type: "sync"; target: string }
   | { type: "help" };
 
 export type ParseResult = { ok: true; command: RoleCommand } | { ok: false; error: string; usage: string };
@@ -48,6 +53,8 @@ export const USAGE = {
   show: "`/role show <id>` — one request in full, with its audit trail",
   cancel: "`/role cancel <id>` — withdraw your own pending request",
   targets: "`/role targets` — the targets you can ask for, and their roles",
+  who: "`/role who <target> [<role>]` — for approvers: who holds which role there now, and why",
+  sync: "`/role sync <target>` — for approvers: read the target's members from its vendor now",
   help: "`/role help` — this list",
 } as const;
 
@@ -167,6 +174,21 @@ export function parseRoleCommand(raw: string, knownTargets: ReadonlySet<string>)
     }
     case "history":
       return parseHistory(tokens.slice(1), knownTargets);
+    case "who":
+    case "sync": {
+      const usage = USAGE[sub];
+      const most = sub === "who" ? 3 : 2;
+      if (tokens.length < 2 || tokens.length > most)
+        return fail(
+          sub === "who" ? "`/role who` takes a target and, if you like, a role." : "`/role sync` takes one target.",
+          usage,
+        );
+      const target = unescapeSlack(tokens[1]!.text).toLowerCase();
+      if (!knownTargets.has(target)) return fail(`"${target}" is not a target; \`/role targets\` lists them.`, usage);
+      if (sub === "sync") return { ok: true, command: { type: "sync", target } };
+      const role = tokens[2] ? unquote(unescapeSlack(tokens[2].text)) : null;
+      return { ok: true, command: { type: "who", target, role: role || null } };
+    }
     case "set":
     case "add":
       return parseChange(sub, text, tokens);

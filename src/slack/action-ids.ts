@@ -15,6 +15,12 @@ export const ACTIONS = {
   acceptRevert: "rolegate_accept_revert",
   /** Asks for more time on a running grant, from the "ending soon" DM. */
   extend: "rolegate_extend",
+  /** A change made outside rolegate: accept it, with a reason (opens a form). */
+  keepOutside: "rolegate_keep_outside",
+  /** A change made outside rolegate: file a request to put the previous role back. */
+  revertOutside: "rolegate_revert_outside",
+  /** A digest of changes outside rolegate: keep every one still open, with one reason. */
+  keepAllOutside: "rolegate_keep_all_outside",
   formTarget: "rolegate_form_target",
   /** The next page of a /role history answer. */
   historyOlder: "rolegate_history_older",
@@ -32,6 +38,7 @@ export const VIEWS = {
   requestForm: "rolegate_request_form",
   denyForm: "rolegate_deny_form",
   acceptRevertForm: "rolegate_accept_revert_form",
+  keepOutsideForm: "rolegate_keep_outside_form",
 } as const;
 
 /** block_id / action_id pairs of the request form's inputs; errors are keyed by block_id. */
@@ -45,4 +52,5 @@ export const FORM = {
   reason: { block: "reason", action: "reason" },
   denyReason: { block: "deny_reason", action: "deny_reason" },
   acceptReason: { block: "accept_reason", action: "accept_reason" },
+  keepReason: { block: "keep_reason", action: "keep_reason" },
 } as const;

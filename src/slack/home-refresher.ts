@@ -8,6 +8,7 @@ import type { Clock } from "../clock.js";
 import type { RolegateConfig } from "../config/file.js";
 import type { Logger } from "../logger.js";
 import { PollingLoop } from "../polling-loop.js";
+import type { TargetCounts } from "../inventory/inventory-desk.js";
 import type { ApprovalPolicy } from "../requests/approval-policy.js";
 import type { RequestHistory } from "../requests/history.js";
 import { SYSTEM_ACTOR, targetsOf, type RoleRequest } from "../requests/types.js";
@@ -24,6 +25,8 @@ export interface HomeRefresherDeps {
     among(userIds: readonly string[], since: Date): Promise<string[]>;
   };
   config: Pick<RolegateConfig, "targets">;
+  /** For approvers: per target they approve, who holds each privileged role (the inventory). */
+  accessCounts?: (targets: readonly string[]) => Promise<TargetCounts[]>;
   clock: Clock;
   logger: Logger;
   pollMs?: number;
@@ -108,7 +111,10 @@ export class HomeRefresher {
         if (await policy.mayDecide(userId, targetsOf(request), request.escalatedAt !== null)) waiting.push(request);
       }
     }
+    const access =
+      viewer.approves.size > 0 && this.deps.accessCounts ? await this.deps.accessCounts([...viewer.approves]) : null;
     return {
+      access,
       grants: await Promise.all(grants.map(async (grant) => ({ grant, reverts: await history.revertsOf(grant.id) }))),
       open,
       waiting,

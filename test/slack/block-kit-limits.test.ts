@@ -3,7 +3,9 @@
 import { describe, expect, it } from "vitest";
 import type { RoleRequest } from "../../src/requests/types.js";
 import { approvalCard } from "../../src/slack/blocks/approval-card.js";
-import { acceptRevertForm, denyForm, requestForm } from "../../src/slack/blocks/forms.js";
+import { acceptRevertForm, denyForm, keepOutsideForm, requestForm } from "../../src/slack/blocks/forms.js";
+import { outsideChangeCard } from "../../src/slack/blocks/outside-changes.js";
+import { whoMessage } from "../../src/slack/blocks/who.js";
 import { summary } from "../../src/slack/blocks/approval-card.js";
 import { historyLine, historyMessage, showMessage } from "../../src/slack/blocks/history.js";
 import { homeView } from "../../src/slack/blocks/home.js";
@@ -170,5 +172,78 @@ describe("Slack accepts every message rolegate sends", () => {
     const text = FakeSlackApi.textOf({ text: "", blocks: view.blocks });
     expect(text).toContain("ghost");
     expect(text).not.toContain("Nameless id");
+  });
+
+  it("a digest of 100 changes outside rolegate with long emails and roles, decided and not, fits one message", () => {
+    const change = (i: number) => ({
+      id: BigInt(i + 1),
+      target: "sentry-acme",
+      vendorUserId: `member-${i}`,
+      email: LONG_EMAIL(i),
+      from: { id: "role-y", name: LONG_ROLE },
+      to: { id: "role-x", name: LONG_ROLE },
+      notBefore: new Date("2026-11-22T10:00:00Z"),
+      observedAt: new Date("2026-11-22T11:00:00Z"),
+      failedRevertOf: i % 7 === 0 ? "7K2QXM-R0" : null,
+      status: (["OPEN", "KEPT", "REVERTING", "SETTLED"] as const)[i % 4]!,
+      decidedBy: "U0APPROVE",
+      decidedAt: new Date("2026-11-22T11:30:00Z"),
+      reason: "y".repeat(1_000),
+      revertRequestId: "8M3RTN",
+    });
+    for (const count of [1, 100]) {
+      const card = outsideChangeCard({
+        id: 1n,
+        target: "sentry-acme",
+        channel: null,
+        ts: null,
+        changes: Array.from({ length: count }, (_, i) => change(i)),
+      });
+      expect(blockProblems(card.blocks, SURFACE_BLOCKS.message)).toEqual([]);
+    }
+    expect(
+      viewProblems(
+        keepOutsideForm(`${LONG_EMAIL(1)} holds ${LONG_ROLE}`, { changeId: "1", cardId: null, channel: "C1" }),
+      ),
+    ).toEqual([]);
+  });
+
+  it("/role who of a big organization, with every kind of why, fits one message", () => {
+    const roles = Array.from({ length: 60 }, (_, i) => ({ id: `role-${i}`, name: `${LONG_ROLE} ${i}` }));
+    const reasons = ["REQUEST", "BEFORE_ROLEGATE", "OUTSIDE", "ACCEPTED"] as const;
+    const message = whoMessage(
+      {
+        target: "sentry-acme",
+        role: null,
+        everyMs: 3_600_000,
+        status: {
+          syncedAt: new Date("2026-11-22T10:00:00Z"),
+          lastAttemptAt: new Date("2026-11-22T11:00:00Z"),
+          lastOutcome: "partial",
+          lastProblem: "z".repeat(5_000),
+          syncing: true,
+          openChanges: 3,
+        },
+        groups: roles.map((role, r) => ({
+          role,
+          privileged: r < 3,
+          total: 10_000,
+          members: Array.from({ length: 25 }, (_, i) => ({
+            vendorUserId: `m-${r}-${i}`,
+            email: LONG_EMAIL(i),
+            role,
+            reason: reasons[i % 4]!,
+            requestId: "7K2QXM",
+            grantEndsAt: new Date("2026-11-23T10:00:00Z"),
+            since: new Date("2026-11-20T10:00:00Z"),
+            outsideStatus: "OPEN",
+            keptBy: "U0APPROVE",
+            roleTotal: 10_000,
+          })),
+        })),
+      },
+      new Date("2026-11-22T12:00:00Z"),
+    );
+    expect(blockProblems(message.blocks, SURFACE_BLOCKS.message)).toEqual([]);
   });
 });

@@ -83,7 +83,19 @@ function elementProblems(element: unknown, at: string, actionIds: Set<string>): 
   }
   if (element.placeholder !== undefined)
     problems.push(...textProblems(element.placeholder, `${at}.placeholder`, 150, true));
+  if (element.confirm !== undefined) problems.push(...confirmProblems(element.confirm, `${at}.confirm`));
   return problems;
+}
+
+/** A confirmation dialog: a plain title (100), text (300), and confirm and deny labels (30 each). */
+function confirmProblems(confirm: unknown, at: string): string[] {
+  if (!isObject(confirm)) return [`${at} is not a confirmation dialog`];
+  return [
+    ...textProblems(confirm.title, `${at}.title`, 100, true),
+    ...textProblems(confirm.text, `${at}.text`, 300),
+    ...textProblems(confirm.confirm, `${at}.confirm`, 30, true),
+    ...textProblems(confirm.deny, `${at}.deny`, 30, true),
+  ];
 }
 
 function blockProblemsAt(block: unknown, at: string): string[] {

@@ -1,6 +1,8 @@
 // The inventory over a test world, wired by the process's own function (src/wire-inventory.ts),
 // with a way to run one target's sync now and read what it reported.
+import type { AlertCardPublisher, AlertDelivery } from "../../src/inventory/alert-delivery.js";
 import type { SyncReport } from "../../src/inventory/inventory-sync.js";
+import type { AlertCard, OutsideChangeDecisions } from "../../src/inventory/outside-changes.js";
 import type { InventoryLoop } from "../../src/inventory/inventory-loop.js";
 import type { LedgerStore } from "../../src/inventory/store/ledger-store.js";
 import { ApprovalPolicy } from "../../src/requests/approval-policy.js";
@@ -9,9 +11,31 @@ import { wireInventory } from "../../src/wire-inventory.js";
 import { quietLogger, type TestDatabase } from "./database.js";
 import type { World } from "./world.js";
 
+/** The cards as Slack would have them: posted once, then redrawn in place. */
+class RecordingPublisher implements AlertCardPublisher {
+  readonly cards = new Map<string, AlertCard>();
+  posts = 0;
+  failing = false;
+
+  async post(channel: string, card: AlertCard): Promise<string> {
+    if (this.failing) throw new Error("Slack is down");
+    const ts = `${++this.posts}.000`;
+    this.cards.set(`${channel} ${ts}`, card);
+    return ts;
+  }
+
+  async update(channel: string, ts: string, card: AlertCard): Promise<void> {
+    if (this.failing) throw new Error("Slack is down");
+    this.cards.set(`${channel} ${ts}`, card);
+  }
+}
+
 export interface TestInventory {
   store: LedgerStore;
   loop: InventoryLoop;
+  alerts: AlertDelivery;
+  decisions: OutsideChangeDecisions;
+  publisher: RecordingPublisher;
   reports: SyncReport[];
   /** Asks for a sync of `target` now, runs it to its end, and returns its report. */
   syncNow(target: string): Promise<SyncReport | undefined>;
@@ -23,22 +47,30 @@ export function inventoryOf(
   options: { owner?: string; connectors?: ConnectorRegistry; leaseMs?: number; executorBusy?: () => boolean } = {},
 ): TestInventory {
   const reports: SyncReport[] = [];
-  const { store, loop } = wireInventory({
+  const publisher = new RecordingPublisher();
+  const { store, loop, alerts, decisions } = wireInventory({
     database,
     config: world.config,
     connectors: options.connectors ?? world.connectors,
     policy: new ApprovalPolicy(world.config, world.directory),
+    filing: world.filing,
+    slackUsers: world.slackUsers,
+    publisher,
     clock: world.clock.now,
     logger: quietLogger,
     pollMs: 20,
     onSynced: (report) => reports.push(report),
     ...(options.owner ? { owner: options.owner } : {}),
+    alertPollMs: 20,
     ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
     ...(options.executorBusy ? { executorBusy: options.executorBusy } : {}),
   });
   return {
     store,
     loop,
+    alerts,
+    decisions,
+    publisher,
     reports,
     async syncNow(target) {
       if (!(await store.requestSync(target, "U0APPROVE"))) await store.scheduleAtStart([target], 0);

@@ -5,6 +5,8 @@
 // target at once, and one that lost its lease cannot write what it read.
 import { Prisma, type PrismaClient } from "../../db/generated/client.js";
 import type { RoleRef, TeamRole } from "../../vendors/roles.js";
+import { createCard } from "./alert-store.js";
+import type { RosterRow, SyncStatus } from "../ledger-views.js";
 import type { AppliedChange, LedgerPlan, LedgerReason, LedgerRow, ObservedChange } from "../reconcile.js";
 
 const TX_OPTIONS = { maxWait: 10_000, timeout: 60_000 } as const;
@@ -58,6 +60,82 @@ export class LedgerStore {
     const n = await this.prisma.$executeRaw`
       UPDATE inventory_targets SET next_sync_at = now(), requested_by = ${by} WHERE target = ${target}`;
     return n === 1;
+  }
+
+  /** What /role who shows: up to `perRole` members of each role (or of one), with each role's count. */
+  async roster(target: string, role: string | null, perRole: number): Promise<RosterRow[]> {
+    const wanted = role?.toLowerCase() ?? null;
+    const rows = await this.prisma.$queryRaw<
+      {
+        vendor_user_id: string;
+        email: string | null;
+        role_id: string;
+        role_name: string;
+        reason: LedgerReason;
+        request_id: string | null;
+        grant_ends_at: Date | null;
+        changed_at: Date;
+        first_seen_at: Date;
+        outside_status: string | null;
+        decided_by: string | null;
+        total: bigint;
+      }[]
+    >`
+      SELECT x.*, o.status::text AS outside_status, o.decided_by FROM (
+        SELECT m.*, row_number() OVER (PARTITION BY m.role_id ORDER BY m.email NULLS LAST, m.vendor_user_id) AS n,
+          count(*) OVER (PARTITION BY m.role_id) AS total
+        FROM ledger_members m
+        WHERE m.target = ${target} AND m.removed_at IS NULL
+          AND (${wanted}::text IS NULL OR lower(m.role_id) = ${wanted} OR lower(m.role_name) = ${wanted})) x
+      LEFT JOIN outside_changes o ON o.id = x.outside_change_id
+      WHERE x.n <= ${perRole}
+      ORDER BY x.role_name, x.n`;
+    return rows.map((r) => ({
+      vendorUserId: r.vendor_user_id,
+      email: r.email,
+      role: { id: r.role_id, name: r.role_name },
+      reason: r.reason,
+      requestId: r.request_id,
+      grantEndsAt: r.grant_ends_at,
+      since: r.changed_at,
+      outsideStatus: r.outside_status,
+      keptBy: r.decided_by,
+      roleTotal: Number(r.total),
+    }));
+  }
+
+  /** The target's schedule and how its syncs went; null when its inventory never ran. */
+  async status(target: string): Promise<SyncStatus | null> {
+    const row = await this.prisma.inventoryTarget.findUnique({ where: { target } });
+    if (!row) return null;
+    const open = await this.prisma.outsideChange.count({ where: { target, status: "OPEN" } });
+    return {
+      syncedAt: row.syncedAt,
+      lastAttemptAt: row.lastAttemptAt,
+      lastOutcome: row.lastOutcome,
+      lastProblem: row.lastProblem,
+      syncing: row.leaseExpiresAt !== null && row.leaseOwner !== null,
+      openChanges: open,
+    };
+  }
+
+  /** Per target, how many hold each role, and how many changes outside rolegate wait. */
+  async counts(targets: readonly string[]): Promise<{ target: string; role: RoleRef; count: number }[]> {
+    if (targets.length === 0) return [];
+    const rows = await this.prisma.$queryRaw<{ target: string; role_id: string; role_name: string; n: bigint }[]>`
+      SELECT target, role_id, min(role_name) AS role_name, count(*) AS n FROM ledger_members
+      WHERE target = ANY(${targets as string[]}) AND removed_at IS NULL GROUP BY target, role_id`;
+    return rows.map((r) => ({ target: r.target, role: { id: r.role_id, name: r.role_name }, count: Number(r.n) }));
+  }
+
+  async openChanges(targets: readonly string[]): Promise<Map<string, number>> {
+    if (targets.length === 0) return new Map();
+    const rows = await this.prisma.outsideChange.groupBy({
+      by: ["target"],
+      where: { target: { in: [...targets] }, status: "OPEN" },
+      _count: { _all: true },
+    });
+    return new Map(rows.map((r) => [r.target, r._count._all]));
   }
 
   /** Takes the lease of every due target among `targets` that nobody else is syncing. */
@@ -266,6 +344,7 @@ async function writeChanges(
     })),
     select: { id: true, vendorUserId: true },
   });
+  if (created.length > 0) await createCard(tx, target, syncId);
   const alertOf = new Map(created.map((c) => [c.vendorUserId, c.id]));
   await tx.ledgerChange.createMany({
     data: changes.map((c) => ({

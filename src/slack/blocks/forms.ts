@@ -190,23 +190,63 @@ export interface AcceptRevertMetadata {
 
 /** Asks for the reason a failed revert's member may keep the role they hold now. */
 export function acceptRevertForm(summaryText: string, metadata: AcceptRevertMetadata): View {
+  return reasonForm({
+    callbackId: VIEWS.acceptRevertForm,
+    title: "Accept as it is",
+    submit: "Accept",
+    input: FORM.acceptReason,
+    label: "Why may the role stay as it is? (kept in the audit trail)",
+    summaryText,
+    metadata,
+  });
+}
+
+/** A summary, and one required reason: what every "settle it as it is" form asks. */
+function reasonForm(form: {
+  callbackId: string;
+  title: string;
+  submit: string;
+  input: { block: string; action: string };
+  label: string;
+  summaryText: string;
+  metadata: object;
+}): View {
   return {
     type: "modal",
-    callback_id: VIEWS.acceptRevertForm,
-    title: plain("Accept as it is", LIMITS.viewTitle),
-    submit: plain("Accept", LIMITS.viewTitle),
+    callback_id: form.callbackId,
+    title: plain(form.title, LIMITS.viewTitle),
+    submit: plain(form.submit, LIMITS.viewTitle),
     close: plain("Back", LIMITS.viewTitle),
-    private_metadata: JSON.stringify(metadata),
+    private_metadata: JSON.stringify(form.metadata),
     blocks: [
-      { type: "section", text: mrkdwn(userText(summaryText, 2500)) },
+      { type: "section", text: mrkdwn(userText(form.summaryText, 2500)) },
       {
         type: "input",
-        block_id: FORM.acceptReason.block,
-        label: plain("Why may the role stay as it is? (kept in the audit trail)", 2000),
-        element: { type: "plain_text_input", action_id: FORM.acceptReason.action, multiline: true, max_length: 1000 },
+        block_id: form.input.block,
+        label: plain(form.label, 2000),
+        element: { type: "plain_text_input", action_id: form.input.action, multiline: true, max_length: 1000 },
       },
     ],
   };
+}
+
+/** Keep one change made outside rolegate (`changeId`), or every open one of a card (`cardId`). */
+export interface KeepOutsideMetadata {
+  changeId: string | null;
+  cardId: string | null;
+  channel: string;
+}
+
+export function keepOutsideForm(summaryText: string, metadata: KeepOutsideMetadata): View {
+  return reasonForm({
+    callbackId: VIEWS.keepOutsideForm,
+    title: "Keep the change",
+    submit: "Keep",
+    input: FORM.keepReason,
+    label: "Why may it stay? (kept in the ledger)",
+    summaryText,
+    metadata,
+  });
 }
 
 export interface DenyMetadata {

@@ -5,6 +5,7 @@
 import type { types } from "@slack/bolt";
 import { FULL_USAGE } from "../../requests/grammar.js";
 import { STATUS_PHRASE } from "../../requests/refusals.js";
+import type { TargetCounts } from "../../inventory/inventory-desk.js";
 import type { RoleRequest } from "../../requests/types.js";
 import { ACTIONS } from "../action-ids.js";
 import { summary } from "./approval-card.js";
@@ -26,6 +27,8 @@ export interface HomeContent {
   /** Pending requests this approver may decide; null for someone who approves nothing. */
   waiting: RoleRequest[] | null;
   recent: RoleRequest[];
+  /** For an approver: who holds each privileged role in the targets they approve; null otherwise. */
+  access?: TargetCounts[] | null;
 }
 
 /** How many rows each list shows; the tab holds at most 100 blocks. */
@@ -41,6 +44,7 @@ export function homeView(content: HomeContent): types.HomeView {
       ),
     },
     ...(content.waiting ? [{ type: "divider" } as const, ...waitingBlocks(content.waiting)] : []),
+    ...(content.access ? [{ type: "divider" } as const, ...accessBlocks(content.access)] : []),
     { type: "divider" },
     ...grantBlocks(content.grants),
     { type: "divider" },
@@ -57,6 +61,24 @@ function heading(text: string, items: readonly unknown[], none: string): KnownBl
   const more =
     items.length > HOME_LIST_LIMIT ? ` — the first ${HOME_LIST_LIMIT}; \`/role history\` lists them all` : "";
   return [{ type: "section", text: mrkdwn(items.length === 0 ? `*${text}*: ${none}` : `*${text}*${more}`) }];
+}
+
+/** "Who holds what": per target, the privileged roles' holders counted, and changes outside rolegate waiting. */
+function accessBlocks(access: TargetCounts[]): KnownBlock[] {
+  const lines = access.slice(0, 40).map((t) => {
+    const held =
+      t.privileged.length > 0
+        ? t.privileged.map((p) => `${userText(p.role.name, 60)} ${p.count}`).join(" · ")
+        : "no privileged roles held (or not synced yet)";
+    const open = t.openChanges > 0 ? ` · ⚠ ${t.openChanges} change(s) outside rolegate to decide` : "";
+    return `• *${userText(t.target, 60)}*: ${held}${open}`;
+  });
+  return [
+    {
+      type: "section",
+      text: mrkdwn(`*Who holds what* (\`/role who <target>\` lists them)\n${lines.join("\n")}`),
+    },
+  ];
 }
 
 function waitingBlocks(waiting: RoleRequest[]): KnownBlock[] {

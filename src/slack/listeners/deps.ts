@@ -1,6 +1,8 @@
 // What the Slack listeners need from the rest of rolegate, typed as the slices they use.
 import type { Clock } from "../../clock.js";
 import type { RolegateConfig } from "../../config/file.js";
+import type { InventoryDesk } from "../../inventory/inventory-desk.js";
+import type { OutsideChangeDecisions } from "../../inventory/outside-changes.js";
 import type { Logger } from "../../logger.js";
 import type { ApprovalPolicy } from "../../requests/approval-policy.js";
 import type { Filing } from "../../requests/filing.js";
@@ -25,6 +27,10 @@ export interface ListenerDeps {
     | "resolveRefusal"
   >;
   filing: Pick<Filing, "file" | "takeBack" | "extend">;
+  /** Changes made outside rolegate: Keep and Revert. */
+  outside: Pick<OutsideChangeDecisions, "find" | "refusal" | "keep" | "revert" | "keepAll">;
+  /** /role who and /role sync. */
+  inventory: Pick<InventoryDesk, "who" | "sync">;
   history: RequestHistory;
   policy: Pick<ApprovalPolicy, "mayDecide">;
   connectors: ConnectorRegistry;

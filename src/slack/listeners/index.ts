@@ -4,6 +4,7 @@ import { register as decisions } from "./actions/decisions.js";
 import { register as failedReverts } from "./actions/failed-reverts.js";
 import { register as formTarget } from "./actions/form-target.js";
 import { register as historyOlder } from "./actions/history-older.js";
+import { register as outsideChanges } from "./actions/outside-changes.js";
 import { register as roleCommand } from "./commands/role/index.js";
 import type { ListenerDeps } from "./deps.js";
 import { register as appHome } from "./events/app-home.js";
@@ -19,6 +20,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   failedReverts(app, deps);
   formTarget(app, deps);
   historyOlder(app, deps);
+  outsideChanges(app, deps);
   requestForm(app, deps);
   denyForm(app, deps);
   appHome(app, deps);

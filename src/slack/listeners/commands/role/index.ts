@@ -11,6 +11,7 @@ import type { Context, SubcommandHandler } from "./context.js";
 import { fileRequest } from "./file.js";
 import { openForm } from "./form.js";
 import { showHistory } from "./history.js";
+import { showWho, syncNow } from "./inventory.js";
 import { showRequest } from "./show.js";
 import { listTargets } from "./targets.js";
 
@@ -27,6 +28,8 @@ const HANDLERS: { [T in RoleCommand["type"]]: SubcommandHandler<T> } = {
   show: showRequest,
   cancel: cancelRequest,
   targets: listTargets,
+  who: showWho,
+  sync: syncNow,
 };
 
 // T is named once in the signature, and used in the body: it ties the command to its handler.
