@@ -48,6 +48,8 @@ export interface InventoryParts {
   pollMs?: number;
   owner?: string;
   leaseMs?: number;
+  /** When a running sync counts as slow and gives its slot up (30 s); tests shorten it. */
+  slowSyncAfterMs?: number;
 }
 
 export interface Inventory {
@@ -107,6 +109,7 @@ export function wireInventory(parts: InventoryParts): Inventory {
     leaseMs,
     ...(parts.pollMs ? { pollMs: parts.pollMs } : {}),
     owner,
+    ...(parts.slowSyncAfterMs ? { slowAfterMs: parts.slowSyncAfterMs } : {}),
     onSynced: (report) => {
       metrics?.synced(report);
       const level = report.outcome === "complete" ? "info" : "warn";

@@ -233,4 +233,45 @@ describe("replicas", () => {
     expect([...a.reports, ...b.reports]).toHaveLength(1);
     expect(await schedule()).toMatchObject({ leaseOwner: null, lastOutcome: "complete" });
   });
+
+  it("syncs run one at a time, but a slow vendor gives its turn up: the other targets go on", async () => {
+    const inventory = inventoryOf(t.world, t.database, { slowSyncAfterMs: 100 });
+    t.world.dolfin.listPageDelayMs = 400; // two pages: 800 ms
+    await inventory.store.scheduleAtStart(["dolfin-acme"], 0);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await inventory.store.scheduleAtStart(["devin-a"], 0);
+
+    await inventory.loop.tick(); // dolfin-acme, due first
+    await inventory.loop.tick(); // nothing: one at a time
+    expect(inventory.reports).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await inventory.loop.tick(); // dolfin-acme is slow now: devin-a goes
+    await inventory.loop.idle();
+
+    expect(inventory.reports.map((r) => [r.target, r.outcome])).toEqual([
+      ["devin-a", "complete"],
+      ["dolfin-acme", "complete"],
+    ]);
+  });
+
+  it("a sync waits between pages while the executor applies an approved change, and never delays it", async () => {
+    let busy = true;
+    const inventory = inventoryOf(t.world, t.database, { executorBusy: () => busy });
+    t.world.dolfin.listPageSize = 1;
+    const request = await t.world.fileApproved({
+      members: [{ ref: "bob@example.com", email: "bob@example.com", vendorUserId: "usr_2", roleWhenFiled: "Member" }],
+    });
+    await inventory.store.scheduleAtStart(["dolfin-acme"], 0);
+
+    await inventory.loop.tick();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(inventory.reports).toEqual([]); // the sync waits after its first page
+    await t.world.executor().runOnce(); // the approved change goes, the sync still waiting
+    expect((await t.world.repo.find(request.id))?.status).toBe("APPLIED");
+    busy = false;
+    await inventory.loop.idle();
+
+    expect(inventory.reports).toMatchObject([{ target: "dolfin-acme", outcome: "complete", members: 3 }]);
+    expect(t.world.dolfin.calls).toHaveLength(1);
+  });
 });

@@ -44,7 +44,13 @@ export interface TestInventory {
 export function inventoryOf(
   world: World,
   database: TestDatabase,
-  options: { owner?: string; connectors?: ConnectorRegistry; leaseMs?: number; executorBusy?: () => boolean } = {},
+  options: {
+    owner?: string;
+    connectors?: ConnectorRegistry;
+    leaseMs?: number;
+    executorBusy?: () => boolean;
+    slowSyncAfterMs?: number;
+  } = {},
 ): TestInventory {
   const reports: SyncReport[] = [];
   const publisher = new RecordingPublisher();
@@ -64,6 +70,7 @@ export function inventoryOf(
     alertPollMs: 20,
     ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
     ...(options.executorBusy ? { executorBusy: options.executorBusy } : {}),
+    ...(options.slowSyncAfterMs ? { slowSyncAfterMs: options.slowSyncAfterMs } : {}),
   });
   return {
     store,

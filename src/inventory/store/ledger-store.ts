@@ -138,18 +138,20 @@ export class LedgerStore {
     return new Map(rows.map((r) => [r.target, r._count._all]));
   }
 
-  /** Takes the lease of every due target among `targets` that nobody else is syncing. */
-  async claimDue(targets: readonly string[], owner: string, leaseMs: number): Promise<ClaimedSync[]> {
-    if (targets.length === 0) return [];
-    // Under READ COMMITTED a second replica's UPDATE waits for the first's commit, then finds
-    // the lease taken and leaves the row: one claimant per target.
+  /** Takes the lease of up to `limit` due targets among `targets` that nobody else is syncing, the longest due first. */
+  async claimDue(targets: readonly string[], owner: string, leaseMs: number, limit: number): Promise<ClaimedSync[]> {
+    if (targets.length === 0 || limit <= 0) return [];
+    // SKIP LOCKED: a target another replica is claiming right now is left to it.
     const rows = await this.prisma.$queryRaw<
       { target: string; requested_by: string | null; baseline_at: Date | null }[]
     >`
       UPDATE inventory_targets
       SET lease_owner = ${owner}, lease_expires_at = now() + ${leaseMs} * interval '1 millisecond'
-      WHERE target = ANY(${targets as string[]}) AND next_sync_at <= now()
-        AND (lease_expires_at IS NULL OR lease_expires_at <= now())
+      WHERE target IN (
+        SELECT target FROM inventory_targets
+        WHERE target = ANY(${targets as string[]}) AND next_sync_at <= now()
+          AND (lease_expires_at IS NULL OR lease_expires_at <= now())
+        ORDER BY next_sync_at LIMIT ${limit} FOR UPDATE SKIP LOCKED)
       RETURNING target, requested_by, baseline_at`;
     return rows.map((r) => ({
       target: r.target,
@@ -275,9 +277,18 @@ function syncIdOf(claim: ClaimedSync, outcome: SyncOutcome): string {
 
 type Tx = Prisma.TransactionClient;
 
-/** Every row in one statement, whatever their number (a baseline of 10,000 members is one round trip). */
+/**
+ * Rows a statement writes: a baseline of 10,000 members is ten round trips, and no statement's
+ * text (JSON, then its copies in the driver) grows with the organization.
+ */
+const ROWS_PER_STATEMENT = 1_000;
+
 async function writeRows(tx: Tx, target: string, rows: readonly LedgerRow[]): Promise<void> {
-  if (rows.length === 0) return;
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT)
+    await writeRowChunk(tx, target, rows.slice(i, i + ROWS_PER_STATEMENT));
+}
+
+async function writeRowChunk(tx: Tx, target: string, rows: readonly LedgerRow[]): Promise<void> {
   const json = JSON.stringify(
     rows.map((r) => ({
       vendor_user_id: r.vendorUserId,
