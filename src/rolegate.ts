@@ -154,7 +154,7 @@ export function wireRolegate(parts: RolegateParts): Rolegate {
     start: async () => {
       loops.forEach((loop) => loop.start());
       inventory.alerts.start();
-      await inventory.loop.start();
+      inventory.loop.start();
     },
     stop: async () => {
       await inventory.loop.stop();

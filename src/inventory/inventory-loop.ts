@@ -43,6 +43,8 @@ export class InventoryLoop {
   private readonly loop: PollingLoop;
   private readonly running = new Map<string, { done: Promise<void>; startedAt: number }>();
   private readonly stopping = new AbortController();
+  /** The first tick makes every target due (the first sync is at start); a tick that failed tries again. */
+  private scheduled = false;
 
   constructor(private readonly deps: InventoryLoopDeps) {
     this.owner = deps.owner;
@@ -56,8 +58,7 @@ export class InventoryLoop {
       .map((t) => t.name);
   }
 
-  async start(): Promise<void> {
-    await this.deps.store.scheduleAtStart(this.targets, RECENT_MS);
+  start(): void {
     this.loop.start();
   }
 
@@ -75,6 +76,10 @@ export class InventoryLoop {
 
   /** Claims what is due and starts it; resolves once started, not once done. */
   async tick(): Promise<boolean> {
+    if (!this.scheduled) {
+      await this.deps.store.scheduleAtStart(this.targets, RECENT_MS);
+      this.scheduled = true;
+    }
     const free = this.targets.filter((t) => !this.running.has(t));
     const slowAfter = this.deps.slowAfterMs ?? SLOW_AFTER_MS;
     const busy = [...this.running.values()].filter((r) => performance.now() - r.startedAt < slowAfter).length;

@@ -94,7 +94,12 @@ export class OutsideChangeDecisions {
     if (!change) return refused("not_found", "rolegate has no such change.");
     const refusal = await this.refusalFor(change, user);
     if (refusal) return { ok: false, refusal };
-    if (!change.from || !change.to)
+    if (!change.to)
+      return refused(
+        "invalid_request",
+        `${memberName(change)} left ${change.target}: rolegate changes roles of members and cannot bring someone back. Invite them at the vendor, or Keep it.`,
+      );
+    if (!change.from)
       return refused(
         "invalid_request",
         `${memberName(change)} had no role in ${change.target} before: there is nothing to put back. Remove them at the vendor, or Keep it.`,
@@ -122,16 +127,28 @@ export class OutsideChangeDecisions {
     return { ok: true, value: { change: (await this.deps.store.find(id))!, requestId: filed.value.id } };
   }
 
-  /** Keeps every change of a card still open (a bulk import), each with the reason; how many. */
+  /**
+   * Keeps every change of a card still open (a bulk import), each with the reason; how many. Who
+   * is clicking is looked up once for them all, not once a change: a change about the clicker's
+   * own access is left for another approver, and a lookup that fails keeps nothing.
+   */
   async keepAll(cardId: bigint, user: string, reason: string): Promise<Result<number>> {
-    const open = await this.deps.store.openOf(cardId);
-    let kept = 0;
-    for (const change of open) {
-      const result = await this.keep(change.id, user, reason);
-      // One that is the clicker's own access is left for another approver; the rest are kept.
-      if (result.ok) kept++;
-      else if (result.refusal.code !== "own_access" && result.refusal.code !== "already_decided") return result;
+    if (reason.trim() === "") return refused("invalid_request", "Say why the role may stay.");
+    let open = await this.deps.store.openOf(cardId);
+    const target = open[0]?.target;
+    if (target === undefined) return { ok: true, value: 0 };
+    if (!(await this.deps.policy.mayDecide(user, [target])))
+      return refused("not_approver", `Only ${target}'s approvers decide changes made outside rolegate.`);
+    for (;;) {
+      const mine = await ownAccessOf(user, { targets: [target], members: open.map(atStake) }, this.deps.ownAccess);
+      if (mine.kind === "none") break;
+      if (mine.kind === "unverified") return { ok: false, refusal: unverified(mine.why) };
+      open = open.filter((c) => memberName(c) !== mine.ref);
     }
+    let kept = 0;
+    const now = this.deps.clock();
+    for (const change of open) if (await this.deps.store.keep(change.id, user, reason.trim(), now)) kept++;
+    if (kept > 0) this.deps.cardsChanged();
     return { ok: true, value: kept };
   }
 
@@ -142,24 +159,25 @@ export class OutsideChangeDecisions {
         code: "not_approver",
         message: `Only ${change.target}'s approvers decide changes made outside rolegate.`,
       };
-    const mine = await ownAccessOf(
-      user,
-      {
-        targets: [change.target],
-        members: [{ ref: memberName(change), email: change.email, vendorUserId: change.vendorUserId }],
-      },
-      this.deps.ownAccess,
-    );
+    const mine = await ownAccessOf(user, { targets: [change.target], members: [atStake(change)] }, this.deps.ownAccess);
     if (mine.kind === "member")
       return { code: "own_access", message: "This change is about your own access: another approver decides it." };
-    if (mine.kind === "unverified")
-      return {
-        code: "own_access_unverified",
-        message: `rolegate could not check that this change is not about you (${mine.why}), so it cannot count your decision. Try again in a minute.`,
-      };
+    if (mine.kind === "unverified") return unverified(mine.why);
     return null;
   }
 }
+
+/** A change's member, as the own-access check compares people. */
+const atStake = (change: OutsideChange) => ({
+  ref: memberName(change),
+  email: change.email,
+  vendorUserId: change.vendorUserId,
+});
+
+const unverified = (why: string): Refusal => ({
+  code: "own_access_unverified",
+  message: `rolegate could not check that this is not about you (${why}), so it cannot count your decision. Try again in a minute.`,
+});
 
 const refused = (code: Refusal["code"], message: string): { ok: false; refusal: Refusal } => ({
   ok: false,

@@ -153,4 +153,28 @@ describe("Revert", () => {
     expect(await t.database.prisma.roleRequest.count()).toBe(0);
     expect((await alerts())[0]).toMatchObject({ status: "OPEN" });
   });
+
+  it("Keep all leaves the change about the clicker's own access to another approver, and keeps the rest", async () => {
+    const inventory = inventoryOf(t.world, t.database);
+    await inventory.syncNow("dolfin-acme");
+    t.world.clock.advance(HOUR);
+    t.world.dolfin.addMember("usr_8", "eve@example.com", "owner");
+    t.world.dolfin.addMember("usr_9", "approver@example.com", "owner");
+    await inventory.syncNow("dolfin-acme");
+    await inventory.alerts.runOnce();
+    const card = [...inventory.publisher.cards.values()][0]!;
+
+    expect(await inventory.decisions.keepAll(card.id, APPROVER, "the platform team's import")).toEqual({
+      ok: true,
+      value: 1,
+    });
+    expect((await alerts()).map((a) => [a.email, a.status])).toEqual([
+      ["eve@example.com", "KEPT"],
+      ["approver@example.com", "OPEN"],
+    ]);
+    expect(await inventory.decisions.keepAll(card.id, OUTSIDER, "fine")).toMatchObject({
+      ok: false,
+      refusal: { code: "not_approver" },
+    });
+  });
 });

@@ -2,6 +2,7 @@
 // vendor is found once and explained (a rolegate request) or alerted (outside rolegate), a
 // revert that did not take effect is 🚨, and nothing a vendor lists wrongly removes anyone.
 import { describe, expect, it } from "vitest";
+import { readInventorySnapshot } from "../../src/inventory/store/inventory-snapshot.js";
 import { VendorError } from "../../src/vendors/errors.js";
 import { inventoryOf } from "../support/inventory.js";
 import { useWorld } from "../support/world.js";
@@ -152,6 +153,8 @@ describe("a change rolegate made", () => {
       },
     ]);
     expect((await changes()).map((c) => [c.kind, c.requestId])).toEqual([["STILL_HELD", revert!.id]]);
+    // Counted in rolegate_failed_reverts until an approver decides it.
+    expect((await readInventorySnapshot(t.database.prisma)).revertsNotTaken).toBe(1);
   });
 });
 
@@ -230,7 +233,7 @@ describe("replicas", () => {
     await Promise.all([a.loop.idle(), b.loop.idle()]);
 
     expect(t.world.dolfin.listings).toBe(1);
-    expect([...a.reports, ...b.reports]).toHaveLength(1);
+    expect([...a.reports, ...b.reports].filter((r) => r.target === "dolfin-acme")).toHaveLength(1);
     expect(await schedule()).toMatchObject({ leaseOwner: null, lastOutcome: "complete" });
   });
 
@@ -273,5 +276,19 @@ describe("replicas", () => {
 
     expect(inventory.reports).toMatchObject([{ target: "dolfin-acme", outcome: "complete", members: 3 }]);
     expect(t.world.dolfin.calls).toHaveLength(1);
+  });
+
+  it("someone who asks for a sync while one runs gets one of their own right after it", async () => {
+    const inventory = inventoryOf(t.world, t.database);
+    t.world.dolfin.listPageDelayMs = 100;
+    await inventory.store.requestSync("dolfin-acme", "U0FIRST01");
+    await inventory.loop.tick();
+    await inventory.store.requestSync("dolfin-acme", "U0SECOND1"); // while the first lists
+    await inventory.loop.idle();
+
+    expect(inventory.reports).toMatchObject([{ target: "dolfin-acme", requestedBy: "U0FIRST01" }]);
+    const row = await schedule();
+    expect(row.requestedBy).toBe("U0SECOND1");
+    expect(row.nextSyncAt.getTime()).toBeLessThanOrEqual(Date.now());
   });
 });

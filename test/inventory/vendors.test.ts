@@ -96,7 +96,7 @@ targets:
       onSynced: (report) => reports.push(report),
     });
     const sync = async () => {
-      if (!(await store.requestSync("t", "U0APPROVE"))) await store.scheduleAtStart(["t"], 0);
+      await store.requestSync("t", "U0APPROVE");
       await loop.tick();
       await loop.idle();
       t.world.clock.advance(3_600_000);

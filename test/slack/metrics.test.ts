@@ -78,4 +78,27 @@ describe("/metrics", () => {
       1,
     );
   });
+
+  it("reports the ledger: who holds each role per target, changes outside rolegate waiting, sync age and duration, a 🚨 counted", async () => {
+    const synced = async () =>
+      (await h.database.prisma.inventoryTarget.findUnique({ where: { target: "dolfin-acme" } }))?.lastOutcome ===
+      "complete";
+    await waitFor(synced, "the first sync at start");
+    let text = await scrape();
+    expect(value(text, 'rolegate_inventory_members{target="dolfin-acme",role="Member"}')).toBe(2);
+    expect(value(text, 'rolegate_inventory_sync_age_seconds{target="dolfin-acme"}')).toBeLessThan(60);
+    expect(value(text, 'rolegate_inventory_sync_duration_seconds_count{target="dolfin-acme"}')).toBe(1);
+    expect(value(text, 'rolegate_vendor_calls_total{vendor="dolfin",operation="list_members",outcome="ok"}')).toBe(1);
+
+    h.dolfin.addMember("usr_1", "ada@example.com", "owner");
+    h.clock.advance(60_000);
+    await h.rolegate.inventory.store.requestSync("dolfin-acme", APPROVER);
+    h.rolegate.inventory.loop.wake();
+    await waitFor(async () => (await h.database.prisma.outsideChange.count()) === 1, "the change outside rolegate");
+    text = await scrape();
+    expect(value(text, 'rolegate_outside_changes_open{target="dolfin-acme"}')).toBe(1);
+    expect(value(text, 'rolegate_inventory_members{target="dolfin-acme",role="Owner"}')).toBe(1);
+    expect(value(text, 'rolegate_inventory_members{target="dolfin-acme",role="Member"}')).toBe(1);
+    expect(value(text, "rolegate_failed_reverts")).toBe(0);
+  });
 });

@@ -51,6 +51,13 @@ describe("a change made at the vendor", () => {
     expect(who).toContain("Who holds what in dolfin-acme");
     expect(who).toMatch(/Owner\*? 🔑 \(1\)[\s\S]*ada@example.com — changed outside rolegate, kept by <@U0APPROVE>/);
     expect(who).toContain("bob@example.com — held before rolegate");
+    const owners = await command(APPROVER, "who dolfin-acme owner");
+    expect(owners).toContain("Who holds what in dolfin-acme (owner)");
+    expect(owners).not.toContain("bob@example.com");
+
+    const home = await h.openHome(APPROVER);
+    expect(home).toContain("Who holds what");
+    expect(home).toMatch(/dolfin-acme\*: Owner 1/);
   });
 
   it("/role who and /role sync are for the target's approvers; a target that does not exist is named", async () => {

@@ -80,11 +80,16 @@ export function inventoryOf(
     publisher,
     reports,
     async syncNow(target) {
-      if (!(await store.requestSync(target, "U0APPROVE"))) await store.scheduleAtStart([target], 0);
+      await store.requestSync(target, "U0APPROVE");
       const before = reports.length;
-      await loop.tick();
-      await loop.idle();
-      return reports.slice(before).find((r) => r.target === target);
+      // One sync at a time, the longest due first: the world's other targets may go before it.
+      for (let turn = 0; turn < 10; turn++) {
+        await loop.tick();
+        await loop.idle();
+        const report = reports.slice(before).find((r) => r.target === target);
+        if (report) return report;
+      }
+      return undefined;
     },
   };
 }

@@ -55,11 +55,11 @@ export class LedgerStore {
     }
   }
 
-  /** Asks for a sync now; false when the target has no schedule (its inventory is off). */
-  async requestSync(target: string, by: string): Promise<boolean> {
-    const n = await this.prisma.$executeRaw`
-      UPDATE inventory_targets SET next_sync_at = now(), requested_by = ${by} WHERE target = ${target}`;
-    return n === 1;
+  /** Asks for a sync now, on behalf of `by` (told when it ends). */
+  async requestSync(target: string, by: string): Promise<void> {
+    await this.prisma.$executeRaw`
+      INSERT INTO inventory_targets (target, next_sync_at, requested_by) VALUES (${target}, now(), ${by})
+      ON CONFLICT (target) DO UPDATE SET next_sync_at = now(), requested_by = ${by}`;
   }
 
   /** What /role who shows: up to `perRole` members of each role (or of one), with each role's count. */
@@ -258,8 +258,11 @@ export class LedgerStore {
       const complete = outcome.outcome === "complete";
       await tx.$executeRaw`
         UPDATE inventory_targets SET
-          lease_owner = NULL, lease_expires_at = NULL, requested_by = NULL,
-          next_sync_at = now() + ${outcome.nextInMs} * interval '1 millisecond',
+          lease_owner = NULL, lease_expires_at = NULL,
+          -- Someone who asked for a sync while this one ran gets one of their own, next.
+          requested_by = CASE WHEN requested_by IS DISTINCT FROM ${claim.requestedBy} THEN requested_by END,
+          next_sync_at = CASE WHEN requested_by IS DISTINCT FROM ${claim.requestedBy} THEN now()
+            ELSE now() + ${outcome.nextInMs} * interval '1 millisecond' END,
           baseline_at = CASE WHEN ${complete} THEN COALESCE(baseline_at, ${outcome.startedAt}) ELSE baseline_at END,
           synced_at = CASE WHEN ${complete} THEN ${outcome.startedAt} ELSE synced_at END,
           last_attempt_at = ${outcome.startedAt}, last_outcome = ${outcome.outcome}, last_problem = ${outcome.problem},
