@@ -2,6 +2,7 @@
 // memory. Runs against a fresh PostgreSQL database on the test server when one answers, else
 // the embedded PGlite; vendors are the in-memory test double, so the figures are rolegate's own.
 import { performance } from "node:perf_hooks";
+import { benchAudit } from "./audit.js";
 import { benchGrantEnds } from "./grants.js";
 import { benchParts } from "./parts.js";
 import { benchHistory } from "./history.js";
@@ -111,7 +112,23 @@ async function main(): Promise<void> {
   await database.drop();
 }
 
-if (process.argv.includes("--inventory")) {
+if (process.argv.includes("--audit")) {
+  const f = await benchAudit(Number(process.env.AUDIT_EVENTS ?? 1_000_000));
+  process.stdout.write(
+    [
+      `rolegate audit bench: GET /audit/events of ${f.events} events (seeded in ${f.seedSeconds.toFixed(0)} s) from node dist/main.js on PostgreSQL; RSS before: ${f.idleRssMb.toFixed(1)} MB`,
+      "",
+      "| format | lines | size | time | events/s | peak RSS while streaming |",
+      "|---|---|---|---|---|---|",
+      ...f.exports.map(
+        (e) =>
+          `| ${e.format} | ${e.lines} | ${e.megabytes.toFixed(0)} MB | ${e.seconds.toFixed(1)} s | ${(f.events / e.seconds).toFixed(0)} | ${e.peakRssMb.toFixed(1)} MB |`,
+      ),
+      "",
+    ].join("\n"),
+  );
+  if (f.exports.some((e) => e.peakRssMb > 150 || e.lines < f.events)) process.exitCode = 1;
+} else if (process.argv.includes("--inventory")) {
   const f = await benchInventory(Number(process.env.INVENTORY_MEMBERS ?? 10_000));
   const fewest = (vendor: string) => Math.ceil(f.members / (vendor === "Devin" ? 200 : 100));
   process.stdout.write(

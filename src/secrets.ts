@@ -5,7 +5,13 @@ const REDACTED = "[redacted]";
 
 /** The values of every environment variable that holds a credential. */
 export function secretValues(env: NodeJS.ProcessEnv, credentialVariables: Iterable<string>): string[] {
-  const names = new Set(["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", ...credentialVariables]);
+  const names = new Set([
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "ROLEGATE_AUDIT_TOKEN",
+    ...credentialVariables,
+  ]);
   const values = [...names].map((name) => env[name]).filter((v): v is string => typeof v === "string" && v !== "");
   return [...values, ...(env.DATABASE_URL ? databasePasswords(env.DATABASE_URL) : [])];
 }

@@ -10,7 +10,10 @@ import type { Database } from "./db/database.js";
 import type { Logger } from "./logger.js";
 import { Metrics } from "./metrics/metrics.js";
 import { Readiness } from "./readiness.js";
+import { auditEventsRoute } from "./audit/audit-endpoint.js";
+import { auditRecords } from "./audit/store/audit-stream.js";
 import { readInventorySnapshot } from "./inventory/store/inventory-snapshot.js";
+import { SlackUsers } from "./slack/slack-users.js";
 import { readWorkSnapshot } from "./requests/store/work-snapshot.js";
 import { wireRolegate, type Rolegate } from "./rolegate.js";
 import { createRedactor } from "./secrets.js";
@@ -29,6 +32,7 @@ export interface StartOptions {
     | "PORT"
     | "LOG_LEVEL"
     | "SLACK_CHANNEL_PACE_MS"
+    | "ROLEGATE_AUDIT_TOKEN"
   >;
   config: RolegateConfig;
   /** Every secret's value: scrubbed from what /readyz and the executor's records say. */
@@ -104,17 +108,36 @@ async function startOnceSlackIsKnown(options: StartOptions, connection: SlackCon
     slack: () => connection.state(),
     scrub: createRedactor(secrets),
   });
+  const slack = slackClient(env, logger, tuning.slackRetries);
+  // The export's own Slack lookups (actors' emails), cached like every profile read.
+  const slackUsersForAudit = new SlackUsers(slack, clock);
+  const auditToken = env.ROLEGATE_AUDIT_TOKEN;
   const app = createSlackApp({
     env,
     logger,
     readiness: () => readiness.report(),
     metrics,
+    // The audit export exists only when its token is set.
+    ...(auditToken
+      ? {
+          routes: [
+            auditEventsRoute({
+              records: (query) => auditRecords(database.prisma, query),
+              token: auditToken,
+              targets: () => new Set(config.targets.keys()),
+              now: clock,
+              emailOf: (id) => slackUsersForAudit.emailOf(id),
+              logger: logger.child({ component: "audit-export" }),
+            }),
+          ],
+        }
+      : {}),
     ...(tuning.slackRetries !== undefined ? { retries: tuning.slackRetries } : {}),
   });
   await app.init();
   const rolegate = wireRolegate({
     app,
-    slack: slackClient(env, logger, tuning.slackRetries),
+    slack,
     installation: () => connection.installation(),
     database,
     config,

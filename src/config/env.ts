@@ -47,6 +47,13 @@ const envSchema = z.object({
       error: "must be a PostgreSQL URL (postgresql://user@host:5432/db); leave it unset for the embedded database",
     }),
   ),
+  // GET /audit/events is served only when this is set, and then only to `Bearer <this>`.
+  ROLEGATE_AUDIT_TOKEN: optional(
+    z
+      .string()
+      .min(32, { error: "must be at least 32 characters: generate one with `openssl rand -hex 32`" })
+      .regex(/^[\x21-\x7e]+$/, { error: "must be printable ASCII without spaces, as an HTTP header carries it" }),
+  ),
   ROLEGATE_DATA_DIR: z.preprocess(blankAsUnset, z.string().default("./.data")),
   ROLEGATE_CONFIG: z.preprocess(blankAsUnset, z.string().default("./rolegate.yml")),
   LOG_LEVEL: z.preprocess(

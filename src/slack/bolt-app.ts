@@ -26,6 +26,8 @@ export interface SlackAppOptions {
   metrics?: { contentType: string; exposition: () => Promise<string> };
   /** Retries of a failed Web API call (Slack's client backs off on rate limits); tests use 0. */
   retries?: number;
+  /** Further routes on the same port (the audit export). */
+  routes?: { path: string; method: string[]; handler: (req: IncomingMessage, res: ServerResponse) => void }[];
 }
 
 const EVENTS_PATH = "/slack/events";
@@ -35,7 +37,7 @@ const json = (res: ServerResponse, status: number, body: unknown) => {
   res.end(JSON.stringify(body));
 };
 
-export function createSlackApp({ env, logger, readiness, metrics, retries }: SlackAppOptions): App {
+export function createSlackApp({ env, logger, readiness, metrics, retries, routes = [] }: SlackAppOptions): App {
   // Alive: this process answers. Nothing else is asked, so a database outage never gets a
   // replica restarted for nothing.
   const healthRoute = {
@@ -64,7 +66,7 @@ export function createSlackApp({ env, logger, readiness, metrics, retries }: Sla
     ...(appToken
       ? { socketMode: true, appToken, installerOptions: { port: env.PORT } }
       : { ...(signingSecret ? { signingSecret } : {}), endpoints: EVENTS_PATH, port: env.PORT }),
-    customRoutes: [healthRoute, readyRoute, ...(metrics ? [metricsRoute(metrics, logger)] : [])],
+    customRoutes: [healthRoute, readyRoute, ...(metrics ? [metricsRoute(metrics, logger)] : []), ...routes],
     logger: boltLogger(logger),
     logLevel: env.LOG_LEVEL === "debug" ? LogLevel.DEBUG : LogLevel.INFO,
     deferInitialization: true,

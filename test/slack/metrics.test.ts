@@ -101,4 +101,9 @@ describe("/metrics", () => {
     expect(value(text, 'rolegate_inventory_members{target="dolfin-acme",role="Member"}')).toBe(1);
     expect(value(text, "rolegate_failed_reverts")).toBe(0);
   });
+
+  it("without ROLEGATE_AUDIT_TOKEN there is no audit export at all, whatever is sent", async () => {
+    const response = await fetch(`${h.origin}/audit/events`, { headers: { authorization: "Bearer anything" } });
+    expect(response.status).toBe(404);
+  });
 });

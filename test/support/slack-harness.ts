@@ -57,6 +57,8 @@ export interface HarnessOptions {
   slackPostIntervalMs?: number;
   /** How long notices wait at most for a decision's vendor call (production: 200 ms). */
   noticesWaitMs?: number;
+  /** ROLEGATE_AUDIT_TOKEN: serves GET /audit/events to this bearer token. */
+  auditToken?: string;
 }
 
 export interface HttpReply {
@@ -145,6 +147,7 @@ export class SlackHarness {
         LOG_LEVEL: "error",
         SLACK_APP_TOKEN: undefined,
         SLACK_CHANNEL_PACE_MS: this.options.slackPostIntervalMs ?? 0,
+        ROLEGATE_AUDIT_TOKEN: this.options.auditToken,
       },
       config: this.config,
       secrets: [BOT_TOKEN, SIGNING_SECRET, ...Object.values(TOKENS)], // as main.ts gathers them
