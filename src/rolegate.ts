@@ -8,6 +8,9 @@ import { ApprovalPolicy } from "./requests/approval-policy.js";
 import { RequestRepo } from "./requests/store/request-repo.js";
 import { StoredHistory } from "./requests/store/request-history.js";
 import { HomeViewers } from "./requests/store/home-viewers.js";
+import { AuditLog } from "./audit/audit-log.js";
+import { AuditLogTailStore } from "./audit/store/audit-log-tail-store.js";
+import { ledgerEventsAfter, requestEventsAfter } from "./audit/store/audit-stream.js";
 import { countAccess } from "./inventory/inventory-desk.js";
 import { LedgerStore } from "./inventory/store/ledger-store.js";
 import { HomeRefresher } from "./slack/home-refresher.js";
@@ -140,7 +143,24 @@ export function wireRolegate(parts: RolegateParts): Rolegate {
     installation: parts.installation,
     ...(parts.formBudgetMs ? { formBudgetMs: parts.formBudgetMs } : {}),
   });
-  const loops = [executor, housekeeping, notices, home];
+  // Every audit event as a log line too (component "audit"), for a log shipper.
+  const auditLog = new AuditLog({
+    store: new AuditLogTailStore(database.prisma),
+    trails: [
+      {
+        name: "audit_events" as const,
+        eventsAfter: (after, limit) => requestEventsAfter(database.prisma, after, limit),
+      },
+      {
+        name: "ledger_changes" as const,
+        eventsAfter: (after, limit) => ledgerEventsAfter(database.prisma, after, limit),
+      },
+    ],
+    logger: logger.child({ component: "audit" }),
+    owner: executor.owner,
+    ...(parts.pollMs ? { pollMs: parts.pollMs } : {}),
+  });
+  const loops = [executor, housekeeping, notices, home, auditLog];
   return {
     filing,
     service,

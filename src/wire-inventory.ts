@@ -18,7 +18,9 @@ import type { Filing } from "./requests/filing.js";
 import type { SlackUserEmails } from "./requests/own-access.js";
 import type { ConnectorRegistry } from "./vendors/connector.js";
 import { AlertDelivery, type AlertCardPublisher } from "./inventory/alert-delivery.js";
-import { OutsideChangeDecisions } from "./inventory/outside-changes.js";
+import { OutsideChangeDecisions, type OutsideChange } from "./inventory/outside-changes.js";
+import type { AuditRecord } from "./audit/audit-record.js";
+import { auditFields } from "./audit/audit-log.js";
 import { AlertStore } from "./inventory/store/alert-store.js";
 
 /** The longest a sync waits between two pages for the executor to finish what it is doing. */
@@ -64,6 +66,7 @@ export interface Inventory {
 export function wireInventory(parts: InventoryParts): Inventory {
   const { database, config, connectors, policy, clock, metrics } = parts;
   const logger = parts.logger.child({ component: "inventory" });
+  const auditLogger = parts.logger.child({ component: "audit" });
   const store = new LedgerStore(database.prisma);
   const alertStore = new AlertStore(database.prisma);
   const owner = parts.owner ?? `${hostname()}:${process.pid}:inventory:${randomBytes(3).toString("hex")}`;
@@ -82,6 +85,7 @@ export function wireInventory(parts: InventoryParts): Inventory {
     filing: parts.filing,
     clock,
     cardsChanged: () => alerts.wake(),
+    decided: (change) => auditLogger.info("audit event", auditFields(decisionRecord(change))),
   });
   const leaseMs = parts.leaseMs ?? LEASE_MS;
   const busy = parts.executorBusy;
@@ -130,4 +134,24 @@ export function wireInventory(parts: InventoryParts): Inventory {
   });
   const desk = new InventoryDesk({ store, policy, config, wake: () => loop.wake() });
   return { store, loop, alerts, decisions, desk };
+}
+
+/** An approver's Keep or Revert as the audit trail names it (the export reads the same from the table). */
+function decisionRecord(change: OutsideChange): AuditRecord {
+  return {
+    id: `decision:${change.id}`,
+    at: change.decidedAt ?? change.observedAt,
+    source: "decision",
+    event: change.status === "KEPT" ? "KEPT" : "REVERT_FILED",
+    requestId: change.revertRequestId,
+    target: change.target,
+    members: [{ email: change.email, vendorUserId: change.vendorUserId }],
+    roleBefore: change.from?.name ?? null,
+    roleAfter: change.to?.name ?? null,
+    durationSeconds: null,
+    actor: change.decidedBy ?? "",
+    actorEmail: null,
+    reason: change.reason,
+    details: { outsideChange: change.id.toString() },
+  };
 }

@@ -58,6 +58,8 @@ export interface OutsideChangeDeps {
   clock: Clock;
   /** A decision changed a card: redraw it. */
   cardsChanged: () => void;
+  /** Told of each decision once it is committed (the audit log line). */
+  decided?: (change: OutsideChange) => void;
 }
 
 /** "ada@example.com", or the vendor id of a member with no email. */
@@ -85,7 +87,9 @@ export class OutsideChangeDecisions {
     if (reason.trim() === "") return refused("invalid_request", "Say why the role may stay.");
     if (!(await this.deps.store.keep(id, user, reason.trim(), this.deps.clock()))) return alreadyDecided();
     this.deps.cardsChanged();
-    return { ok: true, value: (await this.deps.store.find(id))! };
+    const kept = (await this.deps.store.find(id))!;
+    this.deps.decided?.(kept);
+    return { ok: true, value: kept };
   }
 
   /** Files a request to put the previous role back; the change waits on it. */
@@ -124,7 +128,9 @@ export class OutsideChangeDecisions {
     if (!filed.ok) return filed;
     if (!(await this.deps.store.reverting(id, user, filed.value.id, this.deps.clock()))) return alreadyDecided();
     this.deps.cardsChanged();
-    return { ok: true, value: { change: (await this.deps.store.find(id))!, requestId: filed.value.id } };
+    const reverting = (await this.deps.store.find(id))!;
+    this.deps.decided?.(reverting);
+    return { ok: true, value: { change: reverting, requestId: filed.value.id } };
   }
 
   /**
@@ -147,7 +153,11 @@ export class OutsideChangeDecisions {
     }
     let kept = 0;
     const now = this.deps.clock();
-    for (const change of open) if (await this.deps.store.keep(change.id, user, reason.trim(), now)) kept++;
+    for (const change of open) {
+      if (!(await this.deps.store.keep(change.id, user, reason.trim(), now))) continue;
+      kept++;
+      this.deps.decided?.((await this.deps.store.find(change.id))!);
+    }
     if (kept > 0) this.deps.cardsChanged();
     return { ok: true, value: kept };
   }

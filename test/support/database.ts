@@ -144,7 +144,7 @@ export async function resetData(database: Database): Promise<void> {
       ALTER TABLE audit_events DISABLE TRIGGER USER;
       ALTER TABLE ledger_changes DISABLE TRIGGER USER;
       TRUNCATE audit_events, notices, approvals, request_members, role_requests, home_viewers,
-        inventory_targets, ledger_members, ledger_changes, outside_changes, alert_cards RESTART IDENTITY;
+        inventory_targets, ledger_members, ledger_changes, outside_changes, alert_cards, audit_log_tail RESTART IDENTITY;
       ALTER TABLE audit_events ENABLE TRIGGER USER;
       ALTER TABLE ledger_changes ENABLE TRIGGER USER;`);
   } finally {

@@ -8,6 +8,7 @@ import type { LedgerStore } from "../../src/inventory/store/ledger-store.js";
 import { ApprovalPolicy } from "../../src/requests/approval-policy.js";
 import type { ConnectorRegistry } from "../../src/vendors/connector.js";
 import { wireInventory } from "../../src/wire-inventory.js";
+import type { Logger } from "../../src/logger.js";
 import { quietLogger, type TestDatabase } from "./database.js";
 import type { World } from "./world.js";
 
@@ -50,6 +51,7 @@ export function inventoryOf(
     leaseMs?: number;
     executorBusy?: () => boolean;
     slowSyncAfterMs?: number;
+    logger?: Logger;
   } = {},
 ): TestInventory {
   const reports: SyncReport[] = [];
@@ -63,7 +65,7 @@ export function inventoryOf(
     slackUsers: world.slackUsers,
     publisher,
     clock: world.clock.now,
-    logger: quietLogger,
+    logger: options.logger ?? quietLogger,
     pollMs: 20,
     onSynced: (report) => reports.push(report),
     ...(options.owner ? { owner: options.owner } : {}),

@@ -2,7 +2,7 @@
 // at once) from its three sources — the requests' audit trail, the ledger's observed changes, and
 // approvers' decisions on changes made outside rolegate — and merged by time. Memory holds one
 // page of each source, whatever the range holds: a million events stream as flat as a thousand.
-import type { PrismaClient } from "../../db/generated/client.js";
+import { Prisma, type PrismaClient } from "../../db/generated/client.js";
 import type { AuditRecord } from "../audit-record.js";
 import type { ExportQuery } from "../export-query.js";
 
@@ -68,38 +68,57 @@ interface RequestEventRow {
 function requestEvents(prisma: PrismaClient, q: Pick<ExportQuery, "since" | "until" | "target">) {
   return paged<RequestEventRow>(
     (after) => prisma.$queryRaw<RequestEventRow[]>`
-      SELECT e.created_at AS cursor_at, e.id AS cursor_id, e.type::text AS type, e.actor, e.details,
-        r.id AS request_id, r.target, r.requested_role_name AS role_name, r.duration_seconds, r.reason
+      SELECT ${REQUEST_EVENT_COLUMNS}
       FROM audit_events e JOIN role_requests r ON r.id = e.request_id
       WHERE e.created_at >= ${q.since} AND e.created_at < ${q.until}
         AND (e.created_at, e.id) > (${after.at}, ${after.id})
         AND (${q.target}::text IS NULL OR r.target = ${q.target} OR ${q.target} = ANY(r.extra_targets))
       ORDER BY e.created_at, e.id LIMIT ${PAGE}`,
-    async (rows) => {
-      const members = await membersOf(prisma, [...new Set(rows.map((r) => r.request_id))]);
-      return rows.map((r) => {
-        const of = members.get(r.request_id) ?? [];
-        const before = [...new Set(of.map((m) => m.previous_role ?? m.role_when_filed).filter((x) => x !== null))];
-        const said = stringIn(r.details, "reason") ?? stringIn(r.details, "note");
-        return {
-          id: `request:${r.cursor_id}`,
-          at: r.cursor_at,
-          source: "request" as const,
-          event: r.type,
-          requestId: r.request_id,
-          target: r.target,
-          members: of.map((m) => ({ email: m.email, vendorUserId: m.vendor_user_id })),
-          roleBefore: before.length > 0 ? before.join("; ") : null,
-          roleAfter: r.role_name,
-          durationSeconds: r.duration_seconds,
-          actor: r.actor,
-          actorEmail: null,
-          reason: said ?? r.reason,
-          details: r.details,
-        };
-      });
-    },
+    (rows) => requestRecords(prisma, rows),
   );
+}
+
+/** Request events with ids after `afterId`, in id order (the audit log's tail). */
+export async function requestEventsAfter(
+  prisma: PrismaClient,
+  afterId: bigint,
+  limit: number,
+): Promise<{ id: bigint; record: AuditRecord }[]> {
+  const rows = await prisma.$queryRaw<RequestEventRow[]>`
+    SELECT ${REQUEST_EVENT_COLUMNS}
+    FROM audit_events e JOIN role_requests r ON r.id = e.request_id
+    WHERE e.id > ${afterId} ORDER BY e.id LIMIT ${limit}`;
+  const records = await requestRecords(prisma, rows);
+  return rows.map((row, i) => ({ id: row.cursor_id, record: records[i]! }));
+}
+
+const REQUEST_EVENT_COLUMNS = Prisma.sql`e.created_at AS cursor_at, e.id AS cursor_id, e.type::text AS type, e.actor,
+  e.details, r.id AS request_id, r.target, r.requested_role_name AS role_name, r.duration_seconds, r.reason`;
+
+/** Request event rows as records, with each request's members read in one query. */
+async function requestRecords(prisma: PrismaClient, rows: RequestEventRow[]): Promise<AuditRecord[]> {
+  const members = await membersOf(prisma, [...new Set(rows.map((r) => r.request_id))]);
+  return rows.map((r) => {
+    const of = members.get(r.request_id) ?? [];
+    const before = [...new Set(of.map((m) => m.previous_role ?? m.role_when_filed).filter((x) => x !== null))];
+    const said = stringIn(r.details, "reason") ?? stringIn(r.details, "note");
+    return {
+      id: `request:${r.cursor_id}`,
+      at: r.cursor_at,
+      source: "request" as const,
+      event: r.type,
+      requestId: r.request_id,
+      target: r.target,
+      members: of.map((m) => ({ email: m.email, vendorUserId: m.vendor_user_id })),
+      roleBefore: before.length > 0 ? before.join("; ") : null,
+      roleAfter: r.role_name,
+      durationSeconds: r.duration_seconds,
+      actor: r.actor,
+      actorEmail: null,
+      reason: said ?? r.reason,
+      details: r.details,
+    };
+  });
 }
 
 interface MemberRow {
@@ -137,37 +156,52 @@ interface LedgerRow {
 function ledgerEvents(prisma: PrismaClient, q: Pick<ExportQuery, "since" | "until" | "target">) {
   return paged<LedgerRow>(
     (after) => prisma.$queryRaw<LedgerRow[]>`
-      SELECT observed_at AS cursor_at, id AS cursor_id, kind::text AS kind, target, vendor_user_id, email,
-        from_role_name, to_role_name, reason::text AS reason, request_id, not_before
-      FROM ledger_changes
+      SELECT ${LEDGER_COLUMNS} FROM ledger_changes
       WHERE observed_at >= ${q.since} AND observed_at < ${q.until} AND (observed_at, id) > (${after.at}, ${after.id})
         AND (${q.target}::text IS NULL OR target = ${q.target})
       ORDER BY observed_at, id LIMIT ${PAGE}`,
-    async (rows) =>
-      rows.map((r) => ({
-        id: `ledger:${r.cursor_id}`,
-        at: r.cursor_at,
-        source: "ledger" as const,
-        event: r.kind,
-        requestId: r.request_id,
-        target: r.target,
-        members: [{ email: r.email, vendorUserId: r.vendor_user_id }],
-        roleBefore: r.from_role_name,
-        roleAfter: r.to_role_name,
-        durationSeconds: null,
-        actor: r.reason === "REQUEST" ? "rolegate" : "vendor",
-        actorEmail: null,
-        reason:
-          r.kind === "STILL_HELD"
-            ? "rolegate's revert did not take effect"
-            : r.reason === "REQUEST"
-              ? "set by a rolegate request"
-              : r.reason === "OUTSIDE"
-                ? "changed outside rolegate"
-                : "held before rolegate",
-        details: { why: r.reason, ...(r.not_before ? { notBefore: r.not_before.toISOString() } : {}) },
-      })),
+    async (rows) => rows.map(ledgerRecord),
   );
+}
+
+/** Observed changes with ids after `afterId`, in id order (the audit log's tail). */
+export async function ledgerEventsAfter(
+  prisma: PrismaClient,
+  afterId: bigint,
+  limit: number,
+): Promise<{ id: bigint; record: AuditRecord }[]> {
+  const rows = await prisma.$queryRaw<LedgerRow[]>`
+    SELECT ${LEDGER_COLUMNS} FROM ledger_changes WHERE id > ${afterId} ORDER BY id LIMIT ${limit}`;
+  return rows.map((row) => ({ id: row.cursor_id, record: ledgerRecord(row) }));
+}
+
+const LEDGER_COLUMNS = Prisma.sql`observed_at AS cursor_at, id AS cursor_id, kind::text AS kind, target, vendor_user_id,
+  email, from_role_name, to_role_name, reason::text AS reason, request_id, not_before`;
+
+function ledgerRecord(r: LedgerRow): AuditRecord {
+  return {
+    id: `ledger:${r.cursor_id}`,
+    at: r.cursor_at,
+    source: "ledger",
+    event: r.kind,
+    requestId: r.request_id,
+    target: r.target,
+    members: [{ email: r.email, vendorUserId: r.vendor_user_id }],
+    roleBefore: r.from_role_name,
+    roleAfter: r.to_role_name,
+    durationSeconds: null,
+    actor: r.reason === "REQUEST" ? "rolegate" : "vendor",
+    actorEmail: null,
+    reason:
+      r.kind === "STILL_HELD"
+        ? "rolegate's revert did not take effect"
+        : r.reason === "REQUEST"
+          ? "set by a rolegate request"
+          : r.reason === "OUTSIDE"
+            ? "changed outside rolegate"
+            : "held before rolegate",
+    details: { why: r.reason, ...(r.not_before ? { notBefore: r.not_before.toISOString() } : {}) },
+  };
 }
 
 interface DecisionRow {
