@@ -7,6 +7,9 @@ import type { PrismaClient } from "../../db/generated/client.js";
 export type TrailName = "audit_events" | "ledger_changes";
 
 export class AuditLogTailStore {
+  /** Trails whose row is known to exist: the first claim's insert is not repeated every second. */
+  private readonly started = new Set<TrailName>();
+
   constructor(private readonly prisma: PrismaClient) {}
 
   /**
@@ -15,13 +18,16 @@ export class AuditLogTailStore {
    * exported is not poured into the log of a deployment that just upgraded.
    */
   async claim(name: TrailName, owner: string, leaseMs: number): Promise<bigint | null> {
-    const newest =
-      name === "audit_events"
-        ? await this.prisma.auditEvent.aggregate({ _max: { id: true } })
-        : await this.prisma.ledgerChange.aggregate({ _max: { id: true } });
-    await this.prisma.$executeRaw`
-      INSERT INTO audit_log_tail (name, last_id) VALUES (${name}, ${newest._max.id ?? 0n})
-      ON CONFLICT (name) DO NOTHING`;
+    if (!this.started.has(name)) {
+      const newest =
+        name === "audit_events"
+          ? await this.prisma.auditEvent.aggregate({ _max: { id: true } })
+          : await this.prisma.ledgerChange.aggregate({ _max: { id: true } });
+      await this.prisma.$executeRaw`
+        INSERT INTO audit_log_tail (name, last_id) VALUES (${name}, ${newest._max.id ?? 0n})
+        ON CONFLICT (name) DO NOTHING`;
+      this.started.add(name);
+    }
     const rows = await this.prisma.$queryRaw<{ last_id: bigint }[]>`
       UPDATE audit_log_tail SET lease_owner = ${owner}, lease_expires_at = now() + ${leaseMs} * interval '1 millisecond'
       WHERE name = ${name} AND (lease_owner = ${owner} OR lease_expires_at IS NULL OR lease_expires_at <= now())
