@@ -108,6 +108,7 @@ export function wireRolegate(parts: RolegateParts): Rolegate {
   });
   const inventory = wireInventory({
     database,
+    store: ledger,
     config,
     connectors,
     policy,

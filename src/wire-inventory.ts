@@ -50,6 +50,8 @@ export interface InventoryParts {
   pollMs?: number;
   owner?: string;
   leaseMs?: number;
+  /** The ledger's store, when the caller built it already (App Home reads its counts). */
+  store?: LedgerStore;
   /** When a running sync counts as slow and gives its slot up (30 s); tests shorten it. */
   slowSyncAfterMs?: number;
 }
@@ -67,7 +69,7 @@ export function wireInventory(parts: InventoryParts): Inventory {
   const { database, config, connectors, policy, clock, metrics } = parts;
   const logger = parts.logger.child({ component: "inventory" });
   const auditLogger = parts.logger.child({ component: "audit" });
-  const store = new LedgerStore(database.prisma);
+  const store = parts.store ?? new LedgerStore(database.prisma);
   const alertStore = new AlertStore(database.prisma);
   const owner = parts.owner ?? `${hostname()}:${process.pid}:inventory:${randomBytes(3).toString("hex")}`;
   const alerts = new AlertDelivery({

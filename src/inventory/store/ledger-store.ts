@@ -388,21 +388,7 @@ function jsonOrNull(value: TeamRole[] | null): Prisma.InputJsonArray | typeof Pr
   return value === null ? Prisma.DbNull : (value as unknown as Prisma.InputJsonArray);
 }
 
-function toLedgerRow(r: {
-  vendorUserId: string;
-  email: string | null;
-  roleId: string;
-  roleName: string;
-  teamRoles: Prisma.JsonValue;
-  firstSeenAt: Date;
-  lastSeenAt: Date;
-  changedAt: Date;
-  reason: LedgerReason;
-  requestId: string | null;
-  grantEndsAt: Date | null;
-  outsideChangeId: bigint | null;
-  removedAt: Date | null;
-}): LedgerRow {
+function toLedgerRow(r: Prisma.LedgerMemberGetPayload<object>): LedgerRow {
   const role: RoleRef = { id: r.roleId, name: r.roleName };
   return {
     vendorUserId: r.vendorUserId,

@@ -9,6 +9,7 @@ import { escapeText } from "../../blocks/text.js";
 import { readAcceptRevertMetadata } from "../../view-metadata.js";
 import { CLICK_FAULT_MESSAGE, type ListenerDeps } from "../deps.js";
 import { tellPerson } from "../tell.js";
+import { readReasonSubmission } from "../views/reason-submission.js";
 
 type Click = BlockAction<ButtonAction>;
 
@@ -50,25 +51,16 @@ export function register(app: App, deps: ListenerDeps): void {
     }
   });
 
-  app.view(VIEWS.acceptRevertForm, async ({ ack, body, view, client }) => {
-    const metadata = readAcceptRevertMetadata(view.private_metadata);
-    const reason = view.state.values[FORM.acceptReason.block]?.[FORM.acceptReason.action]?.value ?? "";
-    if (metadata && reason.trim() === "") {
-      await ack({
-        response_action: "errors",
-        errors: { [FORM.acceptReason.block]: "Say why the role may stay as it is." },
-      });
-      return;
-    }
-    await ack();
-    const user = body.user.id;
-    if (!metadata) {
-      await client.chat.postMessage({
-        channel: user,
-        text: "That form is not one rolegate can read; nothing was changed. Click Accept on the card again.",
-      });
-      return;
-    }
+  app.view(VIEWS.acceptRevertForm, async (args) => {
+    const submitted = await readReasonSubmission(args, {
+      input: FORM.acceptReason,
+      read: readAcceptRevertMetadata,
+      missing: "Say why the role may stay as it is.",
+      button: "Accept",
+    });
+    if (!submitted) return;
+    const { user, reason, metadata } = submitted;
+    const { client } = args;
     try {
       const result = await deps.service.acceptRevert(metadata.revertId, user, reason);
       if (!result.ok) await tellPerson(client, user, metadata.channel, escapeText(result.refusal.message));

@@ -10,6 +10,7 @@ import { escapeText } from "../../blocks/text.js";
 import { readKeepOutsideMetadata } from "../../view-metadata.js";
 import { CLICK_FAULT_MESSAGE, type ListenerDeps } from "../deps.js";
 import { tellPerson } from "../tell.js";
+import { readReasonSubmission } from "../views/reason-submission.js";
 
 type Click = BlockAction<ButtonAction>;
 
@@ -79,22 +80,16 @@ export function register(app: App, deps: ListenerDeps): void {
     }
   });
 
-  app.view(VIEWS.keepOutsideForm, async ({ ack, body, view, client }) => {
-    const metadata = readKeepOutsideMetadata(view.private_metadata);
-    const reason = view.state.values[FORM.keepReason.block]?.[FORM.keepReason.action]?.value ?? "";
-    if (metadata && reason.trim() === "") {
-      await ack({ response_action: "errors", errors: { [FORM.keepReason.block]: "Say why it may stay." } });
-      return;
-    }
-    await ack();
-    const user = body.user.id;
-    if (!metadata) {
-      await client.chat.postMessage({
-        channel: user,
-        text: "That form is not one rolegate can read; nothing was changed. Click Keep on the card again.",
-      });
-      return;
-    }
+  app.view(VIEWS.keepOutsideForm, async (args) => {
+    const submitted = await readReasonSubmission(args, {
+      input: FORM.keepReason,
+      read: readKeepOutsideMetadata,
+      missing: "Say why it may stay.",
+      button: "Keep",
+    });
+    if (!submitted) return;
+    const { user, reason, metadata } = submitted;
+    const { client } = args;
     const tell = (text: string) => tellPerson(client, user, metadata.channel || undefined, text);
     try {
       if (metadata.changeId) {
